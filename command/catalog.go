@@ -1,0 +1,88 @@
+package command
+
+// ParamType is the type of an operation parameter, as the AWS CLI reads it.
+type ParamType int
+
+// Parameter types. They follow the Smithy shapes the SDKs are generated from.
+const (
+	TypeString    ParamType = iota // also enums (see Param.Enum)
+	TypeInteger                    // int32/int64
+	TypeFloat                      // float32/float64
+	TypeBoolean                    // --flag / --no-flag
+	TypeTimestamp                  // ISO 8601 or epoch seconds
+	TypeBlob                       // bytes; given as text (never file://)
+	TypeList                       // space-separated values, JSON array or shorthand list
+	TypeMap                        // JSON object or shorthand Key=Value,...
+	TypeStructure                  // JSON object or shorthand Name=...,Values=...
+	TypeDocument                   // any JSON value
+)
+
+var paramTypeNames = [...]string{"string", "integer", "float", "boolean", "timestamp", "blob", "list", "map", "structure", "document"}
+
+// String returns the lower-case type name ("integer").
+func (t ParamType) String() string {
+	if t < 0 || int(t) >= len(paramTypeNames) {
+		return "unknown"
+	}
+	return paramTypeNames[t]
+}
+
+// Param describes one parameter of an operation, or one member of a
+// structure, or the element of a list or map.
+type Param struct {
+	// Name is the CLI name in kebab case without dashes ("instance-ids").
+	// For structure members it is the member name as the API spells it
+	// ("Name", "Values"), which is what shorthand and JSON use.
+	Name     string
+	Type     ParamType
+	Required bool
+	// Enum lists the allowed values of a string parameter, when the API
+	// defines them.
+	Enum []string
+	// Doc is a one-line description.
+	Doc string
+	// Elem is the element of a list, or the value of a map.
+	Elem *Param
+	// Members are the fields of a structure.
+	Members []Param
+}
+
+// Operation describes one operation of a service.
+type Operation struct {
+	// Name is the CLI name ("describe-instances").
+	Name string
+	// APIName is the API operation name ("DescribeInstances"); the IAM
+	// action is IAMPrefix + ":" + APIName.
+	APIName string
+	Doc     string
+	Params  []Param
+	// ReadOnly operations run without confirmation (Describe*, List*, Get*,
+	// ...); every other operation asks first.
+	ReadOnly bool
+	// Paginated operations can be followed across pages.
+	Paginated bool
+}
+
+// Service describes one AWS service as the CLI names it.
+type Service struct {
+	// Name is the CLI name ("ec2", "s3api", "logs", "elbv2").
+	Name string
+	// IAMPrefix is the IAM action prefix ("ec2", "s3", "logs",
+	// "elasticloadbalancing").
+	IAMPrefix string
+	Doc       string
+}
+
+// Catalog lists the services and operations commands are validated against.
+// command/awsexec implements it from aws-sdk-go-v2; tests use a static one.
+// Implementations are safe for concurrent use.
+type Catalog interface {
+	// Services returns the CLI names of all services, sorted.
+	Services() []string
+	// Service returns the service named by its CLI name.
+	Service(name string) (Service, bool)
+	// Operations returns the CLI names of the service's operations, sorted.
+	Operations(service string) []string
+	// Operation returns the operation of the service, both by CLI name.
+	Operation(service, name string) (*Operation, bool)
+}

@@ -1,0 +1,42 @@
+package command
+
+// Invocation is a parsed, validated command: what the executor runs.
+//
+// Params maps each given parameter's CLI name ("instance-ids") to its value,
+// converted according to the catalog's Param:
+//
+//	TypeString    string (enum values validated)
+//	TypeInteger   int64
+//	TypeFloat     float64
+//	TypeBoolean   bool
+//	TypeTimestamp time.Time (UTC)
+//	TypeBlob      []byte
+//	TypeList      []any of the element's type
+//	TypeMap       map[string]any of the value's type
+//	TypeStructure map[string]any keyed by member name ("Name", "Values")
+//	TypeDocument  any decoded JSON value (map[string]any, []any, string, float64, bool, nil)
+type Invocation struct {
+	Service   string // CLI service name ("ec2")
+	Operation string // CLI operation name ("describe-instances")
+	// IAMAction is the IAM action the operation needs ("ec2:DescribeInstances").
+	IAMAction string
+	Params    map[string]any
+	// Global options.
+	Region string // --region, validated; "" when not given
+	Query  string // --query JMESPath expression, compiled at parse time; "" when not given
+	Output string // --output: "json", "table" or "text"; "" when not given
+	// Missing lists required parameters that were not given; the bot
+	// prompts for them before running.
+	Missing []Param
+	// Op is the catalog entry of the operation.
+	Op *Operation
+	// Text is the normalised command line, suitable for echoing back and
+	// for the audit log ("ec2 describe-instances --instance-ids i-1").
+	Text string
+}
+
+// Action returns the IAM action of the invocation ("ec2:DescribeInstances").
+func (inv *Invocation) Action() string { return inv.IAMAction }
+
+// Complete reports whether no required parameter is missing.
+func (inv *Invocation) Complete() bool { return len(inv.Missing) == 0 }

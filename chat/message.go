@@ -90,6 +90,12 @@ type Message struct {
 	// Context holds small footer lines (account, region, time), as Markdown.
 	Context []string
 	Buttons []Button
+	// Form asks the user for values (missing command parameters). Adapters
+	// render it natively where they can (an Adaptive Card with inputs, a
+	// Slack modal opened from a button) and deliver the answers as an
+	// Inbound of KindFormSubmit whose Action.Values holds them by field ID;
+	// elsewhere the text of the message says how to answer in the thread.
+	Form *Form
 	// Files are attached in full where the adapter can upload files
 	// (FileUploader); elsewhere the renderer notes that they were omitted.
 	Files []File
@@ -102,7 +108,7 @@ type Message struct {
 // IsZero reports whether m has no visible content.
 func (m Message) IsZero() bool {
 	return m.Title == "" && m.Text == "" && len(m.Fields) == 0 && len(m.CodeBlocks) == 0 &&
-		len(m.Images) == 0 && len(m.Context) == 0 && len(m.Buttons) == 0 && len(m.Files) == 0
+		len(m.Images) == 0 && len(m.Context) == 0 && len(m.Buttons) == 0 && len(m.Files) == 0 && m.Form == nil
 }
 
 // PlainSummary returns Summary, or failing that the title, or the first line
@@ -180,6 +186,27 @@ type Button struct {
 	// command a custom action runs.
 	Value string
 	Style ButtonStyle
+}
+
+// Form is a small input form.
+type Form struct {
+	// ID identifies the form; it comes back as Action.ID on submission.
+	ID string
+	// Value is opaque data returned on submission (a pending-command token).
+	Value       string
+	Title       string
+	SubmitLabel string
+	Fields      []FormField
+}
+
+// FormField is one text input of a Form.
+type FormField struct {
+	ID          string // returned as the key in Action.Values
+	Label       string
+	Placeholder string
+	Required    bool
+	// Options, when set, restrict the value to one of them (a select).
+	Options []string
 }
 
 // File is a document attached to a message: the full output of a long

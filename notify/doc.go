@@ -1,0 +1,19 @@
+// Package notify is everything between "an SNS message arrived" and "this
+// chat.Message goes to these conversations".
+//
+// Sources (notify/snshttp, notify/sqssource, notify/lambdasource) turn
+// transport bodies into an Envelope with ParseEnvelope and hand it to a
+// Handler. The Router decodes the envelope's message into a Notification
+// (CloudWatch alarms, EventBridge events, Budgets and CloudFormation text,
+// AWS Chatbot custom notifications, and anything else as a generic
+// notification: nothing is dropped), matches it against each Subscription's
+// topics, SNS filter policy and EventBridge pattern, formats it into a
+// chat.Message (severity, console links per partition, fields, buttons,
+// thread key) and returns one Delivery per conversation. notify/delivery
+// posts them.
+//
+// Hosts change the rendering with a FormatterRegistry (their own Formatter
+// or a text/template per source, detail-type or custom eventType).
+//
+// The package imports chat only; it never imports chatops.
+package notify

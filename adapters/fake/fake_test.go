@@ -94,7 +94,9 @@ func TestListenUntilCancelled(t *testing.T) {
 	a := fake.New()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
-	go func() { done <- a.Listen(ctx, chat.HandlerFunc(func(context.Context, chat.Inbound, chat.Replier) error { return nil })) }()
+	go func() {
+		done <- a.Listen(ctx, chat.HandlerFunc(func(context.Context, chat.Inbound, chat.Replier) error { return nil }))
+	}()
 	require.NoError(t, a.Say(context.Background(), a.Conversation("T", "C"), "U", "hi"))
 	cancel()
 	assert.NoError(t, <-done)

@@ -1,0 +1,138 @@
+package notify
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Pattern is a compiled Amazon EventBridge event pattern. It supports exact
+// values (strings, numbers, true, false, null, ""), prefix, suffix (both
+// optionally {"equals-ignore-case": ...}), equals-ignore-case, wildcard,
+// anything-but (a value, a list, or prefix/suffix/equals-ignore-case/
+// wildcard), numeric ranges, exists, cidr, $or, nested objects, and events
+// whose values are arrays (a field matches when any element does).
+//
+// Known difference from EventBridge: fields reached through arrays of
+// objects are matched independently (EventBridge does the same by default;
+// event-ruler's array-consistent mode is not implemented).
+//
+// A Pattern is immutable and safe for concurrent use.
+type Pattern struct {
+	source   string
+	branches []branch
+	set      *PatternSet
+}
+
+// CompilePattern compiles an EventBridge event pattern. Errors wrap
+// ErrInvalidPattern and are *PatternError values that name the key path and
+// give EventBridge's reason.
+func CompilePattern(pattern []byte) (*Pattern, error) {
+	branches, err := compileDoc(&eventBridgeDialect, pattern)
+	if err != nil {
+		return nil, err
+	}
+	p := &Pattern{source: string(pattern), branches: branches, set: NewPatternSet()}
+	p.set.addBranches("", branches)
+	return p, nil
+}
+
+// String returns the pattern's source text.
+func (p *Pattern) String() string { return p.source }
+
+// Match reports whether event (a JSON object, such as an EventBridge event)
+// matches p. It errors only when event is not a JSON object.
+func (p *Pattern) Match(event []byte) (bool, error) {
+	ids, err := p.set.Match(event)
+	return len(ids) > 0, err
+}
+
+// FilterPolicy is a compiled Amazon SNS subscription filter policy. The
+// same policy can be applied to message attributes (the SNS default scope,
+// MessageAttributes) or to the message body (scope MessageBody, where keys
+// may nest). Operators: exact strings and numbers, anything-but (value,
+// list, prefix, suffix), prefix, suffix, equals-ignore-case, numeric ranges
+// and "=", exists, cidr, $or. Limits as SNS: at most 5 keys per
+// combination and 150 combinations of values.
+//
+// A FilterPolicy is immutable and safe for concurrent use.
+type FilterPolicy struct {
+	source string
+	nested bool
+	set    *PatternSet
+}
+
+// CompileFilterPolicy compiles an SNS filter policy. Errors wrap
+// ErrInvalidFilterPolicy and are *PatternError values.
+func CompileFilterPolicy(policy []byte) (*FilterPolicy, error) {
+	branches, err := compileDoc(&snsDialect, policy)
+	if err != nil {
+		return nil, err
+	}
+	f := &FilterPolicy{source: string(policy), set: NewPatternSet()}
+	for _, b := range branches {
+		for _, fl := range b {
+			if strings.Contains(fl.path, pathSep) {
+				f.nested = true
+			}
+		}
+	}
+	f.set.addBranches("", branches)
+	return f, nil
+}
+
+// String returns the policy's source text.
+func (f *FilterPolicy) String() string { return f.source }
+
+// Nested reports whether the policy has nested keys, which SNS accepts only
+// for the MessageBody scope ("Filter policy scope MessageAttributes does
+// not support nested filter policy").
+func (f *FilterPolicy) Nested() bool { return f.nested }
+
+// MatchAttributes applies the policy to SNS message attributes. String
+// attributes match string values, Number attributes numeric ones, each
+// element of a String.Array attribute is tried, and Binary attributes are
+// ignored, as SNS does.
+func (f *FilterPolicy) MatchAttributes(attrs map[string]MessageAttribute) bool {
+	var ev eventLeaves
+	for name, a := range attrs {
+		if f.set.tree.children[name] == nil {
+			continue
+		}
+		switch a.Type {
+		case "String":
+			ev.add(name, leaf{kind: kindString, str: a.Value})
+		case "Number":
+			n, err := strconv.ParseFloat(strings.TrimSpace(a.Value), 64)
+			if err != nil {
+				continue
+			}
+			ev.add(name, leaf{kind: kindNumber, num: n})
+		case "String.Array":
+			var arr []any
+			if err := json.Unmarshal([]byte(a.Value), &arr); err != nil {
+				// SNS treats an unparsable array as no match for the key.
+				continue
+			}
+			for _, item := range arr {
+				switch item.(type) {
+				case map[string]any, []any:
+					continue
+				}
+				ev.value(item, f.set.tree.children[name], name)
+			}
+		}
+	}
+	return len(f.set.matchLeaves(&ev)) > 0
+}
+
+// MatchBody applies the policy to a message body (payload-based filtering).
+// A body that is not a JSON object does not match; the error says why.
+func (f *FilterPolicy) MatchBody(body []byte) (bool, error) {
+	ids, err := f.set.Match(body)
+	if err != nil {
+		return false, fmt.Errorf("notify: filter policy: %w", err)
+	}
+	return len(ids) > 0, nil
+}

@@ -2,8 +2,8 @@ package console_test
 
 import (
 	"bytes"
-	"io"
 	"context"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -129,7 +129,9 @@ func TestListenStopsOnCancel(t *testing.T) {
 	a := console.New(r, &syncBuffer{})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
-	go func() { done <- a.Listen(ctx, chat.HandlerFunc(func(context.Context, chat.Inbound, chat.Replier) error { return nil })) }()
+	go func() {
+		done <- a.Listen(ctx, chat.HandlerFunc(func(context.Context, chat.Inbound, chat.Replier) error { return nil }))
+	}()
 	cancel()
 	select {
 	case err := <-done:

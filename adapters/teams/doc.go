@@ -1,0 +1,32 @@
+// Package teams is opschat's Microsoft Teams adapter, built on the Bot
+// Framework (github.com/infracloudio/msbotbuilder-go for the activity schema
+// and adapter, with our own token validator and connector client).
+//
+// Inbound: Adapter is the http.Handler for the bot's messaging endpoint.
+// Every request's JWT is validated by Validator (signature against the Bot
+// Framework's published keys, issuer, audience = app ID, expiry, serviceurl
+// claim, channel endorsement); the activity then becomes a chat.Inbound:
+// a channel or group-chat message that mentions the bot is KindMention with
+// the bot's mention removed from Text, a personal chat is KindDirectMessage
+// (ConversationDirect), and Action.Submit data from our cards is
+// KindButtonClick or KindFormSubmit. Every authenticated activity (bot
+// installed in a team, channel created, messages) stores a ConversationRef
+// per channel in the Store so notifications can later be posted proactively.
+//
+// Addressing, as AWS Chatbot's MicrosoftTeamsChannelConfiguration names it:
+// Conversation.WorkspaceID is the tenant ID (TeamsTenantId); TeamID is the
+// team's Microsoft 365 group ID (TeamId, the UUID in "Get link to team" as
+// groupId=..., sent by Teams as channelData.team.aadGroupId); ChannelID is
+// the decoded channel ID "19:...@thread.tacv2" (TeamsChannelId is the
+// URL-encoded form; see NormalizeChannelID); ThreadID is the ID of the root
+// message of a reply chain.
+//
+// Outbound: Send renders chat.Message as an Adaptive Card (Render) and posts
+// it through the Bot Connector: a new conversation (post) in the channel, a
+// reply in a reply chain (conversation "<channel>;messageid=<root>"), or a
+// message in a personal chat. HTTP 429, 412 and 5xx are retryable
+// *chat.SendError values carrying Retry-After.
+//
+// Flow: Teams → Adapter.ServeHTTP → Listen's chat.Handler (the bot core) →
+// chat.Replier → Adapter.Send → Bot Connector.
+package teams

@@ -1,0 +1,405 @@
+package guardrail
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type condKind uint8
+
+const (
+	kString condKind = iota + 1
+	kStringFold
+	kStringLike
+	kNumeric
+	kDate
+	kBool
+	kBinary
+	kIP
+	kArn
+	kNull
+)
+
+type cmpKind uint8
+
+const (
+	cmpEq cmpKind = iota
+	cmpLt
+	cmpLe
+	cmpGt
+	cmpGe
+)
+
+type setKind uint8
+
+const (
+	setNone setKind = iota
+	setAnyValue
+	setAllValues
+)
+
+// baseOp describes one IAM condition operator without qualifiers.
+type baseOp struct {
+	kind   condKind
+	cmp    cmpKind
+	negate bool
+}
+
+// baseOps lists the operators by lower-cased name: IAM accepts operator names
+// in any case.
+var baseOps = map[string]baseOp{
+	"stringequals":              {kind: kString},
+	"stringnotequals":           {kind: kString, negate: true},
+	"stringequalsignorecase":    {kind: kStringFold},
+	"stringnotequalsignorecase": {kind: kStringFold, negate: true},
+	"stringlike":                {kind: kStringLike},
+	"stringnotlike":             {kind: kStringLike, negate: true},
+	"numericequals":             {kind: kNumeric, cmp: cmpEq},
+	"numericnotequals":          {kind: kNumeric, cmp: cmpEq, negate: true},
+	"numericlessthan":           {kind: kNumeric, cmp: cmpLt},
+	"numericlessthanequals":     {kind: kNumeric, cmp: cmpLe},
+	"numericgreaterthan":        {kind: kNumeric, cmp: cmpGt},
+	"numericgreaterthanequals":  {kind: kNumeric, cmp: cmpGe},
+	"dateequals":                {kind: kDate, cmp: cmpEq},
+	"datenotequals":             {kind: kDate, cmp: cmpEq, negate: true},
+	"datelessthan":              {kind: kDate, cmp: cmpLt},
+	"datelessthanequals":        {kind: kDate, cmp: cmpLe},
+	"dategreaterthan":           {kind: kDate, cmp: cmpGt},
+	"dategreaterthanequals":     {kind: kDate, cmp: cmpGe},
+	"bool":                      {kind: kBool},
+	"binaryequals":              {kind: kBinary},
+	"ipaddress":                 {kind: kIP},
+	"notipaddress":              {kind: kIP, negate: true},
+	"arnequals":                 {kind: kArn},
+	"arnlike":                   {kind: kArn},
+	"arnnotequals":              {kind: kArn, negate: true},
+	"arnnotlike":                {kind: kArn, negate: true},
+	"null":                      {kind: kNull},
+}
+
+// condition is one (operator, key) pair of a Condition block with its values
+// compiled. Several values are OR-ed; conditions of a statement are AND-ed.
+type condition struct {
+	op       string // as written, for explanations
+	key      string
+	baseOp
+	ifExists bool
+	set      setKind
+
+	strs  []pattern
+	arns  []arnPattern
+	nums  []float64
+	dates []time.Time
+	bools []bool
+	ips   []netip.Prefix
+}
+
+// parseOperator splits "ForAnyValue:StringLikeIfExists" into its parts.
+func parseOperator(name string) (op baseOp, set setKind, ifExists bool, ok bool) {
+	rest := name
+	if q, r, found := strings.Cut(rest, ":"); found {
+		switch strings.ToLower(q) {
+		case "foranyvalue":
+			set = setAnyValue
+		case "forallvalues":
+			set = setAllValues
+		default:
+			return op, set, false, false
+		}
+		rest = r
+	}
+	lower := strings.ToLower(rest)
+	if base, found := strings.CutSuffix(lower, "ifexists"); found && base != "null" {
+		if _, known := baseOps[base]; known {
+			lower, ifExists = base, true
+		}
+	}
+	op, ok = baseOps[lower]
+	if ok && op.kind == kNull && set != setNone {
+		ok = false
+	}
+	return op, set, ifExists, ok
+}
+
+func (p *parser) conditionBlock(path string, raw json.RawMessage) []condition {
+	block, ok := p.object(path, raw, "Condition")
+	if !ok {
+		return nil
+	}
+	if len(block) == 0 {
+		p.fail(path, "empty Condition block")
+	}
+	var out []condition
+	for _, opName := range sortedKeys(block) {
+		opPath := path + "." + opName
+		base, set, ifExists, ok := parseOperator(opName)
+		if !ok {
+			p.fail(opPath, "unknown operator")
+			continue
+		}
+		keys, ok := p.object(opPath, block[opName], "an operator's value")
+		if !ok {
+			continue
+		}
+		if len(keys) == 0 {
+			p.fail(opPath, "no condition key")
+		}
+		for _, key := range sortedKeys(keys) {
+			kp := opPath + "." + key
+			if strings.TrimSpace(key) == "" {
+				p.fail(kp, "empty condition key")
+				continue
+			}
+			c := condition{op: opName, key: key, baseOp: base, ifExists: ifExists, set: set}
+			vals := p.scalarList(kp, keys[key])
+			if vals == nil {
+				continue
+			}
+			if p.compileValues(kp, &c, vals) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+func (p *parser) compileValues(path string, c *condition, vals []string) bool {
+	vars := p.version == Version2012
+	before := len(p.errs)
+	bad := func(i int, format string, args ...any) {
+		p.fail(fmt.Sprintf("%s[%d]", path, i), format, args...)
+	}
+	for i, v := range vals {
+		switch c.kind {
+		case kString:
+			c.strs = append(c.strs, compilePattern(v, compileOptions{variables: vars}))
+		case kStringFold:
+			c.strs = append(c.strs, compilePattern(v, compileOptions{variables: vars, fold: true}))
+		case kStringLike:
+			c.strs = append(c.strs, compilePattern(v, compileOptions{variables: vars, wildcards: true}))
+		case kArn:
+			c.arns = append(c.arns, compileARN(v, compileOptions{variables: vars, wildcards: true}))
+		case kNumeric:
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+				bad(i, "not a number: %q", v)
+				continue
+			}
+			c.nums = append(c.nums, f)
+		case kDate:
+			t, ok := parseDate(v)
+			if !ok {
+				bad(i, "not a date: %q (want ISO 8601 like 2026-01-02T15:04:05Z, or epoch seconds)", v)
+				continue
+			}
+			c.dates = append(c.dates, t)
+		case kBool, kNull:
+			b := strings.EqualFold(v, "true")
+			if !b && !strings.EqualFold(v, "false") {
+				bad(i, "not a boolean: %q (want true or false)", v)
+				continue
+			}
+			c.bools = append(c.bools, b)
+		case kBinary:
+			if _, err := base64.StdEncoding.DecodeString(v); err != nil {
+				bad(i, "not base64: %q", v)
+				continue
+			}
+			// Binary context values are carried base64-encoded, as in
+			// IAM's request context; canonical encodings compare as text.
+			c.strs = append(c.strs, compilePattern(v, compileOptions{}))
+		case kIP:
+			pf, err := netip.ParsePrefix(v)
+			if err != nil {
+				a, aerr := netip.ParseAddr(v)
+				if aerr != nil {
+					bad(i, "not an IP address or CIDR: %q", v)
+					continue
+				}
+				a = a.Unmap()
+				pf = netip.PrefixFrom(a, a.BitLen())
+			}
+			pf = pf.Masked()
+			if pf.Addr().Is4In6() {
+				pf = netip.PrefixFrom(pf.Addr().Unmap(), pf.Bits()-96)
+			}
+			c.ips = append(c.ips, pf)
+		}
+	}
+	return len(p.errs) == before
+}
+
+var dateLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04",
+	"2006-01-02",
+}
+
+// parseDate accepts the ISO 8601 forms IAM documents and epoch seconds. It
+// does not allocate on success, which keeps Date conditions on the hot path
+// allocation-free.
+func parseDate(s string) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, false
+	}
+	if s[0] >= '0' && s[0] <= '9' && !strings.ContainsAny(s, "-:T") {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return time.Time{}, false
+		}
+		return time.Unix(n, 0).UTC(), true
+	}
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// eval applies IAM's rules for missing keys, IfExists and set qualifiers.
+func (c *condition) eval(ctx map[string][]string) bool {
+	vals, found := lookup(ctx, c.key)
+	present := found && len(vals) > 0
+	if c.kind == kNull {
+		// "Null": true means the key must be absent; false, present.
+		for _, wantAbsent := range c.bools {
+			if wantAbsent != present {
+				return true
+			}
+		}
+		return false
+	}
+	if !present && c.ifExists {
+		return true
+	}
+	switch c.set {
+	case setAllValues:
+		// Vacuously true on a missing or empty key: the classic ForAllValues
+		// pitfall, which is IAM's documented behaviour.
+		for _, v := range vals {
+			if c.positive(v, ctx) == c.negate {
+				return false
+			}
+		}
+		return true
+	case setAnyValue:
+		for _, v := range vals {
+			if c.positive(v, ctx) != c.negate {
+				return true
+			}
+		}
+		return false
+	}
+	if !present {
+		// A negated operator is satisfied by a key that is not there.
+		return c.negate
+	}
+	matched := false
+	for _, v := range vals {
+		if c.positive(v, ctx) {
+			matched = true
+			break
+		}
+	}
+	return matched != c.negate
+}
+
+// positive reports whether the context value v matches any policy value
+// under the un-negated operator.
+func (c *condition) positive(v string, ctx map[string][]string) bool {
+	switch c.kind {
+	case kString, kStringFold, kStringLike, kBinary:
+		for i := range c.strs {
+			if c.strs[i].match(v, ctx) {
+				return true
+			}
+		}
+	case kArn:
+		for i := range c.arns {
+			if c.arns[i].match(v, ctx) {
+				return true
+			}
+		}
+	case kNumeric:
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || math.IsNaN(f) {
+			return false
+		}
+		for _, n := range c.nums {
+			if compare(cmpFloat(f, n), c.cmp) {
+				return true
+			}
+		}
+	case kDate:
+		t, ok := parseDate(v)
+		if !ok {
+			return false
+		}
+		for _, d := range c.dates {
+			if compare(t.Compare(d), c.cmp) {
+				return true
+			}
+		}
+	case kBool:
+		var b bool
+		switch {
+		case strings.EqualFold(v, "true"):
+			b = true
+		case strings.EqualFold(v, "false"):
+		default:
+			return false
+		}
+		for _, want := range c.bools {
+			if b == want {
+				return true
+			}
+		}
+	case kIP:
+		a, err := netip.ParseAddr(v)
+		if err != nil {
+			return false
+		}
+		a = a.Unmap()
+		for _, pf := range c.ips {
+			if pf.Contains(a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func compare(r int, c cmpKind) bool {
+	switch c {
+	case cmpEq:
+		return r == 0
+	case cmpLt:
+		return r < 0
+	case cmpLe:
+		return r <= 0
+	case cmpGt:
+		return r > 0
+	case cmpGe:
+		return r >= 0
+	}
+	return false
+}

@@ -1,0 +1,28 @@
+// Package guardrail decides, before any AWS call, whether a chat command may
+// run, and says why not. It sits between command parsing and execution in the
+// inbound flow: command.Parse gives the IAM action, guardrail evaluates it
+// against the layers that AWS Chatbot's permission model stacks (the channel or
+// user role's policies, the channel guardrail policies, organization-wide
+// policies), then the executor runs it and the audit log records the decision.
+//
+// Policies are IAM JSON documents, parsed and compiled once (ParsePolicy,
+// ParseNamedPolicy) and evaluated many times with IAM's real semantics:
+// explicit Deny wins, every layer must Allow, otherwise implicit deny;
+// case-insensitive actions, * and ? wildcards, ARN matching segment by
+// segment, every condition operator including IfExists and the ForAnyValue /
+// ForAllValues set qualifiers, and policy variables. Evaluate is the pure,
+// allocation-free entry point; Explain names the layer, policy and statement
+// that decided; Authorize adds the built-in blocklist (operations blocked for
+// everyone, as in AWS Chatbot) and returns an error matching ErrDenied.
+//
+// CommandContext builds the request context of a chat command (aws: keys and
+// the chatops: keys documented on the Key constants). OrgPolicy is the
+// organization chat policy (AWS Organizations' "chatbot" policy type) that
+// restricts platforms, workspaces, channel types and role settings. Resolver
+// and CachingResolver fetch managed policies by ARN; the AWS implementation is
+// in guardrail/iamresolver.
+//
+// The package is a leaf: standard library only, no I/O in the evaluator.
+// Every type is immutable after construction and safe for concurrent use
+// unless its documentation says otherwise.
+package guardrail

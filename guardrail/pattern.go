@@ -1,0 +1,295 @@
+package guardrail
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+type tokKind uint8
+
+const (
+	tokLit  tokKind = iota // literal text
+	tokStar                // '*': any sequence, possibly empty
+	tokOne                 // '?': exactly one character
+	tokVar                 // ${key} or ${key, 'default'}: replaced by the context value
+)
+
+type token struct {
+	kind   tokKind
+	s      string // literal text (lower-cased when the pattern folds case), or the variable's key
+	def    string // default value of a variable
+	hasDef bool
+}
+
+// pattern is a compiled IAM string: literals, wildcards and policy variables.
+// It is immutable after compilation, so it is safe for concurrent use.
+type pattern struct {
+	toks []token
+	fold bool // ASCII case-insensitive (actions, IgnoreCase operators)
+	// all is set when the pattern is only stars: it matches every string,
+	// which is also what "needs *" means for unknown resources.
+	all bool
+}
+
+// compileOptions say which IAM features a string supports where it appears.
+type compileOptions struct {
+	wildcards bool // * and ? are wildcards (Action, Resource, *Like); otherwise literal
+	variables bool // ${...} policy variables (Resource and Condition values of 2012-10-17 policies)
+	fold      bool
+}
+
+// compilePattern turns an IAM string into tokens. It never fails: a "${"
+// that does not form a valid variable is literal text, which is what IAM does
+// with text it cannot interpret as a variable.
+func compilePattern(s string, o compileOptions) pattern {
+	p := pattern{fold: o.fold}
+	var lit strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			t := lit.String()
+			if o.fold {
+				t = asciiLower(t)
+			}
+			p.toks = append(p.toks, token{kind: tokLit, s: t})
+			lit.Reset()
+		}
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case o.wildcards && c == '*':
+			flush()
+			// Consecutive stars are one star; it keeps matching linear.
+			if n := len(p.toks); n == 0 || p.toks[n-1].kind != tokStar {
+				p.toks = append(p.toks, token{kind: tokStar})
+			}
+			i++
+			continue
+		case o.wildcards && c == '?':
+			flush()
+			p.toks = append(p.toks, token{kind: tokOne})
+			i++
+			continue
+		case o.variables && c == '$' && strings.HasPrefix(s[i:], "${"):
+			end := strings.IndexByte(s[i:], '}')
+			if end > 2 {
+				if t, ok := parseVariable(s[i+2 : i+end]); ok {
+					if t.kind == tokLit {
+						lit.WriteString(t.s)
+					} else {
+						flush()
+						p.toks = append(p.toks, t)
+					}
+					i += end + 1
+					continue
+				}
+			}
+		}
+		lit.WriteByte(c)
+		i++
+	}
+	flush()
+	p.all = len(p.toks) > 0
+	for _, t := range p.toks {
+		if t.kind != tokStar {
+			p.all = false
+			break
+		}
+	}
+	return p
+}
+
+// parseVariable interprets the inside of ${...}: the escapes ${*}, ${?}, ${$}
+// and keys with an optional default, ${aws:username, 'nobody'}.
+func parseVariable(in string) (token, bool) {
+	switch in {
+	case "*", "?", "$":
+		return token{kind: tokLit, s: in}, true
+	}
+	key, def, hasDef := in, "", false
+	if comma := strings.IndexByte(in, ','); comma >= 0 {
+		key = strings.TrimSpace(in[:comma])
+		d := strings.TrimSpace(in[comma+1:])
+		if len(d) < 2 || d[0] != '\'' || d[len(d)-1] != '\'' {
+			return token{}, false
+		}
+		def, hasDef = d[1:len(d)-1], true
+	}
+	if key == "" || strings.ContainsAny(key, " \t${}'") {
+		return token{}, false
+	}
+	return token{kind: tokVar, s: key, def: def, hasDef: hasDef}, true
+}
+
+// resolve returns the value a variable token stands for. Multi-valued keys
+// cannot be used as variables (IAM), and a missing key without a default makes
+// the whole string unmatchable.
+func (t *token) resolve(ctx map[string][]string) (string, bool) {
+	vals, ok := lookup(ctx, t.s)
+	if ok && len(vals) == 1 {
+		return vals[0], true
+	}
+	if !ok && t.hasDef {
+		return t.def, true
+	}
+	return "", false
+}
+
+// match reports whether s matches the pattern. It is the classic glob
+// algorithm with backtracking to the last star only, which is correct because
+// every other token has a fixed length once resolved; it runs in
+// O(len(toks)*len(s)) and does not allocate.
+func (p *pattern) match(s string, ctx map[string][]string) bool {
+	if p.all {
+		return true
+	}
+	toks := p.toks
+	ti, si := 0, 0
+	starTi, starSi := -1, 0
+	for {
+		if ti < len(toks) {
+			t := &toks[ti]
+			switch t.kind {
+			case tokStar:
+				starTi, starSi = ti, si
+				ti++
+				continue
+			case tokOne:
+				if si < len(s) {
+					_, n := utf8.DecodeRuneInString(s[si:])
+					si += n
+					ti++
+					continue
+				}
+			case tokLit:
+				if hasPrefix(s[si:], t.s, p.fold) {
+					si += len(t.s)
+					ti++
+					continue
+				}
+			case tokVar:
+				v, ok := t.resolve(ctx)
+				if !ok {
+					return false
+				}
+				if hasPrefix(s[si:], v, p.fold) {
+					si += len(v)
+					ti++
+					continue
+				}
+			}
+		} else if si == len(s) {
+			return true
+		}
+		if starTi < 0 || starSi >= len(s) {
+			return false
+		}
+		_, n := utf8.DecodeRuneInString(s[starSi:])
+		starSi += n
+		si = starSi
+		ti = starTi + 1
+	}
+}
+
+// literal reports whether the pattern is plain text and returns it.
+func (p *pattern) literal() (string, bool) {
+	switch len(p.toks) {
+	case 0:
+		return "", true
+	case 1:
+		if p.toks[0].kind == tokLit {
+			return p.toks[0].s, true
+		}
+	}
+	return "", false
+}
+
+// hasPrefix compares the start of s with prefix, folding ASCII case when asked.
+// prefix is already lower-case when fold is set, except for resolved variable
+// values, so both sides are folded.
+func hasPrefix(s, prefix string, fold bool) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	if !fold {
+		return s[:len(prefix)] == prefix
+	}
+	return strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; c >= 'A' && c <= 'Z' {
+					b[j] = c + 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// lookup finds a context key. Condition key names are case-insensitive in
+// IAM; the exact spelling is tried first because the request builder and
+// most policies use the canonical one, and the fallback scan does not allocate.
+func lookup(ctx map[string][]string, key string) ([]string, bool) {
+	if v, ok := ctx[key]; ok {
+		return v, true
+	}
+	for k, v := range ctx {
+		if len(k) == len(key) && strings.EqualFold(k, key) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// arnPattern matches ARNs the way IAM does: the first five colon-separated
+// segments (arn, partition, service, region, account) are matched one by one,
+// so a wildcard never crosses a segment boundary there; the sixth segment, the
+// resource, may itself contain colons and its wildcards may cross them.
+// A pattern that is not an ARN (e.g. "*") is matched as a whole string.
+type arnPattern struct {
+	whole pattern    // used when segs is nil
+	segs  []pattern  // exactly 6 when the pattern is an ARN
+	src   string
+}
+
+func compileARN(s string, o compileOptions) arnPattern {
+	ap := arnPattern{src: s}
+	if strings.HasPrefix(s, "arn:") {
+		if parts := strings.SplitN(s, ":", 6); len(parts) == 6 {
+			ap.segs = make([]pattern, 6)
+			for i, part := range parts {
+				ap.segs[i] = compilePattern(part, o)
+			}
+			return ap
+		}
+	}
+	ap.whole = compilePattern(s, o)
+	return ap
+}
+
+// matchesEverything reports whether the pattern is "*" (or only stars).
+func (ap *arnPattern) matchesEverything() bool { return ap.segs == nil && ap.whole.all }
+
+func (ap *arnPattern) match(s string, ctx map[string][]string) bool {
+	if ap.segs == nil {
+		return ap.whole.match(s, ctx)
+	}
+	rest := s
+	for i := 0; i < 5; i++ {
+		j := strings.IndexByte(rest, ':')
+		if j < 0 {
+			return false
+		}
+		if !ap.segs[i].match(rest[:j], ctx) {
+			return false
+		}
+		rest = rest[j+1:]
+	}
+	return ap.segs[5].match(rest, ctx)
+}

@@ -86,8 +86,8 @@ var baseOps = map[string]baseOp{
 // condition is one (operator, key) pair of a Condition block with its values
 // compiled. Several values are OR-ed; conditions of a statement are AND-ed.
 type condition struct {
-	op       string // as written, for explanations
-	key      string
+	op  string // as written, for explanations
+	key string
 	baseOp
 	ifExists bool
 	set      setKind

@@ -253,8 +253,8 @@ func lookup(ctx map[string][]string, key string) ([]string, bool) {
 // resource, may itself contain colons and its wildcards may cross them.
 // A pattern that is not an ARN (e.g. "*") is matched as a whole string.
 type arnPattern struct {
-	whole pattern    // used when segs is nil
-	segs  []pattern  // exactly 6 when the pattern is an ARN
+	whole pattern   // used when segs is nil
+	segs  []pattern // exactly 6 when the pattern is an ARN
 	src   string
 }
 

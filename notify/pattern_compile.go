@@ -130,13 +130,13 @@ type cond struct {
 
 // field is one key of a branch: it holds if any of its conds holds for any
 // leaf at path (condAbsent: if the path has no leaf).
-type field struct {
+type pfield struct {
 	path  string // joined with pathSep
 	conds []cond
 }
 
 // branch is one conjunction of fields: the DNF expansion of $or.
-type branch []field
+type branch []pfield
 
 const pathSep = "\x1f"
 
@@ -256,9 +256,9 @@ func (c *compiler) object(path []string, obj map[string]any) ([]branch, error) {
 	return result, nil
 }
 
-func (c *compiler) field(path []string, arr []any) (field, error) {
+func (c *compiler) field(path []string, arr []any) (pfield, error) {
 	if len(arr) == 0 {
-		return field{}, c.d.errf(path, "Empty arrays are not allowed")
+		return pfield{}, c.d.errf(path, "Empty arrays are not allowed")
 	}
 	if c.combos == 0 {
 		c.combos = 1
@@ -266,11 +266,11 @@ func (c *compiler) field(path []string, arr []any) (field, error) {
 	if c.combos <= c.d.maxCombos { // past the limit the exact product no longer matters
 		c.combos *= len(arr)
 	}
-	f := field{path: strings.Join(path, pathSep)}
+	f := pfield{path: strings.Join(path, pathSep)}
 	for _, item := range arr {
 		cd, err := c.matcher(path, item)
 		if err != nil {
-			return field{}, err
+			return pfield{}, err
 		}
 		f.conds = append(f.conds, cd)
 	}

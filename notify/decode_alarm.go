@@ -1,0 +1,334 @@
+package notify
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/opschat/opschat/chat"
+)
+
+// maxTriggeringChildren is how many children of a composite alarm are shown,
+// as AWS Chatbot does.
+const maxTriggeringChildren = 3
+
+// alarmTimeLayouts are the timestamp shapes CloudWatch writes: the SNS
+// message uses "+0000" offsets, EventBridge RFC 3339.
+var alarmTimeLayouts = []string{"2006-01-02T15:04:05.000-0700", "2006-01-02T15:04:05-0700", time.RFC3339Nano}
+
+func parseAlarmTime(s string) time.Time {
+	for _, l := range alarmTimeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+func alarmSeverity(state string) chat.Severity {
+	switch state {
+	case "ALARM":
+		return chat.SeverityCritical
+	case "OK":
+		return chat.SeveritySuccess
+	case "INSUFFICIENT_DATA":
+		return chat.SeverityWarning
+	}
+	return chat.SeverityNone
+}
+
+// decodeAlarm decodes the JSON CloudWatch publishes to SNS for metric,
+// metric-math and composite alarms.
+func decodeAlarm(m jobj) (*Notification, error) {
+	name := m.s("AlarmName")
+	state := m.s("NewStateValue")
+	if name == "" || state == "" {
+		return nil, fmt.Errorf("cloudwatch alarm: AlarmName and NewStateValue must be strings")
+	}
+	alarmARN := m.s("AlarmArn")
+	a, _ := parseARN(alarmARN)
+	region := firstNonEmpty(a.region, regionFromLongName(m.s("Region")))
+	n := &Notification{
+		Kind:        KindCloudWatchAlarm,
+		Source:      "aws.cloudwatch",
+		Service:     "CloudWatch",
+		EventType:   "CloudWatch Alarm",
+		Severity:    alarmSeverity(state),
+		Account:     firstNonEmpty(m.s("AWSAccountId"), a.account),
+		Region:      region,
+		Partition:   firstNonEmpty(a.partition, partitionOf(region)),
+		ThreadKey:   firstNonEmpty(alarmARN, name),
+		Time:        parseAlarmTime(m.s("StateChangeTime")),
+		Description: chat.EscapeMarkdown(m.s("NewStateReason")),
+		Variables:   map[string]string{},
+	}
+	if alarmARN != "" {
+		n.Resources = []string{alarmARN}
+		n.ID = alarmARN + "@" + m.s("StateChangeTime")
+	}
+	n.Title = fmt.Sprintf("%s %s | %s | %s", n.Severity.Emoji(), chat.EscapeMarkdown(alarmTitle(state, m.s("OldStateValue"))), chat.EscapeMarkdown(name), chat.EscapeMarkdown(firstNonEmpty(region, m.s("Region"))))
+	n.Title = strings.TrimSpace(n.Title)
+	n.Summary = fmt.Sprintf("CloudWatch alarm %s is %s", name, state)
+	n.TitleLink = consoleURL(n.Partition, region, "cloudwatch", "home", "#alarmsV2:alarm/"+url.PathEscape(name))
+	vars := n.Variables
+	vars["AlarmName"] = name
+	vars["AlarmArn"] = alarmARN
+	vars["NewStateValue"] = state
+	vars["OldStateValue"] = m.s("OldStateValue")
+	vars["Region"] = region
+	vars["Account"] = n.Account
+	vars["StateChangeTime"] = m.s("StateChangeTime")
+
+	if d := m.s("AlarmDescription"); d != "" {
+		n.Fields = append(n.Fields, chat.Field{Name: "Description", Value: d})
+	}
+	n.Fields = append(n.Fields, chat.Field{Name: "State", Value: stateChange(m.s("OldStateValue"), state), Short: true})
+
+	if rule := m.s("AlarmRule"); rule != "" || m.has("TriggeringChildren") {
+		n.EventType = "CloudWatch Composite Alarm"
+		if rule != "" {
+			n.Fields = append(n.Fields, chat.Field{Name: "Alarm rule", Value: rule})
+		}
+		children := m.a("TriggeringChildren")
+		for i, c := range children {
+			if i == maxTriggeringChildren {
+				n.Fields = append(n.Fields, chat.Field{Name: "More triggering alarms", Value: strconv.Itoa(len(children) - maxTriggeringChildren)})
+				break
+			}
+			co := jobj(asMap(c))
+			childName := co.s("Arn")
+			if ca, ok := parseARN(childName); ok {
+				childName = strings.TrimPrefix(ca.resource, "alarm:")
+			}
+			n.Fields = append(n.Fields, chat.Field{Name: "Triggering alarm", Value: fmt.Sprintf("%s (%s)", childName, co.o("State").s("Value")), Short: true})
+		}
+		return n, nil
+	}
+
+	trig := m.o("Trigger")
+	if trig == nil {
+		return n, nil
+	}
+	period, _ := trig.n("Period")
+	evals, _ := trig.n("EvaluationPeriods")
+	ns := trig.s("Namespace")
+	metric := trig.s("MetricName")
+	dims := dimensions(trig.a("Dimensions"))
+	if metrics := trig.a("Metrics"); len(metrics) > 0 {
+		// Metric math: show the expression that returns data and the metrics it reads.
+		for _, mv := range metrics {
+			mq := jobj(asMap(mv))
+			if expr := mq.s("Expression"); expr != "" {
+				label := firstNonEmpty(mq.s("Label"), mq.s("Id"))
+				n.Fields = append(n.Fields, chat.Field{Name: "Expression", Value: fmt.Sprintf("%s = %s", label, expr)})
+				continue
+			}
+			ms := mq.o("MetricStat")
+			mm := ms.o("Metric")
+			if ns == "" {
+				ns = mm.s("Namespace")
+				dims = dimensions(mm.a("Dimensions"))
+			}
+			if metric == "" {
+				metric = mm.s("MetricName")
+			}
+			if p, ok := ms.n("Period"); ok && period == 0 {
+				period = p
+			}
+			n.Fields = append(n.Fields, chat.Field{Name: "Metric " + mq.s("Id"), Value: fmt.Sprintf("%s %s/%s%s", ms.s("Stat"), mm.s("Namespace"), mm.s("MetricName"), dimString(dimensions(mm.a("Dimensions")))), Short: true})
+		}
+	} else if metric != "" {
+		stat := firstNonEmpty(trig.s("Statistic"), trig.s("ExtendedStatistic"))
+		n.Fields = append(n.Fields, chat.Field{Name: "Metric", Value: fmt.Sprintf("%s/%s%s", ns, metric, dimString(dims)), Short: true})
+		if stat != "" {
+			n.Fields = append(n.Fields, chat.Field{Name: "Statistic", Value: strings.ToUpper(stat[:1]) + strings.ToLower(stat[1:]), Short: true})
+		}
+	}
+	if th, ok := trig.n("Threshold"); ok {
+		n.Fields = append(n.Fields, chat.Field{Name: "Threshold", Value: fmt.Sprintf("%s %s", comparison(trig.s("ComparisonOperator")), strconv.FormatFloat(th, 'f', -1, 64)), Short: true})
+	}
+	if period > 0 && evals > 0 {
+		n.Fields = append(n.Fields, chat.Field{Name: "Evaluation", Value: fmt.Sprintf("%d period(s) of %s", int(evals), time.Duration(period)*time.Second), Short: true})
+	}
+	vars["Namespace"] = ns
+	vars["MetricName"] = metric
+	for _, d := range dims {
+		vars[d.name] = d.value
+	}
+	n.Logs = alarmLogTarget(ns, dims, region, n.Time, period, evals)
+	return n, nil
+}
+
+func alarmTitle(state, old string) string {
+	switch state {
+	case "ALARM":
+		return "Alarm"
+	case "OK":
+		if old == "ALARM" {
+			return "Resolved"
+		}
+		return "OK"
+	case "INSUFFICIENT_DATA":
+		return "Insufficient data"
+	}
+	return state
+}
+
+func stateChange(old, cur string) string {
+	if old == "" {
+		return cur
+	}
+	return old + " → " + cur
+}
+
+func comparison(op string) string {
+	switch op {
+	case "GreaterThanThreshold":
+		return ">"
+	case "GreaterThanOrEqualToThreshold":
+		return ">="
+	case "LessThanThreshold":
+		return "<"
+	case "LessThanOrEqualToThreshold":
+		return "<="
+	case "LessThanLowerOrGreaterThanUpperThreshold":
+		return "outside band"
+	case "LessThanLowerThreshold":
+		return "< lower band"
+	case "GreaterThanUpperThreshold":
+		return "> upper band"
+	}
+	return op
+}
+
+type dim struct{ name, value string }
+
+// dimensions reads [{"name":..,"value":..}] (SNS, lower-case keys) or
+// [{"Name":..,"Value":..}] (metric math) dimension lists.
+func dimensions(list []any) []dim {
+	var out []dim
+	for _, d := range list {
+		o := jobj(asMap(d))
+		out = append(out, dim{name: firstNonEmpty(o.s("name"), o.s("Name")), value: firstNonEmpty(o.s("value"), o.s("Value"))})
+	}
+	return out
+}
+
+// dimensionMap reads EventBridge's {"FunctionName": "x"} dimension objects.
+func dimensionMap(o jobj) []dim {
+	var out []dim
+	for k, v := range o {
+		s, _ := scalarString(v)
+		out = append(out, dim{name: k, value: s})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
+}
+
+func dimString(ds []dim) string {
+	if len(ds) == 0 {
+		return ""
+	}
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = d.name + "=" + d.value
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+func dimValue(ds []dim, name string) string {
+	for _, d := range ds {
+		if d.name == name {
+			return d.value
+		}
+	}
+	return ""
+}
+
+// alarmLogTarget finds the log group of a Lambda function or an API
+// Gateway stage the alarm watches, over the alarm's evaluation window.
+func alarmLogTarget(ns string, dims []dim, region string, changed time.Time, period, evals float64) *LogTarget {
+	var group string
+	switch ns {
+	case "AWS/Lambda":
+		if fn := dimValue(dims, "FunctionName"); fn != "" {
+			group = "/aws/lambda/" + fn
+		}
+	case "AWS/ApiGateway":
+		// The execution log group is keyed by API ID; REST API alarms that
+		// carry only ApiName cannot be mapped without an API call.
+		id, stage := dimValue(dims, "ApiId"), dimValue(dims, "Stage")
+		if id != "" && stage != "" {
+			group = "API-Gateway-Execution-Logs_" + id + "/" + stage
+		}
+	}
+	if group == "" || changed.IsZero() {
+		return nil
+	}
+	window := time.Duration(period*evals) * time.Second
+	if window <= 0 {
+		window = 5 * time.Minute
+	}
+	return &LogTarget{LogGroup: group, Region: region, Start: changed.Add(-window), End: changed}
+}
+
+func asMap(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// regionLongNames maps the display names CloudWatch puts in the SNS
+// "Region" field back to region codes, for alarms without an AlarmArn.
+var regionLongNames = map[string]string{
+	"US East (N. Virginia)": "us-east-1", "US East (Ohio)": "us-east-2",
+	"US West (N. California)": "us-west-1", "US West (Oregon)": "us-west-2",
+	"Africa (Cape Town)": "af-south-1", "Asia Pacific (Hong Kong)": "ap-east-1",
+	"Asia Pacific (Mumbai)": "ap-south-1", "Asia Pacific (Tokyo)": "ap-northeast-1",
+	"Asia Pacific (Seoul)": "ap-northeast-2", "Asia Pacific (Osaka)": "ap-northeast-3",
+	"Asia Pacific (Singapore)": "ap-southeast-1", "Asia Pacific (Sydney)": "ap-southeast-2",
+	"Asia Pacific (Jakarta)": "ap-southeast-3", "Canada (Central)": "ca-central-1",
+	"EU (Frankfurt)": "eu-central-1", "EU (Ireland)": "eu-west-1", "EU (London)": "eu-west-2",
+	"EU (Paris)": "eu-west-3", "EU (Stockholm)": "eu-north-1", "EU (Milan)": "eu-south-1",
+	"Europe (Frankfurt)": "eu-central-1", "Europe (Ireland)": "eu-west-1", "Europe (London)": "eu-west-2",
+	"Europe (Paris)": "eu-west-3", "Europe (Stockholm)": "eu-north-1", "Europe (Milan)": "eu-south-1",
+	"Middle East (Bahrain)": "me-south-1", "South America (Sao Paulo)": "sa-east-1",
+	"China (Beijing)": "cn-north-1", "China (Ningxia)": "cn-northwest-1",
+	"AWS GovCloud (US-West)": "us-gov-west-1", "AWS GovCloud (US-East)": "us-gov-east-1",
+	"AWS GovCloud (US)": "us-gov-west-1",
+}
+
+func regionFromLongName(s string) string {
+	if r, ok := regionLongNames[s]; ok {
+		return r
+	}
+	return ""
+}
+
+// consoleHost returns the AWS console host of a partition.
+func consoleHost(partition string) string {
+	switch partition {
+	case "aws-cn":
+		return "console.amazonaws.cn"
+	case "aws-us-gov":
+		return "console.amazonaws-us-gov.com"
+	default:
+		return "console.aws.amazon.com"
+	}
+}
+
+// consoleURL builds https://<host>/<service>/<page>?region=<r><fragment>.
+// page may be "" (then the URL is /<service>/home); fragment starts with
+// "#" or "/" or is empty.
+func consoleURL(partition, region, service, page, fragment string) string {
+	u := "https://" + consoleHost(partition) + "/" + service
+	if page != "" {
+		u += "/" + page
+	}
+	if region != "" {
+		u += "?region=" + url.QueryEscape(region)
+	}
+	return u + fragment
+}

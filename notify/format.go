@@ -1,0 +1,157 @@
+package notify
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/opschat/opschat/chat"
+)
+
+// Formatter renders a Notification as a chat.Message. Implementations must
+// be safe for concurrent use.
+type Formatter interface {
+	Format(n *Notification) (chat.Message, error)
+}
+
+// FormatterFunc adapts a function to Formatter.
+type FormatterFunc func(n *Notification) (chat.Message, error)
+
+// Format calls f.
+func (f FormatterFunc) Format(n *Notification) (chat.Message, error) { return f(n) }
+
+// maxPayloadBlock caps the JSON shown in a code block; the rest is cut with
+// a note (chat platforms reject huge messages).
+const maxPayloadBlock = 2800
+
+// DefaultFormatter is the built-in rendering: title with severity emoji and
+// console link, description, next steps, keywords, fields, related
+// resources, a context line (account, region, time), the payload of
+// generic notifications in a code block, and Show logs buttons for alarms
+// on Lambda functions and API Gateway stages. Custom action buttons are
+// added by the Router, not here. It is stateless and safe for concurrent use.
+var DefaultFormatter Formatter = FormatterFunc(defaultFormat)
+
+func defaultFormat(n *Notification) (chat.Message, error) {
+	m := chat.Message{
+		Title:     n.Title,
+		TitleLink: n.TitleLink,
+		Severity:  n.Severity,
+		Summary:   n.Summary,
+		ThreadKey: n.ThreadKey,
+		Fields:    append([]chat.Field(nil), n.Fields...),
+	}
+	var text []string
+	if n.Description != "" {
+		text = append(text, n.Description)
+	}
+	if len(n.NextSteps) > 0 {
+		var b strings.Builder
+		b.WriteString("**Next steps**")
+		for _, s := range n.NextSteps {
+			b.WriteString("\n- ")
+			b.WriteString(strings.ReplaceAll(s, "\n", " "))
+		}
+		text = append(text, b.String())
+	}
+	if len(n.Keywords) > 0 {
+		kw := make([]string, len(n.Keywords))
+		for i, k := range n.Keywords {
+			kw[i] = "`" + strings.ReplaceAll(k, "`", "'") + "`"
+		}
+		text = append(text, strings.Join(kw, " "))
+	}
+	if n.DecodeError != "" {
+		text = append(text, "_Shown as received: "+chat.EscapeMarkdown(n.DecodeError)+"_")
+	}
+	m.Text = strings.Join(text, "\n\n")
+	if len(n.Resources) > 0 {
+		m.Fields = append(m.Fields, chat.Field{Name: "Related resources", Value: strings.Join(n.Resources, "\n")})
+	}
+	switch n.Kind {
+	case KindJSON:
+		block := prettyJSON(n.Payload)
+		caption := "Payload"
+		if len(block) > maxPayloadBlock {
+			block = block[:maxPayloadBlock] + "\n…"
+			caption = fmt.Sprintf("Payload (first %d characters)", maxPayloadBlock)
+		}
+		m.CodeBlocks = append(m.CodeBlocks, chat.CodeBlock{Caption: caption, Language: "json", Content: block})
+	case KindEventBridge:
+		if d, ok := asMap(n.Payload)["detail"]; ok && n.Service != "" && richDecoders[n.Source+"|"+n.EventType] == nil && richDecoders[n.Source+"|*"] == nil {
+			block := prettyJSON(d)
+			if len(block) > maxPayloadBlock {
+				block = block[:maxPayloadBlock] + "\n…"
+			}
+			m.CodeBlocks = append(m.CodeBlocks, chat.CodeBlock{Caption: "detail", Language: "json", Content: block})
+		}
+	}
+	m.Context = contextLine(n)
+	m.Buttons = LogButtons(n)
+	if m.Title == "" && m.Text == "" {
+		m.Text = "(empty notification)"
+	}
+	return m, nil
+}
+
+func contextLine(n *Notification) []string {
+	var parts []string
+	if n.Account != "" {
+		parts = append(parts, "Account: "+chat.EscapeMarkdown(n.Account))
+	}
+	if n.Region != "" {
+		parts = append(parts, "Region: "+chat.EscapeMarkdown(n.Region))
+	}
+	if !n.Time.IsZero() {
+		parts = append(parts, n.Time.UTC().Format(time.RFC3339))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return []string{strings.Join(parts, " | ")}
+}
+
+// Built-in button IDs. The button Value is the command text to run.
+const (
+	ButtonRunCommand = "run-command"
+)
+
+// maxLogEntries is how many log entries Show logs returns, as AWS Chatbot.
+const maxLogEntries = 30
+
+// LogButtons returns "Show logs" and "Show error logs" for a notification
+// with a LogTarget (a CloudWatch alarm on a Lambda function or an API
+// Gateway stage). Each button's Value is the exact command it runs: the
+// first 30 entries of the log group from the start of the alarm's
+// evaluation window; error logs keep entries containing Error, Exception or
+// Fail.
+func LogButtons(n *Notification) []chat.Button {
+	if n.Logs == nil {
+		return nil
+	}
+	lt := n.Logs
+	base := fmt.Sprintf("logs filter-log-events --log-group-name %s --start-time %d --end-time %d --limit %d",
+		quoteArg(lt.LogGroup), lt.Start.UnixMilli(), lt.End.UnixMilli(), maxLogEntries)
+	if lt.Region != "" {
+		base += " --region " + quoteArg(lt.Region)
+	}
+	return []chat.Button{
+		{ID: ButtonRunCommand, Label: "Show logs", Value: base},
+		{ID: ButtonRunCommand, Label: "Show error logs", Value: base + ` --filter-pattern "?Error ?Exception ?Fail"`},
+	}
+}
+
+// quoteArg quotes a command argument unless it is made only of characters
+// the command tokenizer reads literally, so values taken from payloads can
+// never add options or split into several arguments.
+func quoteArg(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._:/@=+,-", r))
+	}) < 0 && !strings.HasPrefix(s, "-") {
+		return s
+	}
+	if !strings.Contains(s, "'") {
+		return "'" + s + "'"
+	}
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, "`", "\\`").Replace(s) + `"`
+}

@@ -1,0 +1,352 @@
+package notify
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/opschat/opschat/chat"
+)
+
+// Kind names the decoder that produced a Notification.
+type Kind string
+
+// Decoder kinds.
+const (
+	KindCloudWatchAlarm   Kind = "cloudwatch-alarm"    // a CloudWatch alarm as SNS delivers it
+	KindEventBridge       Kind = "eventbridge"         // an EventBridge event (rich or generic)
+	KindCustom            Kind = "custom"              // an AWS Chatbot custom notification
+	KindBudgets           Kind = "budgets"             // an AWS Budgets text notification
+	KindCloudFormationSNS Kind = "cloudformation-text" // CloudFormation's Key='value' notification
+	KindJSON              Kind = "json"                // any other JSON
+	KindText              Kind = "text"                // any other text
+)
+
+// Notification is a decoded notification in one normalised shape, whatever
+// service sent it. Formatters turn it into a chat.Message; templates and
+// custom actions read it.
+//
+// Title, Description and NextSteps are neutral Markdown (see chat.Message):
+// decoders escape every string that came from AWS or from a payload, except
+// the content of custom notifications, whose publisher writes Markdown on
+// purpose (AWS Chatbot renders it as the client's Markdown). Fields are
+// literal text.
+//
+// A Notification is a plain value; it is not safe to modify concurrently.
+type Notification struct {
+	Kind Kind
+	// Source is the event source ("aws.cloudwatch", "aws.guardduty",
+	// "custom", "aws.budgets") or "" when unknown.
+	Source string
+	// Service is a short service name ("CloudWatch", "GuardDuty"), also the
+	// name custom action attachments use as NotificationType.
+	Service string
+	// EventType is the EventBridge detail-type, the custom notification's
+	// eventType, or a decoder-specific type ("CloudWatch Alarm").
+	EventType string
+	// ID is the event's own identifier (EventBridge id, custom id, alarm
+	// ARN plus state change time) when it has one.
+	ID          string
+	Title       string
+	TitleLink   string
+	Description string
+	Summary     string
+	Severity    chat.Severity
+	Fields      []chat.Field
+	NextSteps   []string
+	Keywords    []string
+	Account     string
+	Region      string
+	// Partition is "aws", "aws-cn" or "aws-us-gov" (from ARNs or the region).
+	Partition string
+	Resources []string
+	// ThreadKey groups updates about the same thing: the alarm ARN, the
+	// finding ID, the stack ID, a custom threadId.
+	ThreadKey string
+	Time      time.Time
+	// Payload is the decoded JSON message (map[string]any with json.Number
+	// numbers), nil for text. Text is the message exactly as received.
+	Payload any
+	Text    string
+	// Variables are named values custom actions substitute into their
+	// command text ($AlarmName) and test in their criteria.
+	Variables map[string]string
+	// CustomActionsDisabled is set by custom notifications with
+	// "enableCustomActions": false.
+	CustomActionsDisabled bool
+	// Logs, when set, lets the formatter add Show logs / Show error logs.
+	Logs *LogTarget
+	// DecodeError says why a payload that looked like a known format could
+	// not be decoded as one (it is then shown as generic JSON or text).
+	DecodeError string
+	// Envelope is the SNS envelope the notification came in, when known.
+	Envelope *Envelope `json:"-"`
+}
+
+// LogTarget is the CloudWatch Logs window a CloudWatch alarm refers to.
+type LogTarget struct {
+	LogGroup   string
+	Region     string
+	Start, End time.Time
+}
+
+// Decode decodes an envelope's message into a Notification. It never fails:
+// a message no decoder recognises becomes a KindJSON or KindText
+// notification that shows the payload, and a message that claims a known
+// format but breaks its rules (a custom notification without a description)
+// is shown the same way with DecodeError saying what was wrong.
+func Decode(env *Envelope) *Notification {
+	n := decodeMessage(env.Message, env.Subject)
+	n.Envelope = env
+	if n.Region == "" || n.Account == "" {
+		if a, ok := parseARN(env.TopicARN); ok {
+			if n.Region == "" {
+				n.Region = a.region
+			}
+			if n.Account == "" {
+				n.Account = a.account
+			}
+			if n.Partition == "" {
+				n.Partition = a.partition
+			}
+		}
+	}
+	if n.Partition == "" {
+		n.Partition = partitionOf(n.Region)
+	}
+	if n.Time.IsZero() {
+		if t, err := env.Time(); err == nil {
+			n.Time = t
+		}
+	}
+	if n.ID == "" {
+		n.ID = env.MessageID
+	}
+	return n
+}
+
+// DecodeMessage decodes a message body (without an envelope); subject is
+// the SNS Subject when known.
+func DecodeMessage(message, subject string) *Notification {
+	n := decodeMessage(message, subject)
+	if n.Partition == "" {
+		n.Partition = partitionOf(n.Region)
+	}
+	return n
+}
+
+func decodeMessage(message, subject string) *Notification {
+	trimmed := strings.TrimSpace(message)
+	if strings.HasPrefix(trimmed, "{") {
+		dec := json.NewDecoder(strings.NewReader(trimmed))
+		dec.UseNumber()
+		var m map[string]any
+		if err := dec.Decode(&m); err == nil && !dec.More() {
+			return decodeJSON(jobj(m), message, subject)
+		}
+	}
+	if n := decodeCloudFormationText(message); n != nil {
+		return n
+	}
+	if n := decodeBudgets(message, subject); n != nil {
+		return n
+	}
+	return decodeText(message, subject)
+}
+
+func decodeJSON(m jobj, raw, subject string) *Notification {
+	var n *Notification
+	var err error
+	switch {
+	case m.has("AlarmName") && m.has("NewStateValue"):
+		n, err = decodeAlarm(m)
+	case m.s("source") == "custom" || (m.has("content") && m.s("version") != "" && m.has("source")):
+		n, err = decodeCustom(m)
+	case m.has("detail-type") && m.has("source") && m.has("detail"):
+		n, err = decodeEventBridge(m)
+	default:
+		n = decodeGenericJSON(m, subject)
+	}
+	if err != nil {
+		n = decodeGenericJSON(m, subject)
+		n.DecodeError = err.Error()
+	}
+	n.Payload = map[string]any(m)
+	n.Text = raw
+	return n
+}
+
+func decodeText(message, subject string) *Notification {
+	title := strings.TrimSpace(subject)
+	if title == "" {
+		title = "Notification"
+	}
+	return &Notification{
+		Kind:        KindText,
+		Title:       chat.EscapeMarkdown(title),
+		Description: chat.EscapeMarkdown(strings.TrimSpace(message)),
+		Summary:     title,
+		Text:        message,
+		Variables:   map[string]string{},
+	}
+}
+
+// genericFieldLimit caps how many top-level values a generic rendering
+// shows as fields; the full payload is in the code block.
+const genericFieldLimit = 10
+
+func decodeGenericJSON(m jobj, subject string) *Notification {
+	title := strings.TrimSpace(subject)
+	for _, k := range []string{"title", "Title", "subject", "summary", "message", "alertname", "name"} {
+		if title != "" {
+			break
+		}
+		if s := m.s(k); s != "" && len(s) < 200 {
+			title = s
+		}
+	}
+	if title == "" {
+		title = "Notification"
+	}
+	n := &Notification{
+		Kind:      KindJSON,
+		Title:     chat.EscapeMarkdown(title),
+		Summary:   title,
+		Source:    m.s("source"),
+		Variables: map[string]string{},
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		s, ok := scalarString(m[k])
+		if !ok {
+			continue
+		}
+		n.Variables[k] = s
+		if len(n.Fields) < genericFieldLimit {
+			n.Fields = append(n.Fields, chat.Field{Name: k, Value: s, Short: len(s) < 40})
+		}
+	}
+	n.Account = firstNonEmpty(m.s("account"), m.s("accountId"), m.s("AWSAccountId"))
+	n.Region = m.s("region")
+	return n
+}
+
+// jobj is a decoded JSON object with typed getters that return zero values
+// for absent or mistyped keys, so decoders stay readable.
+type jobj map[string]any
+
+func (o jobj) has(k string) bool { _, ok := o[k]; return ok }
+
+func (o jobj) s(k string) string {
+	s, _ := scalarString(o[k])
+	return s
+}
+
+func (o jobj) o(k string) jobj {
+	m, _ := o[k].(map[string]any)
+	return jobj(m)
+}
+
+func (o jobj) a(k string) []any {
+	a, _ := o[k].([]any)
+	return a
+}
+
+func (o jobj) n(k string) (float64, bool) {
+	switch v := o[k].(type) {
+	case json.Number:
+		f, err := v.Float64()
+		return f, err == nil
+	case float64:
+		return v, true
+	case string:
+		f, err := strconv.ParseFloat(v, 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+func (o jobj) b(k string) (bool, bool) {
+	b, ok := o[k].(bool)
+	return b, ok
+}
+
+func (o jobj) strings(k string) []string {
+	var out []string
+	for _, v := range o.a(k) {
+		if s, ok := scalarString(v); ok && s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// scalarString renders a JSON scalar as text; objects and arrays are not scalars.
+func scalarString(v any) (string, bool) {
+	switch tv := v.(type) {
+	case string:
+		return tv, true
+	case json.Number:
+		return tv.String(), true
+	case float64:
+		return strconv.FormatFloat(tv, 'f', -1, 64), true
+	case bool:
+		return strconv.FormatBool(tv), true
+	}
+	return "", false
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// prettyJSON indents a decoded payload for a code block.
+func prettyJSON(v any) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprint(v)
+	}
+	return strings.TrimRight(buf.String(), "\n")
+}
+
+type arn struct {
+	partition, service, region, account, resource string
+}
+
+func parseARN(s string) (arn, bool) {
+	parts := strings.SplitN(s, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" {
+		return arn{}, false
+	}
+	return arn{partition: parts[1], service: parts[2], region: parts[3], account: parts[4], resource: parts[5]}, true
+}
+
+func partitionOf(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	default:
+		return "aws"
+	}
+}
+
+var errNotDecodable = errors.New("not decodable")

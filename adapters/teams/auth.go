@@ -219,6 +219,9 @@ func jwtReason(err error) string {
 	var ve *jwt.ValidationError
 	if errors.As(err, &ve) {
 		switch {
+		case strings.Contains(ve.Error(), "signing method"):
+			// alg "none" or HS256: only RS256/384/512 are accepted.
+			return ve.Error()
 		case ve.Errors&jwt.ValidationErrorSignatureInvalid != 0:
 			return "invalid token signature"
 		case ve.Errors&jwt.ValidationErrorMalformed != 0:

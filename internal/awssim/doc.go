@@ -1,0 +1,24 @@
+// Package awssim is a simulated AWS account on a loopback HTTP server, for
+// offline runs (the quickstart uses it when no AWS credentials are configured)
+// and for tests that must prove what goes over the wire.
+//
+// The server speaks the wire protocols the current aws-sdk-go-v2 clients and
+// the AWS CLI use: Smithy RPCv2 CBOR (CloudWatch from the Go SDK), awsJson 1.0
+// and 1.1 (SQS, DynamoDB, Logs, SSM, Kinesis, ...), the query protocol (STS,
+// SNS, and CloudWatch as the AWS CLI 2.9 sends it), ec2query, REST-JSON
+// (Lambda) and REST-XML (S3). A handful of operations answer with realistic,
+// stateful data (CloudWatch alarms and a metric graph PNG, EC2 instances that
+// stop, Lambda functions, log events, STS role assumption); every other
+// operation of every service gets an empty but valid response for its
+// protocol, so any command completes.
+//
+// Every request is recorded normalised: service (the SigV4 signing name),
+// operation and the decoded parameter set, independent of protocol encoding.
+// Normalize and Diff compare two recordings in meaning, not bytes, which is
+// what the differential harness needs: RunCLI runs the real AWS CLI
+// (/usr/bin/aws) against the server, and Commands lists the commands whose
+// CLI recordings the tests compare with the Go SDK's requests.
+//
+// In the outbound/inbound data flow of opschat this package sits where AWS
+// sits: behind command/awsexec's SDK clients.
+package awssim

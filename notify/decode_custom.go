@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/opschat/opschat/chat"
@@ -18,8 +19,8 @@ const (
 	CustomKeywordMax     = 75
 )
 
-// ErrInvalidCustomNotification is wrapped by the errors ValidateCustom
-// returns.
+// ErrInvalidCustomNotification is wrapped by every custom notification
+// validation error (a *CustomNotificationError).
 var ErrInvalidCustomNotification = errors.New("invalid custom notification")
 
 // CustomNotification is the AWS Chatbot custom notification schema
@@ -128,13 +129,37 @@ func readCustom(m jobj) (*CustomNotification, error) {
 		}
 	}
 	if len(errs) > 0 {
+		// Report the shape problems together with the rule problems of
+		// the fields that could be read.
+		if verr := c.Validate(); verr != nil {
+			for _, p := range verr.(*CustomNotificationError).Problems {
+				errs = append(errs, errors.New(p))
+			}
+		}
 		return nil, customErr(errs)
 	}
 	return c, nil
 }
 
+// CustomNotificationError lists every problem of a custom notification,
+// each naming its field ("content.description is required").
+type CustomNotificationError struct {
+	Problems []string
+}
+
+func (e *CustomNotificationError) Error() string {
+	return "custom notification is invalid: " + strings.Join(e.Problems, "; ")
+}
+
+// Unwrap returns ErrInvalidCustomNotification.
+func (e *CustomNotificationError) Unwrap() error { return ErrInvalidCustomNotification }
+
 func customErr(errs []error) error {
-	return fmt.Errorf("custom notification: %w", errors.Join(append([]error{ErrInvalidCustomNotification}, errs...)...))
+	e := &CustomNotificationError{}
+	for _, err := range errs {
+		e.Problems = append(e.Problems, err.Error())
+	}
+	return e
 }
 
 // Validate checks c against the custom notification rules and limits and

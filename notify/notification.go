@@ -3,7 +3,6 @@ package notify
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -126,6 +125,12 @@ func Decode(env *Envelope) *Notification {
 	}
 	if n.ID == "" {
 		n.ID = env.MessageID
+	}
+	if (n.Kind == KindJSON || n.Kind == KindText) && n.Title == "Notification" {
+		if a, ok := parseARN(env.TopicARN); ok {
+			n.Title = "Notification from " + chat.EscapeMarkdown(a.resource)
+			n.Summary = "Notification from " + a.resource
+		}
 	}
 	return n
 }
@@ -348,5 +353,3 @@ func partitionOf(region string) string {
 		return "aws"
 	}
 }
-
-var errNotDecodable = errors.New("not decodable")

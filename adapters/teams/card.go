@@ -309,9 +309,11 @@ func formElements(f *chat.Form) []Element {
 	return []Element{box}
 }
 
-// paragraphs renders neutral Markdown as one RichTextBlock per line, since a
-// newline inside a run is not a line break on every Teams client. Bullets
-// ("- ") become "• ". Blank lines separate paragraphs.
+// paragraphs renders neutral Markdown as one RichTextBlock per line, so
+// bullets ("- " becomes "• ") and blank-line paragraph breaks get block
+// spacing instead of depending on how a client treats newlines in a run.
+// Code blocks, where splitting would cost an element per line, keep their
+// newlines inside one monospace run.
 func paragraphs(md string, style func(*TextRun)) []Element {
 	var (
 		out   []Element
@@ -390,13 +392,14 @@ func spanRun(sp chat.Span) TextRun {
 // escapeMarkdown escapes what Adaptive Card Markdown interprets in FactSet
 // text, which (unlike rich-text runs) is Markdown-processed.
 func escapeMarkdown(s string) string {
-	const specials = "\\*_[]`~>#"
-	if !strings.ContainsAny(s, specials) && !strings.HasPrefix(s, "-") && !strings.HasPrefix(s, "+") {
+	const specials = "\\*_[]`~"
+	const leading = "-+#>"
+	if !strings.ContainsAny(s, specials) && (s == "" || strings.IndexByte(leading, s[0]) < 0) {
 		return s
 	}
 	var b strings.Builder
 	for i, r := range s {
-		if strings.ContainsRune(specials, r) || (i == 0 && (r == '-' || r == '+')) {
+		if strings.ContainsRune(specials, r) || (i == 0 && strings.ContainsRune(leading, r)) {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)

@@ -1,0 +1,518 @@
+package chatops
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/opschat/opschat/chat"
+	"github.com/opschat/opschat/command"
+)
+
+// Store namespaces the bot uses.
+const (
+	nsPending       = "pending"        // token → pendingCommand
+	nsPendingThread = "pending-thread" // conversation#thread → token
+	nsPendingUser   = "pending-user"   // configuration/user → token of the user's latest prompt
+	nsRegion        = "region"         // configuration → region last given with --region
+	nsUserRole      = "user-role"      // configuration/user → role ARN
+	nsAlias         = "alias"          // configuration/name → alias
+)
+
+// Action IDs of the bot's buttons.
+const (
+	ActionConfirm    = "opschat.confirm"
+	ActionCancel     = "opschat.cancel"
+	ActionRun        = "opschat.run"  // Value is a command line to run (alarm and custom actions)
+	ActionRole       = "opschat.role" // Value is a role ARN to switch to
+	ActionPromptForm = "opschat.prompt"
+)
+
+type pendingKind string
+
+const (
+	pendingConfirm pendingKind = "confirm"
+	pendingPrompt  pendingKind = "prompt"
+)
+
+// pendingCommand is a command waiting for a confirmation or for missing
+// parameters. It is stored as JSON so any Store (and any replica) can resume it.
+type pendingCommand struct {
+	Kind    pendingKind `json:"kind"`
+	Token   string      `json:"token"`
+	Config  string      `json:"config"`
+	User    string      `json:"user"`
+	Command string      `json:"command"` // normalised command line, re-parsed on resume
+	Missing []string    `json:"missing,omitempty"`
+	Thread  string      `json:"thread,omitempty"` // conversation key of the prompt's thread
+	Created time.Time   `json:"created"`
+}
+
+func newToken() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// command handles an AWS CLI command typed in chat.
+func (b *Bot) command(ctx context.Context, req *request, text string) error {
+	if isHelpRequest(text) {
+		return b.answer(ctx, req, b.commandHelp(text))
+	}
+	inv, err := command.Parse(text, b.catalog)
+	if err != nil {
+		req.rec.Outcome = OutcomeInvalid
+		req.rec.Error = err.Error()
+		return b.reply(ctx, req, parseErrorMessage(err))
+	}
+	b.recordInvocation(req, inv)
+	if !inv.Complete() {
+		return b.prompt(ctx, req, inv)
+	}
+	return b.authorizeAndRun(ctx, req, inv, false)
+}
+
+func (b *Bot) recordInvocation(req *request, inv *command.Invocation) {
+	req.rec.Service = inv.Service
+	req.rec.Operation = inv.Operation
+	req.rec.Action = inv.Action()
+	req.rec.Region = inv.Region
+}
+
+func isHelpRequest(text string) bool {
+	fields := strings.Fields(text)
+	if len(fields) == 0 {
+		return false
+	}
+	last := strings.ToLower(fields[len(fields)-1])
+	return last == "help" || last == "--help" || last == "-help" || last == "—help"
+}
+
+func (b *Bot) commandHelp(text string) chat.Message {
+	fields := strings.Fields(text)
+	args := fields[:len(fields)-1]
+	h := command.Help(b.catalog, args...)
+	return chat.Message{Title: h.Title, Text: h.Text}
+}
+
+func parseErrorMessage(err error) chat.Message {
+	m := chat.Message{Title: "I couldn't run that", Severity: chat.SeverityWarning}
+	var se *command.SyntaxError
+	if errors.As(err, &se) {
+		m.Text = chat.EscapeMarkdown(se.Msg)
+		m.CodeBlocks = []chat.CodeBlock{{Content: se.Caret()}}
+		return m
+	}
+	m.Text = chat.EscapeMarkdown(command.UserMessage(err))
+	return m
+}
+
+// roleFor returns the role the user's commands run with, or "" when the
+// configuration requires a user role and the user has not chosen one.
+func (b *Bot) roleFor(ctx context.Context, req *request) (string, error) {
+	cfg := req.cfg
+	if !cfg.UserRoleRequired && req.in.Conversation.Type != chat.ConversationDirect {
+		return cfg.IAMRoleARN, nil
+	}
+	v, ok, err := b.store.Get(ctx, nsUserRole, cfg.Name+"/"+req.in.User.ID)
+	if err != nil {
+		return "", fmt.Errorf("chatops: read user role: %w", err)
+	}
+	if !ok {
+		return "", nil
+	}
+	return string(v), nil
+}
+
+func (b *Bot) regionFor(ctx context.Context, req *request, inv *command.Invocation) string {
+	if inv.Region != "" {
+		// Remembered per channel, as AWS Chatbot does: give it once.
+		if err := b.store.Put(ctx, nsRegion, req.cfg.Name, []byte(inv.Region), 0); err != nil {
+			b.log.WarnContext(ctx, "remember region", "err", err)
+		}
+		return inv.Region
+	}
+	if v, ok, err := b.store.Get(ctx, nsRegion, req.cfg.Name); err == nil && ok {
+		return string(v)
+	}
+	return req.cfg.DefaultRegion
+}
+
+// authorizeAndRun checks a complete invocation and runs it, asking for
+// confirmation first when it is not read-only.
+func (b *Bot) authorizeAndRun(ctx context.Context, req *request, inv *command.Invocation, confirmed bool) error {
+	role, err := b.roleFor(ctx, req)
+	if err != nil {
+		req.rec.Outcome = OutcomeFailed
+		req.rec.Error = err.Error()
+		return b.reply(ctx, req, internalErrorMessage())
+	}
+	if role == "" {
+		req.rec.Outcome = OutcomeDenied
+		req.rec.Decision = DecisionDeny
+		req.rec.Reason = "user role required"
+		return b.reply(ctx, req, b.chooseRoleMessage(req.cfg, "This channel runs commands with each member's own role, and you have not chosen one yet."))
+	}
+	req.rec.Role = role
+	region := b.regionFor(ctx, req, inv)
+	req.rec.Region = region
+	if b.authorizer != nil {
+		res, err := b.authorizer.Authorize(ctx, AuthRequest{Config: req.cfg, Inbound: req.in, Invocation: inv, RoleARN: role, Region: region, Time: b.now()})
+		if err != nil {
+			// Fail closed: a check that could not be made is a refusal.
+			req.rec.Outcome = OutcomeDenied
+			req.rec.Decision = DecisionDeny
+			req.rec.Reason = "authorization error"
+			req.rec.Error = err.Error()
+			b.log.ErrorContext(ctx, "authorize", "err", err)
+			return b.reply(ctx, req, chat.Message{Title: "Not allowed", Text: "I could not check the guardrails for this command, so I did not run it. The error is in the bot's log.", Severity: chat.SeverityCritical})
+		}
+		if !res.Allowed {
+			req.rec.Outcome = OutcomeDenied
+			req.rec.Decision = DecisionDeny
+			req.rec.Reason = res.Reason
+			return b.reply(ctx, req, chat.Message{
+				Title:    "Not allowed",
+				Text:     fmt.Sprintf("`%s` is not allowed here: %s", chat.EscapeMarkdown(inv.Action()), res.Reason),
+				Severity: chat.SeverityWarning,
+			})
+		}
+	}
+	req.rec.Decision = DecisionAllow
+	if !confirmed && (inv.Op == nil || !inv.Op.ReadOnly) {
+		return b.askConfirmation(ctx, req, inv)
+	}
+	return b.execute(ctx, req, inv, role, region)
+}
+
+func (b *Bot) askConfirmation(ctx context.Context, req *request, inv *command.Invocation) error {
+	p := pendingCommand{Kind: pendingConfirm, Token: newToken(), Config: req.cfg.Name, User: req.in.User.ID, Command: inv.Text, Created: b.now()}
+	m := chat.Message{
+		Title: "Run this command?",
+		Text:  fmt.Sprintf("`%s` changes resources. Confirm to run it, or cancel. (Reply `yes` or `cancel` in this thread.)", chat.EscapeMarkdown(inv.Action())),
+		CodeBlocks: []chat.CodeBlock{{Content: "aws " + inv.Text}},
+		Buttons: []chat.Button{
+			{ID: ActionConfirm, Label: "Run", Value: p.Token, Style: chat.ButtonPrimary},
+			{ID: ActionCancel, Label: "Cancel", Value: p.Token, Style: chat.ButtonDanger},
+		},
+		Severity: chat.SeverityWarning,
+	}
+	return b.park(ctx, req, p, m)
+}
+
+// park stores a pending command, posts m, and indexes the thread m went to.
+func (b *Bot) park(ctx context.Context, req *request, p pendingCommand, m chat.Message) error {
+	req.rec.Outcome = OutcomePending
+	ref, err := req.r.Reply(ctx, m)
+	if err != nil {
+		req.rec.Error = "reply: " + err.Error()
+		b.finish(ctx, req)
+		return fmt.Errorf("chatops: reply: %w", err)
+	}
+	p.Thread = threadKey(ref.Thread())
+	if err := b.savePending(ctx, p); err != nil {
+		req.rec.Outcome = OutcomeFailed
+		req.rec.Error = err.Error()
+		b.finish(ctx, req)
+		_, _ = req.r.Reply(ctx, internalErrorMessage())
+		return err
+	}
+	b.finish(ctx, req)
+	return nil
+}
+
+func threadKey(c chat.Conversation) string {
+	return string(c.Platform) + "/" + c.WorkspaceID + "/" + c.ChannelID + "#" + c.ThreadID
+}
+
+func (b *Bot) savePending(ctx context.Context, p pendingCommand) error {
+	data, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("chatops: encode pending command: %w", err)
+	}
+	if err := b.store.Put(ctx, nsPending, p.Token, data, b.pendingTTL); err != nil {
+		return fmt.Errorf("chatops: store pending command: %w", err)
+	}
+	if p.Thread != "" {
+		if err := b.store.Put(ctx, nsPendingThread, p.Thread, []byte(p.Token), b.pendingTTL); err != nil {
+			return fmt.Errorf("chatops: store pending command: %w", err)
+		}
+	}
+	if p.Kind == pendingPrompt {
+		if err := b.store.Put(ctx, nsPendingUser, p.Config+"/"+p.User, []byte(p.Token), b.pendingTTL); err != nil {
+			return fmt.Errorf("chatops: store pending command: %w", err)
+		}
+	}
+	return nil
+}
+
+func (b *Bot) loadPending(ctx context.Context, token string) (*pendingCommand, error) {
+	data, ok, err := b.store.Get(ctx, nsPending, token)
+	if err != nil {
+		return nil, fmt.Errorf("chatops: load pending command: %w", err)
+	}
+	if !ok {
+		return nil, nil
+	}
+	var p pendingCommand
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, fmt.Errorf("chatops: decode pending command: %w", err)
+	}
+	return &p, nil
+}
+
+func (b *Bot) dropPending(ctx context.Context, p *pendingCommand) {
+	_ = b.store.Delete(ctx, nsPending, p.Token)
+	if p.Thread != "" {
+		_ = b.store.Delete(ctx, nsPendingThread, p.Thread)
+	}
+	if p.Kind == pendingPrompt {
+		if v, ok, _ := b.store.Get(ctx, nsPendingUser, p.Config+"/"+p.User); ok && string(v) == p.Token {
+			_ = b.store.Delete(ctx, nsPendingUser, p.Config+"/"+p.User)
+		}
+	}
+}
+
+// prompt asks for the first missing required parameter.
+func (b *Bot) prompt(ctx context.Context, req *request, inv *command.Invocation) error {
+	missing := make([]string, len(inv.Missing))
+	for i, p := range inv.Missing {
+		missing[i] = p.Name
+	}
+	p := pendingCommand{Kind: pendingPrompt, Token: newToken(), Config: req.cfg.Name, User: req.in.User.ID, Command: inv.Text, Missing: missing, Created: b.now()}
+	first := inv.Missing[0]
+	text := fmt.Sprintf("Which `%s`? Reply in this thread with a value, or `cancel`.", first.Name)
+	if first.Doc != "" {
+		text += "\n" + chat.EscapeMarkdown(first.Doc)
+	}
+	if len(first.Enum) > 0 {
+		text += "\nOne of: `" + strings.Join(first.Enum, "`, `") + "`"
+	}
+	if len(missing) > 1 {
+		text += fmt.Sprintf("\nAlso required: `--%s`.", strings.Join(missing[1:], "`, `--"))
+	}
+	form := &chat.Form{ID: ActionPromptForm, Value: p.Token, Title: "Missing parameters", SubmitLabel: "Run"}
+	for _, mp := range inv.Missing {
+		form.Fields = append(form.Fields, chat.FormField{ID: mp.Name, Label: mp.Name, Placeholder: mp.Doc, Required: true, Options: mp.Enum})
+	}
+	m := chat.Message{
+		Title:      fmt.Sprintf("%s %s needs more parameters", inv.Service, inv.Operation),
+		Text:       text,
+		CodeBlocks: []chat.CodeBlock{{Content: "aws " + inv.Text}},
+		Form:       form,
+	}
+	return b.park(ctx, req, p, m)
+}
+
+// handleThreadReply resumes what is pending in the thread: "yes"/"cancel"
+// for a confirmation, a value for a prompt.
+func (b *Bot) handleThreadReply(ctx context.Context, req *request, text string) (bool, error) {
+	tok, ok, err := b.store.Get(ctx, nsPendingThread, threadKey(req.in.Conversation))
+	if err != nil || !ok {
+		return false, err
+	}
+	p, err := b.loadPending(ctx, string(tok))
+	if err != nil || p == nil {
+		return false, err
+	}
+	return true, b.resume(ctx, req, p, text, nil)
+}
+
+// resume continues a pending command with a reply: text from a thread,
+// or values from a form.
+func (b *Bot) resume(ctx context.Context, req *request, p *pendingCommand, text string, values map[string]string) error {
+	req.rec.Text = req.in.Text
+	if p.User != req.in.User.ID {
+		req.rec.Outcome = OutcomeDenied
+		req.rec.Decision = DecisionDeny
+		req.rec.Reason = "pending command belongs to another user"
+		return b.reply(ctx, req, chat.Message{Text: "Only the person who asked can answer this.", Severity: chat.SeverityWarning})
+	}
+	word := strings.ToLower(strings.TrimSpace(text))
+	if word == "cancel" || word == "no" || word == "stop" {
+		b.dropPending(ctx, p)
+		req.rec.Outcome = OutcomeCancelled
+		req.rec.Reason = "cancelled by user"
+		return b.reply(ctx, req, chat.Message{Text: "Cancelled: `aws " + p.Command + "`"})
+	}
+	switch p.Kind {
+	case pendingConfirm:
+		if word != "yes" && word != "y" && word != "run" && word != "confirm" {
+			req.rec.Outcome = OutcomeAnswered
+			return b.reply(ctx, req, chat.Message{Text: "Reply `yes` to run the command, or `cancel`."})
+		}
+		b.dropPending(ctx, p)
+		inv, err := command.Parse(p.Command, b.catalog)
+		if err != nil {
+			req.rec.Outcome = OutcomeInvalid
+			req.rec.Error = err.Error()
+			return b.reply(ctx, req, parseErrorMessage(err))
+		}
+		b.recordInvocation(req, inv)
+		req.rec.Text = "aws " + inv.Text
+		// Check again: guardrails may have changed while the
+		// confirmation waited.
+		return b.authorizeAndRun(ctx, req, inv, true)
+	case pendingPrompt:
+		line := p.Command
+		switch {
+		case values != nil:
+			for _, name := range p.Missing {
+				if v := strings.TrimSpace(values[name]); v != "" {
+					line += " --" + name + " " + quoteArg(v)
+				}
+			}
+		case strings.HasPrefix(strings.TrimSpace(text), "-") || strings.HasPrefix(strings.TrimSpace(text), "—"):
+			line += " " + strings.TrimSpace(text)
+		case len(p.Missing) > 0:
+			line += " --" + p.Missing[0] + " " + quoteArg(strings.TrimSpace(text))
+		}
+		b.dropPending(ctx, p)
+		inv, err := command.Parse(line, b.catalog)
+		if err != nil {
+			req.rec.Outcome = OutcomeInvalid
+			req.rec.Error = err.Error()
+			return b.reply(ctx, req, parseErrorMessage(err))
+		}
+		b.recordInvocation(req, inv)
+		req.rec.Text = "aws " + inv.Text
+		if !inv.Complete() {
+			return b.prompt(ctx, req, inv)
+		}
+		return b.authorizeAndRun(ctx, req, inv, false)
+	}
+	return nil
+}
+
+// quoteArg quotes a value for the command tokenizer.
+func quoteArg(v string) string {
+	if v != "" && !strings.ContainsAny(v, " \t\n'\"\\") {
+		return v
+	}
+	return "'" + strings.ReplaceAll(v, "'", `'"'"'`) + "'"
+}
+
+func (b *Bot) handleAction(ctx context.Context, req *request) error {
+	a := req.in.Action
+	if a == nil {
+		return nil
+	}
+	req.rec.Text = "[button " + a.ID + "]"
+	switch a.ID {
+	case ActionConfirm, ActionCancel, ActionPromptForm:
+		p, err := b.loadPending(ctx, a.Value)
+		if err != nil {
+			req.rec.Outcome = OutcomeFailed
+			req.rec.Error = err.Error()
+			return b.reply(ctx, req, internalErrorMessage())
+		}
+		if p == nil {
+			req.rec.Outcome = OutcomeInvalid
+			req.rec.Reason = "pending command expired or already answered"
+			return b.reply(ctx, req, chat.Message{Text: "That request has expired or was already answered. Please run the command again."})
+		}
+		answer := map[string]string{ActionConfirm: "yes", ActionCancel: "cancel"}[a.ID]
+		return b.resume(ctx, req, p, answer, a.Values)
+	case ActionRun:
+		req.rec.Text = a.Value
+		if b.catalog == nil {
+			req.rec.Outcome = OutcomeInvalid
+			return b.reply(ctx, req, b.unknownMessage(a.Value))
+		}
+		return b.command(ctx, req, StripMention(a.Value))
+	case ActionRole:
+		return b.switchRole(ctx, req, a.Value)
+	}
+	req.rec.Outcome = OutcomeInvalid
+	req.rec.Reason = "unknown button"
+	return b.reply(ctx, req, chat.Message{Text: "I don't know that button any more."})
+}
+
+// execute runs an allowed invocation with the timeout and a "still running" note.
+func (b *Bot) execute(ctx context.Context, req *request, inv *command.Invocation, role, region string) error {
+	if b.executor == nil {
+		req.rec.Outcome = OutcomeFailed
+		req.rec.Reason = "no executor"
+		return b.reply(ctx, req, chat.Message{Text: "This bot cannot run AWS commands (no executor configured).", Severity: chat.SeverityWarning})
+	}
+	var caps chat.Capabilities
+	if s, ok := b.Sender(req.in.Conversation.Platform); ok {
+		caps = chat.CapabilitiesOf(s)
+	}
+	tags := map[string]string{
+		"opschat:platform":      string(req.in.Conversation.Platform),
+		"opschat:workspace":     req.in.Conversation.WorkspaceID,
+		"opschat:channel":       req.in.Conversation.ChannelID,
+		"opschat:configuration": req.cfg.Name,
+	}
+	ereq := ExecRequest{
+		Invocation:    inv,
+		RoleARN:       role,
+		Region:        region,
+		SessionName:   "opschat-" + req.in.User.ID,
+		SessionTags:   tags,
+		PolicyARNs:    req.cfg.GuardrailPolicyARNs,
+		Configuration: req.cfg.Name,
+		Conversation:  req.in.Conversation,
+		User:          req.in.User,
+		Capabilities:  caps,
+	}
+	execCtx, cancel := context.WithTimeout(ctx, b.commandTimeout)
+	defer cancel()
+	type outcome struct {
+		res *ExecResult
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := b.executor.Execute(execCtx, ereq)
+		done <- outcome{res, err}
+	}()
+	var o outcome
+	var timer <-chan time.Time
+	if b.stillRunning > 0 {
+		t := time.NewTimer(b.stillRunning)
+		defer t.Stop()
+		timer = t.C
+	}
+	select {
+	case o = <-done:
+	case <-timer:
+		_, _ = req.r.Reply(ctx, chat.Message{Text: fmt.Sprintf("Still running `%s`…", chat.EscapeMarkdown(inv.Action()))})
+		o = <-done
+	}
+	if o.err != nil {
+		req.rec.Outcome = OutcomeFailed
+		req.rec.Error = o.err.Error()
+		if errors.Is(o.err, context.DeadlineExceeded) || errors.Is(execCtx.Err(), context.DeadlineExceeded) {
+			return b.reply(ctx, req, chat.Message{Title: "Timed out", Text: fmt.Sprintf("`%s` did not finish within %s. Long jobs should be started asynchronously (e.g. `lambda invoke --invocation-type Event`).", chat.EscapeMarkdown(inv.Action()), b.commandTimeout), Severity: chat.SeverityWarning})
+		}
+		return b.reply(ctx, req, execErrorMessage(o.err))
+	}
+	req.rec.Outcome = OutcomeSucceeded
+	if o.res.Region != "" {
+		req.rec.Region = o.res.Region
+	}
+	req.rec.Account = o.res.Account
+	return b.reply(ctx, req, o.res.Message)
+}
+
+// userMessager is implemented by errors whose text is safe to show a chat user.
+type userMessager interface{ UserMessage() string }
+
+func execErrorMessage(err error) chat.Message {
+	var um userMessager
+	if errors.As(err, &um) {
+		return chat.Message{Title: "The command failed", Text: chat.EscapeMarkdown(um.UserMessage()), Severity: chat.SeverityCritical}
+	}
+	return chat.Message{Title: "The command failed", Text: "The command failed; the details are in the bot's log.", Severity: chat.SeverityCritical}
+}
+
+func internalErrorMessage() chat.Message {
+	return chat.Message{Text: "Something went wrong on my side; the details are in the bot's log.", Severity: chat.SeverityCritical}
+}

@@ -1,0 +1,940 @@
+package chatops
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/opschat/opschat/chat"
+)
+
+// LoggingLevel is a configuration's delivery logging level, as AWS Chatbot
+// names them.
+type LoggingLevel string
+
+// Logging levels.
+const (
+	LoggingNone  LoggingLevel = "NONE"
+	LoggingError LoggingLevel = "ERROR"
+	LoggingInfo  LoggingLevel = "INFO"
+)
+
+// CloudFormation resource types a configuration file may use.
+const (
+	TypeSlack        = "AWS::Chatbot::SlackChannelConfiguration"
+	TypeTeams        = "AWS::Chatbot::MicrosoftTeamsChannelConfiguration"
+	TypeChime        = "AWS::Chatbot::ChimeWebhookConfiguration" // no CloudFormation resource exists; named like one
+	TypeCustomAction = "AWS::Chatbot::CustomAction"
+)
+
+// ChannelConfig maps one chat channel to SNS topics, an IAM role and
+// guardrail policies: one AWS Chatbot channel configuration.
+type ChannelConfig struct {
+	// Name is the ConfigurationName: unique, 1-128 of [A-Za-z0-9-_].
+	Name     string
+	Platform chat.Platform
+	// WorkspaceID is the Slack workspace (team) ID or the Teams tenant ID.
+	WorkspaceID string
+	// TeamID is the Teams team ID (a UUID).
+	TeamID string
+	// ChannelID is the Slack channel ID or the Teams channel ID, decoded
+	// ("19:abc@thread.tacv2" even when the file has "19%3aabc%40thread.tacv2").
+	ChannelID   string
+	ChannelName string
+	// WebhookURL is the Chime incoming-webhook URL. It carries a token:
+	// never log it (String and the audit log omit it).
+	WebhookURL         string
+	WebhookDescription string
+
+	IAMRoleARN string
+	// UserRoleRequired makes every member choose their own role
+	// (`switch-role`) instead of using IAMRoleARN.
+	UserRoleRequired bool
+	// UserRoleARNs lists the roles members may choose from (opschat
+	// extension; AWS Chatbot lets members pick any role they can assume).
+	UserRoleARNs []string
+	SNSTopicARNs []string
+	// GuardrailPolicyARNs are managed IAM policy ARNs whose intersection
+	// with the role bounds what the channel may do.
+	GuardrailPolicyARNs []string
+	// GuardrailPolicyDocuments are inline IAM policy documents used as
+	// guardrails (opschat extension), by name.
+	GuardrailPolicyDocuments []NamedPolicy
+	LoggingLevel             LoggingLevel
+	// CustomizationResourceARNs name custom actions attached to the channel.
+	CustomizationResourceARNs []string
+	Tags                      map[string]string
+
+	// DefaultRegion is the region commands run in when none is given
+	// (opschat extension).
+	DefaultRegion string
+	// DirectMessages lets members of the workspace use the bot in direct
+	// messages under this configuration, always with their own user role
+	// (opschat extension; AWS Chatbot has no direct messages).
+	DirectMessages bool
+	// FilterPolicy is an SNS subscription filter policy applied to this
+	// channel's notifications; FilterPolicyScope is "MessageAttributes"
+	// (default) or "MessageBody" (opschat extension).
+	FilterPolicy      json.RawMessage
+	FilterPolicyScope string
+	// EventPattern is an EventBridge event pattern applied to this
+	// channel's EventBridge notifications (opschat extension).
+	EventPattern json.RawMessage
+
+	sourcePath string // where the configuration came from, for error paths
+}
+
+// NamedPolicy is an inline guardrail policy.
+type NamedPolicy struct {
+	Name     string
+	Document json.RawMessage
+}
+
+// String describes the configuration for logs, without secrets.
+func (c *ChannelConfig) String() string {
+	return fmt.Sprintf("%s (%s %s/%s)", c.Name, c.Platform, c.WorkspaceID, c.ChannelID)
+}
+
+// ARN returns the configuration's AWS Chatbot-style ARN for account, as used
+// in the aws:ChatbotSourceArn condition key.
+func (c *ChannelConfig) ARN(partition, account string) string {
+	kind := map[chat.Platform]string{chat.PlatformSlack: "slack-channel", chat.PlatformTeams: "microsoft-teams-channel", chat.PlatformChime: "chime-webhook"}[c.Platform]
+	if kind == "" {
+		kind = string(c.Platform) + "-channel"
+	}
+	if partition == "" {
+		partition = "aws"
+	}
+	return fmt.Sprintf("arn:%s:chatbot::%s:chat-configuration/%s/%s", partition, account, kind, c.Name)
+}
+
+// CustomAction is an AWS::Chatbot::CustomAction: a command that can run as
+// an alias or as a button on matching notifications.
+type CustomAction struct {
+	ActionName  string
+	AliasName   string
+	CommandText string
+	Attachments []CustomActionAttachment
+}
+
+// CustomActionAttachment says when a custom action shows as a button.
+type CustomActionAttachment struct {
+	ButtonText       string
+	NotificationType string
+	Criteria         []CustomActionCriterion
+	Variables        map[string]string
+}
+
+// CustomActionCriterion is one condition for a custom action button.
+type CustomActionCriterion struct {
+	Operator     string // HAS_VALUE or EQUALS
+	VariableName string
+	Value        string
+}
+
+// Config is a set of channel configurations and custom actions.
+type Config struct {
+	Configurations []ChannelConfig
+	CustomActions  []CustomAction
+}
+
+// ErrInvalidConfig is matched (errors.Is) by every configuration error.
+var ErrInvalidConfig = errors.New("chatops: invalid configuration")
+
+// FieldError is one problem in a configuration file, at a field path such as
+// "configurations[2].IamRoleArn".
+type FieldError struct {
+	Path string
+	Msg  string
+}
+
+func (e *FieldError) Error() string { return e.Path + ": " + e.Msg }
+
+// Is makes every FieldError match ErrInvalidConfig.
+func (e *FieldError) Is(target error) bool { return target == ErrInvalidConfig }
+
+// LoadConfigFile reads a configuration file (YAML or JSON).
+func LoadConfigFile(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("chatops: read config: %w", err)
+	}
+	cfg, err := LoadConfig(data)
+	if err != nil {
+		return nil, fmt.Errorf("chatops: %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// LoadConfig parses and validates a configuration document, YAML or JSON.
+// Three shapes are accepted:
+//
+//   - {"configurations": [ ... ], "customActions": [ ... ]}, each
+//     configuration either the CloudFormation properties themselves (the
+//     platform inferred from SlackWorkspaceId / TeamsTenantId / WebhookUrl)
+//     or {"Type": "AWS::Chatbot::...", "Properties": {...}};
+//   - a CloudFormation template: {"Resources": {"Name": {"Type": ..., "Properties": ...}}},
+//     so an AWS Chatbot user can paste theirs (other resource types are ignored);
+//   - a single configuration object.
+//
+// Every problem is reported at once, joined, each a *FieldError with its path.
+func LoadConfig(data []byte) (*Config, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, &FieldError{Path: "(document)", Msg: "empty configuration"}
+	}
+	js, err := yaml.YAMLToJSON(data)
+	if err != nil {
+		return nil, &FieldError{Path: "(document)", Msg: "not valid YAML or JSON: " + err.Error()}
+	}
+	var root any
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.UseNumber()
+	if err := dec.Decode(&root); err != nil {
+		return nil, &FieldError{Path: "(document)", Msg: "not valid YAML or JSON: " + err.Error()}
+	}
+	p := &parser{}
+	cfg := p.document(root)
+	if len(p.errs) == 0 {
+		p.errs = append(p.errs, cfg.validate()...)
+	}
+	if len(p.errs) > 0 {
+		return nil, joinFieldErrors(p.errs)
+	}
+	return cfg, nil
+}
+
+// Validate checks c as LoadConfig does, for configurations built in code.
+func (c *Config) Validate() error {
+	if errs := c.validate(); len(errs) > 0 {
+		return joinFieldErrors(errs)
+	}
+	return nil
+}
+
+func joinFieldErrors(errs []*FieldError) error {
+	out := make([]error, len(errs))
+	for i, e := range errs {
+		out[i] = e
+	}
+	return errors.Join(out...)
+}
+
+type parser struct {
+	errs []*FieldError
+}
+
+func (p *parser) fail(path, format string, args ...any) {
+	p.errs = append(p.errs, &FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (p *parser) document(root any) *Config {
+	cfg := &Config{}
+	obj, ok := root.(map[string]any)
+	if !ok {
+		p.fail("(document)", "expected an object with \"configurations\" or \"Resources\", got %s", kindOf(root))
+		return cfg
+	}
+	switch {
+	case obj["Resources"] != nil:
+		p.resources(obj["Resources"], cfg)
+		for k := range obj {
+			switch k {
+			case "Resources", "AWSTemplateFormatVersion", "Description", "Parameters", "Outputs", "Metadata", "Conditions", "Mappings", "Transform":
+			default:
+				p.fail(k, "unknown top-level key in a CloudFormation template")
+			}
+		}
+	case obj["configurations"] != nil || obj["customActions"] != nil:
+		for k, v := range obj {
+			switch k {
+			case "configurations":
+				list, ok := v.([]any)
+				if !ok {
+					p.fail(k, "expected a list, got %s", kindOf(v))
+					continue
+				}
+				for i, item := range list {
+					path := fmt.Sprintf("configurations[%d]", i)
+					if c, ok := p.configuration(path, item); ok {
+						cfg.Configurations = append(cfg.Configurations, c)
+					}
+				}
+			case "customActions":
+				list, ok := v.([]any)
+				if !ok {
+					p.fail(k, "expected a list, got %s", kindOf(v))
+					continue
+				}
+				for i, item := range list {
+					if a, ok := p.customAction(fmt.Sprintf("customActions[%d]", i), item); ok {
+						cfg.CustomActions = append(cfg.CustomActions, a)
+					}
+				}
+			default:
+				p.fail(k, "unknown top-level key%s", suggest(k, []string{"configurations", "customActions"}))
+			}
+		}
+	default:
+		if c, ok := p.configuration("(document)", obj); ok {
+			cfg.Configurations = append(cfg.Configurations, c)
+		}
+	}
+	return cfg
+}
+
+func (p *parser) resources(v any, cfg *Config) {
+	res, ok := v.(map[string]any)
+	if !ok {
+		p.fail("Resources", "expected an object, got %s", kindOf(v))
+		return
+	}
+	names := make([]string, 0, len(res))
+	for n := range res {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		path := "Resources." + n
+		r, ok := res[n].(map[string]any)
+		if !ok {
+			p.fail(path, "expected an object, got %s", kindOf(res[n]))
+			continue
+		}
+		typ, _ := r["Type"].(string)
+		switch typ {
+		case TypeSlack, TypeTeams, TypeChime:
+			if c, ok := p.configuration(path, r); ok {
+				cfg.Configurations = append(cfg.Configurations, c)
+			}
+		case TypeCustomAction:
+			if a, ok := p.customAction(path, r); ok {
+				cfg.CustomActions = append(cfg.CustomActions, a)
+			}
+		}
+	}
+}
+
+// unwrap returns the properties of a {"Type","Properties"} object, or the
+// object itself, and the declared type.
+func (p *parser) unwrap(path string, v any) (map[string]any, string, string, bool) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		p.fail(path, "expected an object, got %s", kindOf(v))
+		return nil, "", "", false
+	}
+	typ, hasType := obj["Type"]
+	if !hasType {
+		return obj, "", path, true
+	}
+	ts, ok := typ.(string)
+	if !ok {
+		p.fail(path+".Type", "expected a string, got %s", kindOf(typ))
+		return nil, "", "", false
+	}
+	props, ok := obj["Properties"].(map[string]any)
+	if !ok {
+		p.fail(path+".Properties", "expected an object with the resource's properties")
+		return nil, "", "", false
+	}
+	for k := range obj {
+		switch k {
+		case "Type", "Properties", "DependsOn", "Condition", "DeletionPolicy", "UpdateReplacePolicy", "Metadata":
+		default:
+			p.fail(path+"."+k, "unknown resource attribute")
+		}
+	}
+	return props, ts, path, true
+}
+
+var configFields = map[chat.Platform][]string{
+	chat.PlatformSlack: {"ConfigurationName", "SlackWorkspaceId", "SlackChannelId", "SlackChannelName", "IamRoleArn", "SnsTopicArns", "GuardrailPolicies", "UserRoleRequired", "LoggingLevel", "CustomizationResourceArns", "Tags"},
+	chat.PlatformTeams: {"ConfigurationName", "TeamsTenantId", "TeamId", "TeamsChannelId", "TeamsChannelName", "IamRoleArn", "SnsTopicArns", "GuardrailPolicies", "UserRoleRequired", "LoggingLevel", "CustomizationResourceArns", "Tags"},
+	chat.PlatformChime: {"ConfigurationName", "WebhookUrl", "WebhookDescription", "IamRoleArn", "SnsTopicArns", "LoggingLevel", "Tags"},
+}
+
+// Fields opschat adds to every platform's configuration.
+var extensionFields = []string{"GuardrailPolicyDocuments", "UserRoleArns", "DefaultRegion", "DirectMessages", "FilterPolicy", "FilterPolicyScope", "EventPattern"}
+
+func (p *parser) configuration(path string, v any) (ChannelConfig, bool) {
+	props, typ, path, ok := p.unwrap(path, v)
+	if !ok {
+		return ChannelConfig{}, false
+	}
+	var c ChannelConfig
+	switch typ {
+	case TypeSlack:
+		c.Platform = chat.PlatformSlack
+	case TypeTeams:
+		c.Platform = chat.PlatformTeams
+	case TypeChime:
+		c.Platform = chat.PlatformChime
+	case "":
+		switch {
+		case props["SlackWorkspaceId"] != nil || props["SlackChannelId"] != nil:
+			c.Platform = chat.PlatformSlack
+		case props["TeamsTenantId"] != nil || props["TeamsChannelId"] != nil || props["TeamId"] != nil:
+			c.Platform = chat.PlatformTeams
+		case props["WebhookUrl"] != nil:
+			c.Platform = chat.PlatformChime
+		default:
+			p.fail(path, "cannot tell the platform: set Type (%s, %s or %s) or the platform's IDs (SlackWorkspaceId, TeamsTenantId or WebhookUrl)", TypeSlack, TypeTeams, TypeChime)
+			return ChannelConfig{}, false
+		}
+	default:
+		p.fail(path+".Type", "unknown type %q%s", typ, suggest(typ, []string{TypeSlack, TypeTeams, TypeChime}))
+		return ChannelConfig{}, false
+	}
+	known := append(append([]string(nil), configFields[c.Platform]...), extensionFields...)
+	before := len(p.errs)
+	for k, val := range props {
+		fp := path + "." + k
+		switch k {
+		case "ConfigurationName":
+			c.Name = p.str(fp, val)
+		case "SlackWorkspaceId", "TeamsTenantId":
+			c.WorkspaceID = p.str(fp, val)
+		case "TeamId":
+			c.TeamID = p.str(fp, val)
+		case "SlackChannelId":
+			c.ChannelID = p.str(fp, val)
+		case "TeamsChannelId":
+			raw := p.str(fp, val)
+			if dec, err := url.PathUnescape(raw); err == nil {
+				c.ChannelID = dec
+			} else {
+				p.fail(fp, "not a valid URL-encoded Teams channel ID: %v", err)
+			}
+		case "SlackChannelName", "TeamsChannelName":
+			c.ChannelName = p.str(fp, val)
+		case "WebhookUrl":
+			c.WebhookURL = p.str(fp, val)
+		case "WebhookDescription":
+			c.WebhookDescription = p.str(fp, val)
+		case "IamRoleArn":
+			c.IAMRoleARN = p.str(fp, val)
+		case "SnsTopicArns":
+			c.SNSTopicARNs = p.strs(fp, val)
+		case "GuardrailPolicies":
+			c.GuardrailPolicyARNs = p.strs(fp, val)
+		case "UserRoleRequired":
+			c.UserRoleRequired = p.boolean(fp, val)
+		case "DirectMessages":
+			c.DirectMessages = p.boolean(fp, val)
+		case "LoggingLevel":
+			c.LoggingLevel = LoggingLevel(p.str(fp, val))
+		case "CustomizationResourceArns":
+			c.CustomizationResourceARNs = p.strs(fp, val)
+		case "Tags":
+			c.Tags = p.tags(fp, val)
+		case "UserRoleArns":
+			c.UserRoleARNs = p.strs(fp, val)
+		case "DefaultRegion":
+			c.DefaultRegion = p.str(fp, val)
+		case "FilterPolicyScope":
+			c.FilterPolicyScope = p.str(fp, val)
+		case "FilterPolicy":
+			c.FilterPolicy = p.rawJSON(fp, val)
+		case "EventPattern":
+			c.EventPattern = p.rawJSON(fp, val)
+		case "GuardrailPolicyDocuments":
+			c.GuardrailPolicyDocuments = p.policies(fp, val)
+		default:
+			p.fail(fp, "unknown field for %s%s", c.Platform, suggest(k, known))
+		}
+		if !contains(known, k) && len(p.errs) == before {
+			p.fail(fp, "not a field of %s configurations", c.Platform)
+		}
+	}
+	if c.LoggingLevel == "" {
+		c.LoggingLevel = LoggingNone
+	}
+	c.sourcePath = path
+	return c, true
+}
+
+func (p *parser) customAction(path string, v any) (CustomAction, bool) {
+	props, typ, path, ok := p.unwrap(path, v)
+	if !ok {
+		return CustomAction{}, false
+	}
+	if typ != "" && typ != TypeCustomAction {
+		p.fail(path+".Type", "expected %s", TypeCustomAction)
+		return CustomAction{}, false
+	}
+	var a CustomAction
+	for k, val := range props {
+		fp := path + "." + k
+		switch k {
+		case "ActionName":
+			a.ActionName = p.str(fp, val)
+		case "AliasName":
+			a.AliasName = p.str(fp, val)
+		case "Definition":
+			def, ok := val.(map[string]any)
+			if !ok {
+				p.fail(fp, "expected an object with CommandText, got %s", kindOf(val))
+				continue
+			}
+			for dk, dv := range def {
+				if dk != "CommandText" {
+					p.fail(fp+"."+dk, "unknown field%s", suggest(dk, []string{"CommandText"}))
+					continue
+				}
+				a.CommandText = p.str(fp+".CommandText", dv)
+			}
+		case "Attachments":
+			list, ok := val.([]any)
+			if !ok {
+				p.fail(fp, "expected a list, got %s", kindOf(val))
+				continue
+			}
+			for i, item := range list {
+				a.Attachments = append(a.Attachments, p.attachment(fmt.Sprintf("%s[%d]", fp, i), item))
+			}
+		case "Tags":
+			p.tags(fp, val)
+		default:
+			p.fail(fp, "unknown field%s", suggest(k, []string{"ActionName", "AliasName", "Definition", "Attachments", "Tags"}))
+		}
+	}
+	return a, true
+}
+
+func (p *parser) attachment(path string, v any) CustomActionAttachment {
+	var at CustomActionAttachment
+	obj, ok := v.(map[string]any)
+	if !ok {
+		p.fail(path, "expected an object, got %s", kindOf(v))
+		return at
+	}
+	for k, val := range obj {
+		fp := path + "." + k
+		switch k {
+		case "ButtonText":
+			at.ButtonText = p.str(fp, val)
+		case "NotificationType":
+			at.NotificationType = p.str(fp, val)
+		case "Variables":
+			at.Variables = p.tags(fp, val)
+		case "Criteria":
+			list, ok := val.([]any)
+			if !ok {
+				p.fail(fp, "expected a list, got %s", kindOf(val))
+				continue
+			}
+			for i, item := range list {
+				cp := fmt.Sprintf("%s[%d]", fp, i)
+				m, ok := item.(map[string]any)
+				if !ok {
+					p.fail(cp, "expected an object, got %s", kindOf(item))
+					continue
+				}
+				var cr CustomActionCriterion
+				for ck, cv := range m {
+					switch ck {
+					case "Operator":
+						cr.Operator = p.str(cp+".Operator", cv)
+					case "VariableName":
+						cr.VariableName = p.str(cp+".VariableName", cv)
+					case "Value":
+						cr.Value = p.str(cp+".Value", cv)
+					default:
+						p.fail(cp+"."+ck, "unknown field%s", suggest(ck, []string{"Operator", "VariableName", "Value"}))
+					}
+				}
+				at.Criteria = append(at.Criteria, cr)
+			}
+		default:
+			p.fail(fp, "unknown field%s", suggest(k, []string{"ButtonText", "NotificationType", "Criteria", "Variables"}))
+		}
+	}
+	return at
+}
+
+func (p *parser) str(path string, v any) string {
+	switch s := v.(type) {
+	case string:
+		return s
+	case json.Number:
+		// YAML turns unquoted IDs like 123456 into numbers; accept them.
+		return s.String()
+	default:
+		p.fail(path, "expected a string, got %s", kindOf(v))
+		return ""
+	}
+}
+
+func (p *parser) strs(path string, v any) []string {
+	list, ok := v.([]any)
+	if !ok {
+		if s, isStr := v.(string); isStr {
+			p.fail(path, "expected a list of strings, got a single string (write [%q])", s)
+		} else {
+			p.fail(path, "expected a list of strings, got %s", kindOf(v))
+		}
+		return nil
+	}
+	out := make([]string, 0, len(list))
+	for i, item := range list {
+		out = append(out, p.str(fmt.Sprintf("%s[%d]", path, i), item))
+	}
+	return out
+}
+
+func (p *parser) boolean(path string, v any) bool {
+	switch b := v.(type) {
+	case bool:
+		return b
+	case string:
+		// CloudFormation accepts "true"/"false" strings.
+		switch strings.ToLower(b) {
+		case "true":
+			return true
+		case "false":
+			return false
+		}
+	}
+	p.fail(path, "expected true or false, got %s", kindOf(v))
+	return false
+}
+
+func (p *parser) tags(path string, v any) map[string]string {
+	out := map[string]string{}
+	switch t := v.(type) {
+	case map[string]any:
+		for k, val := range t {
+			out[k] = p.str(path+"."+k, val)
+		}
+	case []any:
+		// CloudFormation's [{Key, Value}] form.
+		for i, item := range t {
+			ip := fmt.Sprintf("%s[%d]", path, i)
+			m, ok := item.(map[string]any)
+			if !ok {
+				p.fail(ip, "expected {Key, Value}, got %s", kindOf(item))
+				continue
+			}
+			k := p.str(ip+".Key", m["Key"])
+			out[k] = p.str(ip+".Value", m["Value"])
+		}
+	default:
+		p.fail(path, "expected a map or a list of {Key, Value}, got %s", kindOf(v))
+	}
+	return out
+}
+
+func (p *parser) rawJSON(path string, v any) json.RawMessage {
+	switch t := v.(type) {
+	case string:
+		// A policy given as a JSON string, as in CloudFormation.
+		if !json.Valid([]byte(t)) {
+			p.fail(path, "not valid JSON")
+			return nil
+		}
+		return json.RawMessage(t)
+	case map[string]any:
+		b, err := json.Marshal(t)
+		if err != nil {
+			p.fail(path, "cannot encode: %v", err)
+		}
+		return b
+	default:
+		p.fail(path, "expected an object or a JSON string, got %s", kindOf(v))
+		return nil
+	}
+}
+
+func (p *parser) policies(path string, v any) []NamedPolicy {
+	switch t := v.(type) {
+	case map[string]any:
+		names := make([]string, 0, len(t))
+		for n := range t {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		out := make([]NamedPolicy, 0, len(t))
+		for _, n := range names {
+			if doc := p.rawJSON(path+"."+n, t[n]); doc != nil {
+				out = append(out, NamedPolicy{Name: n, Document: doc})
+			}
+		}
+		return out
+	default:
+		p.fail(path, "expected a map of policy name to policy document, got %s", kindOf(v))
+		return nil
+	}
+}
+
+func kindOf(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return fmt.Sprintf("the string %q", t)
+	case json.Number:
+		return "the number " + t.String()
+	case bool:
+		return fmt.Sprintf("%t", t)
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	default:
+		return fmt.Sprintf("%T", v)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// suggest returns "; did you mean X?" for the candidate closest to s, or "".
+func suggest(s string, candidates []string) string {
+	best, bestD := "", 1<<30
+	for _, c := range candidates {
+		d := editDistance(strings.ToLower(s), strings.ToLower(c))
+		if d <= max(3, len(c)/3) && d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %q?", best)
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// Patterns AWS enforces on channel configurations.
+var (
+	reConfigName   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+	reRoleARN      = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
+	rePolicyARN    = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::(\d{12}|aws):policy/[\w+=,.@/-]{1,512}$`)
+	reTopicARN     = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso|-iso-b)?:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[\w-]{1,256}(\.fifo)?$`)
+	reSlackTeam    = regexp.MustCompile(`^[0-9A-Z]{1,255}$`)
+	reSlackChannel = regexp.MustCompile(`^[A-Za-z0-9]{1,255}$`)
+	reUUID         = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	reTeamsChannel = regexp.MustCompile(`^[^\s%]*:[^\s%]*@[^\s%]*$`)
+	reChimeWebhook = regexp.MustCompile(`^https://hooks\.chime\.aws/incomingwebhooks/[A-Za-z0-9\-]+?\?token=[A-Za-z0-9\-]+$`)
+	reRegion       = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
+	reActionName   = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+	reAliasName    = regexp.MustCompile(`^[A-Za-z0-9_-]{1,30}$`)
+)
+
+func (c *Config) validate() []*FieldError {
+	var errs []*FieldError
+	fail := func(path, format string, args ...any) {
+		errs = append(errs, &FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
+	}
+	names := map[string]string{}
+	channels := map[string]string{}
+	for i := range c.Configurations {
+		cc := &c.Configurations[i]
+		path := cc.sourcePath
+		if path == "" {
+			path = fmt.Sprintf("configurations[%d]", i)
+		}
+		switch {
+		case cc.Name == "":
+			fail(path+".ConfigurationName", "required")
+		case !reConfigName.MatchString(cc.Name):
+			fail(path+".ConfigurationName", "must be 1-128 characters of A-Z, a-z, 0-9, - and _ (got %q)", cc.Name)
+		case names[cc.Name] != "":
+			fail(path+".ConfigurationName", "%q is already used by %s", cc.Name, names[cc.Name])
+		default:
+			names[cc.Name] = path
+		}
+		switch {
+		case cc.IAMRoleARN == "":
+			fail(path+".IamRoleArn", "required")
+		case !reRoleARN.MatchString(cc.IAMRoleARN):
+			fail(path+".IamRoleArn", "not an IAM role ARN (arn:aws:iam::123456789012:role/name), got %q", cc.IAMRoleARN)
+		}
+		for j, a := range cc.UserRoleARNs {
+			if !reRoleARN.MatchString(a) {
+				fail(fmt.Sprintf("%s.UserRoleArns[%d]", path, j), "not an IAM role ARN, got %q", a)
+			}
+		}
+		for j, a := range cc.SNSTopicARNs {
+			if !reTopicARN.MatchString(a) {
+				fail(fmt.Sprintf("%s.SnsTopicArns[%d]", path, j), "not an SNS topic ARN (arn:aws:sns:us-east-1:123456789012:topic), got %q", a)
+			}
+		}
+		for j, a := range cc.GuardrailPolicyARNs {
+			switch {
+			case !rePolicyARN.MatchString(a):
+				fail(fmt.Sprintf("%s.GuardrailPolicies[%d]", path, j), "not an IAM policy ARN (arn:aws:iam::aws:policy/ReadOnlyAccess), got %q", a)
+			case strings.Contains(a, "/aws-service-role/"):
+				fail(fmt.Sprintf("%s.GuardrailPolicies[%d]", path, j), "service-role policies cannot be guardrails")
+			}
+		}
+		for j, np := range cc.GuardrailPolicyDocuments {
+			if np.Name == "" {
+				fail(fmt.Sprintf("%s.GuardrailPolicyDocuments[%d]", path, j), "policy name required")
+			}
+		}
+		switch cc.LoggingLevel {
+		case LoggingNone, LoggingError, LoggingInfo:
+		default:
+			fail(path+".LoggingLevel", "must be ERROR, INFO or NONE, got %q", cc.LoggingLevel)
+		}
+		if cc.DefaultRegion != "" && !reRegion.MatchString(cc.DefaultRegion) {
+			fail(path+".DefaultRegion", "not a region name like us-east-1, got %q", cc.DefaultRegion)
+		}
+		switch cc.FilterPolicyScope {
+		case "", "MessageAttributes", "MessageBody":
+		default:
+			fail(path+".FilterPolicyScope", "must be MessageAttributes or MessageBody, got %q", cc.FilterPolicyScope)
+		}
+		for k, v := range cc.Tags {
+			if len(k) < 1 || len(k) > 128 {
+				fail(path+".Tags."+k, "tag keys must be 1-128 characters")
+			}
+			if len(v) > 256 {
+				fail(path+".Tags."+k, "tag values must be at most 256 characters")
+			}
+		}
+		switch cc.Platform {
+		case chat.PlatformSlack:
+			switch {
+			case cc.WorkspaceID == "":
+				fail(path+".SlackWorkspaceId", "required")
+			case !reSlackTeam.MatchString(cc.WorkspaceID):
+				fail(path+".SlackWorkspaceId", "not a Slack workspace ID (upper-case letters and digits, like T012AB3CD), got %q", cc.WorkspaceID)
+			}
+			switch {
+			case cc.ChannelID == "":
+				fail(path+".SlackChannelId", "required")
+			case !reSlackChannel.MatchString(cc.ChannelID):
+				fail(path+".SlackChannelId", "not a Slack channel ID (letters and digits, like C012AB3CD), got %q", cc.ChannelID)
+			}
+		case chat.PlatformTeams:
+			if !reUUID.MatchString(cc.WorkspaceID) {
+				fail(path+".TeamsTenantId", "not a tenant ID (a UUID), got %q", cc.WorkspaceID)
+			}
+			if !reUUID.MatchString(cc.TeamID) {
+				fail(path+".TeamId", "not a team ID (a UUID), got %q", cc.TeamID)
+			}
+			switch {
+			case cc.ChannelID == "":
+				fail(path+".TeamsChannelId", "required")
+			case !reTeamsChannel.MatchString(cc.ChannelID):
+				fail(path+".TeamsChannelId", "not a Teams channel ID (19%%3a...%%40thread.tacv2), got %q", cc.ChannelID)
+			}
+		case chat.PlatformChime:
+			switch {
+			case cc.WebhookURL == "":
+				fail(path+".WebhookUrl", "required")
+			case len(cc.WebhookURL) > 255 || !reChimeWebhook.MatchString(cc.WebhookURL):
+				// Never echo the URL: it carries the webhook's token.
+				fail(path+".WebhookUrl", "not a Chime incoming-webhook URL (https://hooks.chime.aws/incomingwebhooks/ID?token=TOKEN)")
+			}
+			if cc.WebhookDescription == "" {
+				fail(path+".WebhookDescription", "required (by convention RoomName/WebhookName)")
+			}
+			if cc.UserRoleRequired || cc.DirectMessages {
+				fail(path, "Chime configurations are notifications only: UserRoleRequired and DirectMessages do not apply")
+			}
+		}
+		if cc.Platform != chat.PlatformChime && cc.ChannelID != "" {
+			key := string(cc.Platform) + "/" + cc.WorkspaceID + "/" + cc.ChannelID
+			if prev := channels[key]; prev != "" {
+				fail(path, "channel %s is already configured by %s", cc.ChannelID, prev)
+			}
+			channels[key] = path
+		}
+	}
+	actions := map[string]bool{}
+	for i, a := range c.CustomActions {
+		path := fmt.Sprintf("customActions[%d]", i)
+		if !reActionName.MatchString(a.ActionName) {
+			fail(path+".ActionName", "must be 1-64 characters of A-Z, a-z, 0-9, - and _ (got %q)", a.ActionName)
+		} else if actions[a.ActionName] {
+			fail(path+".ActionName", "%q is defined twice", a.ActionName)
+		}
+		actions[a.ActionName] = true
+		if a.AliasName != "" && !reAliasName.MatchString(a.AliasName) {
+			fail(path+".AliasName", "must be 1-30 characters of A-Z, a-z, 0-9, - and _ (got %q)", a.AliasName)
+		}
+		if a.CommandText == "" || len(a.CommandText) > 5000 {
+			fail(path+".Definition.CommandText", "required, at most 5,000 characters")
+		}
+		for j, at := range a.Attachments {
+			ap := fmt.Sprintf("%s.Attachments[%d]", path, j)
+			if n := len([]rune(at.ButtonText)); n < 1 || n > 50 {
+				fail(ap+".ButtonText", "must be 1-50 characters")
+			}
+			if len(at.Criteria) > 5 {
+				fail(ap+".Criteria", "at most 5 criteria")
+			}
+			if len(at.Variables) > 5 {
+				fail(ap+".Variables", "at most 5 variables")
+			}
+			for k, cr := range at.Criteria {
+				if cr.Operator != "HAS_VALUE" && cr.Operator != "EQUALS" {
+					fail(fmt.Sprintf("%s.Criteria[%d].Operator", ap, k), "must be HAS_VALUE or EQUALS, got %q", cr.Operator)
+				}
+				if cr.VariableName == "" {
+					fail(fmt.Sprintf("%s.Criteria[%d].VariableName", ap, k), "required")
+				}
+			}
+		}
+	}
+	return errs
+}
+
+// Lookup returns the configuration for a conversation: the channel's own
+// configuration, or for direct messages the workspace's configuration that
+// allows them.
+func (c *Config) Lookup(conv chat.Conversation) (*ChannelConfig, bool) {
+	for i := range c.Configurations {
+		cc := &c.Configurations[i]
+		if cc.Platform != conv.Platform || cc.Platform == chat.PlatformChime {
+			continue
+		}
+		if conv.WorkspaceID != "" && cc.WorkspaceID != conv.WorkspaceID {
+			continue
+		}
+		if conv.Type == chat.ConversationDirect {
+			if cc.DirectMessages {
+				return cc, true
+			}
+			continue
+		}
+		if cc.ChannelID == conv.ChannelID {
+			return cc, true
+		}
+	}
+	return nil, false
+}

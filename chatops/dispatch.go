@@ -1,0 +1,91 @@
+package chatops
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/opschat/opschat/chat"
+)
+
+// builtin is a chat command the bot answers itself.
+type builtin struct {
+	name  string
+	usage string
+	doc   string
+}
+
+// builtins lists the bot's own commands, for help and suggestions.
+func (b *Bot) builtins() []builtin {
+	list := []builtin{
+		{"help", "help [SERVICE [OPERATION]]", "what I can do; help for a service or an operation"},
+	}
+	if b.catalog != nil {
+		list = append(list,
+			builtin{"alias", "alias create|list|delete|help", "command aliases shared by this channel"},
+			builtin{"run", "run ALIAS [values...]", "run an alias"},
+			builtin{"switch-role", "switch-role [ROLE-ARN]", "choose the IAM role your commands run with"},
+			builtin{"cancel", "cancel", "cancel the command waiting for your confirmation or input"},
+		)
+	}
+	return list
+}
+
+func (b *Bot) dispatch(ctx context.Context, req *request, text string) error {
+	word, rest, _ := strings.Cut(strings.TrimSpace(text), " ")
+	word = strings.ToLower(strings.TrimSpace(word))
+	rest = strings.TrimSpace(rest)
+	switch word {
+	case "help", "--help", "-help", "?":
+		if rest == "" || b.catalog == nil {
+			return b.answer(ctx, req, b.helpMessage())
+		}
+		return b.command(ctx, req, rest+" help")
+	}
+	if b.catalog == nil {
+		req.rec.Outcome = OutcomeInvalid
+		req.rec.Reason = "unknown command"
+		return b.reply(ctx, req, b.unknownMessage(word))
+	}
+	if handled, err := b.dispatchCommands(ctx, req, word, rest, text); handled {
+		return err
+	}
+	return b.command(ctx, req, text)
+}
+
+func (b *Bot) helpMessage() chat.Message {
+	var sb strings.Builder
+	for _, c := range b.builtins() {
+		fmt.Fprintf(&sb, "- `%s`: %s\n", c.usage, c.doc)
+	}
+	if b.catalog != nil {
+		services := b.catalog.Services()
+		fmt.Fprintf(&sb, "- `SERVICE OPERATION [--parameters]`: run an AWS CLI command, e.g. `cloudwatch describe-alarms --state-value ALARM`\n")
+		if len(services) > 0 {
+			shown := services
+			if len(shown) > 40 {
+				shown = shown[:40]
+			}
+			fmt.Fprintf(&sb, "\nServices: %s", "`"+strings.Join(shown, "`, `")+"`")
+			if len(services) > len(shown) {
+				fmt.Fprintf(&sb, " and %d more", len(services)-len(shown))
+			}
+			sb.WriteString("\n")
+		}
+	} else {
+		sb.WriteString("\nThis bot has no AWS command catalog configured, so it only posts notifications.\n")
+	}
+	return chat.Message{Title: "opschat help", Text: strings.TrimSpace(sb.String())}
+}
+
+func (b *Bot) unknownMessage(word string) chat.Message {
+	names := make([]string, 0, 4)
+	for _, c := range b.builtins() {
+		names = append(names, "`"+c.name+"`")
+	}
+	return chat.Message{
+		Title:    "Unknown command",
+		Text:     fmt.Sprintf("I don't know `%s`. Available: %s.", chat.EscapeMarkdown(word), strings.Join(names, ", ")),
+		Severity: chat.SeverityWarning,
+	}
+}

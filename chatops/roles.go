@@ -1,0 +1,90 @@
+package chatops
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/opschat/opschat/chat"
+)
+
+// dispatchCommands handles the bot's own commands other than help. It
+// reports whether word was one of them.
+func (b *Bot) dispatchCommands(ctx context.Context, req *request, word, rest, text string) (bool, error) {
+	switch word {
+	case "switch-role", "role":
+		return true, b.switchRole(ctx, req, rest)
+	case "cancel":
+		tok, ok, err := b.store.Get(ctx, nsPendingUser, req.cfg.Name+"/"+req.in.User.ID)
+		if err == nil && ok {
+			if p, err := b.loadPending(ctx, string(tok)); err == nil && p != nil {
+				return true, b.resume(ctx, req, p, "cancel", nil)
+			}
+		}
+		return true, b.answer(ctx, req, chat.Message{Text: "Nothing is waiting for you to cancel."})
+	case "alias", "run":
+		return true, b.alias(ctx, req, word, rest)
+	}
+	if strings.HasPrefix(word, "-") || strings.HasPrefix(word, "—") || strings.HasPrefix(word, "–") {
+		// AWS Chatbot's way to add a parameter to the pending command:
+		// "@aws --function-name my-fn".
+		tok, ok, err := b.store.Get(ctx, nsPendingUser, req.cfg.Name+"/"+req.in.User.ID)
+		if err != nil {
+			return true, err
+		}
+		if ok {
+			if p, err := b.loadPending(ctx, string(tok)); err == nil && p != nil {
+				return true, b.resume(ctx, req, p, text, nil)
+			}
+		}
+		req.rec.Outcome = OutcomeInvalid
+		req.rec.Reason = "no pending command"
+		return true, b.reply(ctx, req, chat.Message{Text: "There is no command waiting for parameters. Start with the service and operation, e.g. `lambda get-function --function-name my-fn`."})
+	}
+	return false, nil
+}
+
+// switchRole lets a member choose the role their commands run with, among
+// the configuration's UserRoleArns.
+func (b *Bot) switchRole(ctx context.Context, req *request, arg string) error {
+	cfg := req.cfg
+	arg = strings.TrimSpace(arg)
+	if arg == "" {
+		current, _ := b.roleFor(ctx, req)
+		text := "Choose the role your commands run with."
+		if current != "" {
+			text += fmt.Sprintf(" Now: `%s`.", current)
+		}
+		return b.answer(ctx, req, b.chooseRoleMessage(cfg, text))
+	}
+	if !contains(cfg.UserRoleARNs, arg) {
+		req.rec.Outcome = OutcomeDenied
+		req.rec.Decision = DecisionDeny
+		req.rec.Reason = "role not offered by the configuration"
+		return b.reply(ctx, req, b.chooseRoleMessage(cfg, fmt.Sprintf("`%s` is not one of the roles this channel offers.", chat.EscapeMarkdown(arg))))
+	}
+	if err := b.store.Put(ctx, nsUserRole, cfg.Name+"/"+req.in.User.ID, []byte(arg), 0); err != nil {
+		req.rec.Outcome = OutcomeFailed
+		req.rec.Error = err.Error()
+		return b.reply(ctx, req, internalErrorMessage())
+	}
+	req.rec.Role = arg
+	return b.answer(ctx, req, chat.Message{Text: fmt.Sprintf("Your commands in this channel now run as `%s`.", arg), Severity: chat.SeveritySuccess})
+}
+
+func (b *Bot) chooseRoleMessage(cfg *ChannelConfig, text string) chat.Message {
+	m := chat.Message{Title: "Choose a role", Text: text}
+	if len(cfg.UserRoleARNs) == 0 {
+		m.Text += " This configuration offers no user roles (UserRoleArns); ask an administrator."
+		return m
+	}
+	m.Text += " Or type `switch-role ROLE-ARN`."
+	for _, r := range cfg.UserRoleARNs {
+		label := r
+		if i := strings.LastIndex(r, "/"); i >= 0 {
+			label = r[i+1:]
+		}
+		m.Buttons = append(m.Buttons, chat.Button{ID: ActionRole, Label: label, Value: r})
+	}
+	return m
+}

@@ -25,7 +25,8 @@ type token struct {
 // It is immutable after compilation, so it is safe for concurrent use.
 type pattern struct {
 	toks []token
-	fold bool // ASCII case-insensitive (actions, IgnoreCase operators)
+	fold      bool // case-insensitive (actions, IgnoreCase operators)
+	asciiFold bool // fold by ASCII only: literals are lower-cased ASCII (actions)
 	// all is set when the pattern is only stars: it matches every string,
 	// which is also what "needs *" means for unknown resources.
 	all bool
@@ -36,13 +37,14 @@ type compileOptions struct {
 	wildcards bool // * and ? are wildcards (Action, Resource, *Like); otherwise literal
 	variables bool // ${...} policy variables (Resource and Condition values of 2012-10-17 policies)
 	fold      bool
+	asciiFold bool // with fold: ASCII-only folding, for action names
 }
 
 // compilePattern turns an IAM string into tokens. It never fails: a "${"
 // that does not form a valid variable is literal text, which is what IAM does
 // with text it cannot interpret as a variable.
 func compilePattern(s string, o compileOptions) pattern {
-	p := pattern{fold: o.fold}
+	p := pattern{fold: o.fold, asciiFold: o.fold && o.asciiFold}
 	var lit strings.Builder
 	flush := func() {
 		if lit.Len() > 0 {
@@ -144,6 +146,10 @@ func (p *pattern) match(s string, ctx map[string][]string) bool {
 		return true
 	}
 	toks := p.toks
+	if len(toks) == 1 && toks[0].kind == tokLit {
+		// Exact strings (most actions and condition values): no loop.
+		return len(s) == len(toks[0].s) && hasPrefix(s, toks[0].s, p.fold, p.asciiFold)
+	}
 	ti, si := 0, 0
 	starTi, starSi := -1, 0
 	for {
@@ -162,7 +168,7 @@ func (p *pattern) match(s string, ctx map[string][]string) bool {
 					continue
 				}
 			case tokLit:
-				if hasPrefix(s[si:], t.s, p.fold) {
+				if hasPrefix(s[si:], t.s, p.fold, p.asciiFold) {
 					si += len(t.s)
 					ti++
 					continue
@@ -172,7 +178,7 @@ func (p *pattern) match(s string, ctx map[string][]string) bool {
 				if !ok {
 					return false
 				}
-				if hasPrefix(s[si:], v, p.fold) {
+				if hasPrefix(s[si:], v, p.fold, false) {
 					si += len(v)
 					ti++
 					continue
@@ -207,12 +213,28 @@ func (p *pattern) literal() (string, bool) {
 // hasPrefix compares the start of s with prefix, folding ASCII case when asked.
 // prefix is already lower-case when fold is set, except for resolved variable
 // values, so both sides are folded.
-func hasPrefix(s, prefix string, fold bool) bool {
+//
+// asciiFold says prefix is lower-case ASCII-folded text compared against
+// ASCII text (IAM action names), which allows a byte loop instead of
+// Unicode case folding.
+func hasPrefix(s, prefix string, fold, asciiFold bool) bool {
 	if len(s) < len(prefix) {
 		return false
 	}
 	if !fold {
 		return s[:len(prefix)] == prefix
+	}
+	if asciiFold {
+		for i := 0; i < len(prefix); i++ {
+			c := s[i]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != prefix[i] {
+				return false
+			}
+		}
+		return true
 	}
 	return strings.EqualFold(s[:len(prefix)], prefix)
 }

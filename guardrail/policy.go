@@ -288,7 +288,7 @@ func (p *parser) statement(path string, idx int, raw json.RawMessage) Statement 
 					continue
 				}
 			}
-			st.actions = append(st.actions, compilePattern(a, compileOptions{wildcards: true, fold: true}))
+			st.actions = append(st.actions, compilePattern(a, compileOptions{wildcards: true, fold: true, asciiFold: true}))
 		}
 	}
 	resKey, ok := p.exactlyOne(path, m, "Resource", "NotResource")

@@ -24,7 +24,7 @@ type token struct {
 // pattern is a compiled IAM string: literals, wildcards and policy variables.
 // It is immutable after compilation, so it is safe for concurrent use.
 type pattern struct {
-	toks []token
+	toks      []token
 	fold      bool // case-insensitive (actions, IgnoreCase operators)
 	asciiFold bool // fold by ASCII only: literals are lower-cased ASCII (actions)
 	// all is set when the pattern is only stars: it matches every string,

@@ -147,6 +147,8 @@ func cutRunes(s string, n int) string {
 	}
 	if nl := strings.LastIndexByte(out, '\n'); nl > 0 && nl >= len(out)*3/4 {
 		out = out[:nl]
+	} else if sp := strings.LastIndexByte(out, ' '); sp > 0 && sp >= len(out)*3/4 {
+		out = out[:sp]
 	}
 	return out
 }

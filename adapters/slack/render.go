@@ -176,7 +176,7 @@ func (r renderer) render(m chat.Message) (Rendered, error) {
 	}
 	if truncated {
 		note := fmt.Sprintf("_Message truncated to fit Slack's limits: the full content is attached as `%s`._", truncatedFileName)
-		blocks = append(blocks, slackgo.NewContextBlock("", slackgo.NewTextBlockObject(slackgo.MarkdownType, note, false, false)))
+		blocks = append(blocks, slackgo.NewContextBlock("", mrkdwnText(note)))
 		out.Uploads = append([]chat.File{{
 			Name:        truncatedFileName,
 			Title:       "Full message",
@@ -207,7 +207,14 @@ func (r renderer) render(m chat.Message) (Rendered, error) {
 }
 
 func section(text string) *slackgo.SectionBlock {
-	return slackgo.NewSectionBlock(slackgo.NewTextBlockObject(slackgo.MarkdownType, text, false, false), nil, nil)
+	return slackgo.NewSectionBlock(mrkdwnText(text), nil, nil)
+}
+
+// mrkdwnText is a verbatim mrkdwn object: Slack still renders our markup and
+// links but does not auto-parse anything in the (escaped) content, so no
+// mention or channel link can appear that the renderer did not write.
+func mrkdwnText(text string) *slackgo.TextBlockObject {
+	return slackgo.NewTextBlockObject(slackgo.MarkdownType, text, false, true)
 }
 
 // title renders the title as a header, or as a bold linked section when it
@@ -251,7 +258,7 @@ func fieldBlocks(fields []chat.Field) []sized {
 			out = append(out, sized{section(text), runeLen(text)})
 			continue
 		}
-		pending = append(pending, slackgo.NewTextBlockObject(slackgo.MarkdownType, text, false, false))
+		pending = append(pending, mrkdwnText(text))
 		chars += runeLen(text)
 		if len(pending) == maxFieldsPerSection {
 			flush()
@@ -335,7 +342,7 @@ func (r renderer) tail(m chat.Message) ([]sized, error) {
 			if text == "" {
 				continue
 			}
-			elems = append(elems, slackgo.NewTextBlockObject(slackgo.MarkdownType, text, false, false))
+			elems = append(elems, mrkdwnText(text))
 			chars += runeLen(text)
 		}
 		if len(elems) > 0 {

@@ -1,0 +1,276 @@
+package slack_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+const (
+	testBotToken = "xoxb-1111-2222-secretbottoken"
+	testAppToken = "xapp-1-A1-3333-secretapptoken"
+	testSigning  = "8f742231b10e8888abcd99yyyzzz85a5"
+	testClientID = "1111.2222"
+	testClientSK = "client-secret-do-not-leak"
+	testTeam     = "T0001"
+	testBotUser  = "UBOT"
+)
+
+// call is one Web API request the fake received.
+type call struct {
+	Method string
+	Form   url.Values
+	JSON   map[string]any
+	Auth   string
+}
+
+// upload is one file the fake received through files.uploadV2.
+type upload struct {
+	Name    string
+	Title   string
+	Channel string
+	Thread  string
+	Data    []byte
+}
+
+// fakeSlack is a loopback fake of the Slack Web API and of the Socket Mode
+// websocket.
+type fakeSlack struct {
+	t   *testing.T
+	srv *httptest.Server
+
+	mu         sync.Mutex
+	calls      []call
+	uploads    []upload
+	pending    map[string]upload // file ID → upload in progress
+	seq        int
+	failN      int
+	failStatus int
+	retryAfter time.Duration
+	nextErr    map[string]string // method → Slack error code for its next call
+	private    map[string]bool
+
+	// Socket Mode: frames to push to the client, and acknowledgements read.
+	push chan []byte
+	acks chan map[string]any
+}
+
+func newFakeSlack(t *testing.T) *fakeSlack {
+	t.Helper()
+	f := &fakeSlack{t: t, pending: map[string]upload{}, nextErr: map[string]string{}, private: map[string]bool{},
+		push: make(chan []byte, 16), acks: make(chan map[string]any, 16)}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeSlack) apiURL() string { return f.srv.URL + "/api/" }
+
+// FailNext makes the next n chat.postMessage calls fail with status.
+func (f *fakeSlack) FailNext(n, status int, retryAfter time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failN, f.failStatus, f.retryAfter = n, status, retryAfter
+}
+
+func (f *fakeSlack) failWith(method, code string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.nextErr[method] = code
+}
+
+func (f *fakeSlack) callsTo(method string) []call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []call
+	for _, c := range f.calls {
+		if c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (f *fakeSlack) Posted() int { return len(f.callsTo("chat.postMessage")) }
+
+func (f *fakeSlack) uploaded() []upload {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]upload(nil), f.uploads...)
+}
+
+func (f *fakeSlack) write(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/ws":
+		f.serveSocket(w, r)
+		return
+	case strings.HasPrefix(r.URL.Path, "/upload/"):
+		f.serveUpload(w, r)
+		return
+	case strings.HasPrefix(r.URL.Path, "/response/"):
+		body, _ := io.ReadAll(r.Body)
+		var m map[string]any
+		_ = json.Unmarshal(body, &m)
+		f.mu.Lock()
+		f.calls = append(f.calls, call{Method: "response_url", JSON: m})
+		f.mu.Unlock()
+		f.write(w, map[string]any{"ok": true})
+		return
+	}
+	method := strings.TrimPrefix(r.URL.Path, "/api/")
+	c := call{Method: method, Auth: r.Header.Get("Authorization")}
+	body, _ := io.ReadAll(r.Body)
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		_ = json.Unmarshal(body, &c.JSON)
+	} else {
+		c.Form, _ = url.ParseQuery(string(body))
+	}
+	f.mu.Lock()
+	f.calls = append(f.calls, c)
+	if method == "chat.postMessage" && f.failN > 0 {
+		f.failN--
+		status, after := f.failStatus, f.retryAfter
+		f.mu.Unlock()
+		if after > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(after/time.Second)))
+		}
+		http.Error(w, "fake failure", status)
+		return
+	}
+	if code, ok := f.nextErr[method]; ok {
+		delete(f.nextErr, method)
+		f.mu.Unlock()
+		f.write(w, map[string]any{"ok": false, "error": code})
+		return
+	}
+	f.seq++
+	seq := f.seq
+	f.mu.Unlock()
+
+	switch method {
+	case "chat.postMessage", "chat.update":
+		ts := c.Form.Get("ts")
+		if method == "chat.postMessage" {
+			ts = fmt.Sprintf("1700000000.%06d", seq)
+		}
+		f.write(w, map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": ts})
+	case "files.getUploadURLExternal":
+		id := fmt.Sprintf("F%04d", seq)
+		f.mu.Lock()
+		f.pending[id] = upload{Name: c.Form.Get("filename")}
+		f.mu.Unlock()
+		f.write(w, map[string]any{"ok": true, "upload_url": f.srv.URL + "/upload/" + id, "file_id": id})
+	case "files.completeUploadExternal":
+		var files []struct{ ID, Title string }
+		_ = json.Unmarshal([]byte(c.Form.Get("files")), &files)
+		f.mu.Lock()
+		var out []map[string]string
+		for _, fl := range files {
+			u := f.pending[fl.ID]
+			u.Title, u.Channel, u.Thread = fl.Title, c.Form.Get("channel_id"), c.Form.Get("thread_ts")
+			f.uploads = append(f.uploads, u)
+			out = append(out, map[string]string{"id": fl.ID, "title": fl.Title})
+		}
+		f.mu.Unlock()
+		f.write(w, map[string]any{"ok": true, "files": out})
+	case "views.open":
+		f.write(w, map[string]any{"ok": true, "view": map[string]any{"id": "V1"}})
+	case "auth.test":
+		f.write(w, map[string]any{"ok": true, "user_id": testBotUser, "team_id": testTeam})
+	case "conversations.info":
+		ch := c.Form.Get("channel")
+		f.mu.Lock()
+		priv := f.private[ch]
+		f.mu.Unlock()
+		f.write(w, map[string]any{"ok": true, "channel": map[string]any{"id": ch, "is_private": priv}})
+	case "oauth.v2.access":
+		if c.Form.Get("client_id") != testClientID || c.Form.Get("client_secret") != testClientSK || c.Form.Get("code") != "good-code" {
+			f.write(w, map[string]any{"ok": false, "error": "invalid_code"})
+			return
+		}
+		f.write(w, map[string]any{"ok": true, "access_token": "xoxb-installed-secret", "token_type": "bot", "scope": "chat:write",
+			"bot_user_id": "UBOT2", "app_id": "A1", "team": map[string]string{"id": "T0002", "name": "Second"}, "authed_user": map[string]string{"id": "U9"}})
+	case "apps.connections.open":
+		f.write(w, map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/ws"})
+	default:
+		f.write(w, map[string]any{"ok": false, "error": "unknown_method"})
+	}
+}
+
+func (f *fakeSlack) serveUpload(w http.ResponseWriter, r *http.Request) {
+	id := strings.TrimPrefix(r.URL.Path, "/upload/")
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	var buf bytes.Buffer
+	_, _ = io.Copy(&buf, file)
+	f.mu.Lock()
+	u := f.pending[id]
+	u.Data = buf.Bytes()
+	f.pending[id] = u
+	f.mu.Unlock()
+	w.WriteHeader(http.StatusOK)
+}
+
+func (f *fakeSlack) serveSocket(w http.ResponseWriter, r *http.Request) {
+	conn, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	if err := conn.WriteJSON(map[string]any{"type": "hello", "num_connections": 1}); err != nil {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			var m map[string]any
+			if err := conn.ReadJSON(&m); err != nil {
+				return
+			}
+			f.acks <- m
+		}
+	}()
+	ping := time.NewTicker(time.Second)
+	defer ping.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-ping.C:
+			_ = conn.WriteControl(websocket.PingMessage, []byte("p"), time.Now().Add(time.Second))
+		case frame := <-f.push:
+			if err := conn.WriteMessage(websocket.TextMessage, frame); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// pushEnvelope sends a Socket Mode envelope of the given type.
+func (f *fakeSlack) pushEnvelope(typ, envelopeID string, payload any) {
+	b, err := json.Marshal(map[string]any{"type": typ, "envelope_id": envelopeID, "payload": payload, "accepts_response_payload": typ != "events_api"})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.push <- b
+}

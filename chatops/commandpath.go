@@ -59,17 +59,39 @@ func newToken() string {
 	return hex.EncodeToString(b[:])
 }
 
-// command handles an AWS CLI command typed in chat.
+// command handles everything addressed to the bot that is not one of its
+// own words: AWS commands, help, aliases, options for a pending command.
 func (b *Bot) command(ctx context.Context, req *request, text string) error {
-	if isHelpRequest(text) {
-		return b.answer(ctx, req, b.commandHelp(text))
-	}
-	inv, err := command.Parse(text, b.catalog)
+	cr, err := command.Interpret(text, b.catalog)
 	if err != nil {
 		req.rec.Outcome = OutcomeInvalid
 		req.rec.Error = err.Error()
-		return b.reply(ctx, req, parseErrorMessage(err))
+		return b.reply(ctx, req, userErrorMessage(err))
 	}
+	switch cr.Kind {
+	case command.KindHelp:
+		return b.answer(ctx, req, chat.Message{Title: cr.Help.Title, Text: cr.Help.Text})
+	case command.KindAlias:
+		return b.alias(ctx, req, cr.Alias)
+	case command.KindParams:
+		tok, ok, err := b.store.Get(ctx, nsPendingUser, req.cfg.Name+"/"+req.in.User.ID)
+		if err != nil {
+			return b.failInternal(ctx, req, err)
+		}
+		if ok {
+			if p, err := b.loadPending(ctx, string(tok)); err == nil && p != nil && p.Kind == pendingPrompt {
+				return b.resume(ctx, req, p, cr.Text, nil)
+			}
+		}
+		req.rec.Outcome = OutcomeInvalid
+		req.rec.Reason = "no pending command"
+		return b.reply(ctx, req, chat.Message{Text: "There is no command waiting for parameters. Start with the service and operation, e.g. `lambda get-function --function-name my-fn`."})
+	}
+	return b.runInvocation(ctx, req, cr.Invocation)
+}
+
+// runInvocation prompts for what is missing, or checks and runs.
+func (b *Bot) runInvocation(ctx context.Context, req *request, inv *command.Invocation) error {
 	b.recordInvocation(req, inv)
 	if !inv.Complete() {
 		return b.prompt(ctx, req, inv)
@@ -84,32 +106,24 @@ func (b *Bot) recordInvocation(req *request, inv *command.Invocation) {
 	req.rec.Region = inv.Region
 }
 
-func isHelpRequest(text string) bool {
-	fields := strings.Fields(text)
-	if len(fields) == 0 {
-		return false
-	}
-	last := strings.ToLower(fields[len(fields)-1])
-	return last == "help" || last == "--help" || last == "-help" || last == "—help"
-}
-
-func (b *Bot) commandHelp(text string) chat.Message {
-	fields := strings.Fields(text)
-	args := fields[:len(fields)-1]
-	h := command.Help(b.catalog, args...)
-	return chat.Message{Title: h.Title, Text: h.Text}
-}
-
-func parseErrorMessage(err error) chat.Message {
+// userErrorMessage renders an error for the chat user: its UserMessage
+// (neutral Markdown) when it has one.
+func userErrorMessage(err error) chat.Message {
 	m := chat.Message{Title: "I couldn't run that", Severity: chat.SeverityWarning}
-	var se *command.SyntaxError
-	if errors.As(err, &se) {
-		m.Text = chat.EscapeMarkdown(se.Msg)
-		m.CodeBlocks = []chat.CodeBlock{{Content: se.Caret()}}
-		return m
+	var um userMessager
+	if errors.As(err, &um) {
+		m.Text = um.UserMessage()
+	} else {
+		m.Text = chat.EscapeMarkdown(err.Error())
 	}
-	m.Text = chat.EscapeMarkdown(command.UserMessage(err))
 	return m
+}
+
+func (b *Bot) failInternal(ctx context.Context, req *request, err error) error {
+	b.log.ErrorContext(ctx, "internal error", "err", err)
+	req.rec.Outcome = OutcomeFailed
+	req.rec.Error = err.Error()
+	return b.reply(ctx, req, internalErrorMessage())
 }
 
 // roleFor returns the role the user's commands run with, or "" when the
@@ -243,10 +257,8 @@ func (b *Bot) savePending(ctx context.Context, p pendingCommand) error {
 			return fmt.Errorf("chatops: store pending command: %w", err)
 		}
 	}
-	if p.Kind == pendingPrompt {
-		if err := b.store.Put(ctx, nsPendingUser, p.Config+"/"+p.User, []byte(p.Token), b.pendingTTL); err != nil {
-			return fmt.Errorf("chatops: store pending command: %w", err)
-		}
+	if err := b.store.Put(ctx, nsPendingUser, p.Config+"/"+p.User, []byte(p.Token), b.pendingTTL); err != nil {
+		return fmt.Errorf("chatops: store pending command: %w", err)
 	}
 	return nil
 }
@@ -271,10 +283,8 @@ func (b *Bot) dropPending(ctx context.Context, p *pendingCommand) {
 	if p.Thread != "" {
 		_ = b.store.Delete(ctx, nsPendingThread, p.Thread)
 	}
-	if p.Kind == pendingPrompt {
-		if v, ok, _ := b.store.Get(ctx, nsPendingUser, p.Config+"/"+p.User); ok && string(v) == p.Token {
-			_ = b.store.Delete(ctx, nsPendingUser, p.Config+"/"+p.User)
-		}
+	if v, ok, _ := b.store.Get(ctx, nsPendingUser, p.Config+"/"+p.User); ok && string(v) == p.Token {
+		_ = b.store.Delete(ctx, nsPendingUser, p.Config+"/"+p.User)
 	}
 }
 
@@ -285,14 +295,7 @@ func (b *Bot) prompt(ctx context.Context, req *request, inv *command.Invocation)
 		missing[i] = p.Name
 	}
 	p := pendingCommand{Kind: pendingPrompt, Token: newToken(), Config: req.cfg.Name, User: req.in.User.ID, Command: inv.Text, Missing: missing, Created: b.now()}
-	first := inv.Missing[0]
-	text := fmt.Sprintf("Which `%s`? Reply in this thread with a value, or `cancel`.", first.Name)
-	if first.Doc != "" {
-		text += "\n" + chat.EscapeMarkdown(first.Doc)
-	}
-	if len(first.Enum) > 0 {
-		text += "\nOne of: `" + strings.Join(first.Enum, "`, `") + "`"
-	}
+	text := command.Prompt(inv.Missing[0]) + " Reply in this thread."
 	if len(missing) > 1 {
 		text += fmt.Sprintf("\nAlso required: `--%s`.", strings.Join(missing[1:], "`, `--"))
 	}
@@ -326,75 +329,62 @@ func (b *Bot) handleThreadReply(ctx context.Context, req *request, text string) 
 // resume continues a pending command with a reply: text from a thread,
 // or values from a form.
 func (b *Bot) resume(ctx context.Context, req *request, p *pendingCommand, text string, values map[string]string) error {
-	req.rec.Text = req.in.Text
 	if p.User != req.in.User.ID {
 		req.rec.Outcome = OutcomeDenied
 		req.rec.Decision = DecisionDeny
 		req.rec.Reason = "pending command belongs to another user"
 		return b.reply(ctx, req, chat.Message{Text: "Only the person who asked can answer this.", Severity: chat.SeverityWarning})
 	}
-	word := strings.ToLower(strings.TrimSpace(text))
-	if word == "cancel" || word == "no" || word == "stop" {
+	if command.IsCancel(text) {
 		b.dropPending(ctx, p)
+		req.rec.Text = "aws " + p.Command
 		req.rec.Outcome = OutcomeCancelled
 		req.rec.Reason = "cancelled by user"
 		return b.reply(ctx, req, chat.Message{Text: "Cancelled: `aws " + p.Command + "`"})
 	}
+	inv, err := command.Resume(p.Command, b.catalog)
+	if err != nil {
+		b.dropPending(ctx, p)
+		req.rec.Outcome = OutcomeInvalid
+		req.rec.Error = err.Error()
+		return b.reply(ctx, req, userErrorMessage(err))
+	}
 	switch p.Kind {
 	case pendingConfirm:
-		if word != "yes" && word != "y" && word != "run" && word != "confirm" {
+		switch strings.ToLower(strings.Trim(command.Clean(text), " .!")) {
+		case "yes", "y", "run", "confirm", "ok":
+		default:
 			req.rec.Outcome = OutcomeAnswered
 			return b.reply(ctx, req, chat.Message{Text: "Reply `yes` to run the command, or `cancel`."})
 		}
 		b.dropPending(ctx, p)
-		inv, err := command.Parse(p.Command, b.catalog)
-		if err != nil {
-			req.rec.Outcome = OutcomeInvalid
-			req.rec.Error = err.Error()
-			return b.reply(ctx, req, parseErrorMessage(err))
-		}
 		b.recordInvocation(req, inv)
 		req.rec.Text = "aws " + inv.Text
 		// Check again: guardrails may have changed while the
 		// confirmation waited.
 		return b.authorizeAndRun(ctx, req, inv, true)
-	case pendingPrompt:
-		line := p.Command
-		switch {
-		case values != nil:
+	default:
+		answer := text
+		if values != nil {
+			var sb strings.Builder
 			for _, name := range p.Missing {
 				if v := strings.TrimSpace(values[name]); v != "" {
-					line += " --" + name + " " + quoteArg(v)
+					sb.WriteString(" --" + name + " " + command.QuoteArg(v))
 				}
 			}
-		case strings.HasPrefix(strings.TrimSpace(text), "-") || strings.HasPrefix(strings.TrimSpace(text), "—"):
-			line += " " + strings.TrimSpace(text)
-		case len(p.Missing) > 0:
-			line += " --" + p.Missing[0] + " " + quoteArg(strings.TrimSpace(text))
+			answer = sb.String()
 		}
-		b.dropPending(ctx, p)
-		inv, err := command.Parse(line, b.catalog)
+		next, err := command.Answer(inv, answer, b.catalog)
 		if err != nil {
+			// Keep the pending command: the user can try again.
 			req.rec.Outcome = OutcomeInvalid
 			req.rec.Error = err.Error()
-			return b.reply(ctx, req, parseErrorMessage(err))
+			return b.reply(ctx, req, userErrorMessage(err))
 		}
-		b.recordInvocation(req, inv)
-		req.rec.Text = "aws " + inv.Text
-		if !inv.Complete() {
-			return b.prompt(ctx, req, inv)
-		}
-		return b.authorizeAndRun(ctx, req, inv, false)
+		b.dropPending(ctx, p)
+		req.rec.Text = "aws " + next.Text
+		return b.runInvocation(ctx, req, next)
 	}
-	return nil
-}
-
-// quoteArg quotes a value for the command tokenizer.
-func quoteArg(v string) string {
-	if v != "" && !strings.ContainsAny(v, " \t\n'\"\\") {
-		return v
-	}
-	return "'" + strings.ReplaceAll(v, "'", `'"'"'`) + "'"
 }
 
 func (b *Bot) handleAction(ctx context.Context, req *request) error {
@@ -424,7 +414,7 @@ func (b *Bot) handleAction(ctx context.Context, req *request) error {
 			req.rec.Outcome = OutcomeInvalid
 			return b.reply(ctx, req, b.unknownMessage(a.Value))
 		}
-		return b.command(ctx, req, StripMention(a.Value))
+		return b.command(ctx, req, a.Value)
 	case ActionRole:
 		return b.switchRole(ctx, req, a.Value)
 	}

@@ -33,6 +33,10 @@ const (
 	TypeTeams        = "AWS::Chatbot::MicrosoftTeamsChannelConfiguration"
 	TypeChime        = "AWS::Chatbot::ChimeWebhookConfiguration" // no CloudFormation resource exists; named like one
 	TypeCustomAction = "AWS::Chatbot::CustomAction"
+	// TypeGeneric is opschat's own form for other adapters (the console, the
+	// fake adapter in tests, third-party platforms): Platform, WorkspaceId
+	// and ChannelId name the channel.
+	TypeGeneric = "OpsChat::ChannelConfiguration"
 )
 
 // ChannelConfig maps one chat channel to SNS topics, an IAM role and
@@ -360,6 +364,8 @@ var configFields = map[chat.Platform][]string{
 	chat.PlatformChime: {"ConfigurationName", "WebhookUrl", "WebhookDescription", "IamRoleArn", "SnsTopicArns", "LoggingLevel", "Tags"},
 }
 
+var genericFields = []string{"ConfigurationName", "Platform", "WorkspaceId", "ChannelId", "ChannelName", "IamRoleArn", "SnsTopicArns", "GuardrailPolicies", "UserRoleRequired", "LoggingLevel", "CustomizationResourceArns", "Tags"}
+
 // Fields opschat adds to every platform's configuration.
 var extensionFields = []string{"GuardrailPolicyDocuments", "UserRoleArns", "DefaultRegion", "DirectMessages", "FilterPolicy", "FilterPolicyScope", "EventPattern"}
 
@@ -376,8 +382,12 @@ func (p *parser) configuration(path string, v any) (ChannelConfig, bool) {
 		c.Platform = chat.PlatformTeams
 	case TypeChime:
 		c.Platform = chat.PlatformChime
+	case TypeGeneric:
+		c.Platform = chat.Platform(p.str(path+".Platform", props["Platform"]))
 	case "":
 		switch {
+		case props["Platform"] != nil:
+			c.Platform = chat.Platform(p.str(path+".Platform", props["Platform"]))
 		case props["SlackWorkspaceId"] != nil || props["SlackChannelId"] != nil:
 			c.Platform = chat.PlatformSlack
 		case props["TeamsTenantId"] != nil || props["TeamsChannelId"] != nil || props["TeamId"] != nil:
@@ -389,10 +399,14 @@ func (p *parser) configuration(path string, v any) (ChannelConfig, bool) {
 			return ChannelConfig{}, false
 		}
 	default:
-		p.fail(path+".Type", "unknown type %q%s", typ, suggest(typ, []string{TypeSlack, TypeTeams, TypeChime}))
+		p.fail(path+".Type", "unknown type %q%s", typ, suggest(typ, []string{TypeSlack, TypeTeams, TypeChime, TypeGeneric}))
 		return ChannelConfig{}, false
 	}
-	known := append(append([]string(nil), configFields[c.Platform]...), extensionFields...)
+	fields, ok := configFields[c.Platform]
+	if !ok {
+		fields = genericFields
+	}
+	known := append(append([]string(nil), fields...), extensionFields...)
 	before := len(p.errs)
 	for k, val := range props {
 		fp := path + "." + k
@@ -403,6 +417,14 @@ func (p *parser) configuration(path string, v any) (ChannelConfig, bool) {
 			c.WorkspaceID = p.str(fp, val)
 		case "TeamId":
 			c.TeamID = p.str(fp, val)
+		case "Platform":
+			// Read above.
+		case "WorkspaceId":
+			c.WorkspaceID = p.str(fp, val)
+		case "ChannelId":
+			c.ChannelID = p.str(fp, val)
+		case "ChannelName":
+			c.ChannelName = p.str(fp, val)
 		case "SlackChannelId":
 			c.ChannelID = p.str(fp, val)
 		case "TeamsChannelId":
@@ -851,6 +873,12 @@ func (c *Config) validate() []*FieldError {
 				fail(path+".TeamsChannelId", "required")
 			case !reTeamsChannel.MatchString(cc.ChannelID):
 				fail(path+".TeamsChannelId", "not a Teams channel ID (19%%3a...%%40thread.tacv2), got %q", cc.ChannelID)
+			}
+		case "":
+			fail(path+".Platform", "required")
+		default:
+			if cc.ChannelID == "" {
+				fail(path+".ChannelId", "required")
 			}
 		case chat.PlatformChime:
 			switch {

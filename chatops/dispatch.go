@@ -35,20 +35,19 @@ func (b *Bot) dispatch(ctx context.Context, req *request, text string) error {
 	word, rest, _ := strings.Cut(strings.TrimSpace(text), " ")
 	word = strings.ToLower(strings.TrimSpace(word))
 	rest = strings.TrimSpace(rest)
+	if word == "help" && rest == "" || b.catalog == nil && (word == "help" || word == "--help") {
+		return b.answer(ctx, req, b.helpMessage())
+	}
 	switch word {
-	case "help", "--help", "-help", "?":
-		if rest == "" || b.catalog == nil {
-			return b.answer(ctx, req, b.helpMessage())
-		}
-		return b.command(ctx, req, rest+" help")
+	case "switch-role", "role":
+		return b.switchRole(ctx, req, rest)
+	case "cancel":
+		return b.cancelPending(ctx, req)
 	}
 	if b.catalog == nil {
 		req.rec.Outcome = OutcomeInvalid
 		req.rec.Reason = "unknown command"
 		return b.reply(ctx, req, b.unknownMessage(word))
-	}
-	if handled, err := b.dispatchCommands(ctx, req, word, rest, text); handled {
-		return err
 	}
 	return b.command(ctx, req, text)
 }

@@ -8,40 +8,14 @@ import (
 	"github.com/opschat/opschat/chat"
 )
 
-// dispatchCommands handles the bot's own commands other than help. It
-// reports whether word was one of them.
-func (b *Bot) dispatchCommands(ctx context.Context, req *request, word, rest, text string) (bool, error) {
-	switch word {
-	case "switch-role", "role":
-		return true, b.switchRole(ctx, req, rest)
-	case "cancel":
-		tok, ok, err := b.store.Get(ctx, nsPendingUser, req.cfg.Name+"/"+req.in.User.ID)
-		if err == nil && ok {
-			if p, err := b.loadPending(ctx, string(tok)); err == nil && p != nil {
-				return true, b.resume(ctx, req, p, "cancel", nil)
-			}
+func (b *Bot) cancelPending(ctx context.Context, req *request) error {
+	tok, ok, err := b.store.Get(ctx, nsPendingUser, req.cfg.Name+"/"+req.in.User.ID)
+	if err == nil && ok {
+		if p, err := b.loadPending(ctx, string(tok)); err == nil && p != nil {
+			return b.resume(ctx, req, p, "cancel", nil)
 		}
-		return true, b.answer(ctx, req, chat.Message{Text: "Nothing is waiting for you to cancel."})
-	case "alias", "run":
-		return true, b.alias(ctx, req, word, rest)
 	}
-	if strings.HasPrefix(word, "-") || strings.HasPrefix(word, "—") || strings.HasPrefix(word, "–") {
-		// AWS Chatbot's way to add a parameter to the pending command:
-		// "@aws --function-name my-fn".
-		tok, ok, err := b.store.Get(ctx, nsPendingUser, req.cfg.Name+"/"+req.in.User.ID)
-		if err != nil {
-			return true, err
-		}
-		if ok {
-			if p, err := b.loadPending(ctx, string(tok)); err == nil && p != nil {
-				return true, b.resume(ctx, req, p, text, nil)
-			}
-		}
-		req.rec.Outcome = OutcomeInvalid
-		req.rec.Reason = "no pending command"
-		return true, b.reply(ctx, req, chat.Message{Text: "There is no command waiting for parameters. Start with the service and operation, e.g. `lambda get-function --function-name my-fn`."})
-	}
-	return false, nil
+	return b.answer(ctx, req, chat.Message{Text: "Nothing is waiting for you to cancel."})
 }
 
 // switchRole lets a member choose the role their commands run with, among

@@ -270,8 +270,10 @@ func TestFailedCommandIsAudited(t *testing.T) {
 
 type userErr struct{}
 
-func (userErr) Error() string       { return "AccessDenied: not authorized" }
-func (userErr) UserMessage() string { return "IAM refused: the role may not call ec2:DescribeInstances." }
+func (userErr) Error() string { return "AccessDenied: not authorized" }
+func (userErr) UserMessage() string {
+	return "IAM refused: the role may not call ec2:DescribeInstances."
+}
 
 func TestUserFacingExecutorErrorIsShown(t *testing.T) {
 	h := newHarness(t)

@@ -207,8 +207,8 @@ func (b *Bot) authorizeAndRun(ctx context.Context, req *request, inv *command.In
 func (b *Bot) askConfirmation(ctx context.Context, req *request, inv *command.Invocation) error {
 	p := pendingCommand{Kind: pendingConfirm, Token: newToken(), Config: req.cfg.Name, User: req.in.User.ID, Command: inv.Text, Created: b.now()}
 	m := chat.Message{
-		Title: "Run this command?",
-		Text:  fmt.Sprintf("`%s` changes resources. Confirm to run it, or cancel. (Reply `yes` or `cancel` in this thread.)", chat.EscapeMarkdown(inv.Action())),
+		Title:      "Run this command?",
+		Text:       fmt.Sprintf("`%s` changes resources. Confirm to run it, or cancel. (Reply `yes` or `cancel` in this thread.)", chat.EscapeMarkdown(inv.Action())),
 		CodeBlocks: []chat.CodeBlock{{Content: "aws " + inv.Text}},
 		Buttons: []chat.Button{
 			{ID: ActionConfirm, Label: "Run", Value: p.Token, Style: chat.ButtonPrimary},

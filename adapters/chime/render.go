@@ -1,0 +1,288 @@
+package chime
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/opschat/opschat/chat"
+)
+
+// mdPrefix makes Chime render a webhook message as Markdown.
+const mdPrefix = "/md "
+
+const fence = "```"
+
+const truncNote = "_… truncated: the message is too long for Amazon Chime._"
+
+// Render turns a neutral message into Chime Markdown (without the "/md "
+// prefix Split adds): severity emoji and bold title (a link when TitleLink
+// is set), text, "**Name:** value" fields, fenced code blocks, image links,
+// context lines, and notes for what Chime cannot show (files, forms).
+// Buttons are dropped: webhooks cannot receive clicks.
+//
+// Literal text is escaped, and "@" at the start of a word is defused with a
+// zero-width space, so AWS payloads can never trigger @All, @Present or
+// @alias mentions. Render is pure and safe for concurrent use.
+func Render(m chat.Message) string {
+	var lines []string
+	// The whole title is bold, so its own emphasis is dropped (nested **
+	// does not render).
+	title := escape(plain(m.Title))
+	if m.Title != "" && chat.SafeURL(m.TitleLink) {
+		title = "[" + escape(plain(m.Title)) + "](" + m.TitleLink + ")"
+	}
+	if e := severityEmoji(m.Severity); e != "" {
+		if title != "" {
+			title = e + " **" + title + "**"
+		} else {
+			title = e + " **" + strings.ToUpper(m.Severity.String()) + "**"
+		}
+	} else if title != "" {
+		title = "**" + title + "**"
+	}
+	if title != "" {
+		lines = append(lines, title)
+	}
+	if t := strings.TrimSpace(m.Text); t != "" {
+		lines = append(lines, inline(t))
+	}
+	if len(m.Fields) > 0 {
+		lines = append(lines, "")
+		for _, f := range m.Fields {
+			lines = append(lines, "**"+escapeLine(f.Name)+":** "+escape(f.Value))
+		}
+	}
+	for _, cb := range m.CodeBlocks {
+		if cb.Caption != "" {
+			lines = append(lines, "*"+escapeLine(cb.Caption)+"*")
+		}
+		lines = append(lines, fence, defuseCode(strings.TrimRight(cb.Content, "\n")), fence)
+	}
+	for _, img := range m.Images {
+		switch {
+		case img.URL != "" && chat.SafeURL(img.URL):
+			lines = append(lines, "["+escape(nameOr(img.AltText, img.Name, "image"))+"]("+img.URL+")")
+		default:
+			lines = append(lines, "_"+escape(fmt.Sprintf("Image %s cannot be shown in Amazon Chime.", nameOr(img.Name, img.AltText, "image")))+"_")
+		}
+	}
+	for _, f := range m.Files {
+		lines = append(lines, "_"+escape(fmt.Sprintf("File %s (%d bytes) was not attached: Chime webhooks cannot carry files.", nameOr(f.Name, f.Title, "file"), len(f.Data)))+"_")
+	}
+	if m.Form != nil {
+		lines = append(lines, "_"+escape("This message asks for input, which Amazon Chime cannot collect; use Slack or Microsoft Teams.")+"_")
+	}
+	if len(m.Context) > 0 {
+		lines = append(lines, "")
+		for _, c := range m.Context {
+			lines = append(lines, inline(c))
+		}
+	}
+	if len(lines) == 0 {
+		lines = []string{escape(m.PlainSummary())}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// inline renders neutral Markdown spans as Chime Markdown.
+func inline(md string) string {
+	var b strings.Builder
+	for _, sp := range chat.ParseMarkdown(md) {
+		switch sp.Kind {
+		case chat.SpanBold:
+			b.WriteString("**" + escape(sp.Text) + "**")
+		case chat.SpanItalic:
+			b.WriteString("*" + escape(sp.Text) + "*")
+		case chat.SpanCode:
+			b.WriteString("`" + defuse(strings.ReplaceAll(sp.Text, "`", "'")) + "`")
+		case chat.SpanLink:
+			b.WriteString("[" + escape(sp.Text) + "](" + sp.URL + ")")
+		default:
+			b.WriteString(escape(sp.Text))
+		}
+	}
+	return b.String()
+}
+
+// plain is the literal text of neutral Markdown.
+func plain(md string) string {
+	var b strings.Builder
+	for _, sp := range chat.ParseMarkdown(md) {
+		b.WriteString(sp.Text)
+	}
+	return b.String()
+}
+
+// escape backslash-escapes Chime Markdown specials in literal text and
+// defuses mentions. Line-leading "- " bullets of the neutral dialect are
+// kept.
+func escape(s string) string {
+	const specials = "\\*_`[]~"
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for _, r := range s {
+		if strings.ContainsRune(specials, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return defuse(b.String())
+}
+
+// escapeLine is escape for text that starts a line and must not become a
+// heading, quote or list.
+func escapeLine(s string) string {
+	e := escape(s)
+	if e != "" && strings.ContainsRune("#>-+", rune(e[0])) {
+		e = "\\" + e
+	}
+	return e
+}
+
+// defuse breaks "@word" mentions (@All, @Present, @alias, @alias@domain)
+// with a zero-width space after the "@". E-mail addresses (a@b) are left
+// alone, except that @All and @Present are defused wherever they appear.
+func defuse(s string) string {
+	if !strings.Contains(s, "@") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	prev := ' '
+	for i, r := range s {
+		b.WriteRune(r)
+		if r == '@' && (!isWord(prev) || hasPrefixFold(s[i+1:], "all") || hasPrefixFold(s[i+1:], "present")) {
+			b.WriteRune('\u200b')
+		}
+		prev = r
+	}
+	return b.String()
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+func isWord(r rune) bool {
+	return r == '_' || r == '.' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127
+}
+
+// defuseCode keeps a code block from closing its fence early.
+func defuseCode(s string) string {
+	return defuse(strings.ReplaceAll(s, fence, "``\u200b`"))
+}
+
+func severityEmoji(s chat.Severity) string {
+	switch s {
+	case chat.SeverityInfo:
+		return "ℹ️"
+	case chat.SeveritySuccess:
+		return "✅"
+	case chat.SeverityWarning:
+		return "⚠️"
+	case chat.SeverityCritical:
+		return "🚨"
+	default:
+		return ""
+	}
+}
+
+func nameOr(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// Split cuts rendered Markdown into webhook Contents of at most maxBytes
+// bytes each (including the "/md " prefix), at line boundaries where it can,
+// closing and reopening code fences across parts. Beyond maxParts the rest
+// is dropped and the last part ends with a note saying so. It never returns
+// an empty slice.
+func Split(md string, maxBytes, maxParts int) []string {
+	if maxParts < 1 {
+		maxParts = 1
+	}
+	// Room in every part for the prefix, a fence reopened at its start and
+	// one closed at its end.
+	budget := maxBytes - len(mdPrefix) - 2*(len(fence)+1)
+	if budget < 64 {
+		budget = 64
+	}
+	var (
+		parts   []string
+		cur     strings.Builder
+		inFence bool
+	)
+	flush := func() {
+		s := cur.String()
+		if inFence {
+			s += "\n" + fence
+		}
+		parts = append(parts, s)
+		cur.Reset()
+		if inFence {
+			cur.WriteString(fence)
+		}
+	}
+	add := func(line string) {
+		if cur.Len() > 0 && cur.Len()+1+len(line) > budget {
+			flush()
+		}
+		if cur.Len() > 0 {
+			cur.WriteByte('\n')
+		}
+		cur.WriteString(line)
+	}
+	for _, line := range strings.Split(md, "\n") {
+		for len(line) > budget-len(fence)-1 {
+			// A line longer than a part: hard-cut at a rune boundary.
+			n := budget - len(fence) - 1
+			for n > 0 && !utf8.RuneStart(line[n]) {
+				n--
+			}
+			add(line[:n])
+			flush()
+			line = line[n:]
+		}
+		add(line)
+		if strings.HasPrefix(line, fence) {
+			inFence = !inFence
+		}
+	}
+	if cur.Len() > 0 && !(inFence && cur.String() == fence) {
+		if inFence {
+			cur.WriteString("\n" + fence)
+		}
+		parts = append(parts, cur.String())
+	}
+	if len(parts) == 0 {
+		parts = []string{""}
+	}
+	if len(parts) > maxParts {
+		parts = parts[:maxParts]
+		last := parts[maxParts-1]
+		room := budget - len(truncNote) - len(fence) - 2
+		if len(last) > room {
+			cut := max(room, 0)
+			for cut > 0 && !utf8.RuneStart(last[cut]) {
+				cut--
+			}
+			if nl := strings.LastIndexByte(last[:cut], '\n'); nl > cut/2 {
+				cut = nl
+			}
+			last = last[:cut]
+			if strings.Count(last, fence)%2 == 1 {
+				last += "\n" + fence
+			}
+		}
+		parts[maxParts-1] = last + "\n" + truncNote
+	}
+	for i := range parts {
+		parts[i] = mdPrefix + parts[i]
+	}
+	return parts
+}

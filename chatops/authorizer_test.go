@@ -1,0 +1,145 @@
+package chatops_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/opschat/opschat/chat"
+	"github.com/opschat/opschat/chatops"
+	"github.com/opschat/opschat/command"
+	"github.com/opschat/opschat/command/commandtest"
+	"github.com/opschat/opschat/guardrail"
+)
+
+const guardrailConfig = `
+configurations:
+  - ConfigurationName: guarded
+    SlackWorkspaceId: T1
+    SlackChannelId: C1
+    IamRoleArn: arn:aws:iam::123456789012:role/ops
+    GuardrailPolicyDocuments:
+      ReadOnly: |
+        {"Version": "2012-10-17", "Statement": [
+          {"Sid": "Read", "Effect": "Allow", "Action": ["ec2:Describe*", "cloudwatch:Describe*", "ssm:Get*", "lambda:Get*"], "Resource": "*"},
+          {"Sid": "DenyProd", "Effect": "Deny", "Action": "*", "Resource": "*",
+           "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-central-1"}}}
+        ]}
+  - ConfigurationName: open
+    SlackWorkspaceId: T1
+    SlackChannelId: C2
+    IamRoleArn: arn:aws:iam::123456789012:role/ops
+  - ConfigurationName: managed
+    SlackWorkspaceId: T1
+    SlackChannelId: C3
+    IamRoleArn: arn:aws:iam::123456789012:role/ops
+    GuardrailPolicies: [arn:aws:iam::aws:policy/ReadOnlyAccess]
+`
+
+func authorize(t *testing.T, a chatops.Authorizer, cfg *chatops.Config, channel, text, region string) chatops.AuthResult {
+	t.Helper()
+	inv, err := command.Parse(text, commandtest.Catalog())
+	require.NoError(t, err)
+	cc, ok := cfg.Lookup(chat.Conversation{Platform: chat.PlatformSlack, WorkspaceID: "T1", ChannelID: channel})
+	require.True(t, ok)
+	res, err := a.Authorize(context.Background(), chatops.AuthRequest{
+		Config: cc, Invocation: inv, Region: region, Time: time.Now(), RoleARN: cc.IAMRoleARN,
+		Inbound: chat.Inbound{Conversation: chat.Conversation{Platform: chat.PlatformSlack, WorkspaceID: "T1", ChannelID: channel}, User: chat.User{ID: "U1"}},
+	})
+	require.NoError(t, err)
+	return res
+}
+
+func TestGuardrailAuthorizer(t *testing.T) {
+	cfg, err := chatops.LoadConfig([]byte(guardrailConfig))
+	require.NoError(t, err)
+	a, err := chatops.NewGuardrailAuthorizer(cfg)
+	require.NoError(t, err)
+
+	tests := []struct {
+		name, channel, text, region string
+		allowed                     bool
+		reason                      string
+	}{
+		{"read allowed", "C1", "ec2 describe-instances", "us-east-1", true, ""},
+		{"write not allowed", "C1", "ec2 stop-instances --instance-ids i-1", "us-east-1", false, "no statement in the guardrail policies (`ReadOnly`) allows it"},
+		{"condition deny", "C1", "ec2 describe-instances", "eu-central-1", false, "denied by guardrail `ReadOnly`, statement `DenyProd`"},
+		{"blocklist beats guardrail", "C1", "iam list-users", "us-east-1", false, "blocked for everyone"},
+		{"ssm decryption blocked", "C1", "ssm get-parameter --name p --with-decryption", "us-east-1", false, "blocked for everyone"},
+		{"ssm without decryption", "C1", "ssm get-parameter --name p", "us-east-1", true, ""},
+		{"default AdministratorAccess", "C2", "ec2 stop-instances --instance-ids i-1", "us-east-1", true, ""},
+		{"blocklist without guardrails", "C2", "iam list-users", "us-east-1", false, "blocked for everyone"},
+		{"managed ARN without resolver", "C3", "ec2 describe-instances", "us-east-1", false, "no policy resolver"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := authorize(t, a, cfg, tt.channel, tt.text, tt.region)
+			assert.Equal(t, tt.allowed, res.Allowed, res.Reason)
+			if tt.reason != "" {
+				assert.Contains(t, res.Reason, tt.reason)
+			}
+		})
+	}
+}
+
+func TestGuardrailAuthorizerResolvesManagedPolicies(t *testing.T) {
+	cfg, err := chatops.LoadConfig([]byte(guardrailConfig))
+	require.NoError(t, err)
+	fetches := 0
+	resolver := guardrail.NewCachingResolver(guardrail.FetcherFunc(func(ctx context.Context, arn string) ([]byte, error) {
+		fetches++
+		if arn != "arn:aws:iam::aws:policy/ReadOnlyAccess" {
+			return nil, guardrail.ErrPolicyNotFound
+		}
+		return []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:Describe*"],"Resource":"*"}]}`), nil
+	}))
+	a, err := chatops.NewGuardrailAuthorizer(cfg, chatops.WithPolicyResolver(resolver))
+	require.NoError(t, err)
+	assert.True(t, authorize(t, a, cfg, "C3", "ec2 describe-instances", "us-east-1").Allowed)
+	res := authorize(t, a, cfg, "C3", "ec2 stop-instances --instance-ids i-1", "us-east-1")
+	assert.False(t, res.Allowed)
+	assert.Contains(t, res.Reason, "ReadOnlyAccess")
+	assert.Equal(t, 1, fetches, "resolved policies are cached")
+
+	broken, err := chatops.NewGuardrailAuthorizer(cfg, chatops.WithPolicyResolver(guardrail.NewCachingResolver(guardrail.FetcherFunc(func(context.Context, string) ([]byte, error) {
+		return nil, errors.New("iam unreachable")
+	}))))
+	require.NoError(t, err)
+	cc, _ := cfg.Lookup(chat.Conversation{Platform: chat.PlatformSlack, WorkspaceID: "T1", ChannelID: "C3"})
+	inv, _ := command.Parse("ec2 describe-instances", commandtest.Catalog())
+	_, err = broken.Authorize(context.Background(), chatops.AuthRequest{Config: cc, Invocation: inv})
+	assert.Error(t, err, "an outage is an error, so the bot refuses")
+}
+
+func TestGuardrailAuthorizerOrgPolicy(t *testing.T) {
+	cfg, err := chatops.LoadConfig([]byte(guardrailConfig))
+	require.NoError(t, err)
+	org, err := guardrail.ParseOrgPolicy([]byte(`{"chatbot":{"platforms":{"slack":{"client":{"@@assign":"enabled"},"workspaces":{"@@assign":["T9"]}}}}}`))
+	require.NoError(t, err)
+	a, err := chatops.NewGuardrailAuthorizer(cfg, chatops.WithOrgPolicy(org))
+	require.NoError(t, err)
+	res := authorize(t, a, cfg, "C2", "ec2 describe-instances", "us-east-1")
+	assert.False(t, res.Allowed)
+	assert.Contains(t, res.Reason, "administrator")
+}
+
+func TestGuardrailAuthorizerRejectsInvalidInlinePolicy(t *testing.T) {
+	cfg, err := chatops.LoadConfig([]byte(`
+configurations:
+  - ConfigurationName: bad
+    SlackWorkspaceId: T1
+    SlackChannelId: C1
+    IamRoleArn: arn:aws:iam::123456789012:role/ops
+    GuardrailPolicyDocuments:
+      Broken: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEqualz":{"a":"b"}}}]}'
+`))
+	require.NoError(t, err)
+	_, err = chatops.NewGuardrailAuthorizer(cfg)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "configuration bad, guardrail Broken")
+	assert.Contains(t, err.Error(), "StringEqualz")
+}

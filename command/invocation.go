@@ -25,6 +25,12 @@ type Invocation struct {
 	Region string // --region, validated; "" when not given
 	Query  string // --query JMESPath expression, compiled at parse time; "" when not given
 	Output string // --output: "json", "table" or "text"; "" when not given
+	// Pagination options of paginated operations (0 and "" when not
+	// given): --max-items bounds the items returned across pages,
+	// --page-size the items per request, --starting-token resumes.
+	MaxItems      int
+	PageSize      int
+	StartingToken string
 	// Missing lists required parameters that were not given; the bot
 	// prompts for them before running.
 	Missing []Param

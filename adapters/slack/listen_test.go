@@ -225,7 +225,7 @@ func TestSocketModeButtonAndForm(t *testing.T) {
 	value := formButtonValue(t, r)
 	e.fake.pushEnvelope("interactive", "env-f", map[string]any{
 		"type": "block_actions", "team": map[string]any{"id": testTeam}, "user": map[string]any{"id": "U1"},
-		"container": map[string]any{"type": "message", "message_ts": "1700000600.000100", "channel_id": "C0001", "thread_ts": "1700000100.000100"},
+		"container":  map[string]any{"type": "message", "message_ts": "1700000600.000100", "channel_id": "C0001", "thread_ts": "1700000100.000100"},
 		"trigger_id": "tr-f",
 		"actions":    []map[string]any{{"action_id": "opschat.form.open", "block_id": "Xy1", "value": value, "type": "button"}},
 	})

@@ -90,7 +90,9 @@ func run() error {
 	cloudwatchops.Register(reg)
 	cloudwatchlogsops.Register(reg)
 	lambdaops.Register(reg)
-	iamops.Register(reg) // known to the parser so the blocklist refuses it by name
+	// IAM and STS are known to the parser so that the built-in blocklist
+	// refuses them by name.
+	iamops.Register(reg)
 	stsops.Register(reg)
 	awsCfg, cleanup, err := awsConfig(ctx, *simulate)
 	if err != nil {

@@ -7,45 +7,40 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // PatternSet matches one event against many compiled patterns at once.
 //
-// Patterns are not tried one after another. Every pattern is broken into
-// (path, test) pairs and the tests are indexed per path: exact values and
-// equals-ignore-case in hash maps, prefix and suffix in byte tries, the rest
-// (numeric, cidr, wildcard, anything-but) in short per-path lists. Matching
-// walks the event once, looks each leaf up in its path's index and counts
-// which pattern branches are complete, so the cost grows with the size of
-// the event and the number of hits, not with the number of patterns (the
-// technique of AWS event-ruler and Quamina).
+// Patterns are not tried one after another. Each pattern's $or
+// alternatives (branches) are indexed under one "anchor" field: the field
+// whose values the fewest other branches share, tested by exact value,
+// equals-ignore-case (hash maps), prefix or suffix (byte tries) or exists.
+// Matching flattens the event once, looks each leaf up in its path's index
+// to find the few candidate branches whose anchor holds, and verifies only
+// those. The cost grows with the size of the event and the number of
+// candidates, not with the number of patterns (the aim of AWS event-ruler
+// and Quamina). Branches with no indexable field (only numeric, cidr,
+// wildcard, anything-but or exists:false tests) are verified on every
+// match; they are the part that still grows linearly.
 //
-// Add must not be called concurrently with Match; once built, Match is safe
-// for concurrent use.
+// Add must not be called concurrently with Match; Match is safe for
+// concurrent use. The index is built on the first Match after an Add.
 type PatternSet struct {
 	ids      []string
 	idIndex  map[string]int
 	branches []setBranch
-	fields   []setField
-	paths    map[string]*pathIndex
-	always   []int32 // branches that absence alone can satisfy
 	tree     *pathNode
+
+	mu    sync.RWMutex
+	dirty bool
+	paths map[string]*pathIndex
+	scan  []int32 // branches without an indexable field
 }
 
 type setBranch struct {
 	pattern int32
-	fields  []int32
-}
-
-type setField struct {
-	branch   int32
-	path     string
-	absentOK bool
-}
-
-type condRef struct {
-	c     cond
-	field int32
+	fields  []pfield
 }
 
 type pathIndex struct {
@@ -54,7 +49,6 @@ type pathIndex struct {
 	prefix, suffix           *trie
 	prefixLower, suffixLower *trie
 	exists                   []int32
-	others                   []condRef
 	needLower                bool
 }
 
@@ -64,7 +58,7 @@ type pathNode struct {
 
 // NewPatternSet returns an empty set.
 func NewPatternSet() *PatternSet {
-	return &PatternSet{idIndex: map[string]int{}, paths: map[string]*pathIndex{}, tree: &pathNode{}}
+	return &PatternSet{idIndex: map[string]int{}, tree: &pathNode{}}
 }
 
 // Len returns the number of patterns added.
@@ -88,66 +82,107 @@ func (s *PatternSet) addBranches(id string, branches []branch) {
 	s.ids = append(s.ids, id)
 	s.idIndex[id] = int(pid)
 	for _, b := range branches {
-		bid := int32(len(s.branches))
-		sb := setBranch{pattern: pid}
-		allAbsentOK := true
 		for _, f := range b {
-			fid := int32(len(s.fields))
-			sf := setField{branch: bid, path: f.path}
 			s.tree.add(f.path)
-			idx := s.paths[f.path]
-			if idx == nil {
-				idx = &pathIndex{}
-				s.paths[f.path] = idx
-			}
-			for _, c := range f.conds {
-				idx.add(c, fid)
-				if c.kind == condAbsent {
-					sf.absentOK = true
-				}
-			}
-			if !sf.absentOK {
-				allAbsentOK = false
-			}
-			s.fields = append(s.fields, sf)
-			sb.fields = append(sb.fields, fid)
 		}
-		s.branches = append(s.branches, sb)
-		if allAbsentOK {
-			s.always = append(s.always, bid)
-		}
+		s.branches = append(s.branches, setBranch{pattern: pid, fields: b})
 	}
+	s.dirty = true
 }
 
-func (idx *pathIndex) add(c cond, fid int32) {
+// indexKey names one indexable test for selectivity counting.
+func indexKey(path string, c *cond) (string, bool) {
+	switch c.kind {
+	case condExact:
+		return path + "\x00e" + c.key, true
+	case condIgnoreCase:
+		return path + "\x00i" + c.key, true
+	case condPrefix:
+		return path + "\x00p" + c.key, true
+	case condSuffix:
+		return path + "\x00s" + c.key, true
+	case condPrefixIgnoreCase:
+		return path + "\x00P" + c.key, true
+	case condSuffixIgnoreCase:
+		return path + "\x00S" + c.key, true
+	case condExists:
+		return path + "\x00x", true
+	}
+	return "", false
+}
+
+// build chooses each branch's anchor and builds the per-path indexes.
+func (s *PatternSet) build() {
+	counts := map[string]int{}
+	for _, b := range s.branches {
+		for _, f := range b.fields {
+			for i := range f.conds {
+				if k, ok := indexKey(f.path, &f.conds[i]); ok {
+					counts[k]++
+				}
+			}
+		}
+	}
+	s.paths = map[string]*pathIndex{}
+	s.scan = nil
+	for bi, b := range s.branches {
+		best, bestCost := -1, 0
+		for fi, f := range b.fields {
+			cost, ok := 0, true
+			for i := range f.conds {
+				k, indexable := indexKey(f.path, &f.conds[i])
+				if !indexable {
+					ok = false // absent, numeric, cidr, wildcard, anything-but
+					break
+				}
+				cost += counts[k]
+			}
+			if ok && (best < 0 || cost < bestCost) {
+				best, bestCost = fi, cost
+			}
+		}
+		if best < 0 {
+			s.scan = append(s.scan, int32(bi))
+			continue
+		}
+		f := b.fields[best]
+		idx := s.paths[f.path]
+		if idx == nil {
+			idx = &pathIndex{}
+			s.paths[f.path] = idx
+		}
+		for i := range f.conds {
+			idx.add(&f.conds[i], int32(bi))
+		}
+	}
+	s.dirty = false
+}
+
+func (idx *pathIndex) add(c *cond, bid int32) {
 	switch c.kind {
 	case condExact:
 		if idx.exact == nil {
 			idx.exact = map[string][]int32{}
 		}
-		idx.exact[c.key] = append(idx.exact[c.key], fid)
+		idx.exact[c.key] = append(idx.exact[c.key], bid)
 	case condIgnoreCase:
 		if idx.lower == nil {
 			idx.lower = map[string][]int32{}
 		}
-		idx.lower[c.key] = append(idx.lower[c.key], fid)
+		idx.lower[c.key] = append(idx.lower[c.key], bid)
 		idx.needLower = true
 	case condPrefix:
-		idx.prefix = idx.prefix.insert(c.key, fid)
+		idx.prefix = idx.prefix.insert(c.key, bid)
 	case condSuffix:
-		idx.suffix = idx.suffix.insert(reverse(c.key), fid)
+		idx.suffix = idx.suffix.insert(reverse(c.key), bid)
 	case condPrefixIgnoreCase:
-		idx.prefixLower = idx.prefixLower.insert(c.key, fid)
+		idx.prefixLower = idx.prefixLower.insert(c.key, bid)
 		idx.needLower = true
 	case condSuffixIgnoreCase:
-		idx.suffixLower = idx.suffixLower.insert(reverse(c.key), fid)
+		idx.suffixLower = idx.suffixLower.insert(reverse(c.key), bid)
 		idx.needLower = true
 	case condExists:
-		idx.exists = append(idx.exists, fid)
-	case condAbsent:
-		// Absence is checked per candidate branch, not indexed.
-	default:
-		idx.others = append(idx.others, condRef{c: c, field: fid})
+		idx.exists = append(idx.exists, bid)
 	}
 }
 
@@ -176,32 +211,20 @@ func (s *PatternSet) Match(event []byte) ([]string, error) {
 	if !ok {
 		return nil, fmt.Errorf("notify: match: event must be a JSON object, got %s", jsonTypeName(v))
 	}
-	var ev eventLeaves
+	ev := eventLeaves{}
 	ev.flatten(obj, s.tree, "")
-	return s.matchLeaves(&ev), nil
+	return s.matchLeaves(ev), nil
 }
 
-// eventLeaves is an event flattened to the leaves at paths some pattern uses.
-type eventLeaves struct {
-	paths  []string
-	leaves []leaf
+// eventLeaves is an event flattened to the leaves at paths some pattern
+// uses, by path.
+type eventLeaves map[string][]leaf
+
+func (ev eventLeaves) add(path string, l leaf) {
+	ev[path] = append(ev[path], l)
 }
 
-func (ev *eventLeaves) add(path string, l leaf) {
-	ev.paths = append(ev.paths, path)
-	ev.leaves = append(ev.leaves, l)
-}
-
-func (ev *eventLeaves) present(path string) bool {
-	for _, p := range ev.paths {
-		if p == path {
-			return true
-		}
-	}
-	return false
-}
-
-func (ev *eventLeaves) flatten(obj map[string]any, node *pathNode, prefix string) {
+func (ev eventLeaves) flatten(obj map[string]any, node *pathNode, prefix string) {
 	for k, v := range obj {
 		child := node.children[k]
 		if child == nil {
@@ -215,7 +238,7 @@ func (ev *eventLeaves) flatten(obj map[string]any, node *pathNode, prefix string
 	}
 }
 
-func (ev *eventLeaves) value(v any, node *pathNode, path string) {
+func (ev eventLeaves) value(v any, node *pathNode, path string) {
 	switch tv := v.(type) {
 	case map[string]any:
 		ev.flatten(tv, node, path)
@@ -234,27 +257,51 @@ func (ev *eventLeaves) value(v any, node *pathNode, path string) {
 	}
 }
 
-func (s *PatternSet) matchLeaves(ev *eventLeaves) []string {
+// index returns the built index, building it first if Add ran since.
+func (s *PatternSet) index() (map[string]*pathIndex, []int32) {
+	s.mu.RLock()
+	if !s.dirty {
+		p, sc := s.paths, s.scan
+		s.mu.RUnlock()
+		return p, sc
+	}
+	s.mu.RUnlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dirty {
+		s.build()
+	}
+	return s.paths, s.scan
+}
+
+func (s *PatternSet) matchLeaves(ev eventLeaves) []string {
 	if len(s.ids) == 0 {
 		return nil
 	}
-	satisfied := map[int32]struct{}{}
+	paths, scan := s.index()
+	var candidates []int32
+	seen := map[int32]struct{}{}
 	hit := func(ids []int32) {
 		for _, id := range ids {
-			satisfied[id] = struct{}{}
+			if _, dup := seen[id]; !dup {
+				seen[id] = struct{}{}
+				candidates = append(candidates, id)
+			}
 		}
 	}
-	for i, path := range ev.paths {
-		idx := s.paths[path]
+	for path, leaves := range ev {
+		idx := paths[path]
 		if idx == nil {
 			continue
 		}
-		l := ev.leaves[i]
 		hit(idx.exists)
-		if idx.exact != nil {
-			hit(idx.exact[l.key()])
-		}
-		if l.kind == kindString {
+		for _, l := range leaves {
+			if idx.exact != nil {
+				hit(idx.exact[l.key()])
+			}
+			if l.kind != kindString {
+				continue
+			}
 			idx.prefix.walk(l.str, false, hit)
 			idx.suffix.walk(l.str, true, hit)
 			if idx.needLower {
@@ -266,45 +313,15 @@ func (s *PatternSet) matchLeaves(ev *eventLeaves) []string {
 				idx.suffixLower.walk(low, true, hit)
 			}
 		}
-		for _, r := range idx.others {
-			if _, done := satisfied[r.field]; !done && r.c.matchLeaf(l) {
-				satisfied[r.field] = struct{}{}
-			}
-		}
 	}
-	var candidates []int32
-	seen := map[int32]struct{}{}
-	for f := range satisfied {
-		b := s.fields[f].branch
-		if _, ok := seen[b]; !ok {
-			seen[b] = struct{}{}
-			candidates = append(candidates, b)
-		}
-	}
-	for _, b := range s.always {
-		if _, ok := seen[b]; !ok {
-			seen[b] = struct{}{}
-			candidates = append(candidates, b)
-		}
-	}
+	hit(scan)
 	var matched map[int32]struct{}
 	for _, b := range candidates {
 		br := &s.branches[b]
 		if _, done := matched[br.pattern]; done {
 			continue
 		}
-		ok := true
-		for _, f := range br.fields {
-			if _, sat := satisfied[f]; sat {
-				continue
-			}
-			if s.fields[f].absentOK && !ev.present(s.fields[f].path) {
-				continue
-			}
-			ok = false
-			break
-		}
-		if ok {
+		if br.holds(ev) {
 			if matched == nil {
 				matched = map[int32]struct{}{}
 			}
@@ -320,6 +337,38 @@ func (s *PatternSet) matchLeaves(ev *eventLeaves) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// holds verifies every field of the branch against the event.
+func (b *setBranch) holds(ev eventLeaves) bool {
+	for i := range b.fields {
+		f := &b.fields[i]
+		leaves := ev[f.path]
+		ok := false
+		for ci := range f.conds {
+			c := &f.conds[ci]
+			if c.kind == condAbsent {
+				if len(leaves) == 0 {
+					ok = true
+					break
+				}
+				continue
+			}
+			for _, l := range leaves {
+				if c.matchLeaf(l) {
+					ok = true
+					break
+				}
+			}
+			if ok {
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // matchLeaf reports whether c holds for l (used for the non-indexed tests).

@@ -95,7 +95,7 @@ func (f *FilterPolicy) Nested() bool { return f.nested }
 // element of a String.Array attribute is tried, and Binary attributes are
 // ignored, as SNS does.
 func (f *FilterPolicy) MatchAttributes(attrs map[string]MessageAttribute) bool {
-	var ev eventLeaves
+	ev := eventLeaves{}
 	for name, a := range attrs {
 		if f.set.tree.children[name] == nil {
 			continue
@@ -124,7 +124,7 @@ func (f *FilterPolicy) MatchAttributes(attrs map[string]MessageAttribute) bool {
 			}
 		}
 	}
-	return len(f.set.matchLeaves(&ev)) > 0
+	return len(f.set.matchLeaves(ev)) > 0
 }
 
 // MatchBody applies the policy to a message body (payload-based filtering).

@@ -3,6 +3,7 @@ package notify_test
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -23,76 +24,14 @@ const ec2Event = `{
     "file": "dir/photo.JPG", "eventName": "ModifyInstance"}
 }`
 
+type patternCase struct {
+	name, pattern string
+	want          bool
+}
+
 func TestPatternOperators(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name, pattern string
-		want          bool
-	}{
-		{"exact string", `{"source":["aws.ec2"]}`, true},
-		{"exact string miss", `{"source":["aws.s3"]}`, false},
-		{"one of several", `{"source":["aws.s3","aws.ec2"]}`, true},
-		{"nested exact", `{"detail":{"state":["pending"]}}`, true},
-		{"two fields and", `{"source":["aws.ec2"],"detail":{"state":["running"]}}`, false},
-		{"deep nesting", `{"detail":{"nested":{"deep":{"k":["v"]}}}}`, true},
-		{"number exact", `{"detail":{"c-count":[5]}}`, true},
-		{"number exact 3 vs 3.0", `{"detail":{"d-count":[3]}}`, true},
-		{"number vs string", `{"detail":{"c-count":["5"]}}`, false},
-		{"null", `{"detail":{"note":[null]}}`, true},
-		{"null miss", `{"detail":{"state":[null]}}`, false},
-		{"empty string", `{"detail":{"empty":[""]}}`, true},
-		{"boolean", `{"detail":{"flag":[true]}}`, true},
-		{"boolean miss", `{"detail":{"flag":[false]}}`, false},
-		{"array any element", `{"detail":{"tags":["prod"]}}`, true},
-		{"resources array", `{"resources":["arn:aws:ec2:us-east-1:123456789012:instance/i-abcd1111"]}`, true},
-		{"array of objects", `{"detail":{"items":{"name":["b"]}}}`, true},
-		{"prefix", `{"detail":{"instance-id":[{"prefix":"i-ab"}]}}`, true},
-		{"prefix miss", `{"detail":{"instance-id":[{"prefix":"i-zz"}]}}`, false},
-		{"prefix empty matches any string", `{"detail":{"state":[{"prefix":""}]}}`, true},
-		{"prefix ignore case", `{"detail":{"eventName":[{"prefix":{"equals-ignore-case":"MODIFY"}}]}}`, true},
-		{"suffix", `{"detail":{"file":[{"suffix":".JPG"}]}}`, true},
-		{"suffix case sensitive", `{"detail":{"file":[{"suffix":".jpg"}]}}`, false},
-		{"suffix ignore case", `{"detail":{"file":[{"suffix":{"equals-ignore-case":".jpg"}}]}}`, true},
-		{"equals-ignore-case", `{"detail":{"state":[{"equals-ignore-case":"PENDING"}]}}`, true},
-		{"equals-ignore-case array elem", `{"detail":{"tags":[{"equals-ignore-case":"WEB"}]}}`, true},
-		{"wildcard", `{"detail":{"file":[{"wildcard":"dir/*.JPG"}]}}`, true},
-		{"wildcard middle", `{"source":[{"wildcard":"aws.*2"}]}`, true},
-		{"wildcard miss", `{"detail":{"file":[{"wildcard":"dir/*.png"}]}}`, false},
-		{"wildcard escaped star", `{"detail":{"file":[{"wildcard":"dir\\*"}]}}`, false},
-		{"anything-but string", `{"detail":{"state":[{"anything-but":"running"}]}}`, true},
-		{"anything-but string miss", `{"detail":{"state":[{"anything-but":"pending"}]}}`, false},
-		{"anything-but list", `{"detail":{"state":[{"anything-but":["stopped","pending"]}]}}`, false},
-		{"anything-but number", `{"detail":{"c-count":[{"anything-but":[1,2]}]}}`, true},
-		{"anything-but number miss", `{"detail":{"c-count":[{"anything-but":5}]}}`, false},
-		{"anything-but prefix", `{"detail":{"state":[{"anything-but":{"prefix":"pen"}}]}}`, false},
-		{"anything-but prefix other", `{"detail":{"state":[{"anything-but":{"prefix":"run"}}]}}`, true},
-		{"anything-but suffix", `{"detail":{"file":[{"anything-but":{"suffix":".JPG"}}]}}`, false},
-		{"anything-but ignore case", `{"detail":{"state":[{"anything-but":{"equals-ignore-case":["PENDING"]}}]}}`, false},
-		{"anything-but wildcard", `{"detail":{"file":[{"anything-but":{"wildcard":"*.png"}}]}}`, true},
-		{"anything-but absent field", `{"detail":{"missing":[{"anything-but":"x"}]}}`, false},
-		{"numeric range", `{"detail":{"x-limit":[{"numeric":[">",0,"<=",301.8]}]}}`, true},
-		{"numeric open", `{"detail":{"x-limit":[{"numeric":[">",301.8]}]}}`, false},
-		{"numeric equals", `{"detail":{"c-count":[{"numeric":["=",5]}]}}`, true},
-		{"numeric on string", `{"detail":{"state":[{"numeric":[">",0]}]}}`, false},
-		{"numeric array elem", `{"detail":{"items":{"size":[{"numeric":[">=",10]}]}}}`, true},
-		{"exists true", `{"detail":{"state":[{"exists":true}]}}`, true},
-		{"exists true null leaf", `{"detail":{"note":[{"exists":true}]}}`, true},
-		{"exists true object is not a leaf", `{"detail":{"nested":[{"exists":true}]}}`, false},
-		{"exists true missing", `{"detail":{"missing":[{"exists":true}]}}`, false},
-		{"exists false missing", `{"detail":{"missing":[{"exists":false}]}}`, true},
-		{"exists false present", `{"detail":{"state":[{"exists":false}]}}`, false},
-		{"exists false alone under missing parent", `{"nothere":{"x":[{"exists":false}]}}`, true},
-		{"value or absent", `{"detail":{"missing":["x",{"exists":false}]}}`, true},
-		{"cidr v4", `{"detail":{"source-ip":[{"cidr":"10.0.0.0/24"}]}}`, true},
-		{"cidr v4 miss", `{"detail":{"source-ip":[{"cidr":"10.0.1.0/24"}]}}`, false},
-		{"cidr v6", `{"detail":{"ipv6":[{"cidr":"2001:db8::/32"}]}}`, true},
-		{"$or first", `{"$or":[{"source":["aws.ec2"]},{"detail":{"state":["x"]}}]}`, true},
-		{"$or second", `{"$or":[{"source":["aws.s3"]},{"detail":{"state":["pending"]}}]}`, true},
-		{"$or none", `{"$or":[{"source":["aws.s3"]},{"detail":{"state":["x"]}}]}`, false},
-		{"$or nested with sibling", `{"source":["aws.ec2"],"detail":{"$or":[{"c-count":[{"numeric":[">",10]}]},{"d-count":[3]}]}}`, true},
-		{"$or nested sibling fails", `{"source":["aws.s3"],"detail":{"$or":[{"c-count":[5]},{"d-count":[3]}]}}`, false},
-	}
-	for _, tt := range tests {
+	for _, tt := range patternCases {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			p, err := notify.CompilePattern([]byte(tt.pattern))
@@ -102,6 +41,92 @@ func TestPatternOperators(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
+}
+
+// TestPatternSetAgreesWithPatterns puts every operator case in one set:
+// the shared index (anchors chosen across all patterns) must give the same
+// answers as each pattern alone.
+func TestPatternSetAgreesWithPatterns(t *testing.T) {
+	t.Parallel()
+	set := notify.NewPatternSet()
+	var want []string
+	for _, tt := range patternCases {
+		p, err := notify.CompilePattern([]byte(tt.pattern))
+		require.NoError(t, err)
+		require.NoError(t, set.Add(tt.name, p))
+		if tt.want {
+			want = append(want, tt.name)
+		}
+	}
+	got, err := set.Match([]byte(ec2Event))
+	require.NoError(t, err)
+	sort.Strings(want)
+	assert.Equal(t, want, got)
+}
+
+var patternCases = []patternCase{
+	{"exact string", `{"source":["aws.ec2"]}`, true},
+	{"exact string miss", `{"source":["aws.s3"]}`, false},
+	{"one of several", `{"source":["aws.s3","aws.ec2"]}`, true},
+	{"nested exact", `{"detail":{"state":["pending"]}}`, true},
+	{"two fields and", `{"source":["aws.ec2"],"detail":{"state":["running"]}}`, false},
+	{"deep nesting", `{"detail":{"nested":{"deep":{"k":["v"]}}}}`, true},
+	{"number exact", `{"detail":{"c-count":[5]}}`, true},
+	{"number exact 3 vs 3.0", `{"detail":{"d-count":[3]}}`, true},
+	{"number vs string", `{"detail":{"c-count":["5"]}}`, false},
+	{"null", `{"detail":{"note":[null]}}`, true},
+	{"null miss", `{"detail":{"state":[null]}}`, false},
+	{"empty string", `{"detail":{"empty":[""]}}`, true},
+	{"boolean", `{"detail":{"flag":[true]}}`, true},
+	{"boolean miss", `{"detail":{"flag":[false]}}`, false},
+	{"array any element", `{"detail":{"tags":["prod"]}}`, true},
+	{"resources array", `{"resources":["arn:aws:ec2:us-east-1:123456789012:instance/i-abcd1111"]}`, true},
+	{"array of objects", `{"detail":{"items":{"name":["b"]}}}`, true},
+	{"prefix", `{"detail":{"instance-id":[{"prefix":"i-ab"}]}}`, true},
+	{"prefix miss", `{"detail":{"instance-id":[{"prefix":"i-zz"}]}}`, false},
+	{"prefix empty matches any string", `{"detail":{"state":[{"prefix":""}]}}`, true},
+	{"prefix ignore case", `{"detail":{"eventName":[{"prefix":{"equals-ignore-case":"MODIFY"}}]}}`, true},
+	{"suffix", `{"detail":{"file":[{"suffix":".JPG"}]}}`, true},
+	{"suffix case sensitive", `{"detail":{"file":[{"suffix":".jpg"}]}}`, false},
+	{"suffix ignore case", `{"detail":{"file":[{"suffix":{"equals-ignore-case":".jpg"}}]}}`, true},
+	{"equals-ignore-case", `{"detail":{"state":[{"equals-ignore-case":"PENDING"}]}}`, true},
+	{"equals-ignore-case array elem", `{"detail":{"tags":[{"equals-ignore-case":"WEB"}]}}`, true},
+	{"wildcard", `{"detail":{"file":[{"wildcard":"dir/*.JPG"}]}}`, true},
+	{"wildcard middle", `{"source":[{"wildcard":"aws.*2"}]}`, true},
+	{"wildcard miss", `{"detail":{"file":[{"wildcard":"dir/*.png"}]}}`, false},
+	{"wildcard escaped star", `{"detail":{"file":[{"wildcard":"dir\\*"}]}}`, false},
+	{"anything-but string", `{"detail":{"state":[{"anything-but":"running"}]}}`, true},
+	{"anything-but string miss", `{"detail":{"state":[{"anything-but":"pending"}]}}`, false},
+	{"anything-but list", `{"detail":{"state":[{"anything-but":["stopped","pending"]}]}}`, false},
+	{"anything-but number", `{"detail":{"c-count":[{"anything-but":[1,2]}]}}`, true},
+	{"anything-but number miss", `{"detail":{"c-count":[{"anything-but":5}]}}`, false},
+	{"anything-but prefix", `{"detail":{"state":[{"anything-but":{"prefix":"pen"}}]}}`, false},
+	{"anything-but prefix other", `{"detail":{"state":[{"anything-but":{"prefix":"run"}}]}}`, true},
+	{"anything-but suffix", `{"detail":{"file":[{"anything-but":{"suffix":".JPG"}}]}}`, false},
+	{"anything-but ignore case", `{"detail":{"state":[{"anything-but":{"equals-ignore-case":["PENDING"]}}]}}`, false},
+	{"anything-but wildcard", `{"detail":{"file":[{"anything-but":{"wildcard":"*.png"}}]}}`, true},
+	{"anything-but absent field", `{"detail":{"missing":[{"anything-but":"x"}]}}`, false},
+	{"numeric range", `{"detail":{"x-limit":[{"numeric":[">",0,"<=",301.8]}]}}`, true},
+	{"numeric open", `{"detail":{"x-limit":[{"numeric":[">",301.8]}]}}`, false},
+	{"numeric equals", `{"detail":{"c-count":[{"numeric":["=",5]}]}}`, true},
+	{"numeric on string", `{"detail":{"state":[{"numeric":[">",0]}]}}`, false},
+	{"numeric array elem", `{"detail":{"items":{"size":[{"numeric":[">=",10]}]}}}`, true},
+	{"exists true", `{"detail":{"state":[{"exists":true}]}}`, true},
+	{"exists true null leaf", `{"detail":{"note":[{"exists":true}]}}`, true},
+	{"exists true object is not a leaf", `{"detail":{"nested":[{"exists":true}]}}`, false},
+	{"exists true missing", `{"detail":{"missing":[{"exists":true}]}}`, false},
+	{"exists false missing", `{"detail":{"missing":[{"exists":false}]}}`, true},
+	{"exists false present", `{"detail":{"state":[{"exists":false}]}}`, false},
+	{"exists false alone under missing parent", `{"nothere":{"x":[{"exists":false}]}}`, true},
+	{"value or absent", `{"detail":{"missing":["x",{"exists":false}]}}`, true},
+	{"cidr v4", `{"detail":{"source-ip":[{"cidr":"10.0.0.0/24"}]}}`, true},
+	{"cidr v4 miss", `{"detail":{"source-ip":[{"cidr":"10.0.1.0/24"}]}}`, false},
+	{"cidr v6", `{"detail":{"ipv6":[{"cidr":"2001:db8::/32"}]}}`, true},
+	{"$or first", `{"$or":[{"source":["aws.ec2"]},{"detail":{"state":["x"]}}]}`, true},
+	{"$or second", `{"$or":[{"source":["aws.s3"]},{"detail":{"state":["pending"]}}]}`, true},
+	{"$or none", `{"$or":[{"source":["aws.s3"]},{"detail":{"state":["x"]}}]}`, false},
+	{"$or nested with sibling", `{"source":["aws.ec2"],"detail":{"$or":[{"c-count":[{"numeric":[">",10]}]},{"d-count":[3]}]}}`, true},
+	{"$or nested sibling fails", `{"source":["aws.s3"],"detail":{"$or":[{"c-count":[5]},{"d-count":[3]}]}}`, false},
 }
 
 func TestPatternInvalid(t *testing.T) {

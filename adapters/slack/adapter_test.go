@@ -56,11 +56,15 @@ func newEnv(t *testing.T, opts ...slack.Option) *env {
 		slack.WithSigningSecret(testSigning),
 		slack.WithAPIURL(f.apiURL()),
 		slack.WithStore(store),
-		slack.WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+		slack.WithLogger(newTextLogger(logs)),
 	}
 	a, err := slack.New(append(base, opts...)...)
 	require.NoError(t, err)
 	return &env{fake: f, adapter: a, logs: logs, store: store}
+}
+
+func newTextLogger(w *syncBuffer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 var channel = chat.Conversation{Platform: chat.PlatformSlack, WorkspaceID: testTeam, ChannelID: "C0001", Type: chat.ConversationChannel}

@@ -75,6 +75,10 @@ func (a *Adapter) Listen(ctx context.Context, h chat.Handler) error {
 	return a.runSocketMode(ctx, l)
 }
 
+// Listening reports whether a Listen call is active, so that events reaching
+// HTTPHandler are handled; HTTP deployments can use it as a readiness check.
+func (a *Adapter) Listening() bool { return a.active.Load() != nil }
+
 // dispatch hands in to the handler in its own goroutine.
 func (a *Adapter) dispatch(l *listener, in chat.Inbound, r chat.Replier) {
 	in.Conversation.Platform = chat.PlatformSlack

@@ -58,6 +58,7 @@ func listen(t *testing.T, a *slack.Adapter, h chat.Handler) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Listen(ctx, h) }()
+	waitFor(t, "Listen to start", a.Listening)
 	t.Cleanup(func() {
 		cancel()
 		select {

@@ -186,7 +186,7 @@ func TestHTTPButtonClick(t *testing.T) {
 	listen(t, e.adapter, rec)
 	payload := jsonBody(t, map[string]any{
 		"type": "block_actions", "team": map[string]any{"id": testTeam}, "user": map[string]any{"id": "U1", "name": "jane"},
-		"container": map[string]any{"type": "message", "message_ts": "1700000900.000100", "channel_id": "C0001", "thread_ts": "1700000100.000100"},
+		"container":  map[string]any{"type": "message", "message_ts": "1700000900.000100", "channel_id": "C0001", "thread_ts": "1700000100.000100"},
 		"trigger_id": "tr", "actions": []map[string]any{{"action_id": "cancel", "block_id": "b", "value": "pending-1", "type": "button"}},
 	})
 	form := url.Values{"payload": {payload}}.Encode()

@@ -260,6 +260,8 @@ func evaluate[L any](req *Request, layers []L, get func(*L) ([]*Policy, bool), e
 				if st.Effect == EffectDeny {
 					if exp != nil {
 						exp.By = matchOf(li, layerName(layers, li), pi, pol, st)
+						exp.Grants = nil
+						exp.layerPolicies = nil
 					}
 					return ExplicitDeny
 				}

@@ -268,6 +268,8 @@ func TestExplain(t *testing.T) {
 	assert.Equal(t, guardrail.Match{LayerIndex: 1, Layer: "guardrail", PolicyIndex: 0, Policy: "ReadOnly", StatementIndex: 1, Sid: "DenyStop"}, e.By)
 	assert.Equal(t, "`ec2:StopInstances` denied by guardrail `ReadOnly`, statement `DenyStop`", e.String())
 
+	assert.Empty(t, e.Grants, "the role's grant does not survive a deny")
+
 	e = guardrail.Explain(req("ec2:TerminateInstances"), layers...)
 	assert.Equal(t, "#2", e.By.Statement())
 	assert.Contains(t, e.String(), "statement `#2`")

@@ -118,6 +118,9 @@ func (p *parser) orgPolicy(doc []byte) *OrgPolicy {
 		p.fail("", "malformed JSON")
 		return op
 	}
+	if p.rejectDuplicateKeys(doc) {
+		return op
+	}
 	top, ok := p.object("", doc, "the policy document")
 	if !ok {
 		return op

@@ -127,6 +127,7 @@ func TestParseOrgPolicyErrors(t *testing.T) {
 		{"append", `{"chatbot":{"platforms":{"slack":{"workspaces":{"@@append":["T1"]}}}}}`, "workspaces.@@append: @@append is only meaningful"},
 		{"missing assign", `{"chatbot":{"platforms":{"slack":{"workspaces":{"@@operators_allowed_for_child_policies":["@@none"]}}}}}`, "workspaces: missing @@assign"},
 		{"workspaces wrong type", `{"chatbot":{"platforms":{"slack":{"workspaces":{"@@assign":5}}}}}`, "workspaces.@@assign: must be an array of strings, got a number"},
+		{"duplicate client", `{"chatbot":{"platforms":{"slack":{"client":"disabled","client":"enabled"}}}}`, "chatbot.platforms.slack.client: duplicate key"},
 		{"unknown default key", `{"chatbot":{"default":{"clients":"enabled"}}}`, "chatbot.default.clients: unknown element"},
 	}
 	for _, tc := range tests {

@@ -177,6 +177,9 @@ func (p *parser) policy(doc []byte) *Policy {
 		p.fail("", "malformed JSON: %v", err)
 		return pol
 	}
+	if p.rejectDuplicateKeys(doc) {
+		return pol
+	}
 	top, ok := p.object("", doc, "the policy document")
 	if !ok {
 		return pol

@@ -64,6 +64,10 @@ func TestParsePolicyErrors(t *testing.T) {
 		{"bad base64", stmt(`{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"BinaryEquals":{"k":"@@"}}}`), []string{`Condition.BinaryEquals.k[0]: not base64`}},
 		{"duplicate sid", stmt(`{"Sid":"A","Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"A","Effect":"Deny","Action":"*","Resource":"*"}`), []string{`Statement[1].Sid: duplicate Sid "A"`}},
 		{"sid wrong type", stmt(`{"Sid":1,"Effect":"Allow","Action":"*","Resource":"*"}`), []string{"Statement[0].Sid: must be a string"}},
+		{"duplicate effect", stmt(`{"Effect":"Deny","Action":"*","Resource":"*","Effect":"Allow"}`), []string{`Statement[0].Effect: duplicate key (JSON would keep only the last "Effect")`}},
+		{"duplicate statement", `{"Statement":{"Effect":"Deny","Action":"*","Resource":"*"},"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`, []string{"Statement: duplicate key"}},
+		{"duplicate condition key", stmt(`{"Effect":"Deny","Action":"*","Resource":"*"},{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"k":"a","k":"b"}}}`), []string{"Statement[1].Condition.StringEquals.k: duplicate key"}},
+		{"duplicate key in nested arrays", stmt(`{"Effect":"Allow","Action":["a:b"],"Resource":"*","Condition":{"StringEquals":{"k":["x"]},"Bool":{"b":[true],"b":[false]}}}`), []string{"Statement[0].Condition.Bool.b: duplicate key"}},
 		{"every problem is reported", stmt(`{"Effect":"Permit","Action":"ec2","Resource":"*"},{"Effect":"Allow","Action":"*"}`), []string{"Statement[0].Effect", "Statement[0].Action[0]", "Statement[1]: missing Resource"}},
 	}
 	allow := guardrail.Request{Action: "ec2:DescribeInstances", Resource: "*", Context: ctxMap{"k": {"v"}}}

@@ -1,0 +1,104 @@
+package guardrail
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+)
+
+// duplicateKey finds the first object key that appears twice in the same
+// object. encoding/json silently keeps the last one, which for a policy could
+// turn {"Effect": "Deny", "Effect": "Allow"} into an Allow; IAM refuses such
+// documents and so do we. It returns the JSON path of the duplicate.
+func duplicateKey(doc []byte) (string, bool) {
+	type frame struct {
+		object bool
+		keys   map[string]struct{}
+		path   string
+		index  int  // next array index
+		key    bool // in an object: the next string token is a key
+		cur    string
+	}
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	var stack []*frame
+	// childPath is the path of the value about to be read.
+	childPath := func() string {
+		if len(stack) == 0 {
+			return ""
+		}
+		f := stack[len(stack)-1]
+		if f.object {
+			return joinPath(f.path, f.cur)
+		}
+		return f.path + "[" + strconv.Itoa(f.index) + "]"
+	}
+	// consumed marks a value as read in the enclosing container.
+	consumed := func() {
+		if len(stack) == 0 {
+			return
+		}
+		f := stack[len(stack)-1]
+		if f.object {
+			f.key = true
+		} else {
+			f.index++
+		}
+	}
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false // malformed JSON is reported by the parser
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				p := childPath()
+				stack = append(stack, &frame{object: t == '{', keys: map[string]struct{}{}, path: p, key: t == '{'})
+			default:
+				stack = stack[:len(stack)-1]
+				consumed()
+			}
+		case string:
+			if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].key {
+				f := stack[n-1]
+				if _, dup := f.keys[t]; dup {
+					return joinPath(f.path, t), true
+				}
+				f.keys[t] = struct{}{}
+				f.cur = t
+				f.key = false
+				continue
+			}
+			consumed()
+		default:
+			consumed()
+		}
+		if len(stack) == 0 {
+			return "", false
+		}
+	}
+}
+
+func joinPath(parent, key string) string {
+	if parent == "" {
+		return key
+	}
+	return parent + "." + key
+}
+
+func (p *parser) rejectDuplicateKeys(doc []byte) bool {
+	if path, dup := duplicateKey(doc); dup {
+		p.fail(path, "duplicate key (JSON would keep only the last %q)", lastSegment(path))
+		return true
+	}
+	return false
+}
+
+func lastSegment(path string) string {
+	if i := bytes.LastIndexByte([]byte(path), '.'); i >= 0 {
+		return path[i+1:]
+	}
+	return path
+}

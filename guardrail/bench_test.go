@@ -9,7 +9,7 @@ import (
 // benchLayers is a realistic set of 20 statements over three layers: a role,
 // channel guardrails with conditions (regions, channel, time, tags, IPs) and
 // an organization-wide deny list.
-func benchLayers(b *testing.B) [][]*guardrail.Policy {
+func benchLayers(b testing.TB) [][]*guardrail.Policy {
 	role := mustParse(b, "ChannelRole", `{"Version":"2012-10-17","Statement":[
 		{"Sid":"Read","Effect":"Allow","Action":["ec2:Describe*","ec2:Get*","s3:List*","cloudwatch:Describe*","cloudwatch:Get*","logs:Get*","logs:Describe*"],"Resource":"*"},
 		{"Sid":"Lambda","Effect":"Allow","Action":["lambda:InvokeFunction","lambda:InvokeAsync"],"Resource":"arn:aws:lambda:*:123456789012:function:ops-*"},

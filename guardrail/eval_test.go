@@ -390,3 +390,32 @@ func TestAuthorizeLayerIndexesAreTheCallers(t *testing.T) {
 	assert.Equal(t, -1, e.By.LayerIndex)
 	assert.True(t, strings.Contains(err.Error(), "no policies are configured"), err.Error())
 }
+
+// Policies are shared by every goroutine that handles a chat command; run
+// with -race.
+func TestConcurrentEvaluation(t *testing.T) {
+	t.Parallel()
+	ps := benchLayers(t)
+	layers := []guardrail.Layer{{Name: "role", Policies: ps[0]}, {Name: "guardrail", Policies: ps[1]}, {Name: "organization", Policies: ps[2]}}
+	done := make(chan struct{})
+	for g := 0; g < 8; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := 0; i < 200; i++ {
+				req := benchRequest()
+				if guardrail.Evaluate(req, ps...) != guardrail.Allow {
+					t.Error("Evaluate changed its mind")
+					return
+				}
+				if _, err := guardrail.Authorize(req, layers...); err != nil {
+					t.Error(err)
+					return
+				}
+				_, _ = guardrail.Blocked(guardrail.Request{Action: "iam:ListUsers"})
+			}
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		<-done
+	}
+}

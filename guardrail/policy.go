@@ -22,7 +22,9 @@ const (
 type Effect uint8
 
 const (
+	// EffectAllow grants what the statement matches.
 	EffectAllow Effect = iota + 1
+	// EffectDeny refuses what the statement matches, whatever else allows it.
 	EffectDeny
 )
 

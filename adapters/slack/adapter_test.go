@@ -45,7 +45,7 @@ type env struct {
 	store   *memstore.Store
 }
 
-func newEnv(t *testing.T, opts ...slack.Option) *env {
+func newEnv(t testing.TB, opts ...slack.Option) *env {
 	t.Helper()
 	f := newFakeSlack(t)
 	logs := &syncBuffer{}
@@ -246,7 +246,7 @@ func TestCapabilities(t *testing.T) {
 }
 
 // waitFor polls cond; tests use it instead of sleeping a fixed time.
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {

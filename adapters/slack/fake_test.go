@@ -47,7 +47,7 @@ type upload struct {
 // fakeSlack is a loopback fake of the Slack Web API and of the Socket Mode
 // websocket.
 type fakeSlack struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 
 	mu         sync.Mutex
@@ -66,7 +66,7 @@ type fakeSlack struct {
 	acks chan map[string]any
 }
 
-func newFakeSlack(t *testing.T) *fakeSlack {
+func newFakeSlack(t testing.TB) *fakeSlack {
 	t.Helper()
 	f := &fakeSlack{t: t, pending: map[string]upload{}, nextErr: map[string]string{}, private: map[string]bool{},
 		push: make(chan []byte, 16), acks: make(chan map[string]any, 16)}

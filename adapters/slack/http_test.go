@@ -24,7 +24,7 @@ import (
 )
 
 // signed builds a request signed the way Slack signs them.
-func signed(t *testing.T, path, contentType, body string, ts time.Time, secret string) *http.Request {
+func signed(t testing.TB, path, contentType, body string, ts time.Time, secret string) *http.Request {
 	t.Helper()
 	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
 	r.Header.Set("Content-Type", contentType)
@@ -326,4 +326,30 @@ func TestOAuthCallbackFailures(t *testing.T) {
 func TestOAuthRoutesNeedOAuth(t *testing.T) {
 	e := newEnv(t)
 	assert.Equal(t, http.StatusNotFound, serve(e.adapter.HTTPHandler(), httptest.NewRequest(http.MethodGet, slack.PathInstall, nil)).Code)
+}
+
+// FuzzHTTPHandler feeds arbitrary signed bodies to every Slack endpoint: the
+// parsers and the event conversion must never panic, and every answer is one
+// of the statuses Slack understands.
+func FuzzHTTPHandler(f *testing.F) {
+	f.Add(0, `{"type":"event_callback","team_id":"T1","event_id":"E1","event":{"type":"app_mention","user":"U1","text":"hi","ts":"1.1","channel":"C1"}}`)
+	f.Add(0, `{"type":"event_callback","event":{"type":"message","channel_type":"channel","thread_ts":"x","ts":"y"}}`)
+	f.Add(0, `{"type":"url_verification","challenge":"c"}`)
+	f.Add(1, "command=%2Faws&text=help&team_id=T1&channel_id=C1&channel_name=directmessage")
+	f.Add(2, `payload={"type":"block_actions","actions":[{"action_id":"opschat.form.open","block_id":"b","value":"f1:{\"f\":{}}"}]}`)
+	f.Add(2, `payload={"type":"view_submission","view":{"callback_id":"opschat.form","private_metadata":"{\"b\":\"r1:nope\"}"}}`)
+	e := newEnv(f, slack.WithAppToken(""))
+	listen(f, e.adapter, chat.HandlerFunc(func(context.Context, chat.Inbound, chat.Replier) error { return nil }))
+	h := e.adapter.HTTPHandler()
+	paths := []string{slack.PathEvents, slack.PathCommands, slack.PathInteractivity}
+	types := []string{"application/json", "application/x-www-form-urlencoded", "application/x-www-form-urlencoded"}
+	f.Fuzz(func(t *testing.T, which int, body string) {
+		i := (which%3 + 3) % 3
+		w := serve(h, signed(t, paths[i], types[i], body, time.Now(), testSigning))
+		switch w.Code {
+		case http.StatusOK, http.StatusBadRequest, http.StatusUnauthorized, http.StatusNotFound, http.StatusServiceUnavailable:
+		default:
+			t.Fatalf("status %d for %q", w.Code, body)
+		}
+	})
 }

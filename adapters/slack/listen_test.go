@@ -53,7 +53,7 @@ func (r *recorder) last() (chat.Inbound, chat.Ref, error) {
 }
 
 // listen starts Listen and stops it at the end of the test.
-func listen(t *testing.T, a *slack.Adapter, h chat.Handler) {
+func listen(t testing.TB, a *slack.Adapter, h chat.Handler) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

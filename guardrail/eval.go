@@ -43,6 +43,9 @@ const UnknownResource = "*"
 // resource ARN, and the request context (condition keys to values; key names
 // are matched case-insensitively, values case-sensitively unless the operator
 // says otherwise). A key with no values is treated as absent.
+//
+// Evaluation only reads the request; the Context map must not be modified
+// while an evaluation that uses it runs.
 type Request struct {
 	Action, Resource string
 	Context          map[string][]string

@@ -237,7 +237,11 @@ func Split(md string, maxBytes, maxParts int) []string {
 		}
 		cur.WriteString(line)
 	}
-	for _, line := range strings.Split(md, "\n") {
+	for line := range strings.SplitSeq(md, "\n") {
+		if len(parts) > maxParts {
+			// Everything from here on is truncated anyway.
+			break
+		}
 		for len(line) > budget-len(fence)-1 {
 			// A line longer than a part: hard-cut at a rune boundary.
 			n := budget - len(fence) - 1

@@ -241,7 +241,7 @@ func (a *Adapter) Send(ctx context.Context, conv chat.Conversation, m chat.Messa
 	out := chat.Ref{Conversation: conv}
 	out.Conversation.Platform = chat.PlatformTeams
 	switch {
-	case conv.Type == chat.ConversationDirect || conv.Type == chat.ConversationGroup || ref.Type == chat.ConversationDirect || ref.Type == chat.ConversationGroup:
+	case isChat(conv, ref):
 		// Personal and group chats have no reply chains.
 		out.MessageID, err = a.conn.sendToConversation(ctx, ref.ServiceURL, conv.ChannelID, act)
 	case conv.ThreadID != "":
@@ -270,7 +270,7 @@ func (a *Adapter) Update(ctx context.Context, ref chat.Ref, m chat.Message) erro
 		return err
 	}
 	convID := conv.ChannelID
-	if conv.Type != chat.ConversationDirect && conv.Type != chat.ConversationGroup && cref.Type != chat.ConversationDirect && cref.Type != chat.ConversationGroup {
+	if !isChat(conv, cref) {
 		root := conv.ThreadID
 		if root == "" {
 			root = ref.MessageID
@@ -282,6 +282,20 @@ func (a *Adapter) Update(ctx context.Context, ref chat.Ref, m chat.Message) erro
 		return err
 	}
 	return nil
+}
+
+// isChat reports a personal or group chat, which (unlike channels) has no
+// reply chains. Personal conversation IDs start with "a:", which lets a
+// conversation without a type or stored reference still be addressed.
+func isChat(conv chat.Conversation, ref ConversationRef) bool {
+	switch {
+	case conv.Type == chat.ConversationDirect || conv.Type == chat.ConversationGroup:
+		return true
+	case conv.Type == "" && (ref.Type == chat.ConversationDirect || ref.Type == chat.ConversationGroup):
+		return true
+	default:
+		return conv.Type == "" && strings.HasPrefix(conv.ChannelID, "a:")
+	}
 }
 
 func (a *Adapter) activity(m chat.Message) outActivity {

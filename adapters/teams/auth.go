@@ -71,7 +71,6 @@ type Validator struct {
 	keys        map[string]signingKey
 	fetched     time.Time
 	missRefresh time.Time
-	fetches     int
 }
 
 type signingKey struct {
@@ -317,7 +316,6 @@ func (v *Validator) refresh(ctx context.Context) error {
 		return errors.New("signing key set has no usable RSA keys")
 	}
 	v.keys, v.fetched = keys, v.now()
-	v.fetches++
 	v.log.Debug("teams: loaded signing keys", "count", len(keys))
 	return nil
 }

@@ -95,6 +95,15 @@ func TestSendDirect(t *testing.T) {
 	require.Len(t, posts, 1)
 	assert.Equal(t, "a:1xYz-personal", posts[0].ConversationID)
 	assert.False(t, posts[0].Create)
+
+	// Without a type, a personal conversation ID is still recognised.
+	conv.Type = ""
+	_, err = a.Send(context.Background(), conv, chat.Message{Text: "again"})
+	require.NoError(t, err)
+	posts = fc.Posts()
+	require.Len(t, posts, 2)
+	assert.False(t, posts[1].Create)
+	assert.Equal(t, "a:1xYz-personal", posts[1].ConversationID)
 }
 
 func TestUpdateUsesReplyChain(t *testing.T) {

@@ -55,8 +55,9 @@ func NewAlias(name, command string, cat Catalog, opts ...Option) (*Alias, error)
 		return nil, aliasErr("An alias runs an AWS command, not another alias.", name)
 	}
 	for i, t := range toks {
-		name, _, _, isOpt := normOption(t.Text)
-		if i < 2 && hasPlaceholder(t.Text) || isOpt && !t.Quoted && strings.IndexByte(name, '$') >= 0 {
+		rest, dashed := trimDashes(t.Text)
+		name, _, _ := strings.Cut(rest, "=")
+		if i < 2 && hasPlaceholder(t.Text) || dashed && !t.Quoted && hasPlaceholder(name) {
 			return nil, aliasErr(fmt.Sprintf("Placeholders stand for values; `%s` is in the place of a service, operation or option.", t.Text), name)
 		}
 	}

@@ -467,7 +467,14 @@ func (p *paramParser) global(name string, vals []Token) error {
 		}
 		p.inv.Output = o
 	}
-	p.order = append(p.order, givenParam{name: name, values: []string{vals[0].Text}})
+	v := vals[0].Text
+	switch name {
+	case globalRegion:
+		v = p.inv.Region
+	case globalOutput:
+		v = p.inv.Output
+	}
+	p.order = append(p.order, givenParam{name: name, values: []string{v}})
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package command
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -53,6 +54,8 @@ func trimDashes(s string) (string, bool) {
 	}
 }
 
+func singleHyphen(s string) bool { return len(s) > 1 && s[0] == '-' && s[1] != '-' }
+
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // hasFilePrefix reports whether v would make the AWS CLI read a local file.
@@ -84,11 +87,19 @@ func refusedOption(typed, name, reason string) *Error {
 func checkRefused(words []Token, extra map[string]string) *Error {
 	for _, w := range words {
 		if name, v, hasV, ok := normOption(w.Text); ok {
-			if reason, bad := refusedOptions[name]; bad {
-				return refusedOption(w.Text, name, reason)
+			reason, bad := refusedOptions[name]
+			if !bad {
+				reason, bad = extra[name]
 			}
-			if reason, bad := extra[name]; bad {
-				return refusedOption(w.Text, name, reason)
+			// A quoted word is a value to us, but a shell would hand
+			// '--debug' to the CLI as an option: refuse those too. A quoted
+			// '-debug' is only ever a value (a log filter pattern).
+			if bad && (!w.Quoted || !singleHyphen(w.Text)) {
+				e := refusedOption(w.Text, name, reason)
+				if singleHyphen(w.Text) {
+					e.Msg += fmt.Sprintf(" If you meant the value `%s`, quote it: '%s'.", w.Text, w.Text)
+				}
+				return e
 			}
 			if hasV && hasFilePrefix(v) {
 				return refusedValue(v)

@@ -25,7 +25,7 @@ func Suggest(word string, candidates []string) []string {
 		c     string
 		score int
 	}
-	limit := 2 + len(w)/4
+	limit := 1 + len(w)/4
 	var best []scored
 	for _, c := range candidates {
 		k := suggestKey(c)

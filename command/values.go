@@ -299,8 +299,12 @@ func (c converter) scalar(p *Param, s, path string) (any, error) {
 		return s, nil
 	}
 	bad := func() error {
+		ex := example(p)
+		if !strings.ContainsAny(path, ".[") {
+			ex = path + " " + ex
+		}
 		return &Error{Kind: ErrInvalidValue, Subject: s,
-			Msg: fmt.Sprintf("`%s` expects %s, like `%s`; you gave `%s`.", path, typeName(p), example(p), s)}
+			Msg: fmt.Sprintf("`%s` expects %s, like `%s`; you gave `%s`.", path, typeName(p), ex, s)}
 	}
 	switch p.Type {
 	case TypeString:

@@ -12,6 +12,7 @@ import (
 
 	"github.com/opschat/opschat/chat"
 	"github.com/opschat/opschat/command"
+	"github.com/opschat/opschat/notify"
 )
 
 // Store namespaces the bot uses.
@@ -408,7 +409,7 @@ func (b *Bot) handleAction(ctx context.Context, req *request) error {
 		}
 		answer := map[string]string{ActionConfirm: "yes", ActionCancel: "cancel"}[a.ID]
 		return b.resume(ctx, req, p, answer, a.Values)
-	case ActionRun:
+	case ActionRun, notify.ButtonRunCommand:
 		req.rec.Text = a.Value
 		if b.catalog == nil {
 			req.rec.Outcome = OutcomeInvalid
@@ -417,6 +418,13 @@ func (b *Bot) handleAction(ctx context.Context, req *request) error {
 		return b.command(ctx, req, a.Value)
 	case ActionRole:
 		return b.switchRole(ctx, req, a.Value)
+	}
+	if strings.HasPrefix(a.ID, notify.ButtonCustomActionPrefix) && b.catalog != nil {
+		// A custom action's button: its value is the command, with the
+		// notification's variables filled in. It runs like a typed
+		// command: same checks, same confirmation.
+		req.rec.Text = a.Value
+		return b.command(ctx, req, a.Value)
 	}
 	req.rec.Outcome = OutcomeInvalid
 	req.rec.Reason = "unknown button"

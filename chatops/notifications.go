@@ -1,0 +1,121 @@
+package chatops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/opschat/opschat/chat"
+	"github.com/opschat/opschat/notify"
+)
+
+// Conversation returns where a configuration's notifications are posted.
+// Chime configurations have no channel ID: their conversation's ChannelID is
+// the configuration name, which the Chime sender maps to its webhook.
+func (c *ChannelConfig) Conversation() chat.Conversation {
+	conv := chat.Conversation{Platform: c.Platform, WorkspaceID: c.WorkspaceID, TeamID: c.TeamID, ChannelID: c.ChannelID, Type: chat.ConversationChannel}
+	if c.Platform == chat.PlatformChime {
+		conv.ChannelID = c.Name
+	}
+	return conv
+}
+
+// Subscriptions converts the channel configurations into notify
+// subscriptions: topics, filter policies, event patterns, the custom actions
+// each configuration attaches (CustomizationResourceArns, matched by action
+// name), and logging levels. Every invalid filter, pattern or action is
+// reported, with its configuration.
+func (c *Config) Subscriptions() ([]notify.Subscription, error) {
+	actions := map[string]notify.CustomAction{}
+	for _, a := range c.CustomActions {
+		na := notify.CustomAction{Name: a.ActionName, CommandText: a.CommandText}
+		for _, at := range a.Attachments {
+			nat := notify.CustomActionAttachment{ButtonText: at.ButtonText, NotificationType: at.NotificationType, Variables: at.Variables}
+			for _, cr := range at.Criteria {
+				nat.Criteria = append(nat.Criteria, notify.CustomActionCriterion{Operator: cr.Operator, VariableName: cr.VariableName, Value: cr.Value})
+			}
+			na.Attachments = append(na.Attachments, nat)
+		}
+		actions[a.ActionName] = na
+	}
+	var (
+		subs []notify.Subscription
+		errs []error
+	)
+	for i := range c.Configurations {
+		cc := &c.Configurations[i]
+		s := notify.Subscription{
+			Name:              cc.Name,
+			Conversation:      cc.Conversation(),
+			TopicARNs:         cc.SNSTopicARNs,
+			FilterPolicyScope: notify.FilterScope(cc.FilterPolicyScope),
+			LoggingLevel:      notify.LoggingLevel(cc.LoggingLevel),
+		}
+		if len(cc.FilterPolicy) > 0 {
+			fp, err := notify.CompileFilterPolicy(cc.FilterPolicy)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("configuration %s: FilterPolicy: %w", cc.Name, err))
+			}
+			s.FilterPolicy = fp
+		}
+		if len(cc.EventPattern) > 0 {
+			p, err := notify.CompilePattern(cc.EventPattern)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("configuration %s: EventPattern: %w", cc.Name, err))
+			}
+			s.EventPattern = p
+		}
+		for _, arn := range cc.CustomizationResourceARNs {
+			name := arn[strings.LastIndex(arn, "/")+1:]
+			a, ok := actions[name]
+			if !ok {
+				errs = append(errs, fmt.Errorf("configuration %s: CustomizationResourceArns: no custom action named %q", cc.Name, name))
+				continue
+			}
+			if err := a.Validate(); err != nil {
+				errs = append(errs, fmt.Errorf("configuration %s: custom action %s: %w", cc.Name, name, err))
+				continue
+			}
+			s.CustomActions = append(s.CustomActions, a)
+		}
+		subs = append(subs, s)
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("chatops: subscriptions: %w", errors.Join(errs...))
+	}
+	return subs, nil
+}
+
+// NotificationRouter builds the router for the bot's configurations.
+func (b *Bot) NotificationRouter(opts ...notify.RouterOption) (*notify.Router, error) {
+	subs, err := b.config.Subscriptions()
+	if err != nil {
+		return nil, err
+	}
+	r, err := notify.NewRouter(subs, append([]notify.RouterOption{notify.WithLogger(b.log)}, opts...)...)
+	if err != nil {
+		return nil, fmt.Errorf("chatops: router: %w", err)
+	}
+	return r, nil
+}
+
+// Post sends deliveries through the bot's adapters and senders, one after
+// another, and returns every failure joined. It does no retrying, rate
+// limiting or deduplication: in production put notify/delivery in front of
+// it (or use its Dispatcher with the bot's senders); Post is the direct path
+// for tests, examples and the quickstart.
+func (b *Bot) Post(ctx context.Context, ds []notify.Delivery) error {
+	var errs []error
+	for _, d := range ds {
+		s, ok := b.Sender(d.Conversation.Platform)
+		if !ok {
+			errs = append(errs, fmt.Errorf("chatops: post to %s: no adapter for platform %q", d.Conversation, d.Conversation.Platform))
+			continue
+		}
+		if _, err := s.Send(ctx, d.Conversation, d.Message); err != nil {
+			errs = append(errs, fmt.Errorf("chatops: post to %s: %w", d.Conversation, err))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,266 @@
+// Command quickstart runs an opschat bot in the terminal, with no AWS
+// account and no chat workspace: the console stands in for a Slack channel
+// and a simulated AWS account on loopback answers the commands.
+//
+//	go run ./examples/quickstart                      # interactive
+//	printf 'help\n' | go run ./examples/quickstart    # scripted
+//	go run ./examples/quickstart -notify FILE         # "Send test message"
+//
+// Try: `help`, `cloudwatch describe-alarms`, `ec2 describe-instances`,
+// `ec2 stop-instances --instance-ids i-0a1b2c3d4e5f60001` (asks first),
+// `lambda get-function` (asks for the name), `iam list-users` (refused),
+// `alias create alarms cloudwatch describe-alarms --state-value $state`
+// then `run alarms ALARM`.
+package main
+
+import (
+	"context"
+	_ "embed"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/opschat/opschat/adapters/console"
+	"github.com/opschat/opschat/chat"
+	"github.com/opschat/opschat/chatops"
+	"github.com/opschat/opschat/command/awsexec"
+	"github.com/opschat/opschat/command/awsexec/services/cloudwatchlogsops"
+	"github.com/opschat/opschat/command/awsexec/services/cloudwatchops"
+	"github.com/opschat/opschat/command/awsexec/services/ec2ops"
+	"github.com/opschat/opschat/command/awsexec/services/iamops"
+	"github.com/opschat/opschat/command/awsexec/services/lambdaops"
+	"github.com/opschat/opschat/command/awsexec/services/stsops"
+	"github.com/opschat/opschat/internal/awssim"
+	"github.com/opschat/opschat/notify"
+)
+
+//go:embed quickstart.yaml
+var quickstartConfig []byte
+
+//go:embed samples/cloudwatch-alarm-lambda.json
+var sampleAlarm []byte
+
+//go:embed samples/eventbridge-guardduty.json
+var sampleGuardDuty []byte
+
+//go:embed samples/custom-notification.json
+var sampleCustom []byte
+
+//go:embed samples/unknown-alertmanager.json
+var sampleUnknown []byte
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	var (
+		notifyFile = flag.String("notify", "", "send one notification `FILE` (SNS envelope, raw message or EventBridge event; - for stdin) through the pipeline, print what each channel gets, and exit")
+		configFile = flag.String("config", "", "channel configuration `FILE` (YAML or JSON) instead of the embedded one")
+		useAWS     = flag.Bool("aws", false, "run commands against your real AWS account (default credential chain) instead of the simulated one")
+		samples    = flag.Bool("samples", true, "post sample notifications at start")
+		auditPath  = flag.String("audit", filepath.Join(os.TempDir(), "opschat-quickstart-audit.jsonl"), "audit log `FILE` (- for stderr)")
+	)
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	cfg, err := loadConfig(*configFile)
+	if err != nil {
+		return err
+	}
+	term := console.New(os.Stdin, os.Stdout)
+
+	if *notifyFile != "" {
+		return sendTestMessage(ctx, cfg, term, *notifyFile)
+	}
+
+	audit, closeAudit, err := openAudit(*auditPath)
+	if err != nil {
+		return err
+	}
+	defer closeAudit()
+
+	reg := awsexec.NewRegistry()
+	cloudwatchops.Register(reg)
+	cloudwatchlogsops.Register(reg)
+	ec2ops.Register(reg)
+	lambdaops.Register(reg)
+	// IAM and STS are registered so that the parser knows them and the
+	// built-in blocklist can refuse them by name.
+	iamops.Register(reg)
+	stsops.Register(reg)
+
+	awsCfg, where, cleanup, err := awsConfig(ctx, *useAWS)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	exec, err := awsexec.New(reg, awsCfg)
+	if err != nil {
+		return err
+	}
+	authz, err := chatops.NewGuardrailAuthorizer(cfg)
+	if err != nil {
+		return err
+	}
+	bot, err := chatops.New(
+		chatops.WithAdapter(term),
+		chatops.WithConfig(cfg),
+		chatops.WithCatalog(reg),
+		chatops.WithExecutor(exec),
+		chatops.WithAuthorizer(authz),
+		chatops.WithAuditWriter(audit),
+		chatops.WithLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),
+	)
+	if err != nil {
+		return err
+	}
+
+	fmt.Printf("opschat quickstart — commands run against %s.\n", where)
+	fmt.Printf("Audit log: %s. Type `help`; `> TEXT` answers in a thread, `!N` clicks button N; Ctrl-D quits.\n\n", *auditPath)
+
+	if *samples {
+		router, err := bot.NotificationRouter()
+		if err != nil {
+			return err
+		}
+		for _, body := range [][]byte{sampleAlarm, sampleGuardDuty, sampleCustom, sampleUnknown} {
+			if err := deliver(ctx, bot, router, body, cfg); err != nil {
+				return err
+			}
+		}
+	}
+	return bot.Run(ctx)
+}
+
+func loadConfig(path string) (*chatops.Config, error) {
+	if path != "" {
+		return chatops.LoadConfigFile(path)
+	}
+	return chatops.LoadConfig(quickstartConfig)
+}
+
+func openAudit(path string) (io.Writer, func(), error) {
+	if path == "-" {
+		return os.Stderr, func() {}, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open audit log: %w", err)
+	}
+	return f, func() { _ = f.Close() }, nil
+}
+
+// awsConfig returns the AWS configuration commands run with: the simulated
+// account unless the user asked for real AWS.
+func awsConfig(ctx context.Context, real bool) (cfg aws.Config, where string, cleanup func(), err error) {
+	if real {
+		c, err := config.LoadDefaultConfig(ctx)
+		if err != nil {
+			return cfg, "", nil, fmt.Errorf("load AWS configuration: %w", err)
+		}
+		return c, "your AWS account (default credential chain)", func() {}, nil
+	}
+	sim := awssim.New()
+	where = fmt.Sprintf("a simulated AWS account (%s, offline at %s)", sim.AccountID(), sim.URL())
+	if os.Getenv("AWS_ACCESS_KEY_ID") != "" || os.Getenv("AWS_PROFILE") != "" {
+		where += "; your AWS credentials are not used unless you pass -aws"
+	}
+	return sim.Config(), where, sim.Close, nil
+}
+
+// deliver routes one payload and posts what each channel gets.
+func deliver(ctx context.Context, bot *chatops.Bot, router *notify.Router, body []byte, cfg *chatops.Config) error {
+	env, err := notify.ParseEnvelope(body)
+	if err != nil {
+		return err
+	}
+	if env.TopicARN == "" {
+		env.TopicARN = firstTopic(cfg)
+	}
+	ds, err := router.Route(ctx, env)
+	if err != nil {
+		return err
+	}
+	return bot.Post(ctx, ds)
+}
+
+func firstTopic(cfg *chatops.Config) string {
+	for _, c := range cfg.Configurations {
+		if len(c.SNSTopicARNs) > 0 {
+			return c.SNSTopicARNs[0]
+		}
+	}
+	return ""
+}
+
+// sendTestMessage is the offline "Send test message": the file goes through
+// the production decode → route → filter → format path and every channel's
+// message is printed as the console renders it. A payload that cannot be
+// parsed is still shown, with the reason; only an unreadable file fails.
+func sendTestMessage(ctx context.Context, cfg *chatops.Config, term *console.Adapter, path string) error {
+	var (
+		body []byte
+		err  error
+	)
+	if path == "-" {
+		body, err = io.ReadAll(os.Stdin)
+	} else {
+		body, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	bot, err := chatops.New(chatops.WithConfig(cfg), chatops.WithAdapter(term), chatops.WithAuditWriter(io.Discard))
+	if err != nil {
+		return err
+	}
+	router, err := bot.NotificationRouter()
+	if err != nil {
+		return err
+	}
+	env, perr := notify.ParseEnvelope(body)
+	if perr != nil {
+		// Still deliver it, as text, and say why it was not understood.
+		fmt.Printf("The payload is not a valid SNS envelope (%v); delivering it as a raw message.\n\n", perr)
+		env = &notify.Envelope{Type: notify.TypeNotification, Message: string(body), Raw: true}
+	}
+	if env.TopicARN == "" {
+		env.TopicARN = firstTopic(cfg)
+		fmt.Printf("No topic in the payload: delivering it as if published to %s.\n\n", env.TopicARN)
+	}
+	ds, err := router.Route(ctx, env)
+	if err != nil {
+		fmt.Printf("Routing failed: %v\n", err)
+		return nil
+	}
+	if len(ds) == 0 {
+		fmt.Printf("No channel receives this notification: no configuration subscribes to %s, or every filter dropped it.\n", env.TopicARN)
+		return nil
+	}
+	for _, d := range ds {
+		fmt.Printf("── %s → %s\n", d.Subscription.Name, describe(d.Conversation))
+		if _, err := term.Send(ctx, d.Conversation, d.Message); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func describe(c chat.Conversation) string {
+	return strings.TrimSuffix(fmt.Sprintf("%s channel %s", c.Platform, c.ChannelID), " ")
+}
+

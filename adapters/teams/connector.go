@@ -86,6 +86,13 @@ func (ts *tokenSource) get(ctx context.Context) (string, error) {
 	return ts.token, nil
 }
 
+// invalidate drops the cached token so the next call fetches a new one.
+func (ts *tokenSource) invalidate() {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.token = ""
+}
+
 func aadError(body []byte) string {
 	var e struct {
 		Error string `json:"error"`
@@ -184,43 +191,62 @@ func (c *connector) do(ctx context.Context, method, serviceURL string, segments 
 	if u, err = u.Parse(raw); err != nil {
 		return &chat.SendError{Platform: chat.PlatformTeams, Err: fmt.Errorf("build connector URL: %w", err)}
 	}
-	var body io.Reader
+	var payload []byte
 	if in != nil {
-		b, err := marshalJSON(in)
-		if err != nil {
+		if payload, err = marshalJSON(in); err != nil {
 			return &chat.SendError{Platform: chat.PlatformTeams, Err: fmt.Errorf("encode activity: %w", err)}
 		}
-		body = bytes.NewReader(b)
 	}
+	op := strings.ToLower(method) + " activity"
+	for attempt := 0; ; attempt++ {
+		status, data, hdr, err := c.send(ctx, method, u.String(), payload)
+		if err != nil {
+			return err
+		}
+		if status == http.StatusUnauthorized && attempt == 0 {
+			// A token revoked or rotated before its expiry: get a new one
+			// and try once more.
+			c.tokens.invalidate()
+			continue
+		}
+		if status < 200 || status > 299 {
+			return chat.ClassifyHTTP(chat.PlatformTeams, status, retryAfter(hdr, c.now()),
+				fmt.Errorf("%s: %s", op, connectorError(data)))
+		}
+		if out != nil && len(bytes.TrimSpace(data)) > 0 {
+			if err := json.Unmarshal(data, out); err != nil {
+				return &chat.SendError{Platform: chat.PlatformTeams, StatusCode: status,
+					Err: fmt.Errorf("decode connector response: %w", err)}
+			}
+		}
+		return nil
+	}
+}
+
+func (c *connector) send(ctx context.Context, method, u string, payload []byte) (int, []byte, http.Header, error) {
 	token, err := c.tokens.get(ctx)
 	if err != nil {
-		return err
+		return 0, nil, nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
 	if err != nil {
-		return &chat.SendError{Platform: chat.PlatformTeams, Err: err}
+		return 0, nil, nil, &chat.SendError{Platform: chat.PlatformTeams, Err: err}
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
-	if in != nil {
+	if payload != nil {
 		req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return transportError(strings.ToLower(method)+" activity", err)
+		return 0, nil, nil, transportError(strings.ToLower(method)+" activity", err)
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return chat.ClassifyHTTP(chat.PlatformTeams, resp.StatusCode, retryAfter(resp.Header, c.now()),
-			fmt.Errorf("%s activity: %s", strings.ToLower(method), connectorError(data)))
-	}
-	if out != nil && len(bytes.TrimSpace(data)) > 0 {
-		if err := json.Unmarshal(data, out); err != nil {
-			return &chat.SendError{Platform: chat.PlatformTeams, StatusCode: resp.StatusCode,
-				Err: fmt.Errorf("decode connector response: %w", err)}
-		}
-	}
-	return nil
+	return resp.StatusCode, data, resp.Header, nil
 }
 
 // connectorError extracts the Bot Connector's error code and message

@@ -49,6 +49,9 @@ type fakeConnector struct {
 	tokenCalls  int
 	tokenStatus int
 	badAuth     int
+	// revoked answers the next n connector calls 401, as for a token
+	// revoked before its expiry.
+	revoked int
 }
 
 func newFakeConnector(t *testing.T) *fakeConnector {
@@ -107,6 +110,11 @@ func (f *fakeConnector) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Header.Get("Authorization") != "Bearer "+testToken {
 		f.badAuth++
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	if f.revoked > 0 {
+		f.revoked--
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}

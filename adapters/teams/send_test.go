@@ -231,3 +231,28 @@ func TestNormalizeChannelID(t *testing.T) {
 	}
 	assert.False(t, strings.Contains(teams.NormalizeChannelID("a%2Fb"), "%"))
 }
+
+func TestRevokedTokenIsRefreshedOnce(t *testing.T) {
+	fc := newFakeConnector(t)
+	a := newTestAdapter(t, fc, nil)
+	_, err := a.Send(context.Background(), channelConv(), chat.Message{Text: "warm up"})
+	require.NoError(t, err)
+
+	fc.mu.Lock()
+	fc.revoked = 1
+	fc.mu.Unlock()
+	_, err = a.Send(context.Background(), channelConv(), chat.Message{Text: "after revocation"})
+	require.NoError(t, err)
+	fc.mu.Lock()
+	assert.Equal(t, 2, fc.tokenCalls, "a 401 fetches a new token")
+	fc.revoked = 2
+	fc.mu.Unlock()
+
+	_, err = a.Send(context.Background(), channelConv(), chat.Message{Text: "still rejected"})
+	require.Error(t, err)
+	var se *chat.SendError
+	require.True(t, errors.As(err, &se))
+	assert.Equal(t, http.StatusUnauthorized, se.StatusCode)
+	ok, _ := chat.Retryable(err)
+	assert.False(t, ok, "a second 401 is a configuration problem")
+}

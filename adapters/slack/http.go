@@ -133,7 +133,9 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
 		a.log.DebugContext(r.Context(), "slack: event redelivered", "attempt", n, "reason", r.Header.Get("X-Slack-Retry-Reason"))
 	}
 	w.WriteHeader(http.StatusOK)
-	a.handleEventsAPI(l, ev)
+	// Converting may call the Web API (auth.test, conversations.info); Slack
+	// wants the answer within 3 seconds, so that happens after it.
+	l.start(func() { a.handleEventsAPI(l, ev) })
 }
 
 func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
@@ -170,7 +172,7 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, slashAck)
-	a.handleSlash(l, cmd)
+	l.start(func() { a.handleSlash(l, cmd) })
 }
 
 func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {

@@ -28,7 +28,8 @@ var slashAck = map[string]string{"response_type": "in_channel"}
 
 // runSocketMode connects with the app-level token and dispatches events until
 // ctx ends. Slack redelivers events that are not acknowledged within 3
-// seconds, so each event is acknowledged before it is handled.
+// seconds, so each event is acknowledged first, then converted (which may
+// call the Web API) and handled off the event loop.
 func (a *Adapter) runSocketMode(ctx context.Context, l *listener) error {
 	api := a.newClient(a.botToken, slackgo.OptionAppLevelToken(a.appToken))
 	smc := socketmode.New(api, socketmode.OptionLog(slogOutput{a.log}))
@@ -69,12 +70,12 @@ func (a *Adapter) socketEvent(ctx context.Context, l *listener, smc *socketmode.
 			if evt.Request != nil && evt.Request.RetryAttempt > 0 {
 				a.log.DebugContext(ctx, "slack: event redelivered", "attempt", evt.Request.RetryAttempt, "reason", evt.Request.RetryReason)
 			}
-			a.handleEventsAPI(l, ev)
+			l.start(func() { a.handleEventsAPI(l, ev) })
 		}
 	case socketmode.EventTypeSlashCommand:
 		if cmd, ok := evt.Data.(slackgo.SlashCommand); ok && cmd.Command == a.command {
 			ack(slashAck)
-			a.handleSlash(l, cmd)
+			l.start(func() { a.handleSlash(l, cmd) })
 			return
 		}
 		ack(nil)
@@ -82,7 +83,7 @@ func (a *Adapter) socketEvent(ctx context.Context, l *listener, smc *socketmode.
 		// An empty acknowledgement closes a submitted modal.
 		ack(nil)
 		if cb, ok := evt.Data.(slackgo.InteractionCallback); ok {
-			a.handleInteraction(l, cb)
+			l.start(func() { a.handleInteraction(l, cb) })
 		}
 	}
 }

@@ -1,0 +1,81 @@
+package slack_test
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opschat/opschat/adapters/adaptertest"
+	"github.com/opschat/opschat/adapters/slack"
+	"github.com/opschat/opschat/chat"
+)
+
+func BenchmarkRenderAlarm(b *testing.B) {
+	m := alarm()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := slack.Render(m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRenderFullMessage(b *testing.B) {
+	m := adaptertest.FullMessage()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := slack.Render(m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRenderTruncated renders 26 KB of command output: split into
+// sections, truncated to the block budget, full text kept for the file.
+func BenchmarkRenderTruncated(b *testing.B) {
+	m := chat.Message{Title: "ec2 describe-instances", CodeBlocks: []chat.CodeBlock{{
+		Content: strings.Repeat("i-0123456789abcdef0  running  t3.micro  10.0.0.1  web-<server>&co\n", 400)}}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := slack.Render(m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSend posts through the loopback fake: rendering, the Web API call
+// and the thread bookkeeping.
+func BenchmarkSend(b *testing.B) {
+	e := newEnv(b)
+	m := alarm()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.adapter.Send(ctx, channel, m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkHTTPEvent is the cost of one verified Events API request up to
+// the hand-off to the handler.
+func BenchmarkHTTPEvent(b *testing.B) {
+	e := newEnv(b, slack.WithAppToken(""))
+	listen(b, e.adapter, chat.HandlerFunc(func(context.Context, chat.Inbound, chat.Replier) error { return nil }))
+	h := e.adapter.HTTPHandler()
+	body := jsonBody(b, eventCallback("EvB%d", map[string]any{"type": "message", "channel_type": "channel", "user": "U1", "text": "chatter", "channel": "C1", "ts": "1.1"}))
+	now := time.Now()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		// A distinct event ID per request: identical signed requests are replays.
+		req := signed(b, slack.PathEvents, "application/json", strings.Replace(body, "%d", strconv.Itoa(i), 1), now, testSigning)
+		if w := serve(h, req); w.Code != http.StatusOK {
+			b.Fatal(w.Code)
+		}
+	}
+}

@@ -69,7 +69,7 @@ func decodeAlarm(m jobj) (*Notification, error) {
 		n.Resources = []string{alarmARN}
 		n.ID = alarmARN + "@" + m.s("StateChangeTime")
 	}
-	n.Title = fmt.Sprintf("%s %s | %s | %s", n.Severity.Emoji(), chat.EscapeMarkdown(alarmTitle(state, m.s("OldStateValue"))), chat.EscapeMarkdown(name), chat.EscapeMarkdown(firstNonEmpty(region, m.s("Region"))))
+	n.Title = fmt.Sprintf("%s | %s | %s", chat.EscapeMarkdown(alarmTitle(state, m.s("OldStateValue"))), chat.EscapeMarkdown(name), chat.EscapeMarkdown(firstNonEmpty(region, m.s("Region"))))
 	n.Title = strings.TrimSpace(n.Title)
 	n.Summary = fmt.Sprintf("CloudWatch alarm %s is %s", name, state)
 	n.TitleLink = consoleURL(n.Partition, region, "cloudwatch", "home", "#alarmsV2:alarm/"+url.PathEscape(name))

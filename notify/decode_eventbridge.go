@@ -181,7 +181,7 @@ func ebAlarm(n *Notification, d jobj) {
 	prev := d.o("previousState")
 	state := st.s("value")
 	n.Severity = alarmSeverity(state)
-	n.Title = strings.TrimSpace(fmt.Sprintf("%s %s | %s | %s", n.Severity.Emoji(), esc(alarmTitle(state, prev.s("value"))), esc(name), esc(n.Region)))
+	n.Title = strings.TrimSpace(fmt.Sprintf("%s | %s | %s", esc(alarmTitle(state, prev.s("value"))), esc(name), esc(n.Region)))
 	n.Summary = fmt.Sprintf("CloudWatch alarm %s is %s", name, state)
 	n.Description = esc(st.s("reason"))
 	if t := parseAlarmTime(st.s("timestamp")); !t.IsZero() {
@@ -244,7 +244,7 @@ func ebHealth(n *Notification, d jobj) {
 		n.Severity = chat.SeverityInfo
 	}
 	service := d.s("service")
-	n.Title = fmt.Sprintf("%s AWS Health | %s | %s", n.Severity.Emoji(), esc(firstNonEmpty(d.s("eventTypeCode"), n.EventType)), esc(firstNonEmpty(d.s("eventRegion"), n.Region, "global")))
+	n.Title = fmt.Sprintf("AWS Health | %s | %s", esc(firstNonEmpty(d.s("eventTypeCode"), n.EventType)), esc(firstNonEmpty(d.s("eventRegion"), n.Region, "global")))
 	for _, dv := range d.a("eventDescription") {
 		dd := jobj(asMap(dv))
 		if dd.s("language") == "" || strings.HasPrefix(dd.s("language"), "en") {
@@ -288,7 +288,7 @@ func ebSecurityHub(n *Notification, d jobj) {
 		n.Severity = chat.SeverityInfo
 	}
 	region := firstNonEmpty(f.s("Region"), n.Region)
-	n.Title = fmt.Sprintf("%s Security Hub finding | %s | %s", n.Severity.Emoji(), esc(f.s("Title")), esc(region))
+	n.Title = fmt.Sprintf("Security Hub finding | %s | %s", esc(f.s("Title")), esc(region))
 	n.Description = esc(f.s("Description"))
 	id := f.s("Id")
 	n.ThreadKey = id
@@ -331,7 +331,7 @@ func ebGuardDuty(n *Notification, d jobj) {
 		n.Severity, label = chat.SeverityInfo, "Low"
 	}
 	region := firstNonEmpty(d.s("region"), n.Region)
-	n.Title = fmt.Sprintf("%s GuardDuty finding | %s | %s", n.Severity.Emoji(), esc(d.s("title")), esc(region))
+	n.Title = fmt.Sprintf("GuardDuty finding | %s | %s", esc(d.s("title")), esc(region))
 	n.Description = esc(d.s("description"))
 	id := d.s("id")
 	n.ThreadKey = firstNonEmpty(id, d.s("arn"))
@@ -401,7 +401,7 @@ func ebCloudFormation(n *Notification, d jobj) {
 		addField(n, "Resource", fmt.Sprintf("%s (%s)", lid, d.s("resource-type")), false)
 		addField(n, "Physical ID", d.s("physical-resource-id"), true)
 	}
-	n.Title = strings.TrimSpace(fmt.Sprintf("%s CloudFormation | %s | %s | %s", n.Severity.Emoji(), esc(subject), esc(status), esc(n.Region)))
+	n.Title = strings.TrimSpace(fmt.Sprintf("CloudFormation | %s | %s | %s", esc(subject), esc(status), esc(n.Region)))
 	n.Description = esc(reason)
 	n.ThreadKey = stackID
 	n.TitleLink = cfnStackLink(n.Partition, n.Region, stackID)
@@ -436,7 +436,7 @@ func ebCodePipeline(n *Notification, d jobj) {
 	if ac := d.s("action"); ac != "" {
 		what += " / " + ac
 	}
-	n.Title = strings.TrimSpace(fmt.Sprintf("%s CodePipeline | %s | %s", n.Severity.Emoji(), esc(what), esc(state)))
+	n.Title = strings.TrimSpace(fmt.Sprintf("CodePipeline | %s | %s", esc(what), esc(state)))
 	exec := d.s("execution-id")
 	n.ThreadKey = pipeline + "/" + exec
 	n.TitleLink = consoleURL(n.Partition, n.Region, "codesuite", "codepipeline/pipelines/"+url.PathEscape(pipeline)+"/executions/"+url.PathEscape(exec)+"/timeline", "")
@@ -454,7 +454,7 @@ func ebCodePipeline(n *Notification, d jobj) {
 func ebCodeBuild(n *Notification, d jobj) {
 	project, status := d.s("project-name"), d.s("build-status")
 	n.Severity = pipelineSeverity(status)
-	n.Title = strings.TrimSpace(fmt.Sprintf("%s CodeBuild | %s | %s", n.Severity.Emoji(), esc(project), esc(status)))
+	n.Title = strings.TrimSpace(fmt.Sprintf("CodeBuild | %s | %s", esc(project), esc(status)))
 	buildID := d.s("build-id")
 	n.ThreadKey = buildID
 	buildRef := buildID
@@ -484,7 +484,7 @@ func ebCodeDeploy(n *Notification, d jobj) {
 	if inst := d.s("instanceId"); inst != "" {
 		what += " / " + inst
 	}
-	n.Title = strings.TrimSpace(fmt.Sprintf("%s CodeDeploy | %s | %s", n.Severity.Emoji(), esc(what), esc(state)))
+	n.Title = strings.TrimSpace(fmt.Sprintf("CodeDeploy | %s | %s", esc(what), esc(state)))
 	n.ThreadKey = id
 	n.TitleLink = consoleURL(n.Partition, n.Region, "codesuite", "codedeploy/deployments/"+url.PathEscape(id), "")
 	addField(n, "Application", app, true)
@@ -507,7 +507,7 @@ func ebEC2(n *Notification, d jobj) {
 	default:
 		n.Severity = chat.SeverityInfo
 	}
-	n.Title = strings.TrimSpace(fmt.Sprintf("%s EC2 | %s | %s | %s", n.Severity.Emoji(), esc(id), esc(state), esc(n.Region)))
+	n.Title = strings.TrimSpace(fmt.Sprintf("EC2 | %s | %s | %s", esc(id), esc(state), esc(n.Region)))
 	n.ThreadKey = firstNonEmpty(firstOf(n.Resources), id)
 	n.TitleLink = consoleURL(n.Partition, n.Region, "ec2", "home", "#InstanceDetails:instanceId="+url.QueryEscape(id))
 	addField(n, "Instance", id, true)
@@ -531,7 +531,7 @@ func ebECS(n *Notification, d jobj) {
 	cluster := lastSegment(clusterARN)
 	task := lastSegment(taskARN)
 	group := d.s("group")
-	n.Title = strings.TrimSpace(fmt.Sprintf("%s ECS task | %s | %s | %s", n.Severity.Emoji(), esc(firstNonEmpty(group, task)), esc(last), esc(cluster)))
+	n.Title = strings.TrimSpace(fmt.Sprintf("ECS task | %s | %s | %s", esc(firstNonEmpty(group, task)), esc(last), esc(cluster)))
 	n.Description = esc(d.s("stoppedReason"))
 	n.ThreadKey = taskARN
 	n.TitleLink = consoleURL(n.Partition, n.Region, "ecs", "v2/clusters/"+url.PathEscape(cluster)+"/tasks/"+url.PathEscape(task), "")
@@ -566,7 +566,7 @@ func ebAutoScaling(n *Notification, d jobj) {
 	default:
 		n.Severity = chat.SeverityInfo
 	}
-	n.Title = strings.TrimSpace(fmt.Sprintf("%s Auto Scaling | %s | %s", n.Severity.Emoji(), esc(group), esc(n.EventType)))
+	n.Title = strings.TrimSpace(fmt.Sprintf("Auto Scaling | %s | %s", esc(group), esc(n.EventType)))
 	n.Description = esc(firstNonEmpty(d.s("Description"), d.s("StatusMessage")))
 	n.ThreadKey = firstNonEmpty(d.s("ActivityId"), group)
 	n.TitleLink = consoleURL(n.Partition, n.Region, "ec2", "home", "#AutoScalingGroupDetails:id="+url.QueryEscape(group)+";view=activity")
@@ -595,7 +595,7 @@ func ebSSMAutomation(n *Notification, d jobj) {
 	if step := d.s("StepName"); step != "" {
 		what += " / " + step
 	}
-	n.Title = strings.TrimSpace(fmt.Sprintf("%s Systems Manager Automation | %s | %s", n.Severity.Emoji(), esc(what), esc(status)))
+	n.Title = strings.TrimSpace(fmt.Sprintf("Systems Manager Automation | %s | %s", esc(what), esc(status)))
 	n.ThreadKey = id
 	n.TitleLink = consoleURL(n.Partition, n.Region, "systems-manager", "automation/execution/"+url.PathEscape(id), "")
 	addField(n, "Document", doc, true)
@@ -621,7 +621,7 @@ func ebConfig(n *Notification, d jobj) {
 		n.Severity = chat.SeverityInfo
 	}
 	rule, resID, resType := d.s("configRuleName"), d.s("resourceId"), d.s("resourceType")
-	n.Title = strings.TrimSpace(fmt.Sprintf("%s Config | %s | %s | %s", n.Severity.Emoji(), esc(rule), esc(resID), esc(compliance)))
+	n.Title = strings.TrimSpace(fmt.Sprintf("Config | %s | %s | %s", esc(rule), esc(resID), esc(compliance)))
 	n.Description = esc(nr.s("annotation"))
 	n.ThreadKey = rule + "/" + resType + "/" + resID
 	n.TitleLink = consoleURL(n.Partition, firstNonEmpty(d.s("awsRegion"), n.Region), "config", "home", "#/resources/details?resourceId="+url.QueryEscape(resID)+"&resourceType="+url.QueryEscape(resType))

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -292,3 +293,17 @@ func TestUnknownPayloadsAreDelivered(t *testing.T) {
 }
 
 func stripEsc(s string) string { return strings.ReplaceAll(s, `\`, "") }
+
+func TestPreview(t *testing.T) {
+	t.Parallel()
+	n, m := notify.Preview([]byte(`{"Type":"Notification","MessageId":"1","Message":5}`))
+	assert.Contains(t, n.DecodeError, `"Message"`)
+	assert.False(t, m.IsZero())
+	assert.Contains(t, m.Text, "Shown as received")
+
+	body, err := os.ReadFile("testdata/samples/eventbridge-guardduty.json")
+	require.NoError(t, err)
+	n, m = notify.Preview(body)
+	assert.Equal(t, "GuardDuty", n.Service)
+	assert.Equal(t, chat.SeverityCritical, m.Severity)
+}

@@ -80,7 +80,7 @@ func decodeCloudFormationText(msg string) *Notification {
 	if lid := v["LogicalResourceId"]; lid != "" && lid != stackName {
 		subject += " / " + lid
 	}
-	n.Title = strings.TrimSpace(fmt.Sprintf("%s CloudFormation | %s | %s | %s", n.Severity.Emoji(), esc(subject), esc(status), esc(a.region)))
+	n.Title = strings.TrimSpace(fmt.Sprintf("CloudFormation | %s | %s | %s", esc(subject), esc(status), esc(a.region)))
 	n.Summary = fmt.Sprintf("CloudFormation %s is %s", subject, status)
 	if r := v["ResourceStatusReason"]; r != "" {
 		n.Description = esc(r)
@@ -154,7 +154,7 @@ func decodeBudgets(msg, subject string) *Notification {
 	if strings.Contains(strings.ToUpper(kv["Alert Type"]), "FORECAST") {
 		n.Severity = chat.SeverityInfo
 	}
-	n.Title = fmt.Sprintf("%s AWS Budgets | %s", n.Severity.Emoji(), esc(firstNonEmpty(name, strings.TrimPrefix(subject, "AWS Budgets: "))))
+	n.Title = fmt.Sprintf("AWS Budgets | %s", esc(firstNonEmpty(name, strings.TrimPrefix(subject, "AWS Budgets: "))))
 	n.Summary = firstNonEmpty(subject, "AWS Budgets alert for "+name)
 	n.Description = esc(sentence)
 	n.TitleLink = "https://" + consoleHost("aws") + "/billing/home#/budgets"

@@ -12,8 +12,16 @@
 // thread key) and returns one Delivery per conversation. notify/delivery
 // posts them.
 //
+// Filters are compiled once and evaluated many times: CompilePattern
+// (EventBridge event patterns), CompileFilterPolicy (SNS subscription
+// filter policies, attribute or payload scope) and PatternSet, which
+// indexes thousands of patterns so that matching one event costs about the
+// same as matching one pattern.
+//
 // Hosts change the rendering with a FormatterRegistry (their own Formatter
-// or a text/template per source, detail-type or custom eventType).
+// or a text/template per source, detail-type or custom eventType) and add
+// buttons with CustomAction, modelled on AWS::Chatbot::CustomAction.
+// Preview renders a single payload for tools (the quickstart's -notify).
 //
 // The package imports chat only; it never imports chatops.
 package notify

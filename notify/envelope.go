@@ -78,6 +78,12 @@ func ParseEnvelope(body []byte) (*Envelope, error) {
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return rawEnvelopeOf(body), nil
 	}
+	if e, ok := parseEnvelopeFast(trimmed); ok {
+		if e == nil {
+			return rawEnvelopeOf(body), nil
+		}
+		return e, nil
+	}
 	var r rawEnvelope
 	if err := json.Unmarshal(trimmed, &r); err != nil {
 		// Invalid JSON, or a known key of a shape that RawMessage cannot
@@ -85,7 +91,7 @@ func ParseEnvelope(body []byte) (*Envelope, error) {
 		// is not an envelope we can read, so deliver it as it came.
 		return rawEnvelopeOf(body), nil
 	}
-	if r.Type == nil || (r.MessageID == nil && r.TopicARN == nil) {
+	if r.Type == nil || (r.MessageID == nil && r.TopicARN == nil) || !bytes.Contains(trimmed, []byte(`"Type"`)) {
 		return rawEnvelopeOf(body), nil
 	}
 	e := &Envelope{}
@@ -126,6 +132,65 @@ func ParseEnvelope(body []byte) (*Envelope, error) {
 		e.MessageAttributes = attrs
 	}
 	return e, nil
+}
+
+// fastEnvelope decodes a well-formed envelope in one pass; anything it
+// cannot take (a field of the wrong type, invalid JSON) goes through the
+// slower path that classifies the body and names the bad field.
+type fastEnvelope struct {
+	Type              *string                                   `json:"Type"`
+	MessageID         *string                                   `json:"MessageId"`
+	TopicARN          *string                                   `json:"TopicArn"`
+	Subject           *string                                   `json:"Subject"`
+	Message           *string                                   `json:"Message"`
+	Timestamp         *string                                   `json:"Timestamp"`
+	SignatureVersion  *string                                   `json:"SignatureVersion"`
+	Signature         *string                                   `json:"Signature"`
+	SigningCertURL    *string                                   `json:"SigningCertURL"`
+	SubscribeURL      *string                                   `json:"SubscribeURL"`
+	UnsubscribeURL    *string                                   `json:"UnsubscribeURL"`
+	Token             *string                                   `json:"Token"`
+	MessageAttributes map[string]*struct{ Type, Value *string } `json:"MessageAttributes"`
+}
+
+// parseEnvelopeFast returns (envelope, true) for an SNS envelope, (nil,
+// true) for a JSON object that is not one, and (nil, false) when the slow
+// path must decide.
+func parseEnvelopeFast(body []byte) (*Envelope, bool) {
+	var f fastEnvelope
+	if err := json.Unmarshal(body, &f); err != nil {
+		return nil, false
+	}
+	// encoding/json matches keys case-insensitively; SNS keys are exact.
+	if f.Type == nil || (f.MessageID == nil && f.TopicARN == nil) || !bytes.Contains(body, []byte(`"Type"`)) {
+		return nil, true
+	}
+	if *f.Type == "" {
+		return nil, false
+	}
+	str := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	e := &Envelope{
+		Type: *f.Type, MessageID: str(f.MessageID), TopicARN: str(f.TopicARN),
+		Subject: str(f.Subject), HasSubject: f.Subject != nil, Message: str(f.Message), Timestamp: str(f.Timestamp),
+		SignatureVersion: str(f.SignatureVersion), Signature: str(f.Signature), SigningCertURL: str(f.SigningCertURL),
+		SubscribeURL: str(f.SubscribeURL), UnsubscribeURL: str(f.UnsubscribeURL), Token: str(f.Token),
+	}
+	if len(f.MessageAttributes) > 0 {
+		e.MessageAttributes = make(map[string]MessageAttribute, len(f.MessageAttributes))
+		for k, a := range f.MessageAttributes {
+			if a == nil {
+				e.MessageAttributes[k] = MessageAttribute{}
+				continue
+			}
+			e.MessageAttributes[k] = MessageAttribute{Type: str(a.Type), Value: str(a.Value)}
+		}
+	}
+	return e, true
 }
 
 func rawEnvelopeOf(body []byte) *Envelope {

@@ -155,3 +155,28 @@ func quoteArg(s string) string {
 	}
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, "`", "\\`").Replace(s) + `"`
 }
+
+// Preview renders a body as the default formatter would show it: an SNS
+// envelope, a raw SNS message or an EventBridge event. It never fails: a
+// body that claims to be an SNS envelope but is malformed is shown as text
+// with the reason in DecodeError. It is the offline counterpart of AWS
+// Chatbot's "Send test message" for tools such as the quickstart; routing
+// and filters are the Router's job.
+func Preview(body []byte) (*Notification, chat.Message) {
+	env, err := ParseEnvelope(body)
+	var n *Notification
+	if err != nil {
+		n = DecodeMessage(string(body), "")
+		if n.DecodeError == "" {
+			n.DecodeError = err.Error()
+		}
+	} else {
+		n = Decode(env)
+	}
+	m, err := DefaultFormatter.Format(n)
+	if err != nil {
+		// DefaultFormatter does not fail; keep the promise anyway.
+		m = chat.Message{Title: n.Title, Text: n.Description}
+	}
+	return n, m
+}

@@ -102,6 +102,8 @@ func TestConditions(t *testing.T) {
 		{"ArnLike other type", `{"ArnLike":{"aws:ChatbotSourceArn":"arn:aws:chatbot::*:chat-configuration/slack-channel/*"}}`, ctxMap{"aws:ChatbotSourceArn": {"arn:aws:chatbot::123456789012:chat-configuration/chime-webhook/x"}}, false},
 		{"ArnEquals with wildcard", `{"ArnEquals":{"aws:SourceArn":"arn:aws:sns:*:123456789012:alerts"}}`, ctxMap{"aws:SourceArn": {"arn:aws:sns:us-east-1:123456789012:alerts"}}, true},
 		{"ArnEquals segment boundary", `{"ArnEquals":{"aws:SourceArn":"arn:aws:sns:*:123456789012:alerts"}}`, ctxMap{"aws:SourceArn": {"arn:aws:sns:us-east-1:999:123456789012:alerts"}}, false},
+		{"ArnLike with account variable", `{"ArnLike":{"aws:SourceArn":"arn:aws:sns:*:${aws:PrincipalAccount}:alerts"}}`, ctxMap{"aws:SourceArn": {"arn:aws:sns:us-east-1:123456789012:alerts"}, "aws:PrincipalAccount": {"123456789012"}}, true},
+		{"ArnLike with account variable, other account", `{"ArnLike":{"aws:SourceArn":"arn:aws:sns:*:${aws:PrincipalAccount}:alerts"}}`, ctxMap{"aws:SourceArn": {"arn:aws:sns:us-east-1:999999999999:alerts"}, "aws:PrincipalAccount": {"123456789012"}}, false},
 		{"ArnLike non-ARN context", `{"ArnLike":{"aws:SourceArn":"arn:aws:sns:*:*:*"}}`, ctxMap{"aws:SourceArn": {"alerts"}}, false},
 		{"ArnNotEquals", `{"ArnNotEquals":{"aws:SourceArn":"arn:aws:sns:*:*:alerts"}}`, ctxMap{"aws:SourceArn": {"arn:aws:sns:us-east-1:1:other"}}, true},
 		{"ArnNotLike matching", `{"ArnNotLike":{"aws:SourceArn":"arn:aws:sns:*:*:alerts"}}`, ctxMap{"aws:SourceArn": {"arn:aws:sns:us-east-1:1:alerts"}}, false},

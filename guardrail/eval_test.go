@@ -238,6 +238,10 @@ func TestPolicyVariables(t *testing.T) {
 		{"escape question mark", "2012-10-17", "arn:aws:s3:::b/${?}", "arn:aws:s3:::b/?", ctx, true},
 		{"escape question mark does not wildcard", "2012-10-17", "arn:aws:s3:::b/${?}", "arn:aws:s3:::b/x", ctx, false},
 		{"escape dollar", "2012-10-17", "arn:aws:s3:::b/${$}x", "arn:aws:s3:::b/$x", ctx, true},
+		{"variable with a colon in a segment", "2012-10-17", "arn:aws:s3:${aws:RequestedRegion}:${aws:PrincipalAccount}:b/*", "arn:aws:s3:eu-west-1:123456789012:b/x",
+			ctxMap{"aws:RequestedRegion": {"eu-west-1"}, "aws:PrincipalAccount": {"123456789012"}}, true},
+		{"variable with a colon in a segment, other account", "2012-10-17", "arn:aws:s3:${aws:RequestedRegion}:${aws:PrincipalAccount}:b/*", "arn:aws:s3:eu-west-1:999999999999:b/x",
+			ctxMap{"aws:RequestedRegion": {"eu-west-1"}, "aws:PrincipalAccount": {"123456789012"}}, false},
 		{"2008 version: variables are literal", "2008-10-17", "arn:aws:s3:::home/${aws:username}/*", "arn:aws:s3:::home/${aws:username}/x", ctx, true},
 		{"2008 version: no substitution", "2008-10-17", "arn:aws:s3:::home/${aws:username}/*", "arn:aws:s3:::home/alice/x", ctx, false},
 	}

@@ -283,7 +283,7 @@ type arnPattern struct {
 func compileARN(s string, o compileOptions) arnPattern {
 	ap := arnPattern{src: s}
 	if strings.HasPrefix(s, "arn:") {
-		if parts := strings.SplitN(s, ":", 6); len(parts) == 6 {
+		if parts := splitARN(s, o.variables); len(parts) == 6 {
 			ap.segs = make([]pattern, 6)
 			for i, part := range parts {
 				ap.segs[i] = compilePattern(part, o)
@@ -314,4 +314,25 @@ func (ap *arnPattern) match(s string, ctx map[string][]string) bool {
 		rest = rest[j+1:]
 	}
 	return ap.segs[5].match(rest, ctx)
+}
+
+// splitARN splits an ARN pattern into at most six segments at colons, except
+// colons inside policy variables ("${aws:PrincipalAccount}"), which belong to
+// the variable's key.
+func splitARN(s string, variables bool) []string {
+	parts := make([]string, 0, 6)
+	start, depth := 0, 0
+	for i := 0; i < len(s) && len(parts) < 5; i++ {
+		switch {
+		case variables && s[i] == '$' && i+1 < len(s) && s[i+1] == '{':
+			depth++
+			i++
+		case variables && s[i] == '}' && depth > 0:
+			depth--
+		case s[i] == ':' && depth == 0:
+			parts = append(parts, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, s[start:])
 }

@@ -100,7 +100,42 @@ type LogTarget struct {
 // format but breaks its rules (a custom notification without a description)
 // is shown the same way with DecodeError saying what was wrong.
 func Decode(env *Envelope) *Notification {
-	n := decodeMessage(env.Message, env.Subject)
+	return completeFromEnvelope(decodeMessage(env.Message, env.Subject), env)
+}
+
+// Decoder recognises a payload format of the host's own (Alertmanager,
+// an in-house event schema) so it renders as richly as the built-in ones.
+// Decoders run before the built-in decoders; one that returns ok=false
+// passes. Implementations must be safe for concurrent use.
+type Decoder interface {
+	Decode(env *Envelope) (n *Notification, ok bool)
+}
+
+// DecoderFunc adapts a function to Decoder.
+type DecoderFunc func(env *Envelope) (*Notification, bool)
+
+// Decode calls f.
+func (f DecoderFunc) Decode(env *Envelope) (*Notification, bool) { return f(env) }
+
+// DecodeWith tries each decoder in order, then the built-in ones. The
+// envelope fills what a decoder left empty (account and region from the
+// topic ARN, time, ID, partition).
+func DecodeWith(env *Envelope, decoders ...Decoder) *Notification {
+	for _, d := range decoders {
+		if n, ok := d.Decode(env); ok && n != nil {
+			if n.Text == "" {
+				n.Text = env.Message
+			}
+			if n.Variables == nil {
+				n.Variables = map[string]string{}
+			}
+			return completeFromEnvelope(n, env)
+		}
+	}
+	return Decode(env)
+}
+
+func completeFromEnvelope(n *Notification, env *Envelope) *Notification {
 	n.Envelope = env
 	if n.Region == "" || n.Account == "" {
 		if a, ok := parseARN(env.TopicARN); ok {

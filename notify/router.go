@@ -97,6 +97,7 @@ type Router struct {
 	wildcards  []int
 	noTopic    []int
 	formatters *FormatterRegistry
+	decoders   []Decoder
 	log        *slog.Logger
 
 	envelopes, unclaimed, filtered, delivered atomic.Uint64
@@ -109,7 +110,13 @@ type RouterOption func(*routerOptions)
 type routerOptions struct {
 	log        *slog.Logger
 	formatters *FormatterRegistry
+	decoders   []Decoder
 	meter      metric.MeterProvider
+}
+
+// WithDecoders adds host decoders, tried in order before the built-in ones.
+func WithDecoders(ds ...Decoder) RouterOption {
+	return func(o *routerOptions) { o.decoders = append(o.decoders, ds...) }
 }
 
 // WithLogger sets the logger (default: discard).
@@ -141,7 +148,7 @@ func NewRouter(subs []Subscription, opts ...RouterOption) (*Router, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	r := &Router{byTopic: map[string][]int{}, formatters: o.formatters, log: o.log}
+	r := &Router{byTopic: map[string][]int{}, formatters: o.formatters, decoders: o.decoders, log: o.log}
 	if r.formatters == nil {
 		r.formatters = NewFormatterRegistry()
 	}
@@ -278,7 +285,7 @@ func (r *Router) Route(ctx context.Context, env *Envelope) ([]Delivery, error) {
 			"topic_arn", env.TopicARN, "message_id", env.MessageID)
 		return nil, nil
 	}
-	n := Decode(env)
+	n := DecodeWith(env, r.decoders...)
 	var out []Delivery
 	for _, i := range claim {
 		s := r.subs[i]

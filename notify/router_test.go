@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -236,4 +237,27 @@ func TestRouterContextAndHandler(t *testing.T) {
 	require.NoError(t, h.HandleEnvelope(context.Background(), snsEnvelope(topicUSE1, "m1", "ok", nil)))
 	require.Error(t, h.HandleEnvelope(context.Background(), snsEnvelope(topicUSE1, "m2", "fail", nil)), "delivery errors reach the source so it retries")
 	assert.Len(t, got, 2)
+}
+
+func TestRouterHostDecoder(t *testing.T) {
+	t.Parallel()
+	alertmanager := notify.DecoderFunc(func(env *notify.Envelope) (*notify.Notification, bool) {
+		if !strings.Contains(env.Message, `"receiver"`) {
+			return nil, false
+		}
+		return &notify.Notification{Kind: "alertmanager", Source: "prometheus", Title: "Prometheus alert", Severity: chat.SeverityCritical}, true
+	})
+	r, err := notify.NewRouter([]notify.Subscription{{Name: "a", Conversation: conv("A"), TopicARNs: []string{topicUSE1}}}, notify.WithDecoders(alertmanager))
+	require.NoError(t, err)
+	body, err := os.ReadFile("testdata/samples/unknown-alertmanager.json")
+	require.NoError(t, err)
+	ds, err := r.Route(context.Background(), snsEnvelope(topicUSE1, "m", string(body), nil))
+	require.NoError(t, err)
+	require.Len(t, ds, 1)
+	assert.Equal(t, "Prometheus alert", ds[0].Message.Title)
+	assert.Equal(t, "123456789012", ds[0].Notification.Account, "filled from the topic ARN")
+	assert.Equal(t, "us-east-1", ds[0].Notification.Region)
+	ds, err = r.Route(context.Background(), snsEnvelope(topicUSE1, "m2", "other text", nil))
+	require.NoError(t, err)
+	assert.Equal(t, notify.KindText, ds[0].Notification.Kind, "built-in decoders run when the host's pass")
 }

@@ -172,3 +172,24 @@ func PolicyNameFromARN(arn string) (string, error) {
 	}
 	return name, nil
 }
+
+// ResolveLayer resolves every ARN (in order) and returns them as a layer
+// named name, e.g. the guardrail ARNs of a channel configuration. All
+// failures are reported at once, joined; on any failure the layer is not
+// returned, so a guardrail that cannot be read is never silently dropped.
+func ResolveLayer(ctx context.Context, r Resolver, name string, arns []string) (Layer, error) {
+	l := Layer{Name: name, Policies: make([]*Policy, 0, len(arns))}
+	var errs []error
+	for _, arn := range arns {
+		p, err := r.ResolvePolicy(ctx, arn)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		l.Policies = append(l.Policies, p)
+	}
+	if len(errs) > 0 {
+		return Layer{}, errors.Join(errs...)
+	}
+	return l, nil
+}

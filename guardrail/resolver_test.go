@@ -147,3 +147,19 @@ func TestPolicyNameFromARN(t *testing.T) {
 	_, err := r.ResolvePolicy(context.Background(), "arn:aws:iam::aws:policy/aws-service-role/X")
 	assert.ErrorIs(t, err, guardrail.ErrInvalidPolicyARN)
 }
+
+func TestResolveLayer(t *testing.T) {
+	t.Parallel()
+	f := &countingFetcher{docs: map[string]string{roARN: adminDoc, "arn:aws:iam::1:policy/Two": adminDoc}}
+	r := guardrail.NewCachingResolver(f)
+	l, err := guardrail.ResolveLayer(context.Background(), r, "guardrail", []string{roARN, "arn:aws:iam::1:policy/Two"})
+	require.NoError(t, err)
+	assert.Equal(t, "guardrail", l.Name)
+	require.Len(t, l.Policies, 2)
+	assert.Equal(t, "Two", l.Policies[1].Name())
+
+	_, err = guardrail.ResolveLayer(context.Background(), r, "guardrail", []string{"arn:aws:iam::1:policy/Missing", roARN, "bogus"})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, guardrail.ErrPolicyNotFound)
+	assert.ErrorIs(t, err, guardrail.ErrInvalidPolicyARN)
+}

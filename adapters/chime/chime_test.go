@@ -243,3 +243,19 @@ func FuzzRender(f *testing.F) {
 		}
 	})
 }
+
+// Every notification type the formatter produces, as Chime posts.
+func TestRenderNotificationGoldens(t *testing.T) {
+	for name, m := range notifyMessages(t) {
+		t.Run(name, func(t *testing.T) {
+			got := strings.Join(chime.Split(chime.Render(m), chime.DefaultMaxContentBytes, chime.DefaultMaxParts), "\n---- next post ----\n") + "\n"
+			path := filepath.Join("testdata", "notify", name+".golden.md")
+			if *update {
+				require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+			}
+			want, err := os.ReadFile(path)
+			require.NoError(t, err, "run go test -update to create %s", path)
+			assert.Equal(t, string(want), got)
+		})
+	}
+}

@@ -138,6 +138,13 @@ func (a *Adapter) Listen(ctx context.Context, h chat.Handler) error {
 		a.mu.Lock()
 		a.events = nil
 		a.mu.Unlock()
+		// Events acknowledged to Teams but not yet started are lost with
+		// the listener; say so rather than drop them silently.
+		for n := len(ch); n > 0; n-- {
+			ev := <-ch
+			a.log.Warn("teams: listener stopped before handling event", "kind", ev.in.Kind,
+				"conversation", ev.in.Conversation.String())
+		}
 		wg.Wait()
 	}()
 	for {

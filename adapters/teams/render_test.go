@@ -155,3 +155,12 @@ func caseNamed(t *testing.T, name string) chat.Message {
 	t.Fatalf("no golden case %q", name)
 	return chat.Message{}
 }
+
+// Every notification type the formatter produces, as a card.
+func TestRenderNotificationGoldens(t *testing.T) {
+	for name, m := range notifyMessages(t) {
+		t.Run(name, func(t *testing.T) {
+			checkGolden(t, filepath.Join("notify", name), teams.Render(m, teams.RenderOptions{}))
+		})
+	}
+}

@@ -119,3 +119,16 @@ func (b *Bot) Post(ctx context.Context, ds []notify.Delivery) error {
 	}
 	return errors.Join(errs...)
 }
+
+// ChimeWebhooks returns the webhook URL of every Chime configuration, by
+// configuration name: the map adapters/chime.New takes. The URLs carry
+// tokens; do not log them.
+func (c *Config) ChimeWebhooks() map[string]string {
+	out := map[string]string{}
+	for _, cc := range c.Configurations {
+		if cc.Platform == chat.PlatformChime {
+			out[cc.Name] = cc.WebhookURL
+		}
+	}
+	return out
+}

@@ -263,4 +263,3 @@ func sendTestMessage(ctx context.Context, cfg *chatops.Config, term *console.Ada
 func describe(c chat.Conversation) string {
 	return strings.TrimSuffix(fmt.Sprintf("%s channel %s", c.Platform, c.ChannelID), " ")
 }
-

@@ -66,7 +66,8 @@ type Subscription struct {
 	Formatters *FormatterRegistry
 }
 
-// Delivery is one message for one conversation.
+// Delivery is one message for one conversation. Deliveries of the same
+// envelope share one Notification: treat it as read-only.
 type Delivery struct {
 	Subscription *Subscription
 	Conversation chat.Conversation

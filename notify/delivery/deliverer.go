@@ -31,6 +31,9 @@ type Job struct {
 	// Kind and State describe the notification for digests
 	// ("CloudWatch Alarm", "ALARM").
 	Kind, State string
+	// Unsupported marks a notification no decoder recognised (delivered
+	// generically); the Dispatcher counts it as an unsupported event.
+	Unsupported bool
 }
 
 // Sentinel errors.

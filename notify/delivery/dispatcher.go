@@ -72,5 +72,11 @@ func (d *Dispatcher) HandleEnvelope(ctx context.Context, env *notify.Envelope) e
 	if len(jobs) == 0 {
 		return nil
 	}
+	for _, j := range jobs {
+		if j.Unsupported {
+			d.deliverer.inst.unsupported.Add(ctx, 1)
+			break
+		}
+	}
 	return d.deliverer.Deliver(ctx, jobs...)
 }

@@ -1,0 +1,3 @@
+package awsexec
+
+//go:generate go run ./internal/gen -out services

@@ -1,0 +1,434 @@
+// Command gen writes the per-service operation tables under
+// command/awsexec/services from the aws-sdk-go-v2 sources in the module
+// cache. It reads the SDK's Go files with go/parser rather than importing and
+// reflecting over the clients, so it runs in seconds without compiling the
+// heavy service packages.
+//
+// Run it through go generate in command/awsexec:
+//
+//	go run ./internal/gen -out services
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/opschat/opschat/command/awsexec"
+)
+
+// svc maps a CLI service name onto its SDK package and IAM prefix.
+type svc struct {
+	CLI, SDK, IAM string
+	// Custom services get a hand-written Register (for decorators).
+	Custom bool
+}
+
+// services are the tables this repository ships. The CLI names and IAM
+// prefixes that differ from the SDK package names come from botocore's
+// service models (logs, s3api, elbv2, stepfunctions, ...).
+var services = []svc{
+	{CLI: "autoscaling", SDK: "autoscaling", IAM: "autoscaling"},
+	{CLI: "budgets", SDK: "budgets", IAM: "budgets"},
+	{CLI: "cloudformation", SDK: "cloudformation", IAM: "cloudformation"},
+	{CLI: "cloudwatch", SDK: "cloudwatch", IAM: "cloudwatch", Custom: true},
+	{CLI: "logs", SDK: "cloudwatchlogs", IAM: "logs"},
+	{CLI: "codepipeline", SDK: "codepipeline", IAM: "codepipeline"},
+	{CLI: "dynamodb", SDK: "dynamodb", IAM: "dynamodb"},
+	{CLI: "ec2", SDK: "ec2", IAM: "ec2"},
+	{CLI: "ecs", SDK: "ecs", IAM: "ecs"},
+	{CLI: "elbv2", SDK: "elasticloadbalancingv2", IAM: "elasticloadbalancing"},
+	{CLI: "guardduty", SDK: "guardduty", IAM: "guardduty"},
+	{CLI: "iam", SDK: "iam", IAM: "iam"},
+	{CLI: "kinesis", SDK: "kinesis", IAM: "kinesis"},
+	{CLI: "lambda", SDK: "lambda", IAM: "lambda"},
+	{CLI: "rds", SDK: "rds", IAM: "rds"},
+	{CLI: "route53", SDK: "route53", IAM: "route53"},
+	{CLI: "s3api", SDK: "s3", IAM: "s3"},
+	{CLI: "securityhub", SDK: "securityhub", IAM: "securityhub"},
+	{CLI: "sns", SDK: "sns", IAM: "sns"},
+	{CLI: "sqs", SDK: "sqs", IAM: "sqs"},
+	{CLI: "ssm", SDK: "ssm", IAM: "ssm"},
+	{CLI: "stepfunctions", SDK: "sfn", IAM: "states"},
+	{CLI: "sts", SDK: "sts", IAM: "sts"},
+}
+
+const sdkPrefix = "github.com/aws/aws-sdk-go-v2/service/"
+
+func main() {
+	out := flag.String("out", "services", "directory to write the service packages into")
+	only := flag.String("only", "", "comma-separated SDK package names to generate (default all)")
+	flag.Parse()
+	want := map[string]bool{}
+	for _, s := range strings.Split(*only, ",") {
+		if s != "" {
+			want[s] = true
+		}
+	}
+	for _, s := range services {
+		if len(want) > 0 && !want[s.SDK] {
+			continue
+		}
+		dir, err := moduleDir(sdkPrefix + s.SDK)
+		if err != nil {
+			fatal(err)
+		}
+		src, err := Generate(s, dir)
+		if err != nil {
+			fatal(err)
+		}
+		pkgDir := filepath.Join(*out, PackageName(s))
+		if err := os.MkdirAll(pkgDir, 0o755); err != nil {
+			fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(pkgDir, "zz_generated.go"), src, 0o644); err != nil {
+			fatal(err)
+		}
+	}
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "gen:", err)
+	os.Exit(1)
+}
+
+// PackageName is the Go package of a service's table ("ec2ops").
+func PackageName(s svc) string { return s.SDK + "ops" }
+
+func moduleDir(path string) (string, error) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", path).Output()
+	if err != nil {
+		return "", fmt.Errorf("go list -m %s: %w", path, err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+type opInfo struct {
+	API, CLI, Doc string
+	Paginated     bool
+	ReadOnly      bool
+}
+
+type unionInfo struct {
+	Iface   string
+	Members map[string]string // member name -> Go type name
+}
+
+// Generate returns the formatted table of service s whose SDK sources are in dir.
+func Generate(s svc, dir string) ([]byte, error) {
+	fset := token.NewFileSet()
+	files, err := filepath.Glob(filepath.Join(dir, "api_op_*.go"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	var ops []opInfo
+	pagers := map[string]bool{}
+	for _, f := range files {
+		af, err := parser.ParseFile(fset, f, nil, parser.ParseComments)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", f, err)
+		}
+		for _, d := range af.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || !fd.Name.IsExported() {
+				continue
+			}
+			if fd.Recv == nil {
+				if n := fd.Name.Name; strings.HasPrefix(n, "New") && strings.HasSuffix(n, "Paginator") {
+					pagers[strings.TrimSuffix(strings.TrimPrefix(n, "New"), "Paginator")] = true
+				}
+				continue
+			}
+			if !isClientOp(fd) {
+				continue
+			}
+			name := fd.Name.Name
+			ops = append(ops, opInfo{API: name, CLI: awsexec.CLIName(name), Doc: docLine(fd.Doc.Text(), name), ReadOnly: IsReadOnly(name)})
+		}
+	}
+	if len(ops) == 0 {
+		return nil, fmt.Errorf("%s: no operations found in %s", s.SDK, dir)
+	}
+	for i := range ops {
+		ops[i].Paginated = pagers[ops[i].API]
+	}
+	sort.Slice(ops, func(i, j int) bool { return ops[i].CLI < ops[j].CLI })
+
+	required, err := parseRequired(fset, filepath.Join(dir, "validators.go"))
+	if err != nil {
+		return nil, err
+	}
+	unions, err := parseUnions(fset, filepath.Join(dir, "types", "types.go"))
+	if err != nil {
+		return nil, err
+	}
+	svcDoc := ""
+	if af, err := parser.ParseFile(fset, filepath.Join(dir, "doc.go"), nil, parser.ParseComments|parser.PackageClauseOnly); err == nil && af.Doc != nil {
+		svcDoc = docLine(af.Doc.Text(), "")
+		if _, rest, ok := strings.Cut(svcDoc, "parameter types for "); ok {
+			svcDoc = strings.ToUpper(rest[:1]) + rest[1:]
+		}
+	}
+	_, docErr := os.Stat(filepath.Join(dir, "document", "document.go"))
+	hasDocument := docErr == nil
+
+	var b bytes.Buffer
+	pkg := s.SDK
+	fmt.Fprintf(&b, "// Code generated by command/awsexec/internal/gen from %s%s; DO NOT EDIT.\n\n", sdkPrefix, s.SDK)
+	fmt.Fprintf(&b, "// Package %s is the awsexec operation table of the %s service (%s%s).\n", PackageName(s), s.CLI, sdkPrefix, s.SDK)
+	fmt.Fprintf(&b, "package %s\n\nimport (\n", PackageName(s))
+	fmt.Fprintf(&b, "\t%q\n", sdkPrefix+s.SDK)
+	if hasDocument {
+		fmt.Fprintf(&b, "\t%q\n", sdkPrefix+s.SDK+"/document")
+	}
+	if len(unions) > 0 {
+		fmt.Fprintf(&b, "\t%q\n", sdkPrefix+s.SDK+"/types")
+	}
+	fmt.Fprintf(&b, "\t%q\n)\n\n", "github.com/opschat/opschat/command/awsexec")
+	fmt.Fprintf(&b, "// Service returns a new table of every %s operation; add it to an awsexec.Registry.\n", s.CLI)
+	fmt.Fprintf(&b, "func Service() *awsexec.Service {\n\treturn awsexec.NewService(%q, %q, %s.NewFromConfig, awsexec.ServiceInfo{\n", s.CLI, s.IAM, pkg)
+	fmt.Fprintf(&b, "\t\tDoc: %q,\n", svcDoc)
+	if len(required) > 0 {
+		fmt.Fprintf(&b, "\t\tRequired: map[string][]string{\n")
+		keys := make([]string, 0, len(required))
+		for k := range required {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(&b, "\t\t\t%q: {", k)
+			for i, m := range required[k] {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				fmt.Fprintf(&b, "%q", m)
+			}
+			b.WriteString("},\n")
+		}
+		b.WriteString("\t\t},\n")
+	}
+	if hasDocument {
+		b.WriteString("\t\tNewDocument: func(v any) any { return document.NewLazyDocument(v) },\n")
+	}
+	if len(unions) > 0 {
+		b.WriteString("\t\tUnions: []awsexec.Union{\n")
+		for _, u := range unions {
+			fmt.Fprintf(&b, "\t\t\tawsexec.UnionOf(map[string]types.%s{", u.Iface)
+			names := make([]string, 0, len(u.Members))
+			for n := range u.Members {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			for _, n := range names {
+				fmt.Fprintf(&b, "%q: &types.%s{}, ", n, u.Members[n])
+			}
+			b.WriteString("}),\n")
+		}
+		b.WriteString("\t\t},\n")
+	}
+	b.WriteString("\t},\n")
+	for _, op := range ops {
+		flags := "0"
+		if op.ReadOnly {
+			flags = "awsexec.ReadOnly"
+		}
+		if op.Paginated {
+			fmt.Fprintf(&b, "\t\tawsexec.PagedOp(%q, %q, %s, %q, (*%s.Client).%s, %s.New%sPaginator),\n", op.CLI, op.API, flags, op.Doc, pkg, op.API, pkg, op.API)
+		} else {
+			fmt.Fprintf(&b, "\t\tawsexec.Op(%q, %q, %s, %q, (*%s.Client).%s),\n", op.CLI, op.API, flags, op.Doc, pkg, op.API)
+		}
+	}
+	b.WriteString("\t)\n}\n")
+	if !s.Custom {
+		fmt.Fprintf(&b, "\n// Register adds the %s table to reg.\nfunc Register(reg *awsexec.Registry) { reg.Add(Service()) }\n", s.CLI)
+	}
+	src, err := format.Source(b.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("%s: format: %w", s.SDK, err)
+	}
+	return src, nil
+}
+
+// isClientOp reports whether fd is func (c *Client) Op(ctx, *OpInput, ...func(*Options)) (*OpOutput, error).
+func isClientOp(fd *ast.FuncDecl) bool {
+	if len(fd.Recv.List) != 1 {
+		return false
+	}
+	star, ok := fd.Recv.List[0].Type.(*ast.StarExpr)
+	if !ok {
+		return false
+	}
+	if id, ok := star.X.(*ast.Ident); !ok || id.Name != "Client" {
+		return false
+	}
+	p := fd.Type.Params.List
+	if len(p) != 3 || fd.Type.Results == nil || len(fd.Type.Results.List) != 2 {
+		return false
+	}
+	in, ok := p[1].Type.(*ast.StarExpr)
+	if !ok {
+		return false
+	}
+	id, ok := in.X.(*ast.Ident)
+	return ok && id.Name == fd.Name.Name+"Input"
+}
+
+var (
+	linkRef = regexp.MustCompile(`\[([^\]]*)\]`)
+	spaces  = regexp.MustCompile(`\s+`)
+)
+
+// docLine returns the first sentence of an SDK doc comment, without the
+// method name it starts with and without doc-link brackets.
+func docLine(doc, name string) string {
+	doc = strings.TrimSpace(doc)
+	if para, _, ok := strings.Cut(doc, "\n\n"); ok {
+		doc = para
+	}
+	doc = spaces.ReplaceAllString(doc, " ")
+	doc = linkRef.ReplaceAllString(doc, "$1")
+	if name != "" {
+		doc = strings.TrimPrefix(doc, name+" ")
+	}
+	if i := strings.Index(doc, ". "); i >= 0 {
+		doc = doc[:i+1]
+	}
+	if len(doc) > 200 {
+		doc = strings.TrimSpace(doc[:197]) + "..."
+	}
+	if doc != "" {
+		doc = strings.ToUpper(doc[:1]) + doc[1:]
+	}
+	return doc
+}
+
+// parseRequired collects smithy.NewErrParamRequired("X") calls per validated
+// type from the SDK's validators.go.
+func parseRequired(fset *token.FileSet, path string) (map[string][]string, error) {
+	af, err := parser.ParseFile(fset, path, nil, 0)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", path, err)
+	}
+	req := map[string][]string{}
+	for _, d := range af.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv != nil || !strings.HasPrefix(fd.Name.Name, "validate") || len(fd.Type.Params.List) != 1 {
+			continue
+		}
+		star, ok := fd.Type.Params.List[0].Type.(*ast.StarExpr)
+		if !ok {
+			continue // list and map validators only recurse
+		}
+		var typ string
+		switch t := star.X.(type) {
+		case *ast.Ident:
+			typ = t.Name
+		case *ast.SelectorExpr:
+			typ = t.X.(*ast.Ident).Name + "." + t.Sel.Name
+		default:
+			continue
+		}
+		var members []string
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || sel.Sel.Name != "NewErrParamRequired" || len(call.Args) != 1 {
+				return true
+			}
+			if lit, ok := call.Args[0].(*ast.BasicLit); ok {
+				if s, err := strconv.Unquote(lit.Value); err == nil {
+					members = append(members, s)
+				}
+			}
+			return true
+		})
+		if len(members) > 0 {
+			req[typ] = append(req[typ], members...)
+		}
+	}
+	return req, nil
+}
+
+// parseUnions finds union interfaces (type U interface{ isU() }) and their
+// members (func (*UMemberX) isU() {}) in types/types.go.
+func parseUnions(fset *token.FileSet, path string) ([]unionInfo, error) {
+	af, err := parser.ParseFile(fset, path, nil, 0)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", path, err)
+	}
+	byIface := map[string]*unionInfo{}
+	var order []string
+	for _, d := range af.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv == nil || !strings.HasPrefix(fd.Name.Name, "is") || len(fd.Recv.List) != 1 {
+			continue
+		}
+		star, ok := fd.Recv.List[0].Type.(*ast.StarExpr)
+		if !ok {
+			continue
+		}
+		id, ok := star.X.(*ast.Ident)
+		if !ok {
+			continue
+		}
+		iface := strings.TrimPrefix(fd.Name.Name, "is")
+		member, ok := strings.CutPrefix(id.Name, iface+"Member")
+		if !ok {
+			continue // UnknownUnionMember and the like
+		}
+		u := byIface[iface]
+		if u == nil {
+			u = &unionInfo{Iface: iface, Members: map[string]string{}}
+			byIface[iface] = u
+			order = append(order, iface)
+		}
+		u.Members[member] = id.Name
+	}
+	sort.Strings(order)
+	out := make([]unionInfo, 0, len(order))
+	for _, n := range order {
+		out = append(out, *byIface[n])
+	}
+	return out, nil
+}
+
+// readOnlyPrefixes are the verbs of operations that only read. They follow
+// the prefixes AWS Chatbot's read-only templates and the AWS managed
+// ReadOnlyAccess policy grant (Describe*, List*, Get*, ...).
+var readOnlyPrefixes = []string{"Describe", "List", "Get", "Head", "Search", "Lookup", "Query", "Scan", "BatchGet", "Select", "Filter", "Validate", "Estimate"}
+
+// IsReadOnly classifies an API operation name by its verb. The verb must end
+// at a word boundary: "ListTags" is read-only, "Listen" would not be.
+func IsReadOnly(api string) bool {
+	for _, p := range readOnlyPrefixes {
+		rest, ok := strings.CutPrefix(api, p)
+		if !ok {
+			continue
+		}
+		if rest == "" || (rest[0] >= 'A' && rest[0] <= 'Z') || (rest[0] >= '0' && rest[0] <= '9') {
+			return true
+		}
+	}
+	return false
+}

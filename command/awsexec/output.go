@@ -1,0 +1,206 @@
+package awsexec
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/aws/smithy-go/middleware"
+)
+
+var metadataType = reflect.TypeFor[middleware.Metadata]()
+
+// CLIShape converts an SDK output value into the JSON shape the AWS CLI
+// prints: structures become map[string]any keyed by the API's member names,
+// lists []any, numbers float64, timestamps ISO 8601 strings as the CLI
+// prints them, blobs base64, unions {"Member": value}; nil pointers, nil
+// lists and the SDK's ResultMetadata are omitted. The result is what
+// JMESPath queries (--query) run on.
+func CLIShape(v any) any {
+	out, _ := shape(reflect.ValueOf(v), 0)
+	return out
+}
+
+// shape returns the CLI value and false when the value is absent.
+func shape(v reflect.Value, depth int) (any, bool) {
+	if !v.IsValid() || depth > 64 {
+		return nil, false
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil, false
+		}
+		if v.Kind() == reflect.Interface {
+			return shapeInterface(v, depth)
+		}
+		return shape(v.Elem(), depth)
+	}
+	t := v.Type()
+	if t == timeType {
+		return formatTime(v.Interface().(time.Time)), true
+	}
+	if t == bytesType {
+		if v.IsNil() {
+			return nil, false
+		}
+		return base64.StdEncoding.EncodeToString(v.Bytes()), true
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return v.String(), true
+	case reflect.Bool:
+		return v.Bool(), true
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return float64(v.Int()), true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return float64(v.Uint()), true
+	case reflect.Float32, reflect.Float64:
+		return v.Float(), true
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() {
+			return nil, false
+		}
+		out := make([]any, 0, v.Len())
+		for i := 0; i < v.Len(); i++ {
+			e, ok := shape(v.Index(i), depth+1)
+			if !ok {
+				e = nil
+			}
+			out = append(out, e)
+		}
+		return out, true
+	case reflect.Map:
+		if v.IsNil() {
+			return nil, false
+		}
+		out := make(map[string]any, v.Len())
+		it := v.MapRange()
+		for it.Next() {
+			e, ok := shape(it.Value(), depth+1)
+			if !ok {
+				e = nil
+			}
+			out[it.Key().String()] = e
+		}
+		return out, true
+	case reflect.Struct:
+		out := make(map[string]any, t.NumField())
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if !f.IsExported() || f.Type == metadataType {
+				continue
+			}
+			if e, ok := shape(v.Field(i), depth+1); ok {
+				out[f.Name] = e
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// smithyDocument is what every service's document.Interface implements.
+// Its JSON form is decoded with encoding/json because the smithy decoders
+// do not decode into an interface value.
+type smithyDocument interface {
+	MarshalSmithyDocument() ([]byte, error)
+}
+
+func shapeInterface(v reflect.Value, depth int) (any, bool) {
+	if d, ok := v.Interface().(smithyDocument); ok {
+		b, err := d.MarshalSmithyDocument()
+		var out any
+		if err != nil || json.Unmarshal(b, &out) != nil {
+			return nil, false
+		}
+		return out, true
+	}
+	e := v.Elem()
+	for e.Kind() == reflect.Pointer && !e.IsNil() {
+		e = e.Elem()
+	}
+	// Union members are XMemberY structs with a Value field.
+	if e.Kind() == reflect.Struct {
+		if _, name, ok := strings.Cut(e.Type().Name(), "Member"); ok {
+			if f := e.FieldByName("Value"); f.IsValid() {
+				val, present := shape(f, depth+1)
+				if !present {
+					val = nil
+				}
+				return map[string]any{name: val}, true
+			}
+		}
+		if e.Type().Name() == "UnknownUnionMember" {
+			if tag := e.FieldByName("Tag"); tag.IsValid() {
+				return map[string]any{tag.String(): nil}, true
+			}
+		}
+	}
+	return shape(e, depth+1)
+}
+
+// formatTime prints a timestamp as the AWS CLI v2 does (Python's
+// isoformat): 2024-05-01T12:00:00+00:00, with microseconds when non-zero.
+func formatTime(t time.Time) string {
+	t = t.UTC()
+	if t.Nanosecond()/1000 != 0 {
+		return t.Format("2006-01-02T15:04:05.000000-07:00")
+	}
+	return t.Format("2006-01-02T15:04:05-07:00")
+}
+
+// mergePage appends the list members of page onto acc (both pointers to the
+// same output struct type) and takes page's scalar members, as the CLI does
+// when it joins pages.
+func mergePage(acc, page any) {
+	a := reflect.ValueOf(acc).Elem()
+	p := reflect.ValueOf(page).Elem()
+	for i := 0; i < a.NumField(); i++ {
+		f := a.Type().Field(i)
+		if !f.IsExported() || f.Type == metadataType {
+			continue
+		}
+		if f.Type.Kind() == reflect.Slice && f.Type != bytesType {
+			a.Field(i).Set(reflect.AppendSlice(a.Field(i), p.Field(i)))
+			continue
+		}
+		a.Field(i).Set(p.Field(i))
+	}
+}
+
+// countItems returns the length of the longest list member of an output: the
+// records a paginated operation returns.
+func countItems(out any) int {
+	v := reflect.ValueOf(out)
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return 0
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return 0
+	}
+	n := 0
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		if f.Kind() == reflect.Slice && f.Type() != bytesType && f.CanInterface() {
+			n = max(n, f.Len())
+		}
+	}
+	return n
+}
+
+// trimItems cuts every list member of an output to at most n elements.
+func trimItems(out any, n int) {
+	v := reflect.ValueOf(out).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		if f.Kind() == reflect.Slice && f.Type() != bytesType && f.CanSet() && f.Len() > n {
+			f.Set(f.Slice(0, n))
+		}
+	}
+}

@@ -1,0 +1,307 @@
+package awsexec
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/opschat/opschat/chat"
+	"github.com/opschat/opschat/command"
+)
+
+// Flags classify an operation.
+type Flags uint8
+
+// Operation flags.
+const (
+	// ReadOnly operations (Describe*, List*, Get*, ...) run without
+	// confirmation.
+	ReadOnly Flags = 1 << iota
+)
+
+// Pager walks the pages of a paginated operation. The SDK's generated
+// paginators satisfy it through PagedOp.
+type Pager interface {
+	HasMorePages() bool
+	NextPage(ctx context.Context) (any, error)
+}
+
+// Decorator adds to the chat reply of an operation after it ran, for example
+// the metric graphs of cloudwatch describe-alarms. client is the service's
+// SDK client with the request's credentials and region; output is the merged
+// SDK output.
+type Decorator func(ctx context.Context, client any, output any, msg *chat.Message) error
+
+// Operation is one entry of a service table: how to build the input and call
+// the SDK for one API operation. Values are built by Op and PagedOp (in
+// generated code) and are immutable once registered.
+type Operation struct {
+	// Name is the CLI name ("describe-alarms"), APIName the API name
+	// ("DescribeAlarms").
+	Name, APIName string
+	Flags         Flags
+	Doc           string
+
+	inputType reflect.Type // the input struct (not the pointer)
+	call      func(ctx context.Context, client any, in any) (any, error)
+	pager     func(client any, in any, pageSize int32) Pager
+	decorate  Decorator
+
+	once    sync.Once
+	catalog *command.Operation
+	fields  map[string]fieldRef
+}
+
+// Op describes an operation from its SDK method expression, such as
+// (*cloudwatch.Client).DeleteAlarms. The method is referenced statically, so
+// the linker keeps exactly the methods of the registered operations and no
+// run-time lookup by name is needed.
+func Op[C any, I any, O any, F any](name, apiName string, flags Flags, doc string,
+	call func(C, context.Context, *I, ...F) (*O, error)) *Operation {
+	return &Operation{
+		Name:      name,
+		APIName:   apiName,
+		Flags:     flags,
+		Doc:       doc,
+		inputType: reflect.TypeFor[I](),
+		call: func(ctx context.Context, client any, in any) (any, error) {
+			out, err := call(client.(C), ctx, in.(*I))
+			if err != nil {
+				return nil, err
+			}
+			return out, nil
+		},
+	}
+}
+
+// sdkPager is the method set of the SDK's generated paginators.
+type sdkPager[O any, F any] interface {
+	HasMorePages() bool
+	NextPage(context.Context, ...F) (*O, error)
+}
+
+type pagerAdapter[O any, F any] struct{ p sdkPager[O, F] }
+
+func (a pagerAdapter[O, F]) HasMorePages() bool { return a.p.HasMorePages() }
+func (a pagerAdapter[O, F]) NextPage(ctx context.Context) (any, error) {
+	out, err := a.p.NextPage(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// PagedOp is Op for operations the SDK has a paginator for, such as
+// (*cloudwatch.Client).DescribeAlarms with cloudwatch.NewDescribeAlarmsPaginator.
+func PagedOp[C any, I any, O any, F any, PC any, PO any, P sdkPager[O, F]](name, apiName string, flags Flags, doc string,
+	call func(C, context.Context, *I, ...F) (*O, error), newPager func(PC, *I, ...func(*PO)) P) *Operation {
+	op := Op(name, apiName, flags, doc, call)
+	op.pager = func(client any, in any, pageSize int32) Pager {
+		return pagerAdapter[O, F]{p: newPager(client.(PC), in.(*I), func(o *PO) { setLimit(o, pageSize) })}
+	}
+	return op
+}
+
+// setLimit sets the Limit (page size) of SDK paginator options, which every
+// generated paginator has as an int32 field; 0 leaves the service default.
+func setLimit(opts any, n int32) {
+	if n <= 0 {
+		return
+	}
+	f := reflect.ValueOf(opts).Elem().FieldByName("Limit")
+	if f.IsValid() && f.CanSet() && f.Kind() == reflect.Int32 {
+		f.SetInt(int64(n))
+	}
+}
+
+// ReadOnly reports whether the operation only reads.
+func (o *Operation) ReadOnly() bool { return o.Flags&ReadOnly != 0 }
+
+// Paginated reports whether the SDK has a paginator for the operation.
+func (o *Operation) Paginated() bool { return o.pager != nil }
+
+// ServiceInfo holds what generated tables know about a service beyond its
+// operations.
+type ServiceInfo struct {
+	// Doc is a one-line description.
+	Doc string
+	// Required lists the required members of each input and shape, keyed by
+	// Go type name: "DescribeAlarmsInput" for inputs, "types.Dimension" for
+	// shapes of the types package. Generated from the SDK's validators.
+	Required map[string][]string
+	// NewDocument wraps a decoded JSON value as the service's
+	// document.Interface (document.NewLazyDocument); nil when the service
+	// has no document types.
+	NewDocument func(v any) any
+	// Unions lists the members of each union interface of the service.
+	Unions []Union
+}
+
+// Union describes a union shape: an interface type and its member types.
+type Union struct {
+	iface   reflect.Type
+	members map[string]reflect.Type // member name -> *XMemberY type
+	names   []string
+}
+
+// UnionOf describes the union interface U from one value of each member type
+// ("S": &types.AttributeValueMemberS{}).
+func UnionOf[U any](members map[string]U) Union {
+	u := Union{iface: reflect.TypeFor[U](), members: make(map[string]reflect.Type, len(members))}
+	for name, m := range members {
+		u.members[name] = reflect.TypeOf(m)
+		u.names = append(u.names, name)
+	}
+	sort.Strings(u.names)
+	return u
+}
+
+// Service is the table of one AWS service: its CLI name, IAM prefix, client
+// constructor and operations. Generated packages under services/ build them;
+// a Service is immutable once added to a Registry and safe for concurrent use.
+type Service struct {
+	Name      string // CLI name ("logs")
+	IAMPrefix string // IAM action prefix ("logs")
+	Info      ServiceInfo
+
+	newClient func(cfg aws.Config) any
+	ops       map[string]*Operation
+	names     []string
+	unions    map[reflect.Type]*Union
+}
+
+// NewService builds a service table from the SDK client constructor (such as
+// cloudwatch.NewFromConfig) and the operations.
+func NewService[C any, F any](name, iamPrefix string, newClient func(aws.Config, ...F) C, info ServiceInfo, ops ...*Operation) *Service {
+	s := &Service{
+		Name:      name,
+		IAMPrefix: iamPrefix,
+		Info:      info,
+		newClient: func(cfg aws.Config) any { return newClient(cfg) },
+		ops:       make(map[string]*Operation, len(ops)),
+		unions:    make(map[reflect.Type]*Union, len(info.Unions)),
+	}
+	for _, op := range ops {
+		s.ops[op.Name] = op
+		s.names = append(s.names, op.Name)
+	}
+	sort.Strings(s.names)
+	for i := range info.Unions {
+		s.unions[info.Unions[i].iface] = &info.Unions[i]
+	}
+	return s
+}
+
+// Operation returns the operation by CLI name.
+func (s *Service) Operation(name string) (*Operation, bool) {
+	op, ok := s.ops[name]
+	return op, ok
+}
+
+// Decorate sets the decorator of an operation; it is meant for the package
+// that registers the service, before the service is added to a registry.
+func (s *Service) Decorate(op string, d Decorator) error {
+	o, ok := s.ops[op]
+	if !ok {
+		return fmt.Errorf("awsexec: decorate %s %s: %w", s.Name, op, ErrUnknownOperation)
+	}
+	o.decorate = d
+	return nil
+}
+
+// Registry holds the services a host chose to register and implements
+// command.Catalog. There is no global registry: a host builds one and passes
+// it to the parser and the executor. It is safe for concurrent use; adding
+// services while commands run is allowed.
+type Registry struct {
+	mu       sync.RWMutex
+	services map[string]*Service
+	names    []string
+}
+
+var _ command.Catalog = (*Registry)(nil)
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry {
+	return &Registry{services: make(map[string]*Service)}
+}
+
+// Add registers services; a service registered again under the same CLI name
+// replaces the earlier one.
+func (r *Registry) Add(services ...*Service) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range services {
+		if _, ok := r.services[s.Name]; !ok {
+			r.names = append(r.names, s.Name)
+		}
+		r.services[s.Name] = s
+	}
+	sort.Strings(r.names)
+}
+
+// Lookup returns the registered service table by CLI name.
+func (r *Registry) Lookup(name string) (*Service, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	s, ok := r.services[name]
+	return s, ok
+}
+
+// Services implements command.Catalog.
+func (r *Registry) Services() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return append([]string(nil), r.names...)
+}
+
+// Service implements command.Catalog.
+func (r *Registry) Service(name string) (command.Service, bool) {
+	s, ok := r.Lookup(name)
+	if !ok {
+		return command.Service{}, false
+	}
+	return command.Service{Name: s.Name, IAMPrefix: s.IAMPrefix, Doc: s.Info.Doc}, true
+}
+
+// Operations implements command.Catalog.
+func (r *Registry) Operations(service string) []string {
+	s, ok := r.Lookup(service)
+	if !ok {
+		return nil
+	}
+	return append([]string(nil), s.names...)
+}
+
+// Operation implements command.Catalog. The parameter list is built by
+// reflection over the SDK input struct on first use and cached; callers must
+// not modify the returned value.
+func (r *Registry) Operation(service, name string) (*command.Operation, bool) {
+	s, ok := r.Lookup(service)
+	if !ok {
+		return nil, false
+	}
+	op, ok := s.ops[name]
+	if !ok {
+		return nil, false
+	}
+	s.describe(op)
+	return op.catalog, true
+}
+
+// IAMAction returns the IAM action of the operation ("ec2:DescribeInstances").
+func (s *Service) IAMAction(op *Operation) string {
+	return s.IAMPrefix + ":" + op.APIName
+}
+
+func firstSentence(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.Index(s, ". "); i >= 0 {
+		s = s[:i+1]
+	}
+	return s
+}

@@ -1,0 +1,131 @@
+package cloudwatchops
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+
+	"github.com/opschat/opschat/chat"
+	"github.com/opschat/opschat/command/awsexec"
+)
+
+// DefaultMaxGraphs is how many alarm graphs describe-alarms attaches.
+const DefaultMaxGraphs = 3
+
+// Register adds the cloudwatch table to reg, with describe-alarms showing
+// the metric graph of up to DefaultMaxGraphs alarms as AWS Chatbot does.
+func Register(reg *awsexec.Registry) { RegisterWithGraphs(reg, DefaultMaxGraphs) }
+
+// RegisterWithGraphs is Register with a different number of graphs; 0
+// disables them.
+func RegisterWithGraphs(reg *awsexec.Registry, maxGraphs int) {
+	s := Service()
+	if maxGraphs > 0 {
+		// describe-alarms is in every generated table; the error cannot happen.
+		_ = s.Decorate("describe-alarms", alarmGraphs(maxGraphs))
+	}
+	reg.Add(s)
+}
+
+// graphAPI is the part of the CloudWatch client the graphs need.
+type graphAPI interface {
+	GetMetricWidgetImage(ctx context.Context, in *cloudwatch.GetMetricWidgetImageInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricWidgetImageOutput, error)
+}
+
+func alarmGraphs(maxGraphs int) awsexec.Decorator {
+	return func(ctx context.Context, client any, output any, msg *chat.Message) error {
+		c, ok := client.(graphAPI)
+		out, ok2 := output.(*cloudwatch.DescribeAlarmsOutput)
+		if !ok || !ok2 {
+			return fmt.Errorf("cloudwatchops: graphs: unexpected client %T or output %T", client, output)
+		}
+		var errs []error
+		for _, a := range out.MetricAlarms {
+			if len(msg.Images) >= maxGraphs {
+				break
+			}
+			widget, ok := AlarmWidget(a)
+			if !ok {
+				continue
+			}
+			img, err := c.GetMetricWidgetImage(ctx, &cloudwatch.GetMetricWidgetImageInput{
+				MetricWidget: aws.String(widget), OutputFormat: aws.String("png"),
+			})
+			if err != nil {
+				errs = append(errs, fmt.Errorf("cloudwatchops: graph of %s: %w", aws.ToString(a.AlarmName), err))
+				continue
+			}
+			name := aws.ToString(a.AlarmName)
+			msg.Images = append(msg.Images, chat.Image{
+				Data: img.MetricWidgetImage, ContentType: "image/png", Name: safeFile(name) + ".png",
+				AltText: fmt.Sprintf("Graph of %s (%s) for alarm %s over the last 3 hours", aws.ToString(a.MetricName), aws.ToString(a.Namespace), name),
+			})
+		}
+		if n := len(out.MetricAlarms); n > maxGraphs && len(msg.Images) == maxGraphs {
+			msg.Context = append(msg.Context, fmt.Sprintf("Graphs shown for the first %d of %d alarms.", maxGraphs, n))
+		}
+		return errors.Join(errs...)
+	}
+}
+
+// AlarmWidget returns the GetMetricWidgetImage definition graphing an alarm's
+// metric over the last three hours with its threshold, or false for alarms
+// on metric math, which have no single metric.
+func AlarmWidget(a types.MetricAlarm) (string, bool) {
+	if a.MetricName == nil || a.Namespace == nil {
+		return "", false
+	}
+	metric := []any{aws.ToString(a.Namespace), aws.ToString(a.MetricName)}
+	for _, d := range a.Dimensions {
+		metric = append(metric, aws.ToString(d.Name), aws.ToString(d.Value))
+	}
+	stat := string(a.Statistic)
+	if a.ExtendedStatistic != nil {
+		stat = *a.ExtendedStatistic
+	}
+	opts := map[string]any{}
+	if stat != "" {
+		opts["stat"] = stat
+	}
+	if a.Period != nil {
+		opts["period"] = *a.Period
+	}
+	metric = append(metric, opts)
+	w := map[string]any{
+		"title":   aws.ToString(a.AlarmName),
+		"metrics": []any{metric},
+		"start":   "-PT3H",
+		"view":    "timeSeries",
+		"width":   600,
+		"height":  300,
+	}
+	if a.Threshold != nil {
+		w["annotations"] = map[string]any{"horizontal": []any{map[string]any{"label": "threshold", "value": *a.Threshold}}}
+	}
+	b, err := json.Marshal(w)
+	if err != nil {
+		return "", false
+	}
+	return string(b), true
+}
+
+func safeFile(s string) string {
+	r := []rune(s)
+	for i, c := range r {
+		if !(c == '-' || c == '_' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			r[i] = '_'
+		}
+	}
+	if len(r) > 60 {
+		r = r[:60]
+	}
+	if len(r) == 0 {
+		return "graph"
+	}
+	return string(r)
+}

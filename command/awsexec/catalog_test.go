@@ -32,22 +32,22 @@ func TestCLIName(t *testing.T) {
 	t.Parallel()
 	// Expected values are botocore's xform_name(name, "-") outputs.
 	cases := map[string]string{
-		"DescribeDBInstances":           "describe-db-instances",
-		"ListObjectsV2":                 "list-objects-v2",
-		"DescribeInstances":             "describe-instances",
-		"GetMetricWidgetImage":          "get-metric-widget-image",
-		"DescribeVpcEndpointServiceACLs": "describe-vpc-endpoint-service-acls",
-		"ListARNs":                      "list-arns",
-		"CreateDBSnapshot":              "create-db-snapshot",
-		"AssumeRoleWithSAML":            "assume-role-with-saml",
-		"GetBucketACL":                  "get-bucket-acl",
+		"DescribeDBInstances":              "describe-db-instances",
+		"ListObjectsV2":                    "list-objects-v2",
+		"DescribeInstances":                "describe-instances",
+		"GetMetricWidgetImage":             "get-metric-widget-image",
+		"DescribeVpcEndpointServiceACLs":   "describe-vpc-endpoint-service-acls",
+		"ListARNs":                         "list-arns",
+		"CreateDBSnapshot":                 "create-db-snapshot",
+		"AssumeRoleWithSAML":               "assume-role-with-saml",
+		"GetBucketACL":                     "get-bucket-acl",
 		"DescribeDBClusterParameterGroups": "describe-db-cluster-parameter-groups",
-		"ListTagsForResource":           "list-tags-for-resource",
-		"InstanceIds":                   "instance-ids",
-		"MaxRecords":                    "max-records",
-		"maxResults":                    "max-results",
-		"TransitGatewayCidrBlocks":      "transit-gateway-cidr-blocks",
-		"already-kebab":                 "already-kebab",
+		"ListTagsForResource":              "list-tags-for-resource",
+		"InstanceIds":                      "instance-ids",
+		"MaxRecords":                       "max-records",
+		"maxResults":                       "max-results",
+		"TransitGatewayCidrBlocks":         "transit-gateway-cidr-blocks",
+		"already-kebab":                    "already-kebab",
 	}
 	for in, want := range cases {
 		assert.Equal(t, want, awsexec.CLIName(in), in)

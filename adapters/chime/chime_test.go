@@ -211,6 +211,7 @@ func FuzzSplit(f *testing.F) {
 	f.Add("a\n```\nb\n```\nc", 300, 3)
 	f.Add(strings.Repeat("é", 3000), 256, 2)
 	f.Add("```\n"+strings.Repeat("x\n", 500), 256, 10)
+	f.Add(strings.Repeat("\x80", 1000), 256, 3) // no rune start to cut at
 	f.Fuzz(func(t *testing.T, md string, maxBytes, maxParts int) {
 		if maxBytes < 256 || maxBytes > 1<<16 || maxParts < 1 || maxParts > 50 {
 			return

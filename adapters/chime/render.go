@@ -248,6 +248,11 @@ func Split(md string, maxBytes, maxParts int) []string {
 			for n > 0 && !utf8.RuneStart(line[n]) {
 				n--
 			}
+			if n == 0 {
+				// No rune start in reach (invalid UTF-8): cut anyway, or
+				// the loop would never advance.
+				n = budget - len(fence) - 1
+			}
 			add(line[:n])
 			flush()
 			line = line[n:]

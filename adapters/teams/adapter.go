@@ -302,7 +302,7 @@ func (a *Adapter) activity(m chat.Message) outActivity {
 	card := Render(m, a.render)
 	return outActivity{
 		Type:        "message",
-		Summary:     m.PlainSummary(),
+		Summary:     truncateRunes(m.PlainSummary(), 500),
 		Attachments: attachment(card),
 	}
 }

@@ -166,7 +166,8 @@ func Render(m chat.Message, o RenderOptions) Card {
 	for round := 0; round < 24 && size > o.MaxBytes; round++ {
 		excess := size - o.MaxBytes + 512
 		if !shrink(&m, excess) {
-			m = chat.Message{Title: m.Title, TitleLink: m.TitleLink, Summary: m.Summary, Severity: m.Severity}
+			m = chat.Message{Title: truncateRunes(m.Title, 200), TitleLink: m.TitleLink,
+				Summary: truncateRunes(m.PlainSummary(), 200), Severity: m.Severity}
 		}
 		card = render(m, o, true)
 		size = cardSize(card)
@@ -179,7 +180,7 @@ func render(m chat.Message, o RenderOptions, truncated bool) Card {
 		Type:         "AdaptiveCard",
 		Schema:       cardSchema,
 		Version:      cardVersion,
-		FallbackText: m.PlainSummary(),
+		FallbackText: truncateRunes(m.PlainSummary(), 500),
 		MSTeams:      &cardMSTeams{Width: "Full"},
 	}
 	if m.Title != "" {

@@ -164,3 +164,10 @@ func TestRenderNotificationGoldens(t *testing.T) {
 		})
 	}
 }
+
+func TestRenderHugeTitleAndField(t *testing.T) {
+	c := teams.Render(chat.Message{Title: strings.Repeat("t", 100000),
+		Fields: []chat.Field{{Name: "big", Value: strings.Repeat("v", 100000)}}}, teams.RenderOptions{})
+	assert.LessOrEqual(t, len(cardJSON(t, c)), teams.DefaultMaxCardBytes)
+	assert.Contains(t, cardJSON(t, c), "truncated to fit")
+}

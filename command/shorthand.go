@@ -49,8 +49,23 @@ func (p *shorthandParser) errAt(expected, actual string, pos int) error {
 	return &SyntaxError{
 		Input: p.in,
 		Pos:   pos,
-		Msg:   fmt.Sprintf("shorthand: expected %s, found %s", expected, actual),
+		Msg:   fmt.Sprintf("shorthand: expected %s, found %s", readable(expected), readable(actual)),
 	}
+}
+
+// readable words the CLI's regex names for a chat user.
+func readable(s string) string {
+	switch s {
+	case "<first>", "<second>":
+		return "a value"
+	case "<singled quoted>":
+		return "a closing '"
+	case "<double quoted>":
+		return `a closing "`
+	case "<none>":
+		return "nothing usable"
+	}
+	return s
 }
 
 func (p *shorthandParser) eof() bool { return p.i >= len(p.in) }

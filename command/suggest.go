@@ -59,7 +59,8 @@ func Suggest(word string, candidates []string) []string {
 	})
 	out := make([]string, 0, min(len(best), maxSuggestions))
 	for _, s := range best {
-		if len(out) == maxSuggestions {
+		// A much worse candidate next to a close one is noise.
+		if len(out) == maxSuggestions || s.score > best[0].score+2 {
 			break
 		}
 		out = append(out, s.c)

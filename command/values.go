@@ -449,10 +449,9 @@ func exampleDepth(p *Param, depth int) string {
 		if depth > 0 {
 			return "[" + exampleDepth(e, depth+1) + "]"
 		}
-		if isComplex(e.Type) {
-			return exampleDepth(e, depth+1) + " " + exampleDepth(e, depth+1)
-		}
-		return exampleDepth(e, depth+1) + " " + exampleDepth(e, depth+1)
+		// At the top level, each word is one element: shorthand without
+		// braces (Name=a,Values=b Name=c,Values=d) or a scalar.
+		return exampleDepth(e, 0) + " " + exampleDepth(e, 0)
 	case TypeMap:
 		v := exampleDepth(elemOf(p), depth+1)
 		if depth > 0 {

@@ -146,33 +146,71 @@ func addField(n *Notification, name, value string, short bool) {
 }
 
 func genericEvent(n *Notification, d jobj) {
-	n.Title = fmt.Sprintf("%s | %s", esc(n.EventType), esc(firstNonEmpty(n.Region, "global")))
+	title := esc(n.EventType)
+	if n.Service != "" {
+		title = esc(n.Service) + " | " + title
+	}
+	n.Title = title + " | " + esc(firstNonEmpty(n.Region, "global"))
 	n.Severity = chat.SeverityInfo
-	keys := make([]string, 0, len(d))
-	for k := range d {
-		keys = append(keys, k)
+	var flat []chat.Field
+	complete := flattenScalars("", d, 0, &flat)
+	for _, f := range flat {
+		n.Variables[f.Name] = f.Value
 	}
-	sort.Strings(keys)
-	nested := false
-	for _, k := range keys {
-		s, ok := scalarString(d[k])
-		if !ok {
-			nested = true
-			continue
-		}
-		if len(n.Fields) < genericFieldLimit {
-			addField(n, k, s, len(s) < 40)
-		} else {
-			nested = true
-		}
+	if len(flat) > genericFieldLimit {
+		flat, complete = flat[:genericFieldLimit], false
 	}
+	n.Fields = append(n.Fields, flat...)
 	n.Description = fmt.Sprintf("Event from %s.", esc(n.Source))
-	if nested {
+	if !complete {
 		n.Description += " The full detail is below."
 	}
 	if n.Source != "" && n.Region != "" {
 		n.TitleLink = consoleURL(n.Partition, n.Region, "events", "home", "#/events")
 	}
+}
+
+// flattenScalars lists the scalar values of o as dotted-name fields, in key
+// order, descending two levels into objects. It reports whether every
+// value was listed (no arrays, nothing deeper).
+func flattenScalars(prefix string, o jobj, depth int, out *[]chat.Field) bool {
+	keys := make([]string, 0, len(o))
+	for k := range o {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	complete := true
+	for _, k := range keys {
+		name := k
+		if prefix != "" {
+			name = prefix + "." + k
+		}
+		switch v := o[k].(type) {
+		case map[string]any:
+			if depth >= 2 {
+				complete = false
+				continue
+			}
+			if !flattenScalars(name, jobj(v), depth+1, out) {
+				complete = false
+			}
+		case []any, nil:
+			if len(asSlice(v)) > 0 {
+				complete = false
+			}
+		default:
+			s, _ := scalarString(v)
+			if s != "" {
+				*out = append(*out, field(name, s, len(s) < 40))
+			}
+		}
+	}
+	return complete
+}
+
+func asSlice(v any) []any {
+	a, _ := v.([]any)
+	return a
 }
 
 func ebAlarm(n *Notification, d jobj) {

@@ -52,9 +52,9 @@ type alarm struct {
 
 type instance struct {
 	id, name, typ, state, az, privateIP, publicIP, image, subnet, vpc string
-	reservation                                                   string
-	launched                                                      time.Time
-	tags                                                          [][2]string
+	reservation                                                       string
+	launched                                                          time.Time
+	tags                                                              [][2]string
 }
 
 type function struct {
@@ -301,7 +301,7 @@ func (s *Server) describeAlarms(r *Request) (*reply, error) {
 			"AlarmActions":                       []any{fmt.Sprintf("arn:aws:sns:%s:%s:ops-alerts", s.data.region, s.data.account)},
 			"InsufficientDataActions":            []any{},
 			"StateValue":                         a.state, "StateReason": a.reason,
-			"StateUpdatedTimestamp":     a.updated,
+			"StateUpdatedTimestamp":      a.updated,
 			"StateTransitionedTimestamp": a.updated,
 			"MetricName":                 a.metric, "Namespace": a.namespace, "Statistic": a.stat, "Dimensions": dims,
 			"Period": a.period, "EvaluationPeriods": a.evalPeriods, "DatapointsToAlarm": a.evalPeriods,
@@ -352,17 +352,17 @@ func (s *Server) instanceXML(in *instance) obj {
 		"instanceState":    obj{"code": stateCodes[in.state], "name": in.state},
 		"privateDnsName":   "ip-" + strings.ReplaceAll(in.privateIP, ".", "-") + ".ec2.internal",
 		"privateIpAddress": in.privateIP, "subnetId": in.subnet, "vpcId": in.vpc,
-		"launchTime":      in.launched,
-		"placement":       obj{"availabilityZone": in.az, "tenancy": "default"},
-		"monitoring":      obj{"state": "disabled"},
-		"architecture":    "x86_64",
-		"rootDeviceType":  "ebs",
-		"rootDeviceName":  "/dev/xvda",
-		"hypervisor":      "xen",
+		"launchTime":         in.launched,
+		"placement":          obj{"availabilityZone": in.az, "tenancy": "default"},
+		"monitoring":         obj{"state": "disabled"},
+		"architecture":       "x86_64",
+		"rootDeviceType":     "ebs",
+		"rootDeviceName":     "/dev/xvda",
+		"hypervisor":         "xen",
 		"virtualizationType": "hvm",
-		"amiLaunchIndex":  0,
-		"tagSet":          tags,
-		"groupSet":        []any{obj{"groupId": "sg-0web", "groupName": "web"}},
+		"amiLaunchIndex":     0,
+		"tagSet":             tags,
+		"groupSet":           []any{obj{"groupId": "sg-0web", "groupName": "web"}},
 	}
 	if in.state == "running" && in.publicIP != "" {
 		o["ipAddress"] = in.publicIP
@@ -542,9 +542,9 @@ func (s *Server) functionConfig(f function) obj {
 	sum := sha256.Sum256([]byte(f.name + f.runtime))
 	return obj{
 		"FunctionName": f.name, "FunctionArn": s.data.functionArn(f.name), "Runtime": f.runtime,
-		"Role":        fmt.Sprintf("arn:aws:iam::%s:role/%s-role", s.data.account, f.name),
-		"Handler":     f.handler, "CodeSize": f.codeSize, "Description": f.description,
-		"Timeout":     f.timeout, "MemorySize": f.memory,
+		"Role":    fmt.Sprintf("arn:aws:iam::%s:role/%s-role", s.data.account, f.name),
+		"Handler": f.handler, "CodeSize": f.codeSize, "Description": f.description,
+		"Timeout": f.timeout, "MemorySize": f.memory,
 		"LastModified": f.modified.Format("2006-01-02T15:04:05.000-0700"),
 		"CodeSha256":   base64.StdEncoding.EncodeToString(sum[:]),
 		"Version":      "$LATEST", "PackageType": "Zip",

@@ -128,7 +128,7 @@ func (a *CustomAction) Validate() error {
 	return nil
 }
 
-// Buttons returns the buttons actions put on n: one per attachment whose
+// CustomActionButtons returns the buttons actions put on n: one per attachment whose
 // notification type and criteria select n and whose command's variables
 // all resolve. A notification with CustomActionsDisabled gets none.
 func CustomActionButtons(n *Notification, actions []CustomAction) []chat.Button {
@@ -222,7 +222,7 @@ func PayloadPath(payload any, path string) (string, bool) {
 // ExpandCommand replaces each $Name in text with the value lookup gives,
 // quoted when it holds anything but plain word characters, so a value from
 // a payload stays one argument. "$$" is a literal "$". It fails on a
-// variable lookup does not know.
+// variable that lookup does not know.
 func ExpandCommand(text string, lookup func(string) (string, bool)) (string, error) {
 	var b strings.Builder
 	for i := 0; i < len(text); i++ {

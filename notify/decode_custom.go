@@ -147,6 +147,7 @@ type CustomNotificationError struct {
 	Problems []string
 }
 
+// Error lists the problems.
 func (e *CustomNotificationError) Error() string {
 	return "custom notification is invalid: " + strings.Join(e.Problems, "; ")
 }

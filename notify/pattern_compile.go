@@ -30,6 +30,7 @@ type PatternError struct {
 	sent   error
 }
 
+// Error says what was wrong and where.
 func (e *PatternError) Error() string {
 	if e.Path == "" {
 		return fmt.Sprintf("notify: %s is not valid: %s", e.Kind, e.Reason)

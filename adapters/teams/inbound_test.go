@@ -342,3 +342,18 @@ func TestListenTwice(t *testing.T) {
 	err := rig.a.Listen(context.Background(), chat.HandlerFunc(func(context.Context, chat.Inbound, chat.Replier) error { return nil }))
 	assert.ErrorIs(t, err, teams.ErrAlreadyListening)
 }
+
+func TestHandlerPanicIsContained(t *testing.T) {
+	rig := newInboundRig(t)
+	rig.listen()
+	rig.reply = func(ctx context.Context, in chat.Inbound, r chat.Replier) error {
+		if in.Text == "boom" {
+			panic("handler bug")
+		}
+		return nil
+	}
+	require.Equal(t, http.StatusOK, rig.post(personalMessage(rig.fc.URL(), "boom")).Code)
+	require.Equal(t, http.StatusOK, rig.post(personalMessage(rig.fc.URL(), "still alive")).Code)
+	assert.Equal(t, "still alive", rig.next().Text)
+	require.Eventually(t, func() bool { return strings.Contains(rig.logs.String(), "handler panicked") }, 5*time.Second, 10*time.Millisecond)
+}

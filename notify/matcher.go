@@ -346,21 +346,8 @@ func (b *setBranch) holds(ev eventLeaves) bool {
 		leaves := ev[f.path]
 		ok := false
 		for ci := range f.conds {
-			c := &f.conds[ci]
-			if c.kind == condAbsent {
-				if len(leaves) == 0 {
-					ok = true
-					break
-				}
-				continue
-			}
-			for _, l := range leaves {
-				if c.matchLeaf(l) {
-					ok = true
-					break
-				}
-			}
-			if ok {
+			if f.conds[ci].holdsFor(leaves) {
+				ok = true
 				break
 			}
 		}
@@ -369,6 +356,27 @@ func (b *setBranch) holds(ev eventLeaves) bool {
 		}
 	}
 	return true
+}
+
+// holdsFor applies c to the leaves found at its path.
+func (c *cond) holdsFor(leaves []leaf) bool {
+	if c.kind == condAbsent {
+		return len(leaves) == 0
+	}
+	if c.every {
+		for _, l := range leaves {
+			if !c.matchLeaf(l) {
+				return false
+			}
+		}
+		return len(leaves) > 0
+	}
+	for _, l := range leaves {
+		if c.matchLeaf(l) {
+			return true
+		}
+	}
+	return false
 }
 
 // matchLeaf reports whether c holds for l (used for the non-indexed tests).
@@ -387,7 +395,7 @@ func (c *cond) matchLeaf(l leaf) bool {
 	case condSuffixIgnoreCase:
 		return l.kind == kindString && strings.HasSuffix(strings.ToLower(l.str), c.key)
 	case condExists:
-		return true
+		return !c.nonEmpty || !(l.kind == kindNull || (l.kind == kindString && l.str == ""))
 	case condAbsent:
 		return false
 	case condNumeric:

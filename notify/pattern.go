@@ -92,9 +92,16 @@ func (f *FilterPolicy) Nested() bool { return f.nested }
 
 // MatchAttributes applies the policy to SNS message attributes. String
 // attributes match string values, Number attributes numeric ones, each
-// element of a String.Array attribute is tried, and Binary attributes are
-// ignored, as SNS does.
+// element of a String.Array attribute is tried (anything-but matches only
+// when none of the elements is listed), Binary attributes are ignored,
+// exists:true needs a non-empty value, and a message without attributes
+// matches no policy, as SNS documents.
 func (f *FilterPolicy) MatchAttributes(attrs map[string]MessageAttribute) bool {
+	if len(attrs) == 0 {
+		// SNS: "An empty set of attributes results in the filter not
+		// matching", even for exists:false.
+		return false
+	}
 	ev := eventLeaves{}
 	for name, a := range attrs {
 		if f.set.tree.children[name] == nil {

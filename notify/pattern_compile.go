@@ -51,11 +51,15 @@ type dialect struct {
 	maxCombos   int     // product of value counts (SNS 150, EventBridge $or combinations 1000)
 	maxKeys     int     // SNS: 5 keys; 0 = unlimited
 	countValues bool    // SNS counts the product of every array's length
+	// SNS semantics: anything-but must hold for every element of an
+	// array, exists:true needs a non-null, non-empty value.
+	anythingButEvery bool
+	existsNonEmpty   bool
 }
 
 var (
 	eventBridgeDialect = dialect{kind: "event pattern", sentinel: ErrInvalidPattern, wildcard: true, maxNumeric: 5e9, maxCombos: 1000}
-	snsDialect         = dialect{kind: "filter policy", sentinel: ErrInvalidFilterPolicy, maxNumeric: 1e9, maxCombos: 150, maxKeys: 5, countValues: true}
+	snsDialect         = dialect{kind: "filter policy", sentinel: ErrInvalidFilterPolicy, maxNumeric: 1e9, maxCombos: 150, maxKeys: 5, countValues: true, anythingButEvery: true, existsNonEmpty: true}
 )
 
 func (d *dialect) errf(path []string, format string, args ...any) error {
@@ -127,6 +131,12 @@ type cond struct {
 	glob           string
 	// anything-but: the leaf must match none of these
 	not []cond
+	// every: the test must hold for every leaf at the path, not just one
+	// (SNS anything-but: a String.Array matches only if none of its
+	// elements is listed).
+	every bool
+	// nonEmpty: SNS exists:true needs a non-null, non-empty value.
+	nonEmpty bool
 }
 
 // field is one key of a branch: it holds if any of its conds holds for any
@@ -343,7 +353,7 @@ func (c *compiler) matcher(path []string, item any) (cond, error) {
 				return cond{}, c.d.errf(path, "exists match pattern must be either true or false, got %s", jsonTypeName(arg))
 			}
 			if b {
-				return cond{kind: condExists}, nil
+				return cond{kind: condExists, nonEmpty: c.d.existsNonEmpty}, nil
 			}
 			return cond{kind: condAbsent}, nil
 		case "cidr":
@@ -430,7 +440,7 @@ func (c *compiler) numeric(path []string, arg any) (cond, error) {
 }
 
 func (c *compiler) anythingBut(path []string, arg any) (cond, error) {
-	cd := cond{kind: condAnythingBut}
+	cd := cond{kind: condAnythingBut, every: c.d.anythingButEvery}
 	switch tv := arg.(type) {
 	case []any:
 		if len(tv) == 0 {

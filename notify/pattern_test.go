@@ -234,6 +234,7 @@ func TestFilterPolicyAttributes(t *testing.T) {
 		"source_ip":          {Type: "String", Value: "192.0.2.10"},
 		"blob":               {Type: "Binary", Value: "AQID"},
 		"encrypted":          {Type: "String", Value: "false"},
+		"empty":              {Type: "String", Value: ""},
 	}
 	tests := []struct {
 		name, policy string
@@ -266,6 +267,10 @@ func TestFilterPolicyAttributes(t *testing.T) {
 		{"$or", `{"$or":[{"store":["nope"]},{"event":["order_placed"]}]}`, true},
 		{"missing attribute", `{"color":["red"]}`, false},
 		{"nested never matches attributes", `{"store":{"name":["example_corp"]}}`, false},
+		{"anything-but string array none listed", `{"customer_interests":[{"anything-but":["tennis","golf"]}]}`, true},
+		{"anything-but string array one listed", `{"customer_interests":[{"anything-but":["rugby","tennis"]}]}`, false},
+		{"exists needs a non-empty value", `{"empty":[{"exists":true}]}`, false},
+		{"anything-but or absent", `{"coupon":[{"anything-but":"x"},{"exists":false}]}`, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -302,9 +307,18 @@ func TestFilterPolicyBody(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
-	f, err := notify.CompileFilterPolicy([]byte(`{"a":["b"]}`))
+	f, err := notify.CompileFilterPolicy([]byte(`{"customer":{"interests":[{"anything-but":["soccer"]}]}}`))
 	require.NoError(t, err)
-	got, err := f.MatchBody([]byte("plain text"))
+	got, err := f.MatchBody(body)
+	require.NoError(t, err)
+	assert.False(t, got, "SNS anything-but: an array matches only if none of its elements is listed")
+	absent, err := notify.CompileFilterPolicy([]byte(`{"coupon":[{"exists":false}]}`))
+	require.NoError(t, err)
+	assert.False(t, absent.MatchAttributes(nil), "SNS: an empty set of attributes matches no policy")
+	assert.True(t, absent.MatchAttributes(map[string]notify.MessageAttribute{"x": {Type: "String", Value: "1"}}))
+	f, err = notify.CompileFilterPolicy([]byte(`{"a":["b"]}`))
+	require.NoError(t, err)
+	got, err = f.MatchBody([]byte("plain text"))
 	require.Error(t, err)
 	assert.False(t, got)
 	assert.False(t, f.Nested())

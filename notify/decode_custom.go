@@ -203,10 +203,24 @@ func (c *CustomNotification) Validate() error {
 // slackLink matches Slack-style <url|label> links, which custom
 // notifications use in practice (the AWS sample does); they are turned
 // into the neutral [label](url) so every platform renders them.
-var slackLink = regexp.MustCompile(`<(https?://[^|>\s]+)\|([^>]*)>`)
+var (
+	slackLink = regexp.MustCompile(`<(https?://[^|>\s]+)\|([^>]*)>`)
+	// slackBold is Slack's *bold*, which neutral Markdown would read as
+	// italic; it becomes **bold**.
+	slackBold = regexp.MustCompile(`(^|[\s(])\*([^*\s][^*\n]*?)\*([\s).,;:!?]|$)`)
+)
 
+// clientMarkdown turns the Slack-flavoured Markdown custom notifications
+// are written in (AWS renders "client-markdown" in the client's dialect)
+// into neutral Markdown: <url|label> links and *bold*. Emphasis inside a
+// link label is dropped, as neutral Markdown does not nest.
 func clientMarkdown(s string) string {
-	return slackLink.ReplaceAllString(s, "[$2]($1)")
+	s = slackLink.ReplaceAllStringFunc(s, func(m string) string {
+		sub := slackLink.FindStringSubmatch(m)
+		label := strings.NewReplacer("*", "", "_", "", "[", "(", "]", ")").Replace(sub[2])
+		return "[" + label + "](" + sub[1] + ")"
+	})
+	return slackBold.ReplaceAllString(s, "$1**$2**$3")
 }
 
 func decodeCustom(m jobj) (*Notification, error) {

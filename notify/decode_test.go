@@ -240,7 +240,7 @@ func TestCustomNotificationDecoded(t *testing.T) {
 	assert.Equal(t, "OrderProcessing-1", n.ThreadKey)
 	assert.Equal(t, "BananaOrderAppEvent", n.EventType)
 	assert.Equal(t, []string{"i-04d231f25c18592ea", "i-0c8c31affab6078fb"}, n.Resources)
-	assert.Equal(t, "Refer to [*diagnosis* runbook](http://www.example.com)", n.NextSteps[0], "Slack links become neutral links")
+	assert.Equal(t, "Refer to [diagnosis runbook](http://www.example.com)", n.NextSteps[0], "Slack links become neutral links")
 	assert.False(t, n.CustomActionsDisabled)
 	off := notify.DecodeMessage(`{"version":"1.0","source":"custom","content":{"description":"d"},"metadata":{"enableCustomActions":false}}`, "")
 	assert.True(t, off.CustomActionsDisabled)
@@ -306,4 +306,23 @@ func TestPreview(t *testing.T) {
 	n, m = notify.Preview(body)
 	assert.Equal(t, "GuardDuty", n.Service)
 	assert.Equal(t, chat.SeverityCritical, m.Severity)
+}
+
+func TestCustomNotificationClientMarkdown(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"*Deploy* finished":                       "**Deploy** finished",
+		"see <https://x.example/a?b=1|the *log*>": "see [the log](https://x.example/a?b=1)",
+		"a * b * c":         "a * b * c",
+		"**already bold**":  "**already bold**",
+		"2*3*4":             "2*3*4",
+		"(*note*)":          "(**note**)",
+		"<mailto:a@b|mail>": "<mailto:a@b|mail>",
+	}
+	for in, want := range tests {
+		payload := fmt.Sprintf(`{"version":"1.0","source":"custom","content":{"description":%q}}`, in)
+		n := notify.DecodeMessage(payload, "")
+		require.Equal(t, notify.KindCustom, n.Kind)
+		assert.Equal(t, want, n.Description, in)
+	}
 }

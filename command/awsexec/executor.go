@@ -163,15 +163,17 @@ func (e *Executor) Execute(ctx context.Context, req chatops.ExecRequest) (*chato
 	if err != nil {
 		return nil, err
 	}
-	maxItems := req.MaxItems
-	if maxItems <= 0 {
-		maxItems = e.maxItems
+	maxItems := firstPositive(inv.MaxItems, req.MaxItems, e.maxItems)
+	if inv.StartingToken != "" {
+		if err := setStartingToken(input, inv.StartingToken); err != nil {
+			return nil, &userError{msg: fmt.Sprintf("%s %s: --starting-token: %v", inv.Service, inv.Operation, err), err: err}
+		}
 	}
 
 	start := time.Now()
 	cctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
-	out, more, err := e.call(cctx, op, client, input, maxItems)
+	out, more, err := e.call(cctx, op, client, input, maxItems, int32(min(max(inv.PageSize, 0), 1<<30)))
 	if err != nil {
 		e.logger.LogAttrs(ctx, slog.LevelInfo, "awsexec: command failed", slog.String("command", inv.Text),
 			slog.String("role", req.RoleARN), slog.String("region", region), slog.String("error", err.Error()))
@@ -198,6 +200,9 @@ func (e *Executor) Execute(ctx context.Context, req chatops.ExecRequest) (*chato
 		}
 	}
 	p := page{shown: shown, total: total, more: more, limit: maxItems}
+	if more {
+		p.token = nextToken(out)
+	}
 	render(&msg, inv.Service+" "+inv.Operation, inv.Output, result, p, capabilities(req.Capabilities))
 	account := ""
 	if a, err := arn.Parse(req.RoleARN); err == nil {
@@ -232,12 +237,12 @@ func contextLine(account, region, role string) string {
 
 // call runs the operation, following pages until maxItems records were
 // collected. more reports that AWS has more pages.
-func (e *Executor) call(ctx context.Context, op *Operation, client, input any, maxItems int) (out any, more bool, err error) {
+func (e *Executor) call(ctx context.Context, op *Operation, client, input any, maxItems int, pageSize int32) (out any, more bool, err error) {
 	if op.pager == nil {
 		out, err = op.call(ctx, client, input)
 		return out, false, err
 	}
-	p := op.pager(client, input, 0)
+	p := op.pager(client, input, pageSize)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
@@ -373,6 +378,15 @@ func clean(s string, n int) string {
 		}
 	}
 	return string(r)
+}
+
+func firstPositive(n ...int) int {
+	for _, x := range n {
+		if x > 0 {
+			return x
+		}
+	}
+	return 0
 }
 
 func firstNonEmpty(s ...string) string {

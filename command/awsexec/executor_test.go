@@ -3,6 +3,7 @@ package awsexec_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -157,7 +158,8 @@ func TestExecutePaginationLimit(t *testing.T) {
 	res, err := e.Execute(context.Background(), req)
 	require.NoError(t, err)
 	assert.Equal(t, "MetricAlarms (3)", res.Message.CodeBlocks[0].Caption)
-	assert.Contains(t, res.Message.Text, "Showing the first 3 items; AWS has more.")
+	assert.Contains(t, res.Message.Text, "Showing 3 of 4+ items. Narrow the command")
+	assert.NotContains(t, res.Message.Text, "--starting-token", "the token would skip the fourth record")
 	n := 0
 	for _, r := range sim.Requests() {
 		if r.Operation == "DescribeAlarms" {
@@ -165,6 +167,31 @@ func TestExecutePaginationLimit(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 2, n, "two pages of 2 reach the limit of 3; the third page is not fetched")
+
+	// The user's own --max-items, --page-size and --starting-token.
+	sim.Reset()
+	inv := invocation(t, reg, "cloudwatch", "describe-alarms", nil)
+	inv.MaxItems, inv.PageSize, inv.StartingToken = 1, 3, "1"
+	res, err = e.Execute(context.Background(), request(inv))
+	require.NoError(t, err)
+	assert.Equal(t, "MetricAlarms (1)", res.Message.CodeBlocks[0].Caption)
+	assert.Contains(t, res.Message.CodeBlocks[0].Content, "orders-db-cpu-high", "the page starts after the first alarm")
+	assert.Contains(t, res.Message.Text, "Showing 1 of 3+ items")
+	var sent []map[string]any
+	for _, r := range sim.Requests() {
+		if r.Operation == "DescribeAlarms" {
+			sent = append(sent, r.Params)
+		}
+	}
+	require.Len(t, sent, 1)
+	assert.EqualValues(t, "3", fmt.Sprint(sent[0]["MaxRecords"]))
+	assert.Equal(t, "1", sent[0]["NextToken"])
+
+	// A full page at the limit: continue where it stopped.
+	inv.MaxItems, inv.PageSize, inv.StartingToken = 2, 2, ""
+	res, err = e.Execute(context.Background(), request(inv))
+	require.NoError(t, err)
+	assert.Contains(t, res.Message.Text, "Showing the first 2 items; AWS has more. Narrow the command with filters (--filters, a name prefix) or --query, or continue with --starting-token 2")
 
 	// Everything fits: all pages followed, no note.
 	req.MaxItems = 0

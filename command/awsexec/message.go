@@ -11,14 +11,24 @@ import (
 type page struct {
 	shown, total, limit int
 	more                bool
+	token               string // to continue with --starting-token
 }
 
 func (p page) note() string {
+	const narrow = "Narrow the command with filters (--filters, a name prefix) or --query"
 	switch {
-	case p.more:
-		return fmt.Sprintf("Showing the first %d items; AWS has more. Narrow the command with filters (--filters, a name prefix) or --query.", p.shown)
 	case p.total > p.shown:
-		return fmt.Sprintf("Showing %d of %d items. Narrow the command with filters (--filters, a name prefix) or --query.", p.shown, p.total)
+		// Records were fetched but not shown, so AWS's token would skip
+		// them: no --starting-token here.
+		plus := ""
+		if p.more {
+			plus = "+"
+		}
+		return fmt.Sprintf("Showing %d of %d%s items. %s.", p.shown, p.total, plus, narrow)
+	case p.more && p.token != "":
+		return fmt.Sprintf("Showing the first %d items; AWS has more. %s, or continue with --starting-token %s", p.shown, narrow, p.token)
+	case p.more:
+		return fmt.Sprintf("Showing the first %d items; AWS has more. %s.", p.shown, narrow)
 	}
 	return ""
 }

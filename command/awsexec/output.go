@@ -3,6 +3,7 @@ package awsexec
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"time"
@@ -203,4 +204,39 @@ func trimItems(out any, n int) {
 			f.Set(f.Slice(0, n))
 		}
 	}
+}
+
+// Pagination token members, as the APIs name them.
+var (
+	inputTokenFields  = []string{"NextToken", "Marker", "ContinuationToken", "NextMarker", "PaginationToken", "NextPageToken", "StartingToken"}
+	outputTokenFields = []string{"NextToken", "NextMarker", "NextContinuationToken", "Marker", "PaginationToken", "NextPageToken"}
+)
+
+// setStartingToken resumes a paginated operation at token: the SDK's
+// paginators start from the input's token member.
+func setStartingToken(input any, token string) error {
+	v := reflect.ValueOf(input).Elem()
+	for _, name := range inputTokenFields {
+		f := v.FieldByName(name)
+		if f.IsValid() && f.Type() == reflect.TypeFor[*string]() {
+			f.Set(reflect.ValueOf(&token))
+			return nil
+		}
+	}
+	return errors.New("this operation has no pagination token")
+}
+
+// nextToken returns the token to continue after out, or "" when the output
+// has no string token (or a very long one, which is no use in chat).
+func nextToken(out any) string {
+	v := reflect.ValueOf(out).Elem()
+	for _, name := range outputTokenFields {
+		f := v.FieldByName(name)
+		if f.IsValid() && f.Type() == reflect.TypeFor[*string]() && !f.IsNil() {
+			if s := f.Elem().String(); len(s) <= 200 {
+				return s
+			}
+		}
+	}
+	return ""
 }

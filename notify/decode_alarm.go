@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"sort"
@@ -117,17 +118,26 @@ func decodeAlarm(m jobj) (*Notification, error) {
 	ns := trig.s("Namespace")
 	metric := trig.s("MetricName")
 	dims := dimensions(trig.a("Dimensions"))
+	graph := &alarmGraph{title: name, region: region, at: n.Time}
+	if th, ok := trig.n("Threshold"); ok {
+		graph.threshold, graph.hasThreshold = th, true
+	}
 	if metrics := trig.a("Metrics"); len(metrics) > 0 {
 		// Metric math: show the expression that returns data and the metrics it reads.
 		for _, mv := range metrics {
 			mq := jobj(asMap(mv))
+			returns, hasReturn := mq.b("ReturnData")
 			if expr := mq.s("Expression"); expr != "" {
 				label := firstNonEmpty(mq.s("Label"), mq.s("Id"))
 				n.Fields = append(n.Fields, chat.Field{Name: "Expression", Value: fmt.Sprintf("%s = %s", label, expr)})
+				graph.metrics = append(graph.metrics, graphMetric{id: mq.s("Id"), label: mq.s("Label"), expr: expr, visible: !hasReturn || returns})
 				continue
 			}
 			ms := mq.o("MetricStat")
 			mm := ms.o("Metric")
+			p, _ := ms.n("Period")
+			graph.metrics = append(graph.metrics, graphMetric{id: mq.s("Id"), label: mq.s("Label"), ns: mm.s("Namespace"), name: mm.s("MetricName"),
+				dims: dimensions(mm.a("Dimensions")), stat: ms.s("Stat"), period: p, visible: !hasReturn || returns})
 			if ns == "" {
 				ns = mm.s("Namespace")
 				dims = dimensions(mm.a("Dimensions"))
@@ -142,9 +152,10 @@ func decodeAlarm(m jobj) (*Notification, error) {
 		}
 	} else if metric != "" {
 		stat := firstNonEmpty(trig.s("Statistic"), trig.s("ExtendedStatistic"))
+		graph.metrics = append(graph.metrics, graphMetric{ns: ns, name: metric, dims: dims, stat: statName(stat), period: period, visible: true})
 		n.Fields = append(n.Fields, chat.Field{Name: "Metric", Value: fmt.Sprintf("%s/%s%s", ns, metric, dimString(dims)), Short: true})
 		if stat != "" {
-			n.Fields = append(n.Fields, chat.Field{Name: "Statistic", Value: strings.ToUpper(stat[:1]) + strings.ToLower(stat[1:]), Short: true})
+			n.Fields = append(n.Fields, chat.Field{Name: "Statistic", Value: statName(stat), Short: true})
 		}
 	}
 	if th, ok := trig.n("Threshold"); ok {
@@ -159,7 +170,115 @@ func decodeAlarm(m jobj) (*Notification, error) {
 		vars[d.name] = d.value
 	}
 	n.Logs = alarmLogTarget(ns, dims, region, n.Time, period, evals)
+	graph.period = period
+	if len(graph.metrics) > 0 {
+		n.graph = graph
+	}
 	return n, nil
+}
+
+// statName turns the SNS statistic ("SUM", "SAMPLE_COUNT") into the
+// CloudWatch name ("Sum", "SampleCount"); percentiles stay as they are.
+func statName(s string) string {
+	switch strings.ToUpper(s) {
+	case "SUM":
+		return "Sum"
+	case "AVERAGE":
+		return "Average"
+	case "MINIMUM":
+		return "Minimum"
+	case "MAXIMUM":
+		return "Maximum"
+	case "SAMPLE_COUNT", "SAMPLECOUNT":
+		return "SampleCount"
+	}
+	return s
+}
+
+// alarmGraph is what a CloudWatch metric widget of the alarm needs.
+type alarmGraph struct {
+	title, region string
+	at            time.Time
+	period        float64
+	metrics       []graphMetric
+	threshold     float64
+	hasThreshold  bool
+}
+
+type graphMetric struct {
+	id, label, expr, ns, name, stat string
+	dims                            []dim
+	period                          float64
+	visible                         bool
+}
+
+// graphWindow is how much history the alarm graph shows before the state
+// change, as the CloudWatch console's alarm view does by default.
+const graphWindow = 3 * time.Hour
+
+// MetricWidget returns the CloudWatch metric widget JSON of the alarm's
+// graph (the MetricWidget parameter of GetMetricWidgetImage): the alarm's
+// metrics or metric-math expressions over the three hours before the state
+// change, with the threshold as an annotation. ok is false for
+// notifications that are not metric alarms. Fetching the image needs
+// cloudwatch:GetMetricWidgetImage, which notify does not call.
+func (n *Notification) MetricWidget() (widget string, ok bool) {
+	g := n.graph
+	if g == nil {
+		return "", false
+	}
+	var metrics []any
+	for _, m := range g.metrics {
+		opts := map[string]any{}
+		if m.id != "" {
+			opts["id"] = m.id
+		}
+		if m.label != "" {
+			opts["label"] = m.label
+		}
+		if !m.visible {
+			opts["visible"] = false
+		}
+		if m.expr != "" {
+			opts["expression"] = m.expr
+			metrics = append(metrics, []any{opts})
+			continue
+		}
+		if m.stat != "" {
+			opts["stat"] = m.stat
+		}
+		if m.period > 0 {
+			opts["period"] = int(m.period)
+		}
+		row := []any{m.ns, m.name}
+		for _, d := range m.dims {
+			row = append(row, d.name, d.value)
+		}
+		metrics = append(metrics, append(row, opts))
+	}
+	w := map[string]any{
+		"title":   g.title,
+		"region":  g.region,
+		"metrics": metrics,
+		"view":    "timeSeries",
+		"width":   600,
+		"height":  300,
+	}
+	if g.period > 0 {
+		w["period"] = int(g.period)
+	}
+	if !g.at.IsZero() {
+		w["start"] = g.at.Add(-graphWindow).UTC().Format(time.RFC3339)
+		w["end"] = g.at.Add(5 * time.Minute).UTC().Format(time.RFC3339)
+	}
+	if g.hasThreshold {
+		w["annotations"] = map[string]any{"horizontal": []any{map[string]any{"label": "Threshold", "value": g.threshold, "color": "#d13212"}}}
+	}
+	b, err := json.Marshal(w)
+	if err != nil {
+		return "", false
+	}
+	return string(b), true
 }
 
 func alarmTitle(state, old string) string {

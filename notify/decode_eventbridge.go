@@ -244,15 +244,21 @@ func ebAlarm(n *Notification, d jobj) {
 	var period float64
 	var ns string
 	var dims []dim
+	graph := &alarmGraph{title: name, region: n.Region, at: n.Time}
 	for _, mv := range cfg.a("metrics") {
 		mq := jobj(asMap(mv))
+		returns, hasReturn := mq.b("returnData")
 		if expr := mq.s("expression"); expr != "" {
 			addField(n, "Expression", fmt.Sprintf("%s = %s", firstNonEmpty(mq.s("label"), mq.s("id")), expr), false)
+			graph.metrics = append(graph.metrics, graphMetric{id: mq.s("id"), label: mq.s("label"), expr: expr, visible: !hasReturn || returns})
 			continue
 		}
 		ms := mq.o("metricStat")
 		mm := ms.o("metric")
 		ds := dimensionMap(mm.o("dimensions"))
+		p, _ := ms.n("period")
+		graph.metrics = append(graph.metrics, graphMetric{id: mq.s("id"), label: mq.s("label"), ns: mm.s("namespace"), name: mm.s("name"),
+			dims: ds, stat: ms.s("stat"), period: p, visible: !hasReturn || returns})
 		if ns == "" {
 			ns, dims = mm.s("namespace"), ds
 			period, _ = ms.n("period")
@@ -266,6 +272,10 @@ func ebAlarm(n *Notification, d jobj) {
 	}
 	// The event does not carry EvaluationPeriods; one period is the window.
 	n.Logs = alarmLogTarget(ns, dims, n.Region, n.Time, period, 1)
+	graph.period = period
+	if len(graph.metrics) > 0 {
+		n.graph = graph
+	}
 }
 
 func ebHealth(n *Notification, d jobj) {

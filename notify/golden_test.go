@@ -34,7 +34,9 @@ type golden struct {
 	Time        string
 	DecodeError string            `json:",omitempty"`
 	Variables   map[string]string `json:",omitempty"`
-	Message     chat.Message
+	// MetricWidget is the alarm graph widget (GetMetricWidgetImage JSON).
+	MetricWidget json.RawMessage `json:",omitempty"`
+	Message      chat.Message
 }
 
 func decodeSample(t *testing.T, path string) *notify.Notification {
@@ -60,6 +62,10 @@ func TestGolden(t *testing.T) {
 				Kind: n.Kind, Source: n.Source, Service: n.Service, EventType: n.EventType, ID: n.ID,
 				Severity: n.Severity.String(), Account: n.Account, Region: n.Region, Partition: n.Partition,
 				ThreadKey: n.ThreadKey, DecodeError: n.DecodeError, Variables: n.Variables, Message: msg,
+			}
+			if w, ok := n.MetricWidget(); ok {
+				require.True(t, json.Valid([]byte(w)))
+				g.MetricWidget = json.RawMessage(w)
 			}
 			if !n.Time.IsZero() {
 				g.Time = n.Time.UTC().Format(time.RFC3339Nano)

@@ -80,6 +80,8 @@ type Notification struct {
 	CustomActionsDisabled bool
 	// Logs, when set, lets the formatter add Show logs / Show error logs.
 	Logs *LogTarget
+	// graph holds what MetricWidget needs; built only when asked for.
+	graph *alarmGraph
 	// DecodeError says why a payload that looked like a known format could
 	// not be decoded as one (it is then shown as generic JSON or text).
 	DecodeError string

@@ -31,7 +31,7 @@ func (b *Bot) alias(ctx context.Context, req *request, ac *command.AliasCommand)
 			req.rec.Outcome = OutcomeDenied
 			req.rec.Decision = DecisionDeny
 			req.rec.Reason = reason
-			return b.reply(ctx, req, chat.Message{Title: "Alias not created", Text: fmt.Sprintf("`%s` is not allowed here: %s", a.Action, reason), Severity: chat.SeverityWarning})
+			return b.reply(ctx, req, chat.Message{Title: "Alias not created", Text: denialText(a.Action, reason), Severity: chat.SeverityWarning})
 		}
 		data, err := json.Marshal(a)
 		if err != nil {

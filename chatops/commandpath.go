@@ -191,11 +191,7 @@ func (b *Bot) authorizeAndRun(ctx context.Context, req *request, inv *command.In
 			req.rec.Outcome = OutcomeDenied
 			req.rec.Decision = DecisionDeny
 			req.rec.Reason = res.Reason
-			return b.reply(ctx, req, chat.Message{
-				Title:    "Not allowed",
-				Text:     fmt.Sprintf("`%s` is not allowed here: %s", chat.EscapeMarkdown(inv.Action()), res.Reason),
-				Severity: chat.SeverityWarning,
-			})
+			return b.reply(ctx, req, chat.Message{Title: "Not allowed", Text: denialText(inv.Action(), res.Reason), Severity: chat.SeverityWarning})
 		}
 	}
 	req.rec.Decision = DecisionAllow
@@ -513,4 +509,15 @@ func execErrorMessage(err error) chat.Message {
 
 func internalErrorMessage() chat.Message {
 	return chat.Message{Text: "Something went wrong on my side; the details are in the bot's log.", Severity: chat.SeverityCritical}
+}
+
+// denialText says why an action was refused, naming the action once.
+func denialText(action, reason string) string {
+	if reason == "" {
+		return fmt.Sprintf("`%s` is not allowed here.", chat.EscapeMarkdown(action))
+	}
+	if strings.Contains(reason, action) {
+		return reason
+	}
+	return fmt.Sprintf("`%s` is not allowed here: %s", chat.EscapeMarkdown(action), reason)
 }

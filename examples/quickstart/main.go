@@ -58,36 +58,41 @@ var sampleCustom []byte
 var sampleUnknown []byte
 
 func main() {
-	if err := run(); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
+// run is the program, with its inputs and outputs passed in so tests can
+// drive it.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	flags := flag.NewFlagSet("quickstart", flag.ContinueOnError)
+	flags.SetOutput(stderr)
 	var (
-		notifyFile = flag.String("notify", "", "send one notification `FILE` (SNS envelope, raw message or EventBridge event; - for stdin) through the pipeline, print what each channel gets, and exit")
-		configFile = flag.String("config", "", "channel configuration `FILE` (YAML or JSON) instead of the embedded one")
-		useAWS     = flag.Bool("aws", false, "run commands against your real AWS account (default credential chain) instead of the simulated one")
-		samples    = flag.Bool("samples", true, "post sample notifications at start")
-		auditPath  = flag.String("audit", filepath.Join(os.TempDir(), "opschat-quickstart-audit.jsonl"), "audit log `FILE` (- for stderr)")
+		notifyFile = flags.String("notify", "", "send one notification `FILE` (SNS envelope, raw message or EventBridge event; - for stdin) through the pipeline, print what each channel gets, and exit")
+		configFile = flags.String("config", "", "channel configuration `FILE` (YAML or JSON) instead of the embedded one")
+		useAWS     = flags.Bool("aws", false, "run commands against your real AWS account (default credential chain) instead of the simulated one")
+		samples    = flags.Bool("samples", true, "post sample notifications at start")
+		auditPath  = flags.String("audit", filepath.Join(os.TempDir(), "opschat-quickstart-audit.jsonl"), "audit log `FILE` (- for stderr)")
 	)
-	flag.Parse()
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
 
 	cfg, err := loadConfig(*configFile)
 	if err != nil {
 		return err
 	}
-	term := console.New(os.Stdin, os.Stdout)
+	term := console.New(stdin, stdout)
 
 	if *notifyFile != "" {
-		return sendTestMessage(ctx, cfg, term, *notifyFile)
+		return sendTestMessage(ctx, cfg, term, *notifyFile, stdin, stdout)
 	}
 
-	audit, closeAudit, err := openAudit(*auditPath)
+	audit, closeAudit, err := openAudit(*auditPath, stderr)
 	if err != nil {
 		return err
 	}
@@ -123,14 +128,14 @@ func run() error {
 		chatops.WithExecutor(exec),
 		chatops.WithAuthorizer(authz),
 		chatops.WithAuditWriter(audit),
-		chatops.WithLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),
+		chatops.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),
 	)
 	if err != nil {
 		return err
 	}
 
-	fmt.Printf("opschat quickstart — commands run against %s.\n", where)
-	fmt.Printf("Audit log: %s. Type `help`; `> TEXT` answers in a thread, `!N` clicks button N; Ctrl-D quits.\n\n", *auditPath)
+	fmt.Fprintf(stdout, "opschat quickstart — commands run against %s.\n", where)
+	fmt.Fprintf(stdout, "Audit log: %s. Type `help`; `> TEXT` answers in a thread, `!N` clicks button N; Ctrl-D quits.\n\n", *auditPath)
 
 	if *samples {
 		router, err := bot.NotificationRouter()
@@ -153,9 +158,9 @@ func loadConfig(path string) (*chatops.Config, error) {
 	return chatops.LoadConfig(quickstartConfig)
 }
 
-func openAudit(path string) (io.Writer, func(), error) {
+func openAudit(path string, stderr io.Writer) (io.Writer, func(), error) {
 	if path == "-" {
-		return os.Stderr, func() {}, nil
+		return stderr, func() {}, nil
 	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
@@ -211,13 +216,13 @@ func firstTopic(cfg *chatops.Config) string {
 // the production decode → route → filter → format path and every channel's
 // message is printed as the console renders it. A payload that cannot be
 // parsed is still shown, with the reason; only an unreadable file fails.
-func sendTestMessage(ctx context.Context, cfg *chatops.Config, term *console.Adapter, path string) error {
+func sendTestMessage(ctx context.Context, cfg *chatops.Config, term *console.Adapter, path string, stdin io.Reader, stdout io.Writer) error {
 	var (
 		body []byte
 		err  error
 	)
 	if path == "-" {
-		body, err = io.ReadAll(os.Stdin)
+		body, err = io.ReadAll(stdin)
 	} else {
 		body, err = os.ReadFile(path)
 	}
@@ -235,24 +240,24 @@ func sendTestMessage(ctx context.Context, cfg *chatops.Config, term *console.Ada
 	env, perr := notify.ParseEnvelope(body)
 	if perr != nil {
 		// Still deliver it, as text, and say why it was not understood.
-		fmt.Printf("The payload is not a valid SNS envelope (%v); delivering it as a raw message.\n\n", perr)
+		fmt.Fprintf(stdout, "The payload is not a valid SNS envelope (%v); delivering it as a raw message.\n\n", perr)
 		env = &notify.Envelope{Type: notify.TypeNotification, Message: string(body), Raw: true}
 	}
 	if env.TopicARN == "" {
 		env.TopicARN = firstTopic(cfg)
-		fmt.Printf("No topic in the payload: delivering it as if published to %s.\n\n", env.TopicARN)
+		fmt.Fprintf(stdout, "No topic in the payload: delivering it as if published to %s.\n\n", env.TopicARN)
 	}
 	ds, err := router.Route(ctx, env)
 	if err != nil {
-		fmt.Printf("Routing failed: %v\n", err)
+		fmt.Fprintf(stdout, "Routing failed: %v\n", err)
 		return nil
 	}
 	if len(ds) == 0 {
-		fmt.Printf("No channel receives this notification: no configuration subscribes to %s, or every filter dropped it.\n", env.TopicARN)
+		fmt.Fprintf(stdout, "No channel receives this notification: no configuration subscribes to %s, or every filter dropped it.\n", env.TopicARN)
 		return nil
 	}
 	for _, d := range ds {
-		fmt.Printf("── %s → %s\n", d.Subscription.Name, describe(d.Conversation))
+		fmt.Fprintf(stdout, "── %s → %s\n", d.Subscription.Name, describe(d.Conversation))
 		if _, err := term.Send(ctx, d.Conversation, d.Message); err != nil {
 			return err
 		}

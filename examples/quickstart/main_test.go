@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The quickstart, driven as `printf '...' | go run ./examples/quickstart`
+// drives it: every feature a newcomer tries first, end to end against the
+// simulated account.
+func TestQuickstartScript(t *testing.T) {
+	audit := filepath.Join(t.TempDir(), "audit.jsonl")
+	script := strings.Join([]string{
+		"help",
+		"cloudwatch describe-alarms",
+		"ec2 stop-instances --instance-ids i-0a1b2c3d4e5f60001",
+		"!4", // buttons 1-3 belong to the sample alarm
+		"iam list-users",
+		"lambda get-function",
+		"> my-function",
+		"cloudwatch describe-alarm",
+		"ec2 describe-instances --endpoint-url http://169.254.169.254",
+		"alias create alarms cloudwatch describe-alarms --state-value $state",
+		"run alarms ALARM",
+		"",
+	}, "\n")
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"-audit", audit}, strings.NewReader(script), &out, &errOut)
+	require.NoError(t, err, errOut.String())
+	text := out.String()
+	for _, want := range []string{
+		"simulated AWS account",
+		// sample notifications
+		"checkout-api-errors",
+		"GuardDuty",
+		"Banana Order processing is down",
+		"HighMemoryUsage",
+		// commands
+		"opschat help",
+		"MetricAlarms (5)",
+		"Graph of Errors",
+		"Run this command?",
+		"StoppingInstances",
+		"blocked for everyone",
+		"Which `--function-name`?",
+		"Did you mean `describe-alarms`",
+		"`--endpoint-url` is not allowed from chat",
+		"Alias `alarms` created",
+	} {
+		assert.Contains(t, text, want)
+	}
+	data, err := os.ReadFile(audit)
+	require.NoError(t, err)
+	for _, want := range []string{`"outcome":"succeeded"`, `"outcome":"denied"`, `"outcome":"pending"`, `"outcome":"invalid"`} {
+		assert.Contains(t, string(data), want)
+	}
+}
+
+func TestQuickstartNotify(t *testing.T) {
+	tests := []struct {
+		name, file, want string
+	}{
+		{"alarm envelope", "samples/cloudwatch-alarm-lambda.json", "checkout-api-errors"},
+		{"raw EventBridge event", "samples/eventbridge-guardduty.json", "as if published to arn:aws:sns:us-east-1:123456789012:ops-alerts"},
+		{"unknown payload", "samples/unknown-alertmanager.json", "HighMemoryUsage"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			require.NoError(t, run(context.Background(), []string{"-notify", tt.file}, strings.NewReader(""), &out, &errOut))
+			assert.Contains(t, out.String(), "── quickstart → console channel console")
+			assert.Contains(t, out.String(), tt.want)
+		})
+	}
+	t.Run("stdin garbage is still shown", func(t *testing.T) {
+		var out, errOut bytes.Buffer
+		require.NoError(t, run(context.Background(), []string{"-notify", "-"}, strings.NewReader("{\"Type\": 3, not json"), &out, &errOut))
+		assert.Contains(t, out.String(), "not json")
+	})
+	t.Run("unreadable file fails", func(t *testing.T) {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), []string{"-notify", "does-not-exist.json"}, strings.NewReader(""), &out, &errOut)
+		assert.Error(t, err)
+	})
+}

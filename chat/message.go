@@ -229,11 +229,13 @@ func EscapeMarkdown(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 8)
-	for _, r := range s {
-		if strings.ContainsRune(markdownSpecials, r) {
+	// Bytes, not runes: every special is ASCII, and invalid UTF-8 must
+	// pass through unchanged.
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(markdownSpecials, s[i]) >= 0 {
 			b.WriteByte('\\')
 		}
-		b.WriteRune(r)
+		b.WriteByte(s[i])
 	}
 	return b.String()
 }

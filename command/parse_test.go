@@ -510,3 +510,35 @@ func TestPartitions(t *testing.T) {
 	ps[0].Regions[0] = "changed"
 	assert.Equal(t, "aws", command.PartitionOf("af-south-1"), "Partitions returns a copy")
 }
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		"@aws cloudwatch describe-alarms --state-value ALARM --region us-east-1",
+		"ec2 describe-instances --filters Name=tag:env,Values=[a, b] 'Name=x,Values=y' --query 'a[?b==`c`]'",
+		`lambda invoke --function-name f --payload {"a": [1, {"b": null}]}`,
+		"dynamodb update-table --table-name t --provisioned-throughput {\"ReadCapacityUnits\": 1e3}",
+		"cloudwatch get-metric-statistics --start-time 2024-01-01 --end-time -1.5e3 --dimensions Name=a,Value=b",
+		"ssm start-automation-execution --document-name d --parameters a=b,c",
+		"ec2 stop-instances --instance-ids i-1 --no-force --hibernate false -h",
+		"iam list-users --max-items 0 --page-size x",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		inv, err := command.Parse(s, cat)
+		if err != nil {
+			var e *command.Error
+			var se *command.SyntaxError
+			if !errors.As(err, &e) && !errors.As(err, &se) {
+				t.Fatalf("error %T is neither *Error nor *SyntaxError: %v", err, err)
+			}
+			if e != nil {
+				_ = e.UserMessage()
+			}
+			return
+		}
+		if inv.Op == nil || inv.IAMAction == "" {
+			t.Fatalf("incomplete invocation %+v", inv)
+		}
+	})
+}

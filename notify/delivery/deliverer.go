@@ -120,6 +120,11 @@ func WithLimits(l map[chat.Platform]PlatformLimits) Option {
 	return func(d *Deliverer) { d.limits = l }
 }
 
+// WithLimiter makes the Deliverer use l (shared, for example, with the
+// senders of command replies, so both count against the same channel
+// budgets) instead of building one from WithLimits and WithClock.
+func WithLimiter(l *Limiter) Option { return func(d *Deliverer) { d.limiter = l } }
+
 // WithBackoff sets the retry policy (default DefaultBackoff).
 func WithBackoff(b Backoff) Option { return func(d *Deliverer) { d.backoff = b.withDefaults() } }
 
@@ -192,7 +197,9 @@ func New(store Store, opts ...Option) (*Deliverer, error) {
 		return nil, fmt.Errorf("delivery: metrics: %w", err)
 	}
 	d.inst = inst
-	d.limiter = NewLimiter(d.limits, d.clock)
+	if d.limiter == nil {
+		d.limiter = NewLimiter(d.limits, d.clock)
+	}
 	d.wrapped = make(map[chat.Platform]chat.Sender, len(d.senders))
 	d.threads = make(map[chat.Platform]bool, len(d.senders))
 	for p, s := range d.senders {

@@ -94,6 +94,11 @@ type scriptedSender struct {
 func (s *scriptedSender) Capabilities() chat.Capabilities { return s.caps }
 
 func (s *scriptedSender) Send(ctx context.Context, conv chat.Conversation, m chat.Message) (chat.Ref, error) {
+	// The arrival time is taken first, as a platform would stamp it.
+	var at time.Time
+	if s.clock != nil {
+		at = s.clock.Now()
+	}
 	if s.block != nil {
 		s.waiting.Add(1)
 		defer s.waiting.Add(-1)
@@ -115,10 +120,6 @@ func (s *scriptedSender) Send(ctx context.Context, conv chat.Conversation, m cha
 	}
 	s.seq++
 	ref := chat.Ref{Conversation: conv, MessageID: "msg" + itoa(s.seq)}
-	var at time.Time
-	if s.clock != nil {
-		at = s.clock.Now()
-	}
 	s.sent = append(s.sent, sent{Conv: conv, Msg: m, At: at, Ref: ref})
 	return ref, nil
 }

@@ -54,41 +54,58 @@ const DefaultPenalty = time.Second
 
 type bucket struct {
 	tokens  float64
-	last    time.Time
+	last    time.Time // tokens is the count at last; zero: full bucket
 	blocked time.Time // no sends before this (Retry-After)
 }
 
-// reserve takes one token, going into debt if needed, and returns how long
-// the caller must wait before using it.
-func (b *bucket) reserve(l Limit, now time.Time) time.Duration {
-	var wait time.Duration
-	if !l.unlimited() {
-		burst := float64(max(l.Burst, 1))
-		if b.last.IsZero() {
-			b.tokens = burst
-		} else if el := now.Sub(b.last).Seconds(); el > 0 {
-			b.tokens = min(burst, b.tokens+el*l.Rate)
-		}
-		b.last = now
-		b.tokens--
-		if b.tokens < 0 {
-			wait = time.Duration(-b.tokens / l.Rate * float64(time.Second))
-		}
+// at returns the tokens the bucket holds at t >= b.last.
+func (b *bucket) at(l Limit, t time.Time) float64 {
+	burst := float64(max(l.Burst, 1))
+	if b.last.IsZero() {
+		return burst
 	}
-	if d := b.blocked.Sub(now); d > wait {
-		wait = d
+	if el := t.Sub(b.last).Seconds(); el > 0 {
+		return min(burst, b.tokens+el*l.Rate)
 	}
-	return wait
+	return b.tokens
+}
+
+// earliest returns the first time >= now at which the bucket has a whole
+// token for one more send, after every send already granted.
+func (b *bucket) earliest(l Limit, now time.Time) time.Time {
+	t := now
+	if b.blocked.After(t) {
+		t = b.blocked
+	}
+	if l.unlimited() {
+		return t
+	}
+	if b.last.After(t) {
+		t = b.last
+	}
+	if tok := b.at(l, t); tok < 1 {
+		t = t.Add(time.Duration((1 - tok) / l.Rate * float64(time.Second)))
+	}
+	return t
+}
+
+// take spends one token at t, which must not precede earliest's answer.
+func (b *bucket) take(l Limit, t time.Time) {
+	if l.unlimited() {
+		return
+	}
+	if t.Before(b.last) {
+		t = b.last
+	}
+	b.tokens = b.at(l, t) - 1
+	b.last = t
 }
 
 func (b *bucket) idle(l Limit, now time.Time) bool {
-	if now.Before(b.blocked) {
+	if now.Before(b.blocked) || now.Before(b.last) {
 		return false
 	}
-	if l.unlimited() {
-		return true
-	}
-	return b.tokens+now.Sub(b.last).Seconds()*l.Rate >= float64(max(l.Burst, 1))
+	return l.unlimited() || b.at(l, now) >= float64(max(l.Burst, 1))
 }
 
 // Limiter paces sends per channel and per workspace with token buckets, and
@@ -97,6 +114,11 @@ func (b *bucket) idle(l Limit, now time.Time) bool {
 type Limiter struct {
 	clock  Clock
 	limits map[chat.Platform]PlatformLimits
+	// OnGrant, when set (before first use), is called with the instant each
+	// send was allowed, under the limiter's lock: it must be quick and must
+	// not call the limiter. Benchmarks use it to check the schedule;
+	// hosts may feed metrics from it.
+	OnGrant func(conv chat.Conversation, at time.Time)
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
@@ -124,30 +146,60 @@ func workspaceKey(conv chat.Conversation) string {
 	return fmt.Sprintf("%s:%s", conv.Platform, conv.WorkspaceID)
 }
 
-// Reserve takes a send slot for conv and returns how long to wait before
-// sending. Callers that then give up lose the slot, which only makes later
-// sends slower, never faster than the limit.
-func (l *Limiter) Reserve(conv chat.Conversation) time.Duration {
+// Delay returns how long a send to conv would have to wait now, without
+// taking a slot.
+func (l *Limiter) Delay(conv chat.Conversation) time.Duration {
+	_, d := l.try(conv, false)
+	return d
+}
+
+// try takes a slot for conv if both buckets (channel and workspace) allow a
+// send now, or says how long until they might. Tokens are only ever taken
+// at the current instant, under the lock, so each bucket's history is a
+// plain token-bucket schedule however many goroutines wait: a conv that
+// must wait never holds a future slot that would delay other channels.
+func (l *Limiter) try(conv chat.Conversation, take bool) (bool, time.Duration) {
 	pl := l.limits[conv.Platform]
-	now := l.clock.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	now := l.clock.Now()
 	if len(l.buckets) > 10000 {
 		l.sweep(now)
 	}
-	w1 := l.bucket("c|"+ChannelKey(conv)).reserve(pl.Channel, now)
-	w2 := l.bucket("w|"+workspaceKey(conv)).reserve(pl.Workspace, now)
-	return max(w1, w2)
+	cb, wb := l.bucket("c|"+ChannelKey(conv)), l.bucket("w|"+workspaceKey(conv))
+	t := cb.earliest(pl.Channel, now)
+	if wt := wb.earliest(pl.Workspace, now); wt.After(t) {
+		t = wt
+	}
+	if t.After(now) {
+		return false, t.Sub(now)
+	}
+	if take {
+		cb.take(pl.Channel, now)
+		wb.take(pl.Workspace, now)
+		if l.OnGrant != nil {
+			l.OnGrant(conv, now)
+		}
+	}
+	return true, 0
 }
 
-// Wait blocks until conv may be sent to, or ctx is done. It returns how long
-// it waited.
+// Wait blocks until conv may be sent to, takes the slot, and returns how
+// long it waited; or returns ctx's error. Call it right before sending.
+// Waiters are not queued in order: when many channels compete for a
+// workspace budget, whichever wakes first sends.
 func (l *Limiter) Wait(ctx context.Context, conv chat.Conversation) (time.Duration, error) {
-	d := l.Reserve(conv)
-	if d <= 0 {
-		return 0, ctx.Err()
+	var waited time.Duration
+	for {
+		ok, d := l.try(conv, true)
+		if ok {
+			return waited, ctx.Err()
+		}
+		if err := l.clock.Sleep(ctx, d); err != nil {
+			return waited, err
+		}
+		waited += d
 	}
-	return d, l.clock.Sleep(ctx, d)
 }
 
 // Pause stops sends to conv's channel for d (the platform's Retry-After; 0

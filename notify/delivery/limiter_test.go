@@ -18,13 +18,17 @@ func TestLimiterBurstThenRate(t *testing.T) {
 		chat.PlatformSlack: {Channel: delivery.Limit{Rate: 1, Burst: 3}},
 	}, clock)
 	c1, c2 := slackConv("C1"), slackConv("C2")
+	ctx := context.Background()
 	var waits []time.Duration
 	for range 5 {
-		waits = append(waits, l.Reserve(c1))
+		w, err := l.Wait(ctx, c1)
+		require.NoError(t, err)
+		waits = append(waits, w)
 	}
-	assert.Equal(t, []time.Duration{0, 0, 0, time.Second, 2 * time.Second}, waits)
-	assert.Zero(t, l.Reserve(c2), "channels have their own buckets")
-	assert.Zero(t, l.Reserve(chat.Conversation{Platform: chat.PlatformFake, ChannelID: "x"}), "unconfigured platform is unlimited")
+	assert.Equal(t, []time.Duration{0, 0, 0, time.Second, time.Second}, waits)
+	assert.Equal(t, time.Second, l.Delay(c1))
+	assert.Zero(t, l.Delay(c2), "channels have their own buckets")
+	assert.Zero(t, l.Delay(chat.Conversation{Platform: chat.PlatformFake, ChannelID: "x"}), "unconfigured platform is unlimited")
 }
 
 func TestLimiterWorkspaceBucket(t *testing.T) {
@@ -36,9 +40,13 @@ func TestLimiterWorkspaceBucket(t *testing.T) {
 	conv := func(ch string) chat.Conversation {
 		return chat.Conversation{Platform: chat.PlatformTeams, WorkspaceID: "tenant", ChannelID: ch}
 	}
-	assert.Zero(t, l.Reserve(conv("a")))
-	assert.Zero(t, l.Reserve(conv("b")))
-	assert.Equal(t, 500*time.Millisecond, l.Reserve(conv("c")), "third send in the tenant waits for the tenant bucket")
+	ctx := context.Background()
+	for _, ch := range []string{"a", "b"} {
+		w, err := l.Wait(ctx, conv(ch))
+		require.NoError(t, err)
+		assert.Zero(t, w)
+	}
+	assert.Equal(t, 500*time.Millisecond, l.Delay(conv("c")), "third send in the tenant waits for the tenant bucket")
 }
 
 func TestLimiterPauseHonoursRetryAfter(t *testing.T) {
@@ -47,8 +55,10 @@ func TestLimiterPauseHonoursRetryAfter(t *testing.T) {
 	l := delivery.NewLimiter(nil, clock)
 	c := slackConv("C1")
 	l.Pause(c, 30*time.Second)
-	assert.Equal(t, 30*time.Second, l.Reserve(c))
-	assert.Zero(t, l.Reserve(slackConv("C2")), "pause is per channel")
+	assert.Zero(t, l.Delay(slackConv("C2")), "pause is per channel")
+	w, err := l.Wait(context.Background(), c)
+	require.NoError(t, err)
+	assert.Equal(t, 30*time.Second, w)
 }
 
 func TestLimitedSenderPausesOn429(t *testing.T) {

@@ -1,0 +1,267 @@
+package delivery_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/opschat/opschat/adapters/fake"
+	"github.com/opschat/opschat/chat"
+	"github.com/opschat/opschat/internal/memstore"
+	"github.com/opschat/opschat/notify"
+	"github.com/opschat/opschat/notify/delivery"
+	"github.com/stretchr/testify/require"
+)
+
+// BenchmarkPipeline measures envelopes per second through decode → route →
+// format → dedup → per-channel queue → fake adapter, with no rate limit,
+// each alarm going to one of 10 channels.
+func BenchmarkPipeline(b *testing.B) {
+	const channels = 10
+	var subs []notify.Subscription
+	for i := range channels {
+		subs = append(subs, notify.Subscription{Name: fmt.Sprintf("cfg%d", i), TopicARNs: []string{fmt.Sprintf("%s-%d", alertsTopic, i)},
+			Conversation: slackConv(fmt.Sprintf("C%03d", i)), LoggingLevel: notify.LogError})
+	}
+	router, err := notify.NewRouter(subs)
+	require.NoError(b, err)
+	adapter := fake.New(fake.WithPlatform(chat.PlatformSlack))
+	d, err := delivery.New(memstore.New(nil), delivery.WithSender(chat.PlatformSlack, adapter),
+		delivery.WithLimits(map[chat.Platform]delivery.PlatformLimits{}), delivery.WithDigestThreshold(0, 0))
+	require.NoError(b, err)
+	defer d.Close()
+	disp, err := delivery.NewDispatcher(delivery.FromNotify(router), d, nil)
+	require.NoError(b, err)
+	var seq atomic.Int64
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			n := seq.Add(1)
+			env := alarmEnvelope(fmt.Sprintf("m%d", n), fmt.Sprintf("alarm-%d", n), "ALARM")
+			env.TopicARN = fmt.Sprintf("%s-%d", alertsTopic, n%channels)
+			if err := disp.HandleEnvelope(ctx, env); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
+	if got := len(adapter.Sent()); got != b.N {
+		b.Fatalf("posted %d of %d", got, b.N)
+	}
+}
+
+// stormResult is what a storm run observed.
+type stormResult struct {
+	drain      time.Duration // virtual time until every Deliver returned
+	sent       int           // messages posted
+	digests    int
+	// violations counts grants a token bucket with the channel's (or the
+	// workspace's) limit would have refused, replaying the limiter's grant
+	// instants.
+	violations int
+	// arrivalOvershoot is the largest shortfall (in tokens) when replaying
+	// the arrival times at the fake platform instead: Go scheduling delay
+	// between grant and arrival, magnified by the clock factor.
+	arrivalOvershoot float64
+	missing    []string
+	duplicated []string
+}
+
+// runStorm fires alarms alarms at channels channels at once through the
+// real router and a Deliverer with Slack's default limits (1 msg/s per
+// channel, bursts of 3; 50/s per workspace), on a clock running factor
+// times faster than real time.
+func runStorm(tb testing.TB, alarms, channels int, factor float64) stormResult {
+	clock := scaledClock{start: time.Now(), factor: factor}
+	var subs []notify.Subscription
+	for i := range channels {
+		subs = append(subs, notify.Subscription{Name: fmt.Sprintf("cfg%d", i), TopicARNs: []string{fmt.Sprintf("%s-%d", alertsTopic, i)},
+			Conversation: slackConv(fmt.Sprintf("C%03d", i)), LoggingLevel: notify.LogError})
+	}
+	router, err := notify.NewRouter(subs)
+	require.NoError(tb, err)
+	s := &scriptedSender{clock: clock}
+	limits := delivery.DefaultLimits()
+	limiter := delivery.NewLimiter(limits, clock)
+	var gmu sync.Mutex
+	grants := map[string][]time.Time{}
+	limiter.OnGrant = func(conv chat.Conversation, at time.Time) {
+		gmu.Lock()
+		grants[conv.ChannelID] = append(grants[conv.ChannelID], at)
+		gmu.Unlock()
+	}
+	d, err := delivery.New(memstore.New(nil), delivery.WithSender(chat.PlatformSlack, s), delivery.WithClock(clock),
+		delivery.WithLimiter(limiter))
+	require.NoError(tb, err)
+	defer d.Close()
+	disp, err := delivery.NewDispatcher(delivery.FromNotify(router), d, nil)
+	require.NoError(tb, err)
+
+	ctx := context.Background()
+	t0 := clock.Now()
+	var wg sync.WaitGroup
+	var failures atomic.Int32
+	for i := range alarms {
+		env := alarmEnvelope(fmt.Sprintf("m%05d", i), fmt.Sprintf("alarm-%05d", i), []string{"ALARM", "INSUFFICIENT_DATA"}[i%7/6])
+		env.TopicARN = fmt.Sprintf("%s-%d", alertsTopic, i%channels)
+		wg.Go(func() {
+			if err := disp.HandleEnvelope(ctx, env); err != nil {
+				failures.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	res := stormResult{drain: clock.Now().Sub(t0)}
+	require.Zero(tb, failures.Load())
+
+	// Every alarm must be represented once: by its own message or as an
+	// item of a digest.
+	seen := map[string]int{}
+	byChannel := map[string][]time.Time{}
+	for _, m := range s.Sent() {
+		res.sent++
+		byChannel[m.Conv.ChannelID] = append(byChannel[m.Conv.ChannelID], m.At)
+		if len(m.Msg.Buttons) == 1 && m.Msg.Buttons[0].ID == delivery.DigestButtonID {
+			res.digests++
+			rec, err := d.Digest(ctx, m.Msg.Buttons[0].Value)
+			require.NoError(tb, err)
+			for _, it := range rec.Items {
+				seen[alarmName(it.Title)]++
+			}
+			continue
+		}
+		seen[alarmName(m.Msg.Title)]++
+	}
+	for i := range alarms {
+		name := fmt.Sprintf("alarm-%05d", i)
+		switch seen[name] {
+		case 1:
+		case 0:
+			res.missing = append(res.missing, name)
+		default:
+			res.duplicated = append(res.duplicated, name)
+		}
+	}
+	var allGrants []time.Time
+	for ch, ts := range grants {
+		res.violations += bucketViolations(ts, limits[chat.PlatformSlack].Channel)
+		allGrants = append(allGrants, ts...)
+		if len(ts) != len(byChannel[ch]) {
+			tb.Fatalf("%s: %d grants but %d arrivals", ch, len(ts), len(byChannel[ch]))
+		}
+	}
+	res.violations += bucketViolations(allGrants, limits[chat.PlatformSlack].Workspace)
+	for _, ts := range byChannel {
+		res.arrivalOvershoot = math.Max(res.arrivalOvershoot, overshoot(ts, limits[chat.PlatformSlack].Channel))
+	}
+	return res
+}
+
+func alarmName(title string) string {
+	i := strings.Index(title, "alarm-")
+	if i < 0 {
+		return title
+	}
+	return title[i : i+len("alarm-00000")]
+}
+
+func sortTimes(ts []time.Time) []time.Time {
+	out := append([]time.Time(nil), ts...)
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j].Before(out[j-1]); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+// violationTolerance absorbs float rounding in the replay (1 µs of
+// virtual time at 1 msg/s).
+const violationTolerance = 1e-6
+
+var debugViolations = false
+
+// bucketViolations replays send times through a token bucket and counts
+// sends made without a whole token (allowing for clock rounding).
+func bucketViolations(ts []time.Time, l delivery.Limit) int {
+	if len(ts) == 0 || l.Rate <= 0 {
+		return 0
+	}
+	ts = sortTimes(ts)
+	tokens := float64(l.Burst)
+	last := ts[0]
+	v := 0
+	for _, t := range ts {
+		tokens = math.Min(float64(l.Burst), tokens+t.Sub(last).Seconds()*l.Rate)
+		last = t
+		if tokens < 1-violationTolerance {
+			v++
+			if debugViolations {
+				fmt.Printf("violation: tokens %.4f at %s (limit %+v)\n", tokens, t.Format("15:04:05.000"), l)
+			}
+		}
+		tokens--
+	}
+	return v
+}
+
+// overshoot returns the largest token shortfall when replaying ts.
+func overshoot(ts []time.Time, l delivery.Limit) float64 {
+	ts = sortTimes(ts)
+	tokens := float64(l.Burst)
+	last := ts[0]
+	worst := 0.0
+	for _, t := range ts {
+		tokens = math.Min(float64(l.Burst), tokens+t.Sub(last).Seconds()*l.Rate)
+		last = t
+		worst = math.Max(worst, 1-tokens)
+		tokens--
+	}
+	return worst
+}
+
+func TestStormInvariants(t *testing.T) {
+	if testing.Short() {
+		t.Skip("storm takes a few seconds")
+	}
+	res := runStorm(t, 2000, 20, 100)
+	require.Empty(t, res.missing, "every alarm represented")
+	require.Empty(t, res.duplicated, "no alarm twice")
+	require.Zero(t, res.violations, "no channel or workspace over its limit")
+	require.Positive(t, res.digests)
+	t.Logf("2000 alarms / 20 channels: %d messages (%d digests), drained in %.1fs virtual; arrival overshoot %.3f token",
+		res.sent, res.digests, res.drain.Seconds(), res.arrivalOvershoot)
+}
+
+// BenchmarkStorm: 10,000 alarms for 100 channels at Slack's 1 msg/s per
+// channel, on a clock 100× faster than real time. It fails if any alarm is
+// missing or doubled or any channel went over its limit, and reports the
+// virtual drain time and how many messages were posted.
+func BenchmarkStorm(b *testing.B) {
+	for _, factor := range []float64{10, 100} {
+		b.Run(fmt.Sprintf("clock-x%g", factor), func(b *testing.B) { benchStorm(b, factor) })
+	}
+}
+
+func benchStorm(b *testing.B, factor float64) {
+	for range b.N {
+		res := runStorm(b, 10000, 100, factor)
+		if len(res.missing) > 0 || len(res.duplicated) > 0 || res.violations > 0 {
+			b.Fatalf("missing %d, duplicated %d, limit violations %d", len(res.missing), len(res.duplicated), res.violations)
+		}
+		b.ReportMetric(res.drain.Seconds(), "drain-virtual-s")
+		b.ReportMetric(float64(res.sent), "messages")
+		b.ReportMetric(float64(res.digests), "digests")
+		b.ReportMetric(0, "limit-violations")
+		b.ReportMetric(res.arrivalOvershoot, "arrival-overshoot-tokens")
+	}
+}

@@ -61,9 +61,9 @@ func BenchmarkPipeline(b *testing.B) {
 
 // stormResult is what a storm run observed.
 type stormResult struct {
-	drain      time.Duration // virtual time until every Deliver returned
-	sent       int           // messages posted
-	digests    int
+	drain   time.Duration // virtual time until every Deliver returned
+	sent    int           // messages posted
+	digests int
 	// violations counts grants a token bucket with the channel's (or the
 	// workspace's) limit would have refused, replaying the limiter's grant
 	// instants.
@@ -72,8 +72,8 @@ type stormResult struct {
 	// the arrival times at the fake platform instead: Go scheduling delay
 	// between grant and arrival, magnified by the clock factor.
 	arrivalOvershoot float64
-	missing    []string
-	duplicated []string
+	missing          []string
+	duplicated       []string
 }
 
 // runStorm fires alarms alarms at channels channels at once through the

@@ -188,7 +188,7 @@ func (at *CustomActionAttachment) variable(n *Notification, name string) (string
 		if v, ok := n.Variables[src]; ok {
 			return v, true
 		}
-		return PayloadPath(n.Payload, src)
+		return PayloadPath(n.Payload(), src)
 	}
 	v, ok := n.Variables[name]
 	return v, ok

@@ -140,14 +140,14 @@ func TestCustomActionValidate(t *testing.T) {
 func TestPayloadPath(t *testing.T) {
 	t.Parallel()
 	n := decodeSample(t, "testdata/samples/cloudwatch-alarm-lambda.json")
-	v, ok := notify.PayloadPath(n.Payload, "Trigger.Dimensions.0.value")
+	v, ok := notify.PayloadPath(n.Payload(), "Trigger.Dimensions.0.value")
 	assert.True(t, ok)
 	assert.Equal(t, "checkout-handler", v)
-	v, ok = notify.PayloadPath(n.Payload, "Trigger.Period")
+	v, ok = notify.PayloadPath(n.Payload(), "Trigger.Period")
 	assert.True(t, ok)
 	assert.Equal(t, "60", v)
 	for _, p := range []string{"Trigger.Dimensions.1.value", "Trigger.Dimensions.x", "Trigger", "Nope.x", "Trigger.Dimensions.-1"} {
-		_, ok := notify.PayloadPath(n.Payload, p)
+		_, ok := notify.PayloadPath(n.Payload(), p)
 		assert.False(t, ok, p)
 	}
 }

@@ -87,6 +87,7 @@ func BenchmarkRoute(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	env.MessageAttributes = map[string]notify.MessageAttribute{"team": {Type: "String", Value: "payments"}}
 	var subs []notify.Subscription
 	for i := 0; i < 50; i++ {
 		topic := fmt.Sprintf("arn:aws:sns:us-east-1:123456789012:topic-%d", i)

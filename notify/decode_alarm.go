@@ -41,125 +41,176 @@ func alarmSeverity(state string) chat.Severity {
 	return chat.SeverityNone
 }
 
-// decodeAlarm decodes the JSON CloudWatch publishes to SNS for metric,
-// metric-math and composite alarms.
-func decodeAlarm(m jobj) (*Notification, error) {
-	name := m.s("AlarmName")
-	state := m.s("NewStateValue")
-	if name == "" || state == "" {
-		return nil, fmt.Errorf("cloudwatch alarm: AlarmName and NewStateValue must be strings")
+// snsAlarm is the JSON CloudWatch publishes to SNS for metric, metric-math
+// and composite alarms. It is decoded into a struct, not a map, because
+// alarms are the most frequent notification and this is the hot path.
+type snsAlarm struct {
+	AlarmName, AlarmDescription, NewStateValue, NewStateReason  string
+	StateChangeTime, Region, AlarmArn, OldStateValue, AlarmRule string
+	AWSAccountIDField                                           string `json:"AWSAccountId"`
+	TriggeringChildren                                          []struct {
+		Arn   string
+		State struct{ Value, Timestamp string }
 	}
-	alarmARN := m.s("AlarmArn")
+	Trigger *struct {
+		MetricName, Namespace, Statistic, ExtendedStatistic, ComparisonOperator string
+		Dimensions                                                              []snsDimension
+		Period, EvaluationPeriods                                               float64
+		Threshold                                                               *float64
+		Metrics                                                                 []struct {
+			ID         string `json:"Id"`
+			Label      string
+			Expression string
+			ReturnData *bool
+			MetricStat *struct {
+				Period float64
+				Stat   string
+				Metric struct {
+					Namespace, MetricName string
+					Dimensions            []snsDimension
+				}
+			}
+		}
+	}
+}
+
+type snsDimension struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+func snsDims(ds []snsDimension) []dim {
+	out := make([]dim, len(ds))
+	for i, d := range ds {
+		out[i] = dim{name: d.Name, value: d.Value}
+	}
+	return out
+}
+
+// parseAlarm decodes an SNS alarm message; the error names what is wrong.
+func parseAlarm(message string) (*snsAlarm, error) {
+	var a snsAlarm
+	if err := json.Unmarshal([]byte(message), &a); err != nil {
+		return nil, fmt.Errorf("cloudwatch alarm: %w", err)
+	}
+	if a.AlarmName == "" || a.NewStateValue == "" {
+		return nil, fmt.Errorf("cloudwatch alarm: AlarmName and NewStateValue must be non-empty strings")
+	}
+	return &a, nil
+}
+
+// decodeAlarm turns an SNS alarm message into a Notification.
+func decodeAlarm(m *snsAlarm, raw string) *Notification {
+	name, state := m.AlarmName, m.NewStateValue
+	alarmARN := m.AlarmArn
 	a, _ := parseARN(alarmARN)
-	region := firstNonEmpty(a.region, regionFromLongName(m.s("Region")))
+	region := firstNonEmpty(a.region, regionFromLongName(m.Region))
 	n := &Notification{
 		Kind:        KindCloudWatchAlarm,
 		Source:      "aws.cloudwatch",
 		Service:     "CloudWatch",
 		EventType:   "CloudWatch Alarm",
 		Severity:    alarmSeverity(state),
-		Account:     firstNonEmpty(m.s("AWSAccountId"), a.account),
+		Account:     firstNonEmpty(m.AWSAccountIDField, a.account),
 		Region:      region,
 		Partition:   firstNonEmpty(a.partition, partitionOf(region)),
 		ThreadKey:   firstNonEmpty(alarmARN, name),
-		Time:        parseAlarmTime(m.s("StateChangeTime")),
-		Description: chat.EscapeMarkdown(m.s("NewStateReason")),
-		Variables:   map[string]string{},
+		Time:        parseAlarmTime(m.StateChangeTime),
+		Description: chat.EscapeMarkdown(m.NewStateReason),
+		Text:        raw,
+		payload:     &lazyPayload{raw: raw},
+		Variables:   make(map[string]string, 12),
 	}
 	if alarmARN != "" {
 		n.Resources = []string{alarmARN}
-		n.ID = alarmARN + "@" + m.s("StateChangeTime")
+		n.ID = alarmARN + "@" + m.StateChangeTime
 	}
-	n.Title = fmt.Sprintf("%s | %s | %s", chat.EscapeMarkdown(alarmTitle(state, m.s("OldStateValue"))), chat.EscapeMarkdown(name), chat.EscapeMarkdown(firstNonEmpty(region, m.s("Region"))))
-	n.Title = strings.TrimSpace(n.Title)
-	n.Summary = fmt.Sprintf("CloudWatch alarm %s is %s", name, state)
+	n.Title = chat.EscapeMarkdown(alarmTitle(state, m.OldStateValue)) + " | " + chat.EscapeMarkdown(name) + " | " + chat.EscapeMarkdown(firstNonEmpty(region, m.Region))
+	n.Summary = "CloudWatch alarm " + name + " is " + state
 	n.TitleLink = consoleURL(n.Partition, region, "cloudwatch", "home", "#alarmsV2:alarm/"+url.PathEscape(name))
 	vars := n.Variables
 	vars["AlarmName"] = name
 	vars["AlarmArn"] = alarmARN
 	vars["NewStateValue"] = state
-	vars["OldStateValue"] = m.s("OldStateValue")
+	vars["OldStateValue"] = m.OldStateValue
 	vars["Region"] = region
 	vars["Account"] = n.Account
-	vars["StateChangeTime"] = m.s("StateChangeTime")
+	vars["StateChangeTime"] = m.StateChangeTime
 
-	if d := m.s("AlarmDescription"); d != "" {
+	n.Fields = make([]chat.Field, 0, 8)
+	if d := m.AlarmDescription; d != "" {
 		n.Fields = append(n.Fields, chat.Field{Name: "Description", Value: d})
 	}
-	n.Fields = append(n.Fields, chat.Field{Name: "State", Value: stateChange(m.s("OldStateValue"), state), Short: true})
+	n.Fields = append(n.Fields, chat.Field{Name: "State", Value: stateChange(m.OldStateValue, state), Short: true})
 
-	if rule := m.s("AlarmRule"); rule != "" || m.has("TriggeringChildren") {
+	if m.AlarmRule != "" || len(m.TriggeringChildren) > 0 {
 		n.EventType = "CloudWatch Composite Alarm"
-		if rule != "" {
-			n.Fields = append(n.Fields, chat.Field{Name: "Alarm rule", Value: rule})
+		if m.AlarmRule != "" {
+			n.Fields = append(n.Fields, chat.Field{Name: "Alarm rule", Value: m.AlarmRule})
 		}
-		children := m.a("TriggeringChildren")
-		for i, c := range children {
+		for i, c := range m.TriggeringChildren {
 			if i == maxTriggeringChildren {
-				n.Fields = append(n.Fields, chat.Field{Name: "More triggering alarms", Value: strconv.Itoa(len(children) - maxTriggeringChildren)})
+				n.Fields = append(n.Fields, chat.Field{Name: "More triggering alarms", Value: strconv.Itoa(len(m.TriggeringChildren) - maxTriggeringChildren)})
 				break
 			}
-			co := jobj(asMap(c))
-			childName := co.s("Arn")
+			childName := c.Arn
 			if ca, ok := parseARN(childName); ok {
 				childName = strings.TrimPrefix(ca.resource, "alarm:")
 			}
-			n.Fields = append(n.Fields, chat.Field{Name: "Triggering alarm", Value: fmt.Sprintf("%s (%s)", childName, co.o("State").s("Value")), Short: true})
+			n.Fields = append(n.Fields, chat.Field{Name: "Triggering alarm", Value: childName + " (" + c.State.Value + ")", Short: true})
 		}
-		return n, nil
+		return n
 	}
 
-	trig := m.o("Trigger")
+	trig := m.Trigger
 	if trig == nil {
-		return n, nil
+		return n
 	}
-	period, _ := trig.n("Period")
-	evals, _ := trig.n("EvaluationPeriods")
-	ns := trig.s("Namespace")
-	metric := trig.s("MetricName")
-	dims := dimensions(trig.a("Dimensions"))
+	period, evals := trig.Period, trig.EvaluationPeriods
+	ns, metric := trig.Namespace, trig.MetricName
+	dims := snsDims(trig.Dimensions)
 	graph := &alarmGraph{title: name, region: region, at: n.Time}
-	if th, ok := trig.n("Threshold"); ok {
-		graph.threshold, graph.hasThreshold = th, true
+	if trig.Threshold != nil {
+		graph.threshold, graph.hasThreshold = *trig.Threshold, true
 	}
-	if metrics := trig.a("Metrics"); len(metrics) > 0 {
+	if len(trig.Metrics) > 0 {
 		// Metric math: show the expression that returns data and the metrics it reads.
-		for _, mv := range metrics {
-			mq := jobj(asMap(mv))
-			returns, hasReturn := mq.b("ReturnData")
-			if expr := mq.s("Expression"); expr != "" {
-				label := firstNonEmpty(mq.s("Label"), mq.s("Id"))
-				n.Fields = append(n.Fields, chat.Field{Name: "Expression", Value: fmt.Sprintf("%s = %s", label, expr)})
-				graph.metrics = append(graph.metrics, graphMetric{id: mq.s("Id"), label: mq.s("Label"), expr: expr, visible: !hasReturn || returns})
+		for _, mq := range trig.Metrics {
+			visible := mq.ReturnData == nil || *mq.ReturnData
+			if mq.Expression != "" {
+				n.Fields = append(n.Fields, chat.Field{Name: "Expression", Value: firstNonEmpty(mq.Label, mq.ID) + " = " + mq.Expression})
+				graph.metrics = append(graph.metrics, graphMetric{id: mq.ID, label: mq.Label, expr: mq.Expression, visible: visible})
 				continue
 			}
-			ms := mq.o("MetricStat")
-			mm := ms.o("Metric")
-			p, _ := ms.n("Period")
-			graph.metrics = append(graph.metrics, graphMetric{id: mq.s("Id"), label: mq.s("Label"), ns: mm.s("Namespace"), name: mm.s("MetricName"),
-				dims: dimensions(mm.a("Dimensions")), stat: ms.s("Stat"), period: p, visible: !hasReturn || returns})
+			if mq.MetricStat == nil {
+				continue
+			}
+			ms := mq.MetricStat
+			mm := ms.Metric
+			mdims := snsDims(mm.Dimensions)
+			graph.metrics = append(graph.metrics, graphMetric{id: mq.ID, label: mq.Label, ns: mm.Namespace, name: mm.MetricName,
+				dims: mdims, stat: ms.Stat, period: ms.Period, visible: visible})
 			if ns == "" {
-				ns = mm.s("Namespace")
-				dims = dimensions(mm.a("Dimensions"))
+				ns, dims = mm.Namespace, mdims
 			}
 			if metric == "" {
-				metric = mm.s("MetricName")
+				metric = mm.MetricName
 			}
-			if p, ok := ms.n("Period"); ok && period == 0 {
-				period = p
+			if period == 0 {
+				period = ms.Period
 			}
-			n.Fields = append(n.Fields, chat.Field{Name: "Metric " + mq.s("Id"), Value: fmt.Sprintf("%s %s/%s%s", ms.s("Stat"), mm.s("Namespace"), mm.s("MetricName"), dimString(dimensions(mm.a("Dimensions")))), Short: true})
+			n.Fields = append(n.Fields, chat.Field{Name: "Metric " + mq.ID, Value: ms.Stat + " " + mm.Namespace + "/" + mm.MetricName + dimString(mdims), Short: true})
 		}
 	} else if metric != "" {
-		stat := firstNonEmpty(trig.s("Statistic"), trig.s("ExtendedStatistic"))
+		stat := firstNonEmpty(trig.Statistic, trig.ExtendedStatistic)
 		graph.metrics = append(graph.metrics, graphMetric{ns: ns, name: metric, dims: dims, stat: statName(stat), period: period, visible: true})
-		n.Fields = append(n.Fields, chat.Field{Name: "Metric", Value: fmt.Sprintf("%s/%s%s", ns, metric, dimString(dims)), Short: true})
+		n.Fields = append(n.Fields, chat.Field{Name: "Metric", Value: ns + "/" + metric + dimString(dims), Short: true})
 		if stat != "" {
 			n.Fields = append(n.Fields, chat.Field{Name: "Statistic", Value: statName(stat), Short: true})
 		}
 	}
-	if th, ok := trig.n("Threshold"); ok {
-		n.Fields = append(n.Fields, chat.Field{Name: "Threshold", Value: fmt.Sprintf("%s %s", comparison(trig.s("ComparisonOperator")), strconv.FormatFloat(th, 'f', -1, 64)), Short: true})
+	if trig.Threshold != nil {
+		n.Fields = append(n.Fields, chat.Field{Name: "Threshold", Value: comparison(trig.ComparisonOperator) + " " + strconv.FormatFloat(*trig.Threshold, 'f', -1, 64), Short: true})
 	}
 	if period > 0 && evals > 0 {
 		n.Fields = append(n.Fields, chat.Field{Name: "Evaluation", Value: fmt.Sprintf("%d period(s) of %s", int(evals), time.Duration(period)*time.Second), Short: true})
@@ -174,7 +225,7 @@ func decodeAlarm(m jobj) (*Notification, error) {
 	if len(graph.metrics) > 0 {
 		n.graph = graph
 	}
-	return n, nil
+	return n
 }
 
 // statName turns the SNS statistic ("SUM", "SAMPLE_COUNT") into the

@@ -326,3 +326,37 @@ func TestCustomNotificationClientMarkdown(t *testing.T) {
 		assert.Equal(t, want, n.Description, in)
 	}
 }
+
+func TestMalformedAlarmIsStillDelivered(t *testing.T) {
+	t.Parallel()
+	n := notify.DecodeMessage(`{"AlarmName":"a","NewStateValue":"ALARM","Trigger":{"Period":"sixty"}}`, "ALARM: a")
+	assert.Equal(t, notify.KindJSON, n.Kind)
+	assert.Contains(t, n.DecodeError, "cloudwatch alarm")
+	assert.Contains(t, n.DecodeError, "Period")
+	assert.Equal(t, "ALARM: a", n.Title)
+	require.NotNil(t, n.Payload())
+	m, err := notify.DefaultFormatter.Format(n)
+	require.NoError(t, err)
+	require.Len(t, m.CodeBlocks, 1)
+}
+
+func TestPayloadIsDecodedLazilyAndShared(t *testing.T) {
+	t.Parallel()
+	n := decodeSample(t, "testdata/samples/cloudwatch-alarm-lambda.json")
+	done := make(chan any, 4)
+	for i := 0; i < 4; i++ {
+		go func() { done <- n.Payload() }()
+	}
+	for i := 0; i < 4; i++ {
+		p := <-done
+		m, ok := p.(map[string]any)
+		require.True(t, ok)
+		assert.Equal(t, "checkout-api-errors", m["AlarmName"])
+	}
+	var host notify.Notification
+	assert.Nil(t, host.Payload())
+	host.SetPayload(map[string]any{"k": "v"})
+	v, ok := notify.PayloadPath(host.Payload(), "k")
+	assert.True(t, ok)
+	assert.Equal(t, "v", v)
+}

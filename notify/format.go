@@ -70,7 +70,7 @@ func defaultFormat(n *Notification) (chat.Message, error) {
 	}
 	switch n.Kind {
 	case KindJSON:
-		block := prettyJSON(n.Payload)
+		block := prettyJSON(n.Payload())
 		caption := "Payload"
 		if len(block) > maxPayloadBlock {
 			block = block[:maxPayloadBlock] + "\n…"
@@ -78,7 +78,7 @@ func defaultFormat(n *Notification) (chat.Message, error) {
 		}
 		m.CodeBlocks = append(m.CodeBlocks, chat.CodeBlock{Caption: caption, Language: "json", Content: block})
 	case KindEventBridge:
-		if d, ok := asMap(n.Payload)["detail"]; ok && strings.HasSuffix(n.Description, "The full detail is below.") && richDecoders[n.Source+"|"+n.EventType] == nil && richDecoders[n.Source+"|*"] == nil {
+		if d, ok := asMap(n.Payload())["detail"]; ok && strings.HasSuffix(n.Description, "The full detail is below.") && richDecoders[n.Source+"|"+n.EventType] == nil && richDecoders[n.Source+"|*"] == nil {
 			block := prettyJSON(d)
 			if len(block) > maxPayloadBlock {
 				block = block[:maxPayloadBlock] + "\n…"

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/opschat/opschat/chat"
@@ -68,10 +69,9 @@ type Notification struct {
 	// finding ID, the stack ID, a custom threadId.
 	ThreadKey string
 	Time      time.Time
-	// Payload is the decoded JSON message (map[string]any with json.Number
-	// numbers), nil for text. Text is the message exactly as received.
-	Payload any
+	// Text is the message exactly as received; Payload returns it decoded.
 	Text    string
+	payload *lazyPayload
 	// Variables are named values custom actions substitute into their
 	// command text ($AlarmName) and test in their criteria.
 	Variables map[string]string
@@ -87,6 +87,43 @@ type Notification struct {
 	DecodeError string
 	// Envelope is the SNS envelope the notification came in, when known.
 	Envelope *Envelope `json:"-"`
+}
+
+// lazyPayload decodes the message on first use: the alarm hot path never
+// builds the generic map unless a template or custom action asks for it.
+type lazyPayload struct {
+	once sync.Once
+	raw  string
+	v    any
+}
+
+// Payload returns the decoded JSON message (map[string]any with json.Number
+// numbers), or nil for text. It is decoded once, on first use, and is safe
+// to call from several goroutines.
+func (n *Notification) Payload() any {
+	p := n.payload
+	if p == nil {
+		return nil
+	}
+	p.once.Do(func() {
+		if p.raw == "" {
+			return
+		}
+		dec := json.NewDecoder(strings.NewReader(p.raw))
+		dec.UseNumber()
+		var v any
+		if dec.Decode(&v) == nil {
+			p.v = v
+		}
+	})
+	return p.v
+}
+
+// SetPayload sets what Payload returns; host Decoders use it.
+func (n *Notification) SetPayload(v any) {
+	p := &lazyPayload{v: v}
+	p.once.Do(func() {})
+	n.payload = p
 }
 
 // LogTarget is the CloudWatch Logs window a CloudWatch alarm refers to.
@@ -184,6 +221,12 @@ func DecodeMessage(message, subject string) *Notification {
 
 func decodeMessage(message, subject string) *Notification {
 	trimmed := strings.TrimSpace(message)
+	if strings.HasPrefix(trimmed, "{") && strings.Contains(trimmed, `"NewStateValue"`) && strings.Contains(trimmed, `"AlarmName"`) {
+		// The hot path: a CloudWatch alarm, decoded straight into a struct.
+		if a, err := parseAlarm(trimmed); err == nil {
+			return decodeAlarm(a, message)
+		}
+	}
 	if strings.HasPrefix(trimmed, "{") {
 		dec := json.NewDecoder(strings.NewReader(trimmed))
 		dec.UseNumber()
@@ -206,7 +249,12 @@ func decodeJSON(m jobj, raw, subject string) *Notification {
 	var err error
 	switch {
 	case m.has("AlarmName") && m.has("NewStateValue"):
-		n, err = decodeAlarm(m)
+		// decodeMessage tried the typed decoder first; reaching here
+		// means it failed, and this says why.
+		var a *snsAlarm
+		if a, err = parseAlarm(raw); err == nil {
+			n = decodeAlarm(a, raw)
+		}
 	case m.s("source") == "custom" || (m.has("content") && m.s("version") != "" && m.has("source")):
 		n, err = decodeCustom(m)
 	case m.has("detail-type") && m.has("source") && m.has("detail"):
@@ -218,7 +266,7 @@ func decodeJSON(m jobj, raw, subject string) *Notification {
 		n = decodeGenericJSON(m, subject)
 		n.DecodeError = err.Error()
 	}
-	n.Payload = map[string]any(m)
+	n.SetPayload(map[string]any(m))
 	n.Text = raw
 	return n
 }

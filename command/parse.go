@@ -181,6 +181,7 @@ func parseTokens(toks []Token, cat Catalog, cfg *config) (*Invocation, error) {
 	inv.IAMAction = prefix + ":" + op.APIName
 	inv.Params = make(map[string]any, 4)
 	p := &paramParser{cfg: cfg, inv: inv, op: op, cat: cat}
+	p.order = p.orderBuf[:0]
 	if err := p.run(toks[2:]); err != nil {
 		return nil, err
 	}
@@ -237,7 +238,8 @@ type paramParser struct {
 	inv   *Invocation
 	op    *Operation
 	cat   Catalog
-	order []givenParam // for the normalised text, in the order given
+	order    []givenParam // for the normalised text, in the order given
+	orderBuf [6]givenParam
 }
 
 type givenParam struct {
@@ -257,13 +259,13 @@ func (p *paramParser) run(toks []Token) error {
 		}
 		i++
 		// Values run to the next option.
-		var vals []Token
-		if hasInline {
-			vals = append(vals, Token{Text: inline, Pos: t.Pos, End: t.End, Quoted: true})
-		}
+		start := i
 		for i < len(toks) && !looksLikeOption(toks[i]) {
-			vals = append(vals, toks[i])
 			i++
+		}
+		vals := toks[start:i:i]
+		if hasInline {
+			vals = append([]Token{{Text: inline, Pos: t.Pos, End: t.End, Quoted: true}}, vals...)
 		}
 		if err := p.option(t, name, vals); err != nil {
 			return err
@@ -377,7 +379,7 @@ func (p *paramParser) option(t Token, name string, vals []Token) error {
 	if err != nil {
 		return err
 	}
-	g := givenParam{name: prm.Name}
+	g := givenParam{name: prm.Name, values: make([]string, 0, len(vals))}
 	for i, t := range vals {
 		text := t.Text
 		// Echo enum values as the API spells them ("alarm" → "ALARM").
@@ -590,7 +592,14 @@ func findParam(params []Param, name string) *Param {
 // values quoted so that Resume reads back the same values.
 func (p *paramParser) text() string {
 	var b strings.Builder
-	b.Grow(64)
+	n := len(p.inv.Service) + len(p.inv.Operation) + 1
+	for _, g := range p.order {
+		n += len(g.name) + 6
+		for _, v := range g.values {
+			n += len(v) + 3
+		}
+	}
+	b.Grow(n)
 	b.WriteString(p.inv.Service)
 	b.WriteByte(' ')
 	b.WriteString(p.inv.Operation)

@@ -204,7 +204,9 @@ func isSpaceAt(s string, i int) (bool, int) {
 
 // split tokenizes cleaned text.
 func split(s string) ([]Token, error) {
-	var tokens []Token
+	// One allocation for a typical command: words are about as many as
+	// spaces.
+	tokens := make([]Token, 0, strings.Count(s, " ")+1)
 	i := 0
 	code := false // inside an inline code span opened by a backtick
 	for {

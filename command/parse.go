@@ -234,10 +234,10 @@ func lookupOperation(cat Catalog, svc, name string) (*Operation, bool) {
 
 // paramParser reads the options after SERVICE OPERATION.
 type paramParser struct {
-	cfg   *config
-	inv   *Invocation
-	op    *Operation
-	cat   Catalog
+	cfg      *config
+	inv      *Invocation
+	op       *Operation
+	cat      Catalog
 	order    []givenParam // for the normalised text, in the order given
 	orderBuf [6]givenParam
 }

@@ -135,7 +135,15 @@ func parseTokens(toks []Token, cat Catalog, cfg *config) (*Invocation, error) {
 		}
 	}
 	if isHelpWord(toks[0]) || (wantHelp && looksLikeOption(toks[0])) {
-		return nil, helpError(HelpFor(cat, "", ""))
+		// "help", and the reversed "help ec2 describe-instances".
+		var svc, op string
+		if len(toks) > 1 && !looksLikeOption(toks[1]) {
+			svc = toks[1].Text
+			if len(toks) > 2 && !looksLikeOption(toks[2]) {
+				op = toks[2].Text
+			}
+		}
+		return nil, helpError(HelpFor(cat, svc, op))
 	}
 	svcName := strings.ToLower(toks[0].Text)
 	svc, ok := cat.Service(svcName)

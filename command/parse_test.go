@@ -422,6 +422,8 @@ func TestParseHelp(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ in, title string }{
 		{"help", "AWS commands"},
+		{"help ec2", "ec2"},
+		{"help ec2 stop-instances", "ec2 stop-instances"},
 		{"@aws --help", "AWS commands"},
 		{"lambda help", "lambda"},
 		{"lambda --help", "lambda"},

@@ -9,7 +9,7 @@ import (
 // a user's reply and parses the command again. The reply is either a value
 // for the first missing parameter ("my-fn", or "i-1 i-2" for a list), or
 // options in AWS Chatbot's way ("@aws --function-name my-fn"), which may
-// give any parameter. The result may still lack parameters: ask again.
+// give any parameter and replace one given before. The result may still lack parameters: ask again.
 //
 // The pending state to keep in a Store is inv.Text: Resume(inv.Text, cat)
 // returns the same invocation.
@@ -26,7 +26,7 @@ func Answer(inv *Invocation, reply string, cat Catalog, opts ...Option) (*Invoca
 		return nil, e
 	}
 	var b strings.Builder
-	b.WriteString(inv.Text)
+	b.WriteString(withoutOptions(inv.Text, toks))
 	if !looksLikeOption(toks[0]) {
 		if inv.Complete() {
 			return nil, &Error{Kind: ErrNothingPending, Msg: "This command lacks nothing; it can run as it is."}
@@ -43,6 +43,39 @@ func Answer(inv *Invocation, reply string, cat Catalog, opts ...Option) (*Invoca
 		}
 	}
 	return Resume(b.String(), cat, opts...)
+}
+
+// withoutOptions drops from text the options the reply gives again, so a
+// reply can correct a value ("@aws --region us-west-2").
+func withoutOptions(text string, reply []Token) string {
+	given := map[string]bool{}
+	for _, t := range reply {
+		if name, _, _, ok := normOption(t.Text); ok && !t.Quoted {
+			given[strings.TrimPrefix(name, "no-")] = true
+		}
+	}
+	if len(given) == 0 {
+		return text
+	}
+	toks, err := split(text)
+	if err != nil {
+		return text
+	}
+	var b strings.Builder
+	skip := false
+	for _, t := range toks {
+		if name, _, _, ok := normOption(t.Text); ok && !t.Quoted {
+			skip = given[strings.TrimPrefix(name, "no-")]
+		}
+		if skip {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(text[t.Pos:t.End])
+	}
+	return b.String()
 }
 
 // IsCancel reports whether a reply to a prompt cancels the pending

@@ -38,6 +38,11 @@ func TestAnswer(t *testing.T) {
 	assert.True(t, inv.Complete())
 	assert.Equal(t, "cloudwatch set-alarm-state --state-value ALARM --alarm-name 'my alarm' --state-reason 'testing the pager'", inv.Text)
 
+	// A reply can correct what was given before.
+	inv, err = command.Answer(inv, "--state-value OK --region eu-west-1", cat)
+	require.NoError(t, err)
+	assert.Equal(t, "cloudwatch set-alarm-state --alarm-name 'my alarm' --state-reason 'testing the pager' --state-value OK --region eu-west-1", inv.Text)
+
 	_, err = command.Answer(inv, "more", cat)
 	require.ErrorIs(t, err, command.ErrNothingPending)
 	_, err = command.Answer(inv, "", cat)

@@ -39,7 +39,9 @@ func (p emulatorPolicy) CheckURL(u *url.URL, _ string) error {
 	return nil
 }
 
-func (emulatorPolicy) CheckCertificate(*x509.Certificate, []*x509.Certificate, time.Time) error { return nil }
+func (emulatorPolicy) CheckCertificate(*x509.Certificate, []*x509.Certificate, time.Time) error {
+	return nil
+}
 
 type countingTransport struct {
 	mu   sync.Mutex

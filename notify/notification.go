@@ -37,7 +37,8 @@ const (
 // purpose (AWS Chatbot renders it as the client's Markdown). Fields are
 // literal text.
 //
-// A Notification is a plain value; it is not safe to modify concurrently.
+// Reading a Notification from several goroutines is safe (Payload decodes
+// once); modifying one while others read it is not.
 type Notification struct {
 	Kind Kind
 	// Source is the event source ("aws.cloudwatch", "aws.guardduty",
@@ -80,7 +81,7 @@ type Notification struct {
 	CustomActionsDisabled bool
 	// Logs, when set, lets the formatter add Show logs / Show error logs.
 	Logs *LogTarget
-	// graph holds what MetricWidget needs; built only when asked for.
+	// graph holds what MetricWidget needs; the JSON is built only when asked for.
 	graph *alarmGraph
 	// DecodeError says why a payload that looked like a known format could
 	// not be decoded as one (it is then shown as generic JSON or text).

@@ -1,0 +1,28 @@
+package lambdasource_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/opschat/opschat/notify"
+	"github.com/opschat/opschat/notify/lambdasource"
+)
+
+func ExampleSQSHandler() {
+	deliver := notify.HandlerFunc(func(ctx context.Context, env *notify.Envelope) error {
+		if env.Message == "chat is down" {
+			return fmt.Errorf("not delivered")
+		}
+		return nil
+	})
+	handler := lambdasource.SQSHandler(deliver) // lambda.Start(handler) in main
+	resp, _ := handler(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
+		{MessageId: "1", Body: "all good"},
+		{MessageId: "2", Body: "chat is down"},
+	}})
+	for _, f := range resp.BatchItemFailures {
+		fmt.Println("retry", f.ItemIdentifier)
+	}
+	// Output: retry 2
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/opschat/opschat/chat"
 	"github.com/opschat/opschat/notify"
+	"github.com/opschat/opschat/notify/delivery"
 )
 
 // Conversation returns where a configuration's notifications are posted.
@@ -132,3 +133,45 @@ func (c *Config) ChimeWebhooks() map[string]string {
 	}
 	return out
 }
+
+// NotificationPipeline is the production notification path of a bot: a
+// notify.Handler for any source (notify/snshttp, notify/sqssource,
+// notify/lambdasource) that routes each envelope over the bot's
+// configurations and delivers it reliably through the bot's adapters and
+// senders, with the bot's Store for dedup keys, thread references and dead
+// letters. Close it when the sources have stopped.
+type NotificationPipeline struct {
+	*delivery.Dispatcher
+	Router    *notify.Router
+	Deliverer *delivery.Deliverer
+}
+
+// NotificationPipeline builds the bot's notification path. opts are passed
+// to delivery.New after the bot's senders and logger, so they may override
+// them (limits, backoff, digest threshold, meter provider).
+func (b *Bot) NotificationPipeline(opts ...delivery.Option) (*NotificationPipeline, error) {
+	router, err := b.NotificationRouter()
+	if err != nil {
+		return nil, err
+	}
+	base := []delivery.Option{delivery.WithLogger(b.log)}
+	for p, a := range b.adapters {
+		base = append(base, delivery.WithSender(p, a))
+	}
+	for p, s := range b.senders {
+		base = append(base, delivery.WithSender(p, s))
+	}
+	d, err := delivery.New(b.store, append(base, opts...)...)
+	if err != nil {
+		return nil, fmt.Errorf("chatops: deliverer: %w", err)
+	}
+	disp, err := delivery.NewDispatcher(delivery.FromNotify(router), d, b.log)
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("chatops: dispatcher: %w", err)
+	}
+	return &NotificationPipeline{Dispatcher: disp, Router: router, Deliverer: d}, nil
+}
+
+// Close stops the deliverer's queues.
+func (p *NotificationPipeline) Close() { p.Deliverer.Close() }

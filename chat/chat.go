@@ -109,8 +109,10 @@ type Inbound struct {
 	Kind         EventKind
 	Conversation Conversation
 	User         User
-	// Text is the message text as the platform delivered it (mention markup
-	// included); the command parser strips it.
+	// Text is the message text. It may still carry the bot mention
+	// ("<@U123> ...", "<at>aws</at> ..."): adapters that know the mention
+	// entities (Teams) remove it, others leave it to the command parser,
+	// which strips any leading mention.
 	Text string
 	// MessageID identifies the inbound message (Slack ts), when there is one.
 	MessageID string

@@ -67,6 +67,14 @@ const (
 // accepted so commands pasted from a terminal still work.
 var ignoredGlobals = map[string]bool{"no-cli-pager": true, "no-paginate": true, "no-cli-auto-prompt": true}
 
+// ignoredValued are CLI options with a value that change nothing for the
+// bot, with the values accepted. Blobs are always taken as raw text, which
+// is what "--cli-binary-format raw-in-base64-out" asks for.
+var ignoredValued = map[string][]string{
+	"cli-binary-format": {"raw-in-base64-out", "base64"},
+	"color":             {"on", "off", "auto"},
+}
+
 // paginationOptions are the AWS CLI's options of paginated operations.
 var paginationOptions = []string{"max-items", "page-size", "starting-token"}
 
@@ -327,6 +335,17 @@ func (p *paramParser) option(t Token, name string, vals []Token) error {
 	if ignoredGlobals[name] {
 		if len(vals) > 0 {
 			return p.tooMany(name, "no value", vals[0])
+		}
+		return nil
+	}
+	if allowed, ok := ignoredValued[name]; ok {
+		v, err := p.single(name, vals, allowed[0])
+		if err != nil {
+			return err
+		}
+		if !contains(allowed, strings.ToLower(v)) {
+			return &Error{Kind: ErrInvalidValue, Subject: v,
+				Msg: fmt.Sprintf("`--%s` must be %s; you gave `%s`.", name, orList(allowed), v)}
 		}
 		return nil
 	}

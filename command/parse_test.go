@@ -190,6 +190,20 @@ func TestParse(t *testing.T) {
 			action: "iam:ListUsers", query: "Users[].UserName", output: "table",
 		},
 		{
+			name:   "CLI v2 options that change nothing here",
+			in:     "lambda invoke --function-name f --cli-binary-format raw-in-base64-out --payload {\"a\":1} --color off",
+			params: map[string]any{"function-name": "f", "payload": []byte(`{"a":1}`)},
+			text:   `lambda invoke --function-name f --payload {"a":1}`,
+			action: "lambda:Invoke",
+		},
+		{
+			name:   "multi-line with continuations",
+			in:     "ec2 describe-instances \\\r\n  --instance-ids i-1 \\\n  i-2",
+			params: map[string]any{"instance-ids": []any{"i-1", "i-2"}},
+			text:   "ec2 describe-instances --instance-ids i-1 i-2",
+			action: "ec2:DescribeInstances",
+		},
+		{
 			name:   "query with a non-JSON literal, as AWS documents it",
 			in:     "ec2 describe-instances --query 'Reservations[].Instances[?State.Name==`running`].InstanceId'",
 			params: map[string]any{},

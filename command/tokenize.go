@@ -233,7 +233,7 @@ func split(s string) ([]Token, error) {
 			code = false
 		}
 		i = next
-		if tok.End > tok.Pos || tok.Quoted {
+		if tok.Text != "" || tok.Quoted {
 			tokens = append(tokens, tok)
 		}
 	}
@@ -265,14 +265,18 @@ func readWord(s string, start int, code, brackets bool) (tok Token, next int, cl
 			return tok, i, true, nil
 		case c == '\\':
 			flush()
-			tok.Quoted = true
 			switch {
 			case i+1 >= len(s):
 				buf = append(buf, '\\')
+				tok.Quoted = true
 				i++
 			case s[i+1] == '\n':
+				// A line continuation joins lines; it is not part of a word.
 				i += 2
+			case s[i+1] == '\r' && i+2 < len(s) && s[i+2] == '\n':
+				i += 3
 			default:
+				tok.Quoted = true
 				_, w := utf8.DecodeRuneInString(s[i+1:])
 				buf = append(buf, s[i+1:i+1+w]...)
 				i += 1 + w

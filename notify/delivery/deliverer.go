@@ -146,7 +146,8 @@ func WithDigestThreshold(threshold, maxItems int) Option {
 }
 
 // WithTTLs sets how long a claim lease lasts before another delivery may
-// take over (default 10m: it must outlast a send with all its retries), how
+// take over after a crash (default 2m; a live delivery renews its lease
+// every third of it, however long its retries take), how
 // long delivered keys are remembered (default 14 days, SQS's longest
 // retention), and how long thread references, digests and dead letters are
 // kept (default 14 days). Zero keeps a default.
@@ -177,7 +178,7 @@ func New(store Store, opts ...Option) (*Deliverer, error) {
 		clock:     SystemClock{},
 		threshold: 10,
 		maxDigest: 500,
-		claimTTL:  10 * time.Minute,
+		claimTTL:  2 * time.Minute,
 		dedupTTL:  14 * 24 * time.Hour,
 		threadTTL: 14 * 24 * time.Hour,
 		keepTTL:   14 * 24 * time.Hour,
@@ -410,6 +411,45 @@ func (d *Deliverer) release(t *task) {
 	t.claimed = false
 }
 
+// keepClaims renews the claims of tasks until stop is called, so that a
+// slow delivery (long retries, Retry-After) never loses its lease to a
+// copy of the same notification while a crashed one frees it within
+// ClaimTTL.
+func (d *Deliverer) keepClaims(ctx context.Context, tasks []*task) (stop func()) {
+	var claimed []*task
+	for _, t := range tasks {
+		if t.claimed {
+			claimed = append(claimed, t)
+		}
+	}
+	if len(claimed) == 0 {
+		return func() {}
+	}
+	// Store TTLs run on the store's (wall) clock, not on the injected one.
+	kctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(d.claimTTL / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-kctx.Done():
+				return
+			case <-tick.C:
+			}
+			for _, t := range claimed {
+				if err := d.store.Put(kctx, NamespaceDedup, dedupKey(t), []byte(statePending), d.claimTTL); err != nil && kctx.Err() == nil {
+					d.log.log(kctx, t.job.LogLevel, slog.LevelError, "renew dedup claim failed", "channel", t.key, "dedup_key", t.job.DedupKey, "error", err)
+				}
+			}
+		}
+	})
+	return func() {
+		cancel()
+		wg.Wait()
+	}
+}
+
 func (d *Deliverer) mark(t *task, state string) error {
 	if !t.claimed {
 		return nil
@@ -436,7 +476,9 @@ func (d *Deliverer) deliverOne(t *task) {
 			}
 		}
 	}
+	stop := d.keepClaims(t.ctx, []*task{t})
 	ref, err := d.send(t.ctx, conv, t.job.Message)
+	stop()
 	if err != nil {
 		d.failed(t, err)
 		return

@@ -278,3 +278,29 @@ func TestDispatcher(t *testing.T) {
 	assert.Equal(t, int64(1), sums[delivery.MetricUnsupportedEvents])
 	assert.Equal(t, int64(2), sums[delivery.MetricDeliverySuccess])
 }
+
+// TestCrashWindowLeaseExpires: a replica died holding a claim (between
+// claiming and marking). Copies are told to retry while the lease lives,
+// and the notification is delivered once it expires.
+func TestCrashWindowLeaseExpires(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	store := memstore.New(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+	s := &scriptedSender{}
+	d, err := delivery.New(store, delivery.WithSender(chat.PlatformSlack, s), delivery.WithClock(newInstantClock()),
+		delivery.WithLimits(map[chat.Platform]delivery.PlatformLimits{}), delivery.WithTTLs(time.Minute, 0, 0))
+	require.NoError(t, err)
+	t.Cleanup(d.Close)
+	ctx := context.Background()
+	j := job("C1", "m1")
+	require.NoError(t, store.Put(ctx, delivery.NamespaceDedup, delivery.ChannelKey(j.Conversation)+"|m1", []byte("pending"), time.Minute))
+	require.ErrorIs(t, d.Deliver(ctx, j), delivery.ErrInProgress)
+	assert.Empty(t, s.Sent())
+	mu.Lock()
+	now = now.Add(61 * time.Second)
+	mu.Unlock()
+	require.NoError(t, d.Deliver(ctx, j))
+	require.NoError(t, d.Deliver(ctx, j))
+	assert.Len(t, s.Sent(), 1)
+}

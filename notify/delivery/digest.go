@@ -146,7 +146,9 @@ func (d *Deliverer) deliverDigest(key string, batch []*task) {
 		return
 	}
 	msg := BuildDigest(id, rec.Items)
+	stop := d.keepClaims(ctx, claimed)
 	ref, err := d.send(ctx, lead.job.Conversation.Channel(), msg)
+	stop()
 	if err != nil {
 		for _, t := range claimed {
 			// Each notification gets its own dead letter (with its own

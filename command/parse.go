@@ -254,6 +254,7 @@ type paramParser struct {
 	inv      *Invocation
 	op       *Operation
 	cat      Catalog
+	next     *Token       // the word after the current option's values
 	order    []givenParam // for the normalised text, in the order given
 	orderBuf [6]givenParam
 }
@@ -282,6 +283,10 @@ func (p *paramParser) run(toks []Token) error {
 		vals := toks[start:i:i]
 		if hasInline {
 			vals = append([]Token{{Text: inline, Pos: t.Pos, End: t.End, Quoted: true}}, vals...)
+		}
+		p.next = nil
+		if i < len(toks) {
+			p.next = &toks[i]
 		}
 		if err := p.option(t, name, vals); err != nil {
 			return err
@@ -375,8 +380,12 @@ func (p *paramParser) option(t Token, name string, vals []Token) error {
 		}
 	}
 	if prm == nil {
+		msg := fmt.Sprintf("`%s %s` has no option `--%s`.", p.inv.Service, p.inv.Operation, name)
+		if singleHyphen(t.Text) && len(p.order) > 0 {
+			msg += fmt.Sprintf(" If `%s` is a value, quote it: '%s'.", t.Text, t.Text)
+		}
 		return &Error{Kind: ErrUnknownParameter, Subject: t.Text,
-			Msg:         fmt.Sprintf("`%s %s` has no option `--%s`.", p.inv.Service, p.inv.Operation, name),
+			Msg:         msg,
 			Suggestions: prefixed(Suggest(name, p.optionNames())),
 			HelpCommand: p.helpCmd()}
 	}
@@ -398,9 +407,11 @@ func (p *paramParser) option(t Token, name string, vals []Token) error {
 		}
 	}
 	if len(vals) == 0 {
-		return &Error{Kind: ErrMissingValue, Subject: t.Text,
-			Msg:         fmt.Sprintf("`--%s` needs a value, like `--%s %s`.", name, name, example(prm)),
-			HelpCommand: p.helpCmd()}
+		msg := fmt.Sprintf("`--%s` needs a value, like `--%s %s`.", name, name, example(prm))
+		if p.next != nil && singleHyphen(p.next.Text) {
+			msg += fmt.Sprintf(" If `%s` is the value, quote it: '%s'.", p.next.Text, p.next.Text)
+		}
+		return &Error{Kind: ErrMissingValue, Subject: t.Text, Msg: msg, HelpCommand: p.helpCmd()}
 	}
 	v, err := convertArg(prm, vals, p.cfg)
 	if err != nil {

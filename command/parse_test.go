@@ -397,6 +397,8 @@ func TestParseErrors(t *testing.T) {
 		{"ec2 instances", command.ErrUnknownOperation, []string{"describe-instances", "stop-instances"}, ""},
 		{"lambda get-function --function-nme f", command.ErrUnknownParameter, []string{"--function-name"}, "`lambda get-function` has no option `--function-nme`."},
 		{"cloudwatch describe-alarms --state ALARM", command.ErrUnknownParameter, []string{"--state-value"}, ""},
+		{"lambda get-function --function-name -fn", command.ErrMissingValue, nil, "If `-fn` is the value, quote it: '-fn'."},
+		{"ec2 describe-instances --instance-ids i-1 -i-2", command.ErrUnknownParameter, nil, "If `-i-2` is a value, quote it: '-i-2'."},
 		{"cloudwatch describe-alarms --state-value ALRM", command.ErrInvalidValue, []string{"ALARM"}, "`--state-value` must be one of `OK`, `ALARM` or `INSUFFICIENT_DATA`; you gave `ALRM`."},
 		{"cloudwatch describe-alarms --max-records ten", command.ErrInvalidValue, nil, "`--max-records` expects a whole number, like `--max-records 10`"},
 		{"cloudwatch describe-alarms --max-records", command.ErrMissingValue, nil, "`--max-records` needs a value, like `--max-records 10`."},

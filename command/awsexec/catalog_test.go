@@ -170,3 +170,34 @@ func TestEveryOperationDescribes(t *testing.T) {
 		}
 	}
 }
+
+// Members the Go SDK capitalised keep the API's spelling, as the AWS CLI's
+// shorthand and JSON use them (STS's PolicyDescriptorType member is "arn";
+// CloudWatch Logs members are camelCase).
+func TestMemberNamesAsTheAPISpellsThem(t *testing.T) {
+	t.Parallel()
+	reg := testRegistry(t)
+	op, ok := reg.Operation("sts", "assume-role")
+	require.True(t, ok)
+	for _, p := range op.Params {
+		switch p.Name {
+		case "policy-arns":
+			require.Len(t, p.Elem.Members, 1)
+			assert.Equal(t, "arn", p.Elem.Members[0].Name)
+		case "tags":
+			assert.Equal(t, "Key", p.Elem.Members[0].Name)
+		}
+	}
+	op, ok = reg.Operation("logs", "put-log-events")
+	require.True(t, ok)
+	for _, p := range op.Params {
+		if p.Name == "log-events" {
+			var names []string
+			for _, m := range p.Elem.Members {
+				names = append(names, m.Name)
+			}
+			assert.ElementsMatch(t, []string{"timestamp", "message"}, names)
+			assert.True(t, p.Elem.Members[0].Required)
+		}
+	}
+}

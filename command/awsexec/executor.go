@@ -192,7 +192,7 @@ func (e *Executor) Execute(ctx context.Context, req chatops.ExecRequest) (*chato
 		}
 	}
 	dur := time.Since(start)
-	result := CLIShape(out)
+	result := svc.CLIShape(out)
 	if inv.Query != "" {
 		result, err = jmespath.Search(inv.Query, result)
 		if err != nil {

@@ -306,3 +306,20 @@ func TestExecuteErrors(t *testing.T) {
 	_, err = awsexec.New(nil, aws.Config{})
 	assert.Error(t, err)
 }
+
+// CloudWatch Logs speaks camelCase: output and --query use the API's names.
+func TestExecuteLogsCamelCase(t *testing.T) {
+	e, _, reg := newExecutor(t)
+	inv := invocation(t, reg, "logs", "filter-log-events", map[string]any{"log-group-name": awssim.LambdaLogGroup, "filter-pattern": "ERROR"})
+	res, err := e.Execute(context.Background(), request(inv))
+	require.NoError(t, err)
+	require.Len(t, res.Message.CodeBlocks, 1)
+	assert.Equal(t, "events (3)", res.Message.CodeBlocks[0].Caption)
+	assert.Regexp(t, `^timestamp\s+logStreamName\s+message\n`, res.Message.CodeBlocks[0].Content)
+	assert.Contains(t, res.Message.CodeBlocks[0].Content, `ERROR Invoke Error  {"errorType":"Error","errorMessage":"connect ECONNREFUSED 10.0.3.12:5432"}`)
+
+	inv.Query = "events[0].message"
+	res, err = e.Execute(context.Background(), request(inv))
+	require.NoError(t, err)
+	assert.Contains(t, res.Message.CodeBlocks[0].Content, "ECONNREFUSED")
+}

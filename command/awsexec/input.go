@@ -257,9 +257,9 @@ func (s *Service) convertStruct(path string, t reflect.Type, m map[string]any, g
 		f, ok := fieldFold(t, k)
 		if !ok {
 			return reflect.Value{}, &ParamError{Param: path, Given: "member " + strconv.Quote(k),
-				Expected: "one of " + strings.Join(memberNames(t), ", ")}
+				Expected: "one of " + strings.Join(s.memberNames(t), ", ")}
 		}
-		fv, err := s.convert(path+"."+f.Name, f.Type, m[k], nil)
+		fv, err := s.convert(path+"."+s.memberName(t, f.Name), f.Type, m[k], nil)
 		if err != nil {
 			return reflect.Value{}, err
 		}
@@ -269,7 +269,7 @@ func (s *Service) convertStruct(path string, t reflect.Type, m map[string]any, g
 	var missing []string
 	for n := range s.required(t) {
 		if !set[n] {
-			missing = append(missing, n)
+			missing = append(missing, s.memberName(t, n))
 		}
 	}
 	if len(missing) > 0 {
@@ -328,11 +328,11 @@ func fieldFold(t reflect.Type, k string) (reflect.StructField, bool) {
 	return reflect.StructField{}, false
 }
 
-func memberNames(t reflect.Type) []string {
+func (s *Service) memberNames(t reflect.Type) []string {
 	var names []string
 	for i := 0; i < t.NumField(); i++ {
 		if f := t.Field(i); f.IsExported() {
-			names = append(names, f.Name)
+			names = append(names, s.memberName(t, f.Name))
 		}
 	}
 	return names

@@ -19,13 +19,22 @@ var metadataType = reflect.TypeFor[middleware.Metadata]()
 // prints them, blobs base64, unions {"Member": value}; nil pointers, nil
 // lists and the SDK's ResultMetadata are omitted. The result is what
 // JMESPath queries (--query) run on.
+//
+// CLIShape keeps Go field names; Service.CLIShape also restores the API's
+// spelling of members the SDK capitalised ("logGroupName").
 func CLIShape(v any) any {
-	out, _ := shape(reflect.ValueOf(v), 0)
+	out, _ := (*Service)(nil).shape(reflect.ValueOf(v), 0)
+	return out
+}
+
+// CLIShape is the package-level CLIShape with the service's member names.
+func (s *Service) CLIShape(v any) any {
+	out, _ := s.shape(reflect.ValueOf(v), 0)
 	return out
 }
 
 // shape returns the CLI value and false when the value is absent.
-func shape(v reflect.Value, depth int) (any, bool) {
+func (s *Service) shape(v reflect.Value, depth int) (any, bool) {
 	if !v.IsValid() || depth > 64 {
 		return nil, false
 	}
@@ -35,9 +44,9 @@ func shape(v reflect.Value, depth int) (any, bool) {
 			return nil, false
 		}
 		if v.Kind() == reflect.Interface {
-			return shapeInterface(v, depth)
+			return s.shapeInterface(v, depth)
 		}
-		return shape(v.Elem(), depth)
+		return s.shape(v.Elem(), depth)
 	}
 	t := v.Type()
 	if t == timeType {
@@ -66,7 +75,7 @@ func shape(v reflect.Value, depth int) (any, bool) {
 		}
 		out := make([]any, 0, v.Len())
 		for i := 0; i < v.Len(); i++ {
-			e, ok := shape(v.Index(i), depth+1)
+			e, ok := s.shape(v.Index(i), depth+1)
 			if !ok {
 				e = nil
 			}
@@ -80,7 +89,7 @@ func shape(v reflect.Value, depth int) (any, bool) {
 		out := make(map[string]any, v.Len())
 		it := v.MapRange()
 		for it.Next() {
-			e, ok := shape(it.Value(), depth+1)
+			e, ok := s.shape(it.Value(), depth+1)
 			if !ok {
 				e = nil
 			}
@@ -94,8 +103,12 @@ func shape(v reflect.Value, depth int) (any, bool) {
 			if !f.IsExported() || f.Type == metadataType {
 				continue
 			}
-			if e, ok := shape(v.Field(i), depth+1); ok {
-				out[f.Name] = e
+			if e, ok := s.shape(v.Field(i), depth+1); ok {
+				name := f.Name
+				if s != nil {
+					name = s.memberName(t, f.Name)
+				}
+				out[name] = e
 			}
 		}
 		return out, true
@@ -110,7 +123,7 @@ type smithyDocument interface {
 	MarshalSmithyDocument() ([]byte, error)
 }
 
-func shapeInterface(v reflect.Value, depth int) (any, bool) {
+func (s *Service) shapeInterface(v reflect.Value, depth int) (any, bool) {
 	if d, ok := v.Interface().(smithyDocument); ok {
 		b, err := d.MarshalSmithyDocument()
 		var out any
@@ -127,7 +140,7 @@ func shapeInterface(v reflect.Value, depth int) (any, bool) {
 	if e.Kind() == reflect.Struct {
 		if _, name, ok := strings.Cut(e.Type().Name(), "Member"); ok {
 			if f := e.FieldByName("Value"); f.IsValid() {
-				val, present := shape(f, depth+1)
+				val, present := s.shape(f, depth+1)
 				if !present {
 					val = nil
 				}
@@ -140,7 +153,7 @@ func shapeInterface(v reflect.Value, depth int) (any, bool) {
 			}
 		}
 	}
-	return shape(e, depth+1)
+	return s.shape(e, depth+1)
 }
 
 // formatTime prints a timestamp as the AWS CLI v2 does (Python's

@@ -128,7 +128,7 @@ func (s *Service) param(name string, t reflect.Type, depth int, seen map[reflect
 				if !f.IsExported() {
 					continue
 				}
-				m := s.param(f.Name, f.Type, depth+1, seen)
+				m := s.param(s.memberName(t, f.Name), f.Type, depth+1, seen)
 				m.Required = req[f.Name]
 				p.Members = append(p.Members, m)
 			}

@@ -12,7 +12,8 @@ import (
 
 const (
 	maxColumns   = 6
-	maxCellWidth = 40
+	maxCellWidth     = 40
+	maxLastCellWidth = 160
 )
 
 // table is a list of records to show as aligned monospace columns.
@@ -220,6 +221,10 @@ func renderTable(t table) (string, bool) {
 		}
 		return cols[i] < cols[j]
 	})
+	if n := len(pref); n >= 2 && len(cols) > n && pref[cols[n-1]] < 0 {
+		// Every preferred column is present: they say enough.
+		cols = cols[:n]
+	}
 	if len(cols) > maxColumns {
 		cols = cols[:maxColumns]
 	}
@@ -232,7 +237,11 @@ func renderTable(t table) (string, bool) {
 		row := make([]string, len(cols))
 		for i, c := range cols {
 			s, _ := cell(r[c])
-			row[i] = clip(strings.ReplaceAll(s, "\n", " "), maxCellWidth)
+			width := maxCellWidth
+			if i == len(cols)-1 {
+				width = maxLastCellWidth // nothing to its right: log messages, reasons
+			}
+			row[i] = clip(strings.NewReplacer("\n", " ", "\t", " ", "\r", " ").Replace(s), width)
 		}
 		rows = append(rows, row)
 	}

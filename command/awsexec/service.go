@@ -133,6 +133,11 @@ type ServiceInfo struct {
 	// Go type name: "DescribeAlarmsInput" for inputs, "types.Dimension" for
 	// shapes of the types package. Generated from the SDK's validators.
 	Required map[string][]string
+	// MemberNames maps Go field names of structure members onto the API's
+	// spelling where the SDK capitalised it ("LogStreamName" →
+	// "logStreamName"); keys are "types.Shape.Field" where the spelling
+	// differs between shapes, else the field name alone.
+	MemberNames map[string]string
 	// NewDocument wraps a decoded JSON value as the service's
 	// document.Interface (document.NewLazyDocument); nil when the service
 	// has no document types.
@@ -194,6 +199,22 @@ func NewService[C any, F any](name, iamPrefix string, newClient func(aws.Config,
 		s.unions[info.Unions[i].iface] = &info.Unions[i]
 	}
 	return s
+}
+
+// memberName returns the API spelling of field f of struct type t.
+func (s *Service) memberName(t reflect.Type, f string) string {
+	if len(s.Info.MemberNames) == 0 {
+		return f
+	}
+	if strings.HasSuffix(t.PkgPath(), "/types") {
+		if n, ok := s.Info.MemberNames["types."+t.Name()+"."+f]; ok {
+			return n
+		}
+	}
+	if n, ok := s.Info.MemberNames[f]; ok {
+		return n
+	}
+	return f
 }
 
 // Operation returns the operation by CLI name.

@@ -174,6 +174,10 @@ func Generate(s svc, dir string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	memberNames, err := parseMemberNames(fset, dir)
+	if err != nil {
+		return nil, err
+	}
 	svcDoc := ""
 	if af, err := parser.ParseFile(fset, filepath.Join(dir, "doc.go"), nil, parser.ParseComments|parser.PackageClauseOnly); err == nil && af.Doc != nil {
 		svcDoc = docLine(af.Doc.Text(), "")
@@ -216,6 +220,18 @@ func Generate(s svc, dir string) ([]byte, error) {
 				fmt.Fprintf(&b, "%q", m)
 			}
 			b.WriteString("},\n")
+		}
+		b.WriteString("\t\t},\n")
+	}
+	if len(memberNames) > 0 {
+		b.WriteString("\t\tMemberNames: map[string]string{\n")
+		keys := make([]string, 0, len(memberNames))
+		for k := range memberNames {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(&b, "\t\t\t%q: %q,\n", k, memberNames[k])
 		}
 		b.WriteString("\t\t},\n")
 	}
@@ -365,6 +381,101 @@ func parseRequired(fset *token.FileSet, path string) (map[string][]string, error
 		}
 	}
 	return req, nil
+}
+
+// parseMemberNames finds the API spelling of members the Go SDK capitalised
+// ("logStreamName" for the Go field LogStreamName): the AWS CLI's shorthand,
+// JSON input and output use the API spelling. It reads member names from
+// the schemas package (AddMember("x", ...)) where the service has one, and
+// from the JSON keys of the generated serializers and deserializers
+// (object.Key("x"), case "x":) otherwise. EC2 query serializers are skipped:
+// their keys are wire names, not member names. A Go name that is spelled
+// both ways in the service is left alone.
+func parseMemberNames(fset *token.FileSet, dir string) (map[string]string, error) {
+	lower := map[string]string{}
+	pascal := map[string]bool{}
+	perType := map[string]string{} // "types.Shape.GoName" -> API name, from schemas
+	add := func(lit string) {
+		if lit == "" || !isIdent(lit) {
+			return
+		}
+		goName := strings.ToUpper(lit[:1]) + lit[1:]
+		if goName == lit {
+			pascal[lit] = true
+			return
+		}
+		if prev, ok := lower[goName]; ok && prev != lit {
+			pascal[goName] = true // two spellings: ambiguous
+			return
+		}
+		lower[goName] = lit
+	}
+	files := []string{filepath.Join(dir, "schemas", "schemas.go"), filepath.Join(dir, "serializers.go"), filepath.Join(dir, "deserializers.go")}
+	for _, path := range files {
+		af, err := parser.ParseFile(fset, path, nil, 0)
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", path, err)
+		}
+		for _, d := range af.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && strings.HasPrefix(fd.Name.Name, "awsEc2query") {
+				continue
+			}
+			ast.Inspect(d, func(n ast.Node) bool {
+				switch x := n.(type) {
+				case *ast.CallExpr:
+					sel, ok := x.Fun.(*ast.SelectorExpr)
+					if !ok || len(x.Args) == 0 || (sel.Sel.Name != "AddMember" && sel.Sel.Name != "Key") {
+						return true
+					}
+					if lit, ok := x.Args[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+						if v, err := strconv.Unquote(lit.Value); err == nil {
+							add(v)
+							if shape, ok := sel.X.(*ast.Ident); ok && sel.Sel.Name == "AddMember" && isIdent(v) && v != "" {
+								if goName := strings.ToUpper(v[:1]) + v[1:]; goName != v {
+									perType["types."+shape.Name+"."+goName] = v
+								}
+							}
+						}
+					}
+				case *ast.CaseClause:
+					for _, e := range x.List {
+						if lit, ok := e.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+							if v, err := strconv.Unquote(lit.Value); err == nil {
+								add(v)
+							}
+						}
+					}
+				}
+				return true
+			})
+		}
+	}
+	out := map[string]string{}
+	for goName, lit := range lower {
+		if !pascal[goName] {
+			out[goName] = lit
+		}
+	}
+	// Ambiguous names are resolved per shape where the schemas say.
+	for key, lit := range perType {
+		goName := key[strings.LastIndexByte(key, '.')+1:]
+		if pascal[goName] {
+			out[key] = lit
+		}
+	}
+	return out, nil
+}
+
+func isIdent(s string) bool {
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // parseUnions finds union interfaces (type U interface{ isU() }) and their

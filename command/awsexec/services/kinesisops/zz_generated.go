@@ -71,6 +71,12 @@ func Service() *awsexec.Service {
 			"types.StreamFilter":                            {"StreamARN"},
 			"types.StreamModeDetails":                       {"StreamMode"},
 		},
+		MemberNames: map[string]string{
+			"Member":              "member",
+			"Message":             "message",
+			"types._TagMap.Key":   "key",
+			"types._TagMap.Value": "value",
+		},
 		Unions: []awsexec.Union{
 			awsexec.UnionOf(map[string]types.SubscribeToShardEventStream{"SubscribeToShardEvent": &types.SubscribeToShardEventStreamMemberSubscribeToShardEvent{}}),
 		},

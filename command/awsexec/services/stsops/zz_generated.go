@@ -24,6 +24,11 @@ func Service() *awsexec.Service {
 			"GetWebIdentityTokenInput":        {"Audience", "SigningAlgorithm"},
 			"types.Tag":                       {"Key", "Value"},
 		},
+		MemberNames: map[string]string{
+			"Member":                         "member",
+			"Message":                        "message",
+			"types.PolicyDescriptorType.Arn": "arn",
+		},
 	},
 		awsexec.Op("assume-role", "AssumeRole", 0, "Returns a set of temporary security credentials that you can use to access Amazon Web Services resources.", (*sts.Client).AssumeRole),
 		awsexec.Op("assume-role-with-saml", "AssumeRoleWithSAML", 0, "Returns a set of temporary security credentials for users who have been authenticated via a SAML authentication response.", (*sts.Client).AssumeRoleWithSAML),

@@ -213,7 +213,8 @@ func (s *PatternSet) Match(event []byte) ([]string, error) {
 	}
 	ev := eventLeaves{}
 	ev.flatten(obj, s.tree, "")
-	return s.matchLeaves(ev), nil
+	ids, _ := s.matchLeaves(ev)
+	return ids, nil
 }
 
 // eventLeaves is an event flattened to the leaves at paths some pattern
@@ -274,9 +275,11 @@ func (s *PatternSet) index() (map[string]*pathIndex, []int32) {
 	return s.paths, s.scan
 }
 
-func (s *PatternSet) matchLeaves(ev eventLeaves) []string {
+// matchLeaves returns the matching ids and how many branches it had to
+// verify (the number that must stay small as patterns are added).
+func (s *PatternSet) matchLeaves(ev eventLeaves) ([]string, int) {
 	if len(s.ids) == 0 {
-		return nil
+		return nil, 0
 	}
 	paths, scan := s.index()
 	var candidates []int32
@@ -329,14 +332,14 @@ func (s *PatternSet) matchLeaves(ev eventLeaves) []string {
 		}
 	}
 	if len(matched) == 0 {
-		return nil
+		return nil, len(candidates)
 	}
 	out := make([]string, 0, len(matched))
 	for p := range matched {
 		out = append(out, s.ids[p])
 	}
 	sort.Strings(out)
-	return out
+	return out, len(candidates)
 }
 
 // holds verifies every field of the branch against the event.

@@ -131,7 +131,8 @@ func (f *FilterPolicy) MatchAttributes(attrs map[string]MessageAttribute) bool {
 			}
 		}
 	}
-	return len(f.set.matchLeaves(ev)) > 0
+	ids, _ := f.set.matchLeaves(ev)
+	return len(ids) > 0
 }
 
 // MatchBody applies the policy to a message body (payload-based filtering).

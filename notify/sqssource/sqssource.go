@@ -13,7 +13,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/opschat/opschat/notify"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/noop"
 )
+
+// MetricMessages counts SQS messages by outcome: "handled" (then deleted),
+// "retry" (handler failed; visible again after a delay), "poison"
+// (malformed; left to the redrive policy), "released" (shutdown).
+const MetricMessages = "opschat.notify.sqs.messages"
 
 // API is the part of *sqs.Client the source uses.
 type API interface {
@@ -45,6 +53,8 @@ type Source struct {
 	retryBase   time.Duration
 	retryMax    time.Duration
 	log         *slog.Logger
+	mp          metric.MeterProvider
+	messages    metric.Int64Counter
 }
 
 // Option configures a Source.
@@ -72,6 +82,13 @@ func WithRetryDelay(base, max time.Duration) Option {
 
 // WithLogger sets the logger (default: discard).
 func WithLogger(l *slog.Logger) Option { return func(s *Source) { s.log = l } }
+
+// WithMeterProvider sets where the message counter goes (default: noop).
+func WithMeterProvider(mp metric.MeterProvider) Option { return func(s *Source) { s.mp = mp } }
+
+func (s *Source) count(ctx context.Context, outcome string) {
+	s.messages.Add(ctx, 1, metric.WithAttributes(attribute.String("outcome", outcome), attribute.String("queue", s.queueURL)))
+}
 
 // New returns a Source for queueURL.
 func New(client API, queueURL string, h notify.Handler, opts ...Option) (*Source, error) {
@@ -105,6 +122,13 @@ func New(client API, queueURL string, h notify.Handler, opts ...Option) (*Source
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	if s.mp == nil {
+		s.mp = noop.NewMeterProvider()
+	}
+	c, err := s.mp.Meter("github.com/opschat/opschat/notify/sqssource").Int64Counter(MetricMessages,
+		metric.WithDescription("SQS messages by outcome: handled, retry, poison, released."))
+	errs = append(errs, err)
+	s.messages = c
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -227,6 +251,7 @@ func (s *Source) handle(ctx context.Context, m types.Message) {
 		// with a growing delay so it does not spin.
 		s.log.ErrorContext(ctx, "sqs message is malformed; leaving it to the redrive policy", "queue", s.queueURL,
 			"message_id", id, "receive_count", receiveCount(m), "error", err)
+		s.count(ctx, "poison")
 		s.retryLater(ctx, m)
 		return
 	}
@@ -236,14 +261,17 @@ func (s *Source) handle(ctx context.Context, m types.Message) {
 	if err != nil {
 		if ctx.Err() != nil {
 			s.log.InfoContext(ctx, "sqs shutdown: releasing message", "message_id", id)
+			s.count(ctx, "released")
 			s.release(ctx, m)
 			return
 		}
 		s.log.ErrorContext(ctx, "sqs message not delivered; will retry", "queue", s.queueURL, "message_id", id,
 			"receive_count", receiveCount(m), "error", err)
+		s.count(ctx, "retry")
 		s.retryLater(ctx, m)
 		return
 	}
+	s.count(ctx, "handled")
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if _, err := s.client.DeleteMessage(dctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(s.queueURL), ReceiptHandle: m.ReceiptHandle}); err != nil {

@@ -18,6 +18,8 @@ import (
 	"github.com/opschat/opschat/notify/sqssource"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 )
 
 func snsBody(id, message string) string {
@@ -82,8 +84,10 @@ func TestDeleteOnlyAfterSuccessAndPoisonToDLQ(t *testing.T) {
 		}
 		return nil
 	})
+	reader := sdkmetric.NewManualReader()
 	src, err := sqssource.New(q, "q", h, sqssource.WithWaitTime(0), sqssource.WithRetryDelay(time.Second, time.Second),
-		sqssource.WithVisibilityTimeout(2*time.Second), sqssource.WithConcurrency(3))
+		sqssource.WithVisibilityTimeout(2*time.Second), sqssource.WithConcurrency(3),
+		sqssource.WithMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))))
 	require.NoError(t, err)
 	stop := run(t, src)
 	require.Eventually(t, func() bool {
@@ -97,6 +101,20 @@ func TestDeleteOnlyAfterSuccessAndPoisonToDLQ(t *testing.T) {
 	assert.Equal(t, 1, q.receivesOf(good))
 	assert.Equal(t, 3, q.receivesOf(bad), "poison message received until the redrive policy moved it")
 	assert.Equal(t, 2, q.receivesOf(flaky))
+	var rm metricdata.ResourceMetrics
+	require.NoError(t, reader.Collect(context.Background(), &rm))
+	byOutcome := map[string]int64{}
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			if sum, ok := m.Data.(metricdata.Sum[int64]); ok && m.Name == sqssource.MetricMessages {
+				for _, dp := range sum.DataPoints {
+					v, _ := dp.Attributes.Value("outcome")
+					byOutcome[v.AsString()] += dp.Value
+				}
+			}
+		}
+	}
+	assert.Equal(t, map[string]int64{"handled": 3, "retry": 1, "poison": 3}, byOutcome)
 }
 
 func TestVisibilityExtendedWhileHandling(t *testing.T) {

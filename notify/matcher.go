@@ -226,6 +226,18 @@ func (ev eventLeaves) add(path string, l leaf) {
 }
 
 func (ev eventLeaves) flatten(obj map[string]any, node *pathNode, prefix string) {
+	var arrays int32
+	ev.walkObject(obj, node, prefix, nil, &arrays)
+}
+
+// value adds the leaves of v at path (used for attribute values, which
+// belong to no array).
+func (ev eventLeaves) value(v any, node *pathNode, path string) {
+	var arrays int32
+	ev.walkValue(v, node, path, nil, &arrays)
+}
+
+func (ev eventLeaves) walkObject(obj map[string]any, node *pathNode, prefix string, trail []arrayPos, arrays *int32) {
 	for k, v := range obj {
 		child := node.children[k]
 		if child == nil {
@@ -235,26 +247,30 @@ func (ev eventLeaves) flatten(obj map[string]any, node *pathNode, prefix string)
 		if prefix != "" {
 			path = prefix + pathSep + k
 		}
-		ev.value(v, child, path)
+		ev.walkValue(v, child, path, trail, arrays)
 	}
 }
 
-func (ev eventLeaves) value(v any, node *pathNode, path string) {
+func (ev eventLeaves) walkValue(v any, node *pathNode, path string, trail []arrayPos, arrays *int32) {
 	switch tv := v.(type) {
 	case map[string]any:
-		ev.flatten(tv, node, path)
+		ev.walkObject(tv, node, path, trail, arrays)
 	case []any:
-		for _, item := range tv {
-			ev.value(item, node, path)
+		id := *arrays
+		*arrays++
+		for i, item := range tv {
+			// Full slice expression: siblings must not share a backing array.
+			t := append(trail[:len(trail):len(trail)], arrayPos{array: id, index: int32(i)})
+			ev.walkValue(item, node, path, t, arrays)
 		}
 	case string:
-		ev.add(path, leaf{kind: kindString, str: tv})
+		ev.add(path, leaf{kind: kindString, str: tv, trail: trail})
 	case float64:
-		ev.add(path, leaf{kind: kindNumber, num: tv})
+		ev.add(path, leaf{kind: kindNumber, num: tv, trail: trail})
 	case bool:
-		ev.add(path, leaf{kind: kindBool, str: strconv.FormatBool(tv)})
+		ev.add(path, leaf{kind: kindBool, str: strconv.FormatBool(tv), trail: trail})
 	case nil:
-		ev.add(path, leaf{kind: kindNull})
+		ev.add(path, leaf{kind: kindNull, trail: trail})
 	}
 }
 
@@ -342,8 +358,12 @@ func (s *PatternSet) matchLeaves(ev eventLeaves) ([]string, int) {
 	return out, len(candidates)
 }
 
-// holds verifies every field of the branch against the event.
+// holds verifies every field of the branch against the event. Fields
+// reached through the same array of objects must be satisfied by the same
+// element, as EventBridge (event-ruler) requires: {"a":{"x":["1"],"y":["2"]}}
+// does not match {"a":[{"x":"1"},{"y":"2"}]}.
 func (b *setBranch) holds(ev eventLeaves) bool {
+	inArrays := 0
 	for i := range b.fields {
 		f := &b.fields[i]
 		leaves := ev[f.path]
@@ -356,6 +376,82 @@ func (b *setBranch) holds(ev eventLeaves) bool {
 		}
 		if !ok {
 			return false
+		}
+		if len(leaves) > 0 && len(leaves[0].trail) > 0 {
+			inArrays++
+		}
+	}
+	if inArrays < 2 {
+		return true
+	}
+	return b.arrayConsistent(ev)
+}
+
+// arrayConsistent searches for one satisfying leaf per field such that
+// leaves under a common array come from the same element.
+func (b *setBranch) arrayConsistent(ev eventLeaves) bool {
+	var picks [][]leaf
+	for i := range b.fields {
+		f := &b.fields[i]
+		leaves := ev[f.path]
+		var cands []leaf
+		free := false
+		for ci := range f.conds {
+			c := &f.conds[ci]
+			if c.kind == condAbsent || c.every {
+				// Satisfied by the field as a whole, not by one leaf.
+				if c.holdsFor(leaves) {
+					free = true
+				}
+				continue
+			}
+			for _, l := range leaves {
+				if c.matchLeaf(l) {
+					if len(l.trail) == 0 {
+						free = true
+					}
+					cands = append(cands, l)
+				}
+			}
+		}
+		if free {
+			continue
+		}
+		if len(cands) == 0 {
+			return false
+		}
+		picks = append(picks, cands)
+	}
+	return choose(picks, nil)
+}
+
+func choose(picks [][]leaf, chosen [][]arrayPos) bool {
+	if len(picks) == 0 {
+		return true
+	}
+	for _, l := range picks[0] {
+		ok := true
+		for _, c := range chosen {
+			if !trailsAgree(l.trail, c) {
+				ok = false
+				break
+			}
+		}
+		if ok && choose(picks[1:], append(chosen, l.trail)) {
+			return true
+		}
+	}
+	return false
+}
+
+// trailsAgree reports whether two leaves took the same element of every
+// array they both went through.
+func trailsAgree(a, b []arrayPos) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x.array == y.array && x.index != y.index {
+				return false
+			}
 		}
 	}
 	return true

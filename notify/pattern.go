@@ -14,9 +14,8 @@ import (
 // wildcard), numeric ranges, exists, cidr, $or, nested objects, and events
 // whose values are arrays (a field matches when any element does).
 //
-// Known difference from EventBridge: fields reached through arrays of
-// objects are matched independently (EventBridge does the same by default;
-// event-ruler's array-consistent mode is not implemented).
+// Fields reached through the same array of objects must match in the same
+// element, as EventBridge requires.
 //
 // A Pattern is immutable and safe for concurrent use.
 type Pattern struct {

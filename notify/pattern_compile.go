@@ -81,6 +81,15 @@ type leaf struct {
 	kind valueKind
 	str  string  // string value, "true"/"false" for bools
 	num  float64 // number value
+	// trail lists the array elements the leaf was reached through, for
+	// array-consistent matching.
+	trail []arrayPos
+}
+
+// arrayPos is one step through an array: which array (numbered in the
+// order the event was walked) and which element.
+type arrayPos struct {
+	array, index int32
 }
 
 // exactKey is the canonical key of a scalar, shared by pattern literals and

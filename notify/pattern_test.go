@@ -82,6 +82,10 @@ var patternCases = []patternCase{
 	{"array any element", `{"detail":{"tags":["prod"]}}`, true},
 	{"resources array", `{"resources":["arn:aws:ec2:us-east-1:123456789012:instance/i-abcd1111"]}`, true},
 	{"array of objects", `{"detail":{"items":{"name":["b"]}}}`, true},
+	{"array consistent same element", `{"detail":{"items":{"name":["b"],"size":[10]}}}`, true},
+	{"array consistent across elements fails", `{"detail":{"items":{"name":["a"],"size":[10]}}}`, false},
+	{"array consistent with operators", `{"detail":{"items":{"name":[{"prefix":"a"}],"size":[{"numeric":["<",5]}]}}}`, true},
+	{"array field plus top-level field", `{"source":["aws.ec2"],"detail":{"items":{"size":[10]}}}`, true},
 	{"prefix", `{"detail":{"instance-id":[{"prefix":"i-ab"}]}}`, true},
 	{"prefix miss", `{"detail":{"instance-id":[{"prefix":"i-zz"}]}}`, false},
 	{"prefix empty matches any string", `{"detail":{"state":[{"prefix":""}]}}`, true},
@@ -347,5 +351,27 @@ func TestFilterPolicyInvalid(t *testing.T) {
 			assert.ErrorIs(t, err, notify.ErrInvalidFilterPolicy)
 			assert.Contains(t, err.Error(), tt.reason)
 		})
+	}
+}
+
+func TestPatternArrayConsistencyNested(t *testing.T) {
+	t.Parallel()
+	event := []byte(`{"orders":[{"id":"o1","lines":[{"sku":"A","qty":1},{"sku":"B","qty":5}]},{"id":"o2","lines":[{"sku":"A","qty":5}]}]}`)
+	tests := []struct {
+		pattern string
+		want    bool
+	}{
+		{`{"orders":{"lines":{"sku":["A"],"qty":[5]}}}`, true},              // o2's line
+		{`{"orders":{"id":["o1"],"lines":{"sku":["A"],"qty":[5]}}}`, false}, // A×5 is in o2, not o1
+		{`{"orders":{"id":["o1"],"lines":{"sku":["B"],"qty":[5]}}}`, true},
+		{`{"orders":{"id":["o2"],"lines":{"sku":["B"]}}}`, false},
+		{`{"orders":{"id":["o2"],"lines":{"sku":[{"exists":true}]}}}`, true},
+	}
+	for _, tt := range tests {
+		p, err := notify.CompilePattern([]byte(tt.pattern))
+		require.NoError(t, err)
+		got, err := p.Match(event)
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, got, tt.pattern)
 	}
 }

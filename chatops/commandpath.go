@@ -81,7 +81,7 @@ func (b *Bot) command(ctx context.Context, req *request, text string) error {
 		}
 		if ok {
 			if p, err := b.loadPending(ctx, string(tok)); err == nil && p != nil && p.Kind == pendingPrompt {
-				return b.resume(ctx, req, p, cr.Text, nil)
+				return b.resume(ctx, req, p, text, nil)
 			}
 		}
 		req.rec.Outcome = OutcomeInvalid

@@ -1,6 +1,7 @@
 package guardrail
 
 import (
+	"strings"
 	"sync"
 )
 
@@ -12,14 +13,25 @@ const (
 	SidBlockCredentialServices = "BlockCredentialServices"
 	SidBlockSecretReads        = "BlockSecretReadingActions"
 	SidBlockSSMDecryption      = "BlockSSMParameterDecryption"
+	// SidInvalidAction names the built-in refusal of a request whose action
+	// is not one IAM action ("service:Operation" without wildcards or
+	// spaces): such a request could never match the blocklist's statements
+	// yet would be allowed by an Allow "*".
+	SidInvalidAction = "InvalidAction"
+	// sidBlockSSMDecryptionAny is the multi-valued twin of
+	// SidBlockSSMDecryption; explanations report SidBlockSSMDecryption.
+	sidBlockSSMDecryptionAny = "BlockSSMParameterDecryptionAnyValue"
 )
 
 // blocklistDoc mirrors AWS Chatbot's list of operations that are blocked in
 // chat whatever the policies say: every operation of services that mint,
 // manage or reveal credentials, and single operations that return secrets or
-// object contents. The SSM statement is conditioned on KeyWithDecryption with
-// a negated operator, so a request that does not say "false" explicitly is
-// treated as decrypting (fail closed).
+// object contents. The SSM statements are conditioned on KeyWithDecryption
+// with negated operators, so a request that does not say "false" explicitly
+// (absent, or several values of which one is not "false") is treated as
+// decrypting (fail closed); the first catches an absent key, the second a
+// multi-valued one, which the first would let through as soon as one value
+// is "false".
 const blocklistDoc = `{
   "Version": "2012-10-17",
   "Statement": [
@@ -56,6 +68,13 @@ const blocklistDoc = `{
       "Action": "ssm:GetParameter*",
       "Resource": "*",
       "Condition": {"StringNotEqualsIgnoreCase": {"chatops:WithDecryption": "false"}}
+    },
+    {
+      "Sid": "BlockSSMParameterDecryptionAnyValue",
+      "Effect": "Deny",
+      "Action": "ssm:GetParameter*",
+      "Resource": "*",
+      "Condition": {"ForAnyValue:StringNotEqualsIgnoreCase": {"chatops:WithDecryption": "false"}}
     }
   ]
 }`
@@ -64,6 +83,8 @@ var blockReasons = map[string]string{
 	SidBlockCredentialServices: "operations of IAM, STS, KMS, Secrets Manager, Cognito user pools, SimpleDB, IAM Identity Center and the chat service itself can create or reveal credentials, so they are never run from chat",
 	SidBlockSecretReads:        "this operation can return secrets, credentials or data contents into the channel, so it is never run from chat",
 	SidBlockSSMDecryption:      "reading SecureString parameters with decryption would post secrets into the channel; run it without --with-decryption",
+	SidInvalidAction:           "the action is not a single IAM action (service:Operation, no wildcards), so it cannot be checked against the blocklist",
+	sidBlockSSMDecryptionAny:   "reading SecureString parameters with decryption would post secrets into the channel; run it without --with-decryption",
 }
 
 // blocklist is compiled once; the Policy is immutable, so sharing it is safe.
@@ -88,6 +109,9 @@ func BlocklistLayer() Layer {
 // Blocked reports whether the built-in blocklist denies req, and why (a
 // sentence for the chat user).
 func Blocked(req Request) (reason string, blocked bool) {
+	if !validRequestAction(req.Action) {
+		return blockReasons[SidInvalidAction], true
+	}
 	unknown := req.unknownResource()
 	for i := range blocklist().statements {
 		st := &blocklist().statements[i]
@@ -96,4 +120,21 @@ func Blocked(req Request) (reason string, blocked bool) {
 		}
 	}
 	return "", false
+}
+
+// validRequestAction reports whether a request's action names exactly one
+// IAM action: "service:Operation", both parts non-empty, no wildcard, space
+// or control character.
+func validRequestAction(a string) bool {
+	svc, op, ok := strings.Cut(a, ":")
+	if !ok || svc == "" || op == "" {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		switch c := a[i]; {
+		case c == ':' && i != len(svc), c == '*', c == '?', c <= ' ', c == 0x7f:
+			return false
+		}
+	}
+	return true
 }

@@ -2,8 +2,21 @@ package guardrail
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
+
+var builtKeys = [...]string{KeyRequestedRegion, KeyCurrentTime, KeyEpochTime, KeySecureTransport, KeyPlatform,
+	KeyWorkspaceID, KeyChannelID, KeyUserID, KeyConfigurationName, KeyWithDecryption}
+
+func isBuiltKey(k string) bool {
+	for _, b := range builtKeys {
+		if strings.EqualFold(k, b) {
+			return true
+		}
+	}
+	return false
+}
 
 // Condition keys the bot puts in the request context of a chat command.
 // The aws: keys mean what they mean in IAM; the chatops: keys are ours, so
@@ -21,7 +34,9 @@ const (
 	// always the case unless the host pointed the SDK at a plain-HTTP endpoint.
 	KeySecureTransport = "aws:SecureTransport"
 	// KeyPlatform is the chat platform: "slack", "microsoft_teams", "chime"
-	// or whatever the adapter reports.
+	// or whatever the adapter reports. The chat package's name for Teams,
+	// "teams", is normalised to "microsoft_teams" (the organization chat
+	// policy's name), so one spelling works in every policy.
 	KeyPlatform = "chatops:Platform"
 	// KeyWorkspaceID is the Slack workspace (team) id or Teams tenant id.
 	KeyWorkspaceID = "chatops:WorkspaceId"
@@ -52,7 +67,8 @@ type CommandContext struct {
 	ConfigurationName string
 	WithDecryption    bool
 	// Extra keys, e.g. "aws:username" or "aws:PrincipalTag/team", for
-	// policies that use them as variables. They never override the keys above.
+	// policies that use them as variables. Keys named like the keys above (in any
+	// letter case) are ignored, even when the field above is empty.
 	Extra map[string][]string
 }
 
@@ -61,6 +77,12 @@ type CommandContext struct {
 func (c CommandContext) Map() map[string][]string {
 	m := make(map[string][]string, 10+len(c.Extra))
 	for k, v := range c.Extra {
+		// Key names are case-insensitive in conditions: an Extra key that
+		// differs from a built key only by case would shadow it for a
+		// policy spelling it that way, so it is dropped.
+		if isBuiltKey(k) {
+			continue
+		}
 		m[k] = v
 	}
 	t := c.Time
@@ -78,7 +100,11 @@ func (c CommandContext) Map() map[string][]string {
 		}
 	}
 	set(KeyRequestedRegion, c.Region)
-	set(KeyPlatform, c.Platform)
+	platform := c.Platform
+	if strings.EqualFold(platform, "teams") {
+		platform = PlatformTeams
+	}
+	set(KeyPlatform, platform)
 	set(KeyWorkspaceID, c.WorkspaceID)
 	set(KeyChannelID, c.ChannelID)
 	set(KeyUserID, c.UserID)

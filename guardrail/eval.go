@@ -216,9 +216,18 @@ func Explain(req Request, layers ...Layer) Explanation {
 
 // Authorize is how the bot decides a chat command: the built-in blocklist
 // (see BlocklistLayer) applies first and always, then the layers as in
-// Explain. It returns the explanation and, unless the decision is Allow, a
+// Explain. A request whose action is not one IAM action ("service:Operation"
+// without wildcards or spaces) is refused by the blocklist (SidInvalidAction),
+// since no statement of it could match. It returns the explanation and, unless
+// the decision is Allow, a
 // *DeniedError (errors.Is(err, ErrDenied)). No layers means ImplicitDeny.
 func Authorize(req Request, layers ...Layer) (Explanation, error) {
+	if !validRequestAction(req.Action) {
+		exp := Explanation{Decision: ExplicitDeny, Action: req.Action, Resource: req.Resource, Builtin: true,
+			By:     Match{LayerIndex: -1, Layer: BlocklistLayer().Name, PolicyIndex: -1, Policy: BlocklistName, StatementIndex: -1, Sid: SidInvalidAction},
+			Reason: blockReasons[SidInvalidAction]}
+		return exp, exp.Err()
+	}
 	all := make([]Layer, 0, len(layers)+1)
 	all = append(all, BlocklistLayer())
 	all = append(all, layers...)
@@ -226,6 +235,9 @@ func Authorize(req Request, layers ...Layer) (Explanation, error) {
 	if exp.Decision == ExplicitDeny && exp.By.LayerIndex == 0 {
 		exp.Builtin = true
 		exp.Reason = blockReasons[exp.By.Sid]
+		if exp.By.Sid == sidBlockSSMDecryptionAny {
+			exp.By.Sid, exp.By.StatementIndex = SidBlockSSMDecryption, exp.By.StatementIndex-1
+		}
 	}
 	// Indexes refer to the caller's layers.
 	exp.By.LayerIndex--

@@ -11,7 +11,7 @@ import (
 )
 
 const (
-	maxColumns   = 6
+	maxColumns       = 6
 	maxCellWidth     = 40
 	maxLastCellWidth = 160
 )

@@ -80,7 +80,12 @@ type stormResult struct {
 // real router and a Deliverer with Slack's default limits (1 msg/s per
 // channel, bursts of 3; 50/s per workspace), on a clock running factor
 // times faster than real time.
-func runStorm(tb testing.TB, alarms, channels int, factor float64) stormResult {
+//
+// With preroute, every alarm is decoded and routed before the clock starts,
+// so the drain time measures delivery alone (all alarms arrive at once);
+// otherwise routing runs concurrently with delivery and, on a clock running
+// factor times faster, its CPU time counts factor times over.
+func runStorm(tb testing.TB, alarms, channels int, factor float64, preroute bool) stormResult {
 	clock := scaledClock{start: time.Now(), factor: factor}
 	var subs []notify.Subscription
 	for i := range channels {
@@ -107,14 +112,33 @@ func runStorm(tb testing.TB, alarms, channels int, factor float64) stormResult {
 	require.NoError(tb, err)
 
 	ctx := context.Background()
-	t0 := clock.Now()
-	var wg sync.WaitGroup
-	var failures atomic.Int32
+	var envs []*notify.Envelope
 	for i := range alarms {
 		env := alarmEnvelope(fmt.Sprintf("m%05d", i), fmt.Sprintf("alarm-%05d", i), []string{"ALARM", "INSUFFICIENT_DATA"}[i%7/6])
 		env.TopicARN = fmt.Sprintf("%s-%d", alertsTopic, i%channels)
+		envs = append(envs, env)
+	}
+	var jobs [][]delivery.Job
+	if preroute {
+		r := delivery.FromNotify(router)
+		for _, env := range envs {
+			js, err := r.Route(ctx, env)
+			require.NoError(tb, err)
+			jobs = append(jobs, js)
+		}
+	}
+	t0 := clock.Now()
+	var wg sync.WaitGroup
+	var failures atomic.Int32
+	for i, env := range envs {
 		wg.Go(func() {
-			if err := disp.HandleEnvelope(ctx, env); err != nil {
+			var err error
+			if preroute {
+				err = d.Deliver(ctx, jobs[i]...)
+			} else {
+				err = disp.HandleEnvelope(ctx, env)
+			}
+			if err != nil {
 				failures.Add(1)
 			}
 		})
@@ -233,7 +257,7 @@ func TestStormInvariants(t *testing.T) {
 	if testing.Short() {
 		t.Skip("storm takes a few seconds")
 	}
-	res := runStorm(t, 2000, 20, 100)
+	res := runStorm(t, 2000, 20, 100, false)
 	require.Empty(t, res.missing, "every alarm represented")
 	require.Empty(t, res.duplicated, "no alarm twice")
 	require.Zero(t, res.violations, "no channel or workspace over its limit")
@@ -247,14 +271,20 @@ func TestStormInvariants(t *testing.T) {
 // missing or doubled or any channel went over its limit, and reports the
 // virtual drain time and how many messages were posted.
 func BenchmarkStorm(b *testing.B) {
-	for _, factor := range []float64{10, 100} {
-		b.Run(fmt.Sprintf("clock-x%g", factor), func(b *testing.B) { benchStorm(b, factor) })
+	for _, preroute := range []bool{false, true} {
+		for _, factor := range []float64{10, 100} {
+			name := fmt.Sprintf("pipeline/clock-x%g", factor)
+			if preroute {
+				name = fmt.Sprintf("prerouted/clock-x%g", factor)
+			}
+			b.Run(name, func(b *testing.B) { benchStorm(b, factor, preroute) })
+		}
 	}
 }
 
-func benchStorm(b *testing.B, factor float64) {
+func benchStorm(b *testing.B, factor float64, preroute bool) {
 	for range b.N {
-		res := runStorm(b, 10000, 100, factor)
+		res := runStorm(b, 10000, 100, factor, preroute)
 		if len(res.missing) > 0 || len(res.duplicated) > 0 || res.violations > 0 {
 			b.Fatalf("missing %d, duplicated %d, limit violations %d", len(res.missing), len(res.duplicated), res.violations)
 		}

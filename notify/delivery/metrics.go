@@ -16,22 +16,28 @@ const MeterName = "github.com/opschat/opschat/notify/delivery"
 // Metric names. The AWS/Chatbot metric each one mirrors is in its
 // description.
 const (
-	MetricEventsProcessed        = "opschat.notify.events_processed"
-	MetricUnsupportedEvents      = "opschat.notify.unsupported_events"
-	MetricDeliverySuccess        = "opschat.notify.delivery.success"
-	MetricDeliveryFailure        = "opschat.notify.delivery.failure"
-	MetricDeliveryDuplicate      = "opschat.notify.delivery.duplicate"
-	MetricThrottled              = "opschat.notify.delivery.throttled"
-	MetricRetried                = "opschat.notify.delivery.retried"
-	MetricDigests                = "opschat.notify.delivery.digests"
-	MetricBacklog                = "opschat.notify.delivery.backlog"
-	MetricLatency                = "opschat.notify.delivery.latency"
-	attrConfiguration            = "configuration"
-	attrPlatform                 = "platform"
-	attrThrottleSource           = "source"
-	attrOutcome                  = "outcome"
-	throttleLocal, throttlePlat  = "local", "platform"
-	outcomeDuplicate, outcomeErr = "duplicate", "error"
+	MetricEventsProcessed   = "opschat.notify.events_processed"
+	MetricUnsupportedEvents = "opschat.notify.unsupported_events"
+	MetricDeliverySuccess   = "opschat.notify.delivery.success"
+	MetricDeliveryFailure   = "opschat.notify.delivery.failure"
+	MetricDeliveryDuplicate = "opschat.notify.delivery.duplicate"
+	MetricThrottled         = "opschat.notify.delivery.throttled"
+	MetricRetried           = "opschat.notify.delivery.retried"
+	MetricDigests           = "opschat.notify.delivery.digests"
+	MetricBacklog           = "opschat.notify.delivery.backlog"
+	MetricLatency           = "opschat.notify.delivery.latency"
+)
+
+// Metric attributes: success, failure, duplicate, digests, backlog and
+// latency carry the configuration name and platform; retried and throttled
+// carry the platform, and throttled also whether the local limiter or the
+// platform (HTTP 429) throttled. Events counters carry none (the
+// configuration is not known before routing).
+const (
+	attrConfiguration           = "configuration"
+	attrPlatform                = "platform"
+	attrThrottleSource          = "source"
+	throttleLocal, throttlePlat = "local", "platform"
 )
 
 type instruments struct {

@@ -303,10 +303,14 @@ func (a *Adapter) Update(ctx context.Context, ref chat.Ref, m chat.Message) erro
 		return &chat.SendError{Platform: chat.PlatformSlack, Err: err}
 	}
 	opts := msgOptions(r)
+	// chat.update keeps what it is not given: a critical message (blocks in
+	// a red attachment) updated to a plain one must lose its attachment, and
+	// the other way round its top-level blocks.
 	if len(r.Attachments) == 0 {
-		// chat.update keeps the old attachments unless told otherwise: a
-		// critical message updated to "resolved" must lose its red bar.
-		opts = append(opts, slackgo.MsgOptionAttachments())
+		opts = append(opts, slackgo.MsgOptionAttachments([]slackgo.Attachment{}...))
+	}
+	if len(r.Blocks) == 0 {
+		opts = append(opts, slackgo.MsgOptionBlocks())
 	}
 	if _, _, _, err := api.UpdateMessageContext(ctx, ref.Conversation.ChannelID, ref.MessageID, opts...); err != nil {
 		return classify("chat.update", err)

@@ -149,6 +149,13 @@ func TestSendInThreadAndUpdate(t *testing.T) {
 	assert.Equal(t, root.MessageID, upd[0].Form.Get("ts"))
 	assert.Equal(t, "C0001", upd[0].Form.Get("channel"))
 	assert.Contains(t, upd[0].Form.Get("attachments"), "#2EB886")
+	assert.Equal(t, "[]", upd[0].Form.Get("blocks"), "the old top-level blocks are cleared")
+
+	require.NoError(t, e.adapter.Update(ctx, root, chat.Message{Text: "plain again"}))
+	upd = e.fake.callsTo("chat.update")
+	require.Len(t, upd, 2)
+	assert.Equal(t, "[]", upd[1].Form.Get("attachments"), "the old coloured attachment is cleared")
+	assert.Contains(t, upd[1].Form.Get("blocks"), "plain again")
 }
 
 func TestSendSlackErrors(t *testing.T) {

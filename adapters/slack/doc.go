@@ -16,6 +16,16 @@
 // chat.Handler: app mentions, direct messages, the /aws slash command, replies
 // in threads the bot posted in, button clicks and modal submissions.
 //
+// The Replier given with each event answers where the user looks: a mention
+// in its thread (the thread it was in, or a new one under it); a thread reply
+// in that thread; a direct message in the DM (in its thread when it was in
+// one); a slash command as a new message in the channel, falling back to the
+// command's response_url where the bot cannot post (not a member); a button
+// click or a form submission in the thread of the message that carried the
+// button. Replies in threads the bot posted in (channels and DMs) come back
+// as KindThreadReply; the bot's own messages and Slack's redeliveries of an
+// event already handled are dropped.
+//
 // Tokens come from a single bot token or from the OAuth v2 install flow,
 // which keeps one bot token per workspace in a Store. Tokens and secrets are
 // never logged nor put in errors.

@@ -146,6 +146,11 @@ func (a *Adapter) handleEventsAPI(l *listener, ev slackevents.EventsAPIEvent) {
 		case "im":
 			conv.Type = chat.ConversationDirect
 			in.Kind = chat.KindDirectMessage
+			// In a DM, a reply in one of the bot's threads answers its
+			// question (a prompt, a confirmation) as in a channel.
+			if e.ThreadTimeStamp != "" && e.ThreadTimeStamp != e.TimeStamp && a.isBotThread(ctx, team, e.Channel, e.ThreadTimeStamp) {
+				in.Kind = chat.KindThreadReply
+			}
 			in.Conversation = conv
 			// A DM is answered in the DM itself unless the user wrote in a thread.
 			a.dispatch(l, in, a.threadReplier(conv))

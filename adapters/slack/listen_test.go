@@ -163,6 +163,17 @@ func TestSocketModeMentionRepliesInThread(t *testing.T) {
 	assert.Empty(t, posts[len(posts)-1].Form.Get("thread_ts"), "a DM is answered in the DM, not in a thread")
 	assert.Equal(t, "D0001", ref.Conversation.ChannelID)
 	assert.Equal(t, 3, rec.count())
+
+	// A reply in the bot's thread in the DM is a thread reply there too.
+	e.fake.pushEnvelope("events_api", "env-dm2", eventCallback("EvDM2", map[string]any{
+		"type": "message", "channel_type": "im", "user": "U1", "text": "yes", "channel": "D0001",
+		"ts": "1700000401.000100", "thread_ts": ref.MessageID,
+	}))
+	waitFor(t, "the DM thread reply", func() bool { return rec.count() == 4 })
+	in, _, _ = rec.last()
+	assert.Equal(t, chat.KindThreadReply, in.Kind)
+	assert.Equal(t, chat.ConversationDirect, in.Conversation.Type)
+	assert.Equal(t, ref.MessageID, in.Conversation.ThreadID)
 	assert.NotContains(t, e.logs.String(), testAppToken)
 	assert.NotContains(t, e.logs.String(), testBotToken)
 }

@@ -38,6 +38,18 @@ const (
 // for the log, the HTTP response only says 401.
 var ErrUnauthorized = errors.New("teams: unauthorized")
 
+// ErrKeysUnavailable matches (errors.Is) a validation that could not be
+// done because the signing keys could not be fetched (the OpenID metadata or
+// key set endpoint is unreachable or answers garbage). It is an outage, not
+// a rejected token: the messaging endpoint answers 503 so the Bot Connector
+// retries.
+var ErrKeysUnavailable = errors.New("teams: signing keys unavailable")
+
+// refreshBackoff is how long a failed key-set fetch is not retried. Fetches
+// happen with the validator's lock held, so retrying on every request during
+// an outage would queue every inbound request behind an outbound fetch.
+const refreshBackoff = 30 * time.Second
+
 // Claims is what a validated token says about the request.
 type Claims struct {
 	Issuer     string
@@ -55,7 +67,10 @@ type Claims struct {
 //
 // The metadata and key set are cached for a day and refreshed at once when
 // a token names an unknown key ID (key rotation), at most once a minute so
-// forged kids cannot make it hammer the endpoint. It is safe for concurrent
+// forged kids cannot make it hammer the endpoint. A failed fetch is not
+// retried for 30 seconds: cached keys keep serving meanwhile, and without
+// any the error is ErrKeysUnavailable (an outage, not a rejected token). It
+// is safe for concurrent
 // use. It implements msbotbuilder-go's auth.TokenValidator so it can be
 // plugged into core.BotFrameworkAdapter.
 type Validator struct {
@@ -71,6 +86,8 @@ type Validator struct {
 	keys        map[string]signingKey
 	fetched     time.Time
 	missRefresh time.Time
+	retryAt     time.Time // a failed refresh is not retried before this
+	lastErr     error     // why the last refresh failed
 }
 
 type signingKey struct {
@@ -156,7 +173,7 @@ func (v *Validator) Validate(ctx context.Context, authHeader, serviceURL, channe
 		return k.pub, nil
 	})
 	if err != nil {
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrKeysUnavailable) {
 			return Claims{}, fmt.Errorf("teams: validate token: %w", err)
 		}
 		return Claims{}, fmt.Errorf("%w: %s", ErrUnauthorized, jwtReason(err))
@@ -190,7 +207,10 @@ func (v *Validator) Validate(ctx context.Context, authHeader, serviceURL, channe
 	if c.ServiceURL == "" || c.ServiceURL != serviceURL {
 		return Claims{}, fmt.Errorf("%w: serviceurl claim does not match the activity's serviceUrl", ErrUnauthorized)
 	}
-	if channelID != "" && len(key.endorsements) > 0 && !slices.Contains(key.endorsements, channelID) {
+	// An activity without a channelId cannot be checked against the key's
+	// endorsements, so it fails like one from a channel the key does not
+	// endorse.
+	if len(key.endorsements) > 0 && !slices.Contains(key.endorsements, channelID) {
 		return Claims{}, fmt.Errorf("%w: signing key is not endorsed for channel %q", ErrUnauthorized, channelID)
 	}
 	return c, nil
@@ -250,7 +270,13 @@ func (v *Validator) key(ctx context.Context, kid string) (signingKey, error) {
 	defer v.mu.Unlock()
 	now := v.now()
 	if v.keys == nil || now.Sub(v.fetched) > v.cacheFor {
-		if err := v.refresh(ctx); err != nil {
+		var err error
+		if now.Before(v.retryAt) {
+			err = v.lastErr
+		} else {
+			err = v.tryRefresh(ctx, now)
+		}
+		if err != nil {
 			if v.keys == nil {
 				return signingKey{}, err
 			}
@@ -267,13 +293,31 @@ func (v *Validator) key(ctx context.Context, kid string) (signingKey, error) {
 		return signingKey{}, fmt.Errorf("unknown signing key %q", kid)
 	}
 	v.missRefresh = now
-	if err := v.refresh(ctx); err != nil {
+	if err := v.tryRefresh(ctx, now); err != nil {
 		return signingKey{}, err
 	}
 	if k, ok := v.keys[kid]; ok {
 		return k, nil
 	}
 	return signingKey{}, fmt.Errorf("unknown signing key %q", kid)
+}
+
+// tryRefresh is refresh with the outage rules: a failure is wrapped in
+// ErrKeysUnavailable and, unless it came from the caller's own context
+// (a client that hung up must not hold everyone else off), not retried for
+// refreshBackoff. Called with mu held.
+func (v *Validator) tryRefresh(ctx context.Context, now time.Time) error {
+	err := v.refresh(ctx)
+	if err == nil {
+		v.retryAt, v.lastErr = time.Time{}, nil
+		return nil
+	}
+	if ctx.Err() != nil {
+		return err
+	}
+	err = fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
+	v.retryAt, v.lastErr = now.Add(refreshBackoff), err
+	return err
 }
 
 // refresh fetches the metadata and the key set. Called with mu held.

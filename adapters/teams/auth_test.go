@@ -175,7 +175,9 @@ func TestValidatorMetadataOutage(t *testing.T) {
 	ti.srv.Close()
 	_, err := v.Validate(context.Background(), "Bearer "+tok, testServiceURL, "msteams")
 	require.Error(t, err)
-	assert.ErrorIs(t, err, teams.ErrUnauthorized)
+	// An outage is not a rejected token: the endpoint answers 503.
+	assert.ErrorIs(t, err, teams.ErrKeysUnavailable)
+	assert.NotErrorIs(t, err, teams.ErrUnauthorized)
 }
 
 // The validator plugs into msbotbuilder-go as its auth.TokenValidator.

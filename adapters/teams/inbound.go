@@ -49,7 +49,8 @@ type rawActivity struct {
 // ServeHTTP is the bot's messaging endpoint. It validates the request's
 // token (401 when invalid), remembers the conversation so the bot can post
 // there later, acknowledges at once, and hands message events to the
-// running Listen (503 when none runs, so nothing is silently dropped).
+// running Listen (503 when none runs, so nothing is silently dropped, and
+// 503 when the signing keys cannot be fetched).
 func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -73,8 +74,9 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		status := http.StatusBadRequest
 		if errors.Is(err, ErrUnauthorized) {
 			status = http.StatusUnauthorized
-		} else if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		} else if errors.Is(err, ErrKeysUnavailable) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			status = http.StatusServiceUnavailable
+			w.Header().Set("Retry-After", "30")
 		}
 		a.log.Warn("teams: rejected activity", "status", status, "error", err)
 		http.Error(w, http.StatusText(status), status)

@@ -1,0 +1,129 @@
+package teams_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/opschat/opschat/adapters/teams"
+)
+
+// flakyTransport counts requests and fails them while down is set.
+type flakyTransport struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	down bool
+	hits int
+}
+
+func (f *flakyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	f.mu.Lock()
+	f.hits++
+	down := f.down
+	f.mu.Unlock()
+	if down {
+		return nil, errors.New("connection refused (test)")
+	}
+	return f.next.RoundTrip(r)
+}
+
+func (f *flakyTransport) set(down bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.down = down
+}
+
+func (f *flakyTransport) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.hits
+}
+
+// When the key set is stale and the metadata endpoint is down, the cached
+// keys keep serving, and the validator does not retry the fetch on every
+// request: each retry happens with the validator's lock held, so every
+// inbound request would queue behind an outbound fetch (up to the client
+// timeout each).
+func TestValidatorBacksOffWhenRefreshFails(t *testing.T) {
+	ti := newTestIssuer(t)
+	ft := &flakyTransport{next: ti.srv.Client().Transport}
+	now := fixedNow
+	v, err := teams.NewValidator(testAppID, teams.WithOpenIDMetadataURL(ti.MetadataURL()),
+		teams.WithValidatorHTTPClient(&http.Client{Transport: ft}),
+		teams.WithValidatorClock(func() time.Time { return now }))
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, err = v.Validate(ctx, "Bearer "+ti.token(t, now, tokenSpec{ServiceURL: testServiceURL}), testServiceURL, "msteams")
+	require.NoError(t, err)
+
+	now = now.Add(25 * time.Hour)
+	ft.set(true)
+	before := ft.count()
+	for i := 0; i < 5; i++ {
+		_, err = v.Validate(ctx, "Bearer "+ti.token(t, now, tokenSpec{ServiceURL: testServiceURL}), testServiceURL, "msteams")
+		require.NoError(t, err, "stale keys keep serving during an outage")
+	}
+	assert.Equal(t, 1, ft.count()-before, "one refresh attempt, not one per request")
+
+	// After the back-off the refresh is tried again and succeeds.
+	ft.set(false)
+	now = now.Add(2 * time.Minute)
+	before = ft.count()
+	_, err = v.Validate(ctx, "Bearer "+ti.token(t, now, tokenSpec{ServiceURL: testServiceURL}), testServiceURL, "msteams")
+	require.NoError(t, err)
+	assert.Equal(t, 2, ft.count()-before, "metadata and key set fetched again")
+}
+
+// With no key set loaded yet and the endpoint down, unauthenticated requests
+// must not each trigger an outbound fetch; and the failure is an outage
+// (ErrKeysUnavailable, HTTP 503 so the Bot Connector retries), not a
+// rejected token.
+func TestValidatorInitialOutage(t *testing.T) {
+	ti := newTestIssuer(t)
+	ft := &flakyTransport{next: ti.srv.Client().Transport, down: true}
+	now := fixedNow
+	v, err := teams.NewValidator(testAppID, teams.WithOpenIDMetadataURL(ti.MetadataURL()),
+		teams.WithValidatorHTTPClient(&http.Client{Transport: ft}),
+		teams.WithValidatorClock(func() time.Time { return now }))
+	require.NoError(t, err)
+	tok := ti.token(t, now, tokenSpec{ServiceURL: testServiceURL})
+	for i := 0; i < 5; i++ {
+		_, err = v.Validate(context.Background(), "Bearer "+tok, testServiceURL, "msteams")
+		require.ErrorIs(t, err, teams.ErrKeysUnavailable)
+		assert.NotErrorIs(t, err, teams.ErrUnauthorized)
+	}
+	assert.Equal(t, 1, ft.count(), "failed fetches are not retried on every request")
+
+	ft.set(false)
+	now = now.Add(time.Minute)
+	_, err = v.Validate(context.Background(), "Bearer "+tok, testServiceURL, "msteams")
+	require.NoError(t, err)
+}
+
+func TestServeHTTPKeyOutageIs503(t *testing.T) {
+	rig := newInboundRig(t)
+	rig.ti.srv.Close()
+	rec := rig.postWithToken(channelMessage(rig.fc.URL(), "<at>aws</at> s3 ls", "aws"),
+		rig.ti.token(t, fixedNow, tokenSpec{ServiceURL: rig.fc.URL()}))
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+}
+
+// A key that carries endorsements may only sign activities of the channels
+// it names; an activity without a channelId is not one of them.
+func TestValidatorEndorsementRequiresChannel(t *testing.T) {
+	ti := newTestIssuer(t)
+	now := fixedNow
+	v := newTestValidator(t, ti, &now)
+	tok := ti.token(t, now, tokenSpec{ServiceURL: testServiceURL})
+	_, err := v.Validate(context.Background(), "Bearer "+tok, testServiceURL, "")
+	require.ErrorIs(t, err, teams.ErrUnauthorized)
+	assert.Contains(t, err.Error(), "endorsed")
+	_, err = v.Validate(context.Background(), "Bearer "+tok, testServiceURL, "msteams")
+	require.NoError(t, err)
+}

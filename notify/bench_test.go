@@ -24,7 +24,7 @@ func BenchmarkDecodeFormatAlarm(b *testing.B) {
 			b.Fatal(err)
 		}
 		n := notify.Decode(env)
-		m, err := notify.DefaultFormatter.Format(n)
+		m, err := notify.DefaultFormatter().Format(n)
 		if err != nil || len(m.Buttons) != 2 {
 			b.Fatal("bad message", err)
 		}

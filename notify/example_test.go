@@ -38,7 +38,7 @@ func ExampleFormatterRegistry() {
 
 	// Extend the default rendering of CloudWatch alarms with a team tag.
 	reg.Register(notify.FormatterKey{Source: "aws.cloudwatch"}, notify.FormatterFunc(func(n *notify.Notification) (chat.Message, error) {
-		m, err := notify.DefaultFormatter.Format(n)
+		m, err := notify.DefaultFormatter().Format(n)
 		m.Context = append(m.Context, "Owner: team-payments")
 		return m, err
 	}))

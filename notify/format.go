@@ -24,13 +24,14 @@ func (f FormatterFunc) Format(n *Notification) (chat.Message, error) { return f(
 // a note (chat platforms reject huge messages).
 const maxPayloadBlock = 2800
 
-// DefaultFormatter is the built-in rendering: title with severity emoji and
-// console link, description, next steps, keywords, fields, related
-// resources, a context line (account, region, time), the payload of
-// generic notifications in a code block, and Show logs buttons for alarms
-// on Lambda functions and API Gateway stages. Custom action buttons are
-// added by the Router, not here. It is stateless and safe for concurrent use.
-var DefaultFormatter Formatter = FormatterFunc(defaultFormat)
+// DefaultFormatter returns the built-in rendering: title with console link,
+// description, next steps, keywords, fields, related resources, a context
+// line (account, region, time), the payload of generic notifications in a
+// code block, and Show logs buttons for alarms on Lambda functions and API
+// Gateway stages. Severity is left to renderers (colour, emoji). Custom
+// action buttons are added by the Router, not here. The formatter is
+// stateless and safe for concurrent use.
+func DefaultFormatter() Formatter { return FormatterFunc(defaultFormat) }
 
 func defaultFormat(n *Notification) (chat.Message, error) {
 	m := chat.Message{
@@ -173,7 +174,7 @@ func Preview(body []byte) (*Notification, chat.Message) {
 	} else {
 		n = Decode(env)
 	}
-	m, err := DefaultFormatter.Format(n)
+	m, err := DefaultFormatter().Format(n)
 	if err != nil {
 		// DefaultFormatter does not fail; keep the promise anyway.
 		m = chat.Message{Title: n.Title, Text: n.Description}

@@ -33,7 +33,7 @@ func FuzzParseEnvelope(f *testing.F) {
 			t.Fatalf("raw envelope changed the body")
 		}
 		n := notify.Decode(env)
-		if _, err := notify.DefaultFormatter.Format(n); err != nil {
+		if _, err := notify.DefaultFormatter().Format(n); err != nil {
 			t.Fatalf("default formatter failed: %v", err)
 		}
 		_, _ = env.Time()

@@ -56,7 +56,7 @@ func TestGolden(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 		t.Run(name, func(t *testing.T) {
 			n := decodeSample(t, path)
-			msg, err := notify.DefaultFormatter.Format(n)
+			msg, err := notify.DefaultFormatter().Format(n)
 			require.NoError(t, err)
 			g := golden{
 				Kind: n.Kind, Source: n.Source, Service: n.Service, EventType: n.EventType, ID: n.ID,

@@ -37,7 +37,7 @@ type FormatterRegistry struct {
 // NewFormatterRegistry returns a registry that renders everything with
 // DefaultFormatter until the host registers its own formatters.
 func NewFormatterRegistry() *FormatterRegistry {
-	return &FormatterRegistry{byKey: map[FormatterKey]Formatter{}, fallback: DefaultFormatter}
+	return &FormatterRegistry{byKey: map[FormatterKey]Formatter{}, fallback: DefaultFormatter()}
 }
 
 // Register makes f render the notifications key selects, replacing any
@@ -58,7 +58,7 @@ func (r *FormatterRegistry) SetFallback(f Formatter) {
 // Lookup returns the formatter for n.
 func (r *FormatterRegistry) Lookup(n *Notification) Formatter {
 	if r == nil {
-		return DefaultFormatter
+		return DefaultFormatter()
 	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
@@ -175,7 +175,7 @@ func NewTemplateFormatter(t Template) (Formatter, error) {
 func (tf *templateFormatter) Format(n *Notification) (chat.Message, error) {
 	base := tf.spec.Base
 	if base == nil {
-		base = DefaultFormatter
+		base = DefaultFormatter()
 	}
 	m, err := base.Format(n)
 	if err != nil {

@@ -308,7 +308,7 @@ func (r *Router) Route(ctx context.Context, env *Envelope) ([]Delivery, error) {
 			if s.LoggingLevel != LogNone {
 				r.log.ErrorContext(ctx, "notify: formatter failed; using the default rendering", "configuration", s.Name, "message_id", env.MessageID, "error", err)
 			}
-			msg, _ = DefaultFormatter.Format(n)
+			msg, _ = DefaultFormatter().Format(n)
 		}
 		msg.Buttons = append(msg.Buttons, CustomActionButtons(n, s.CustomActions)...)
 		if s.LoggingLevel == LogInfo {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/opschat/opschat/adapters/slack"
 	"github.com/opschat/opschat/chat"
+	"github.com/opschat/opschat/notify"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -259,4 +260,27 @@ func TestModal(t *testing.T) {
 	assert.Contains(t, s, `"type":"static_select"`)
 	assert.Contains(t, s, `"optional":true`)
 	assert.LessOrEqual(t, len([]rune(v.Title.Text)), 24)
+}
+
+// TestRenderNotifications renders what notify's default formatter makes of
+// every sample notification type (CloudWatch alarms, EventBridge events,
+// custom notifications, …) and keeps the Block Kit as golden files. When
+// notify's formatting changes on purpose, refresh them with
+// go test ./adapters/slack -run TestRenderNotifications -update.
+func TestRenderNotifications(t *testing.T) {
+	samples, err := filepath.Glob(filepath.Join("..", "..", "notify", "testdata", "samples", "*"))
+	require.NoError(t, err)
+	require.NotEmpty(t, samples)
+	for _, path := range samples {
+		name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+		t.Run(name, func(t *testing.T) {
+			body, err := os.ReadFile(path)
+			require.NoError(t, err)
+			_, m := notify.Preview(body)
+			r, err := slack.Render(m)
+			require.NoError(t, err)
+			assertNoPings(t, r)
+			checkGolden(t, filepath.Join("notify", name), r)
+		})
+	}
 }

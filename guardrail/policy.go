@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Policy versions IAM accepts. Policy variables are only interpreted in
@@ -288,7 +289,8 @@ func (p *parser) statement(path string, idx int, raw json.RawMessage) Statement 
 			ap := fmt.Sprintf("%s.%s[%d]", path, actKey, i)
 			if a != "*" {
 				svc, op, found := strings.Cut(a, ":")
-				if !found || svc == "" || op == "" || strings.Contains(op, ":") {
+				if !found || svc == "" || op == "" || strings.Contains(op, ":") ||
+					strings.ContainsFunc(a, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
 					p.fail(ap, "invalid action %q (want \"service:Operation\" or \"*\")", a)
 					continue
 				}

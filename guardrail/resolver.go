@@ -118,12 +118,21 @@ func (r *CachingResolver) ResolvePolicy(ctx context.Context, arn string) (*Polic
 		r.entries[arn] = e
 		r.mu.Unlock()
 
-		doc, err := r.fetch.FetchPolicyDocument(ctx, arn)
-		if err == nil {
-			e.pol, err = ParseNamedPolicy(name, doc)
-		}
-		if err != nil {
-			e.err = fmt.Errorf("guardrail: resolve %s: %w", arn, err)
+		r.fill(ctx, arn, name, e)
+		return e.pol, e.err
+	}
+}
+
+// fill runs the fetch for e and publishes its result. If the Fetcher
+// panics, the entry is still finished (as a failure, so waiters and later
+// callers fetch again rather than wait for ever) before the panic goes on
+// to the caller.
+func (r *CachingResolver) fill(ctx context.Context, arn, name string, e *cacheEntry) {
+	finished := false
+	defer func() {
+		if !finished {
+			e.err = fmt.Errorf("guardrail: resolve %s: fetcher panicked", arn)
+			e.pol = nil
 		}
 		r.mu.Lock()
 		e.expires = r.now().Add(r.ttl)
@@ -134,8 +143,15 @@ func (r *CachingResolver) ResolvePolicy(ctx context.Context, arn string) (*Polic
 		}
 		close(e.done)
 		r.mu.Unlock()
-		return e.pol, e.err
+	}()
+	doc, err := r.fetch.FetchPolicyDocument(ctx, arn)
+	if err == nil {
+		e.pol, err = ParseNamedPolicy(name, doc)
 	}
+	if err != nil {
+		e.err = fmt.Errorf("guardrail: resolve %s: %w", arn, err)
+	}
+	finished = true
 }
 
 // Invalidate drops the cached policy for arn, e.g. after an administrator

@@ -1,7 +1,10 @@
 package guardrail_test
 
 import (
+	"context"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -91,4 +94,39 @@ func TestAuthorizeMalformedActionFailsClosed(t *testing.T) {
 	}
 	_, err := guardrail.Authorize(guardrail.Request{Action: "ec2:DescribeInstances", Resource: "*"}, admin)
 	require.NoError(t, err)
+}
+
+// A Fetcher that panics must not leave its ARN "in flight" for ever: the
+// panic reaches the caller, and later resolutions fetch again instead of
+// waiting for a fetch that will never finish.
+func TestCachingResolverFetcherPanic(t *testing.T) {
+	t.Parallel()
+	var calls int
+	r := guardrail.NewCachingResolver(guardrail.FetcherFunc(func(ctx context.Context, arn string) ([]byte, error) {
+		calls++
+		if calls == 1 {
+			panic("fetcher bug")
+		}
+		return []byte(adminDoc), nil
+	}))
+	assert.Panics(t, func() { _, _ = r.ResolvePolicy(context.Background(), roARN) })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	p, err := r.ResolvePolicy(ctx, roARN)
+	require.NoError(t, err)
+	assert.NotNil(t, p)
+	assert.Equal(t, 2, calls)
+}
+
+// An action with spaces or control characters can never match a request,
+// so a Deny written with one would silently not apply: refuse it.
+func TestParsePolicyRejectsActionWithSpaces(t *testing.T) {
+	t.Parallel()
+	for _, a := range []string{" ec2:TerminateInstances", "ec2:TerminateInstances ", "ec2: TerminateInstances", "ec2:Terminate\tInstances"} {
+		doc := `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":` + strconv.Quote(a) + `,"Resource":"*"}}`
+		p, err := guardrail.ParsePolicy([]byte(doc))
+		require.ErrorIs(t, err, guardrail.ErrInvalidPolicy, "%q", a)
+		assert.Contains(t, err.Error(), "Statement.Action[0]")
+		assert.Nil(t, p)
+	}
 }

@@ -297,6 +297,17 @@ func TestOAuthInstall(t *testing.T) {
 	for _, s := range []string{"xoxb-installed-secret", testClientSK, testSigning} {
 		assert.NotContains(t, logs.String(), s)
 	}
+
+	// Uninstalling removes the stored token.
+	listen(t, a, &recorder{})
+	body := jsonBody(t, map[string]any{"type": "event_callback", "team_id": "T0002", "event_id": "EvU", "event": map[string]any{"type": "app_uninstalled"}})
+	assert.Equal(t, http.StatusOK, serve(h, signed(t, slack.PathEvents, "application/json", body, time.Now(), testSigning)).Code)
+	waitFor(t, "the installation to be removed", func() bool {
+		_, ok, _ := store.Get(context.Background(), "slack.install", "T0002")
+		return !ok
+	})
+	_, err = a.Send(context.Background(), chat.Conversation{WorkspaceID: "T0002", ChannelID: "C2"}, chat.Message{Text: "hi"})
+	require.ErrorIs(t, err, slack.ErrNotInstalled)
 }
 
 func TestOAuthCallbackFailures(t *testing.T) {

@@ -124,6 +124,10 @@ func (a *Adapter) handleEventsAPI(l *listener, ev slackevents.EventsAPIEvent) {
 		a.log.DebugContext(ctx, "slack: duplicate event ignored", "event_id", cb.EventID)
 		return
 	}
+	if _, ok := ev.InnerEvent.Data.(*slackevents.AppUninstalledEvent); ok {
+		a.forget(ctx, team)
+		return
+	}
 	botUser := a.botUserID(ctx, team, cb.Authorizations)
 	switch e := ev.InnerEvent.Data.(type) {
 	case *slackevents.AppMentionEvent:
@@ -175,6 +179,20 @@ func (a *Adapter) handleEventsAPI(l *listener, ev slackevents.EventsAPIEvent) {
 			a.dispatch(l, in, a.threadReplier(conv))
 		}
 	}
+}
+
+// forget drops what the adapter keeps about a workspace that uninstalled
+// the app: its bot token is dead and must not stay in the Store.
+func (a *Adapter) forget(ctx context.Context, team string) {
+	a.botUser.Delete(team)
+	if a.oauth == nil || team == "" {
+		return
+	}
+	if err := a.store.Delete(ctx, nsInstall, team); err != nil {
+		a.log.ErrorContext(ctx, "slack: forget uninstalled workspace", "team", team, "error", err)
+		return
+	}
+	a.log.InfoContext(ctx, "slack: app uninstalled; installation removed", "team", team)
 }
 
 // botUserID finds the bot's user ID in team, from the event's authorizations,

@@ -202,7 +202,7 @@ func (a *Adapter) post(ctx context.Context, hook, content string) (string, error
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := a.hc.Do(req)
 	if err != nil {
-		return "", transportError(err)
+		return "", transportError(ctx, err)
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
@@ -239,13 +239,15 @@ func statusHint(status int) string {
 }
 
 // transportError drops the *url.Error wrapper, whose text includes the
-// webhook URL and so its token.
-func transportError(err error) error {
+// webhook URL and so its token. Only the caller's own context ending is
+// returned as a plain (non-retryable) error: the HTTP client's timeout also
+// matches context.DeadlineExceeded, but it is a slow service, so transient.
+func transportError(ctx context.Context, err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if ctx.Err() != nil {
 		return fmt.Errorf("chime: post webhook: %w", err)
 	}
 	return &chat.SendError{Platform: chat.PlatformChime, Retryable: true, Err: fmt.Errorf("post webhook: %w", err)}

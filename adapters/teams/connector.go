@@ -60,7 +60,7 @@ func (ts *tokenSource) get(ctx context.Context) (string, error) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := ts.hc.Do(req)
 	if err != nil {
-		return "", transportError("get access token", err)
+		return "", transportError(ctx, "get access token", err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
@@ -242,7 +242,7 @@ func (c *connector) send(ctx context.Context, method, u string, payload []byte) 
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return 0, nil, nil, transportError(strings.ToLower(method)+" activity", err)
+		return 0, nil, nil, transportError(ctx, strings.ToLower(method)+" activity", err)
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -263,11 +263,12 @@ func connectorError(body []byte) string {
 	return "unexpected response"
 }
 
-// transportError wraps a failure to reach the service. A cancelled or
-// expired context is returned as is (not retryable); other network errors
-// are retryable.
-func transportError(op string, err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+// transportError wraps a failure to reach the service. When the caller's
+// context ended, the error is returned as is (not retryable); other network
+// errors, including the HTTP client's own timeout (which also matches
+// context.DeadlineExceeded), are retryable.
+func transportError(ctx context.Context, op string, err error) error {
+	if ctx.Err() != nil {
 		return fmt.Errorf("teams: %s: %w", op, err)
 	}
 	// url.Error carries the URL, which for the connector holds no secret.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/opschat/opschat/adapters/teams"
+	"github.com/opschat/opschat/chat"
 )
 
 // flakyTransport counts requests and fails them while down is set.
@@ -126,4 +128,29 @@ func TestValidatorEndorsementRequiresChannel(t *testing.T) {
 	assert.Contains(t, err.Error(), "endorsed")
 	_, err = v.Validate(context.Background(), "Bearer "+tok, testServiceURL, "msteams")
 	require.NoError(t, err)
+}
+
+// The HTTP client's own timeout (a slow token endpoint or connector) is a
+// transient failure: a retryable *chat.SendError, not a plain error that
+// looks like the caller's deadline.
+func TestClientTimeoutIsRetryableSendError(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	a, err := teams.New(testAppID, testPassword, teams.WithTokenURL(srv.URL+"/token"), teams.WithServiceURL(srv.URL+"/"),
+		teams.WithHTTPClient(&http.Client{Timeout: 100 * time.Millisecond}))
+	require.NoError(t, err)
+	_, err = a.Send(context.Background(), chat.Conversation{Platform: chat.PlatformTeams, ChannelID: "19:c@thread.tacv2",
+		Type: chat.ConversationChannel}, chat.Message{Text: "x"})
+	require.Error(t, err)
+	var se *chat.SendError
+	require.ErrorAs(t, err, &se, "%v", err)
+	assert.True(t, se.Retryable)
+	assert.NotContains(t, err.Error(), testPassword)
 }

@@ -195,6 +195,15 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not listening", http.StatusServiceUnavailable)
 		return
 	}
+	if cb.Type == slackgo.InteractionTypeViewSubmission {
+		// The answer says whether the modal closes (empty) or shows errors.
+		if ack := a.handleViewSubmission(l, cb); ack != nil {
+			writeJSON(w, ack)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	// Opening a modal must happen within 3 seconds of the click, and the
 	// trigger_id is valid only then: handle before answering.
 	a.handleInteraction(l, cb)

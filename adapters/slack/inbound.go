@@ -358,16 +358,32 @@ func (a *Adapter) handleInteraction(l *listener, cb slackgo.InteractionCallback)
 			a.dispatch(l, in, a.threadReplier(msg.Thread()))
 		}
 	case slackgo.InteractionTypeViewSubmission:
-		if cb.View.CallbackID != formCallbackID {
-			return
-		}
-		in, err := a.formSubmission(ctx, cb)
-		if err != nil {
-			a.log.WarnContext(ctx, "slack: form submission rejected", "error", err)
-			return
-		}
-		a.dispatch(l, in, a.threadReplier(in.Action.Message.Thread()))
+		_ = a.handleViewSubmission(l, cb)
 	}
+}
+
+// handleViewSubmission dispatches a form submission and returns the
+// acknowledgement payload: nil closes the modal; a response_action "errors"
+// keeps it open with the reason shown under the first input, for a form that
+// expired or cannot be read.
+func (a *Adapter) handleViewSubmission(l *listener, cb slackgo.InteractionCallback) any {
+	if cb.View.CallbackID != formCallbackID {
+		return nil
+	}
+	in, err := a.formSubmission(l.ctx, cb)
+	if err != nil {
+		a.log.WarnContext(l.ctx, "slack: form submission rejected", "error", err)
+		for _, b := range cb.View.Blocks.BlockSet {
+			if ib, ok := b.(*slackgo.InputBlock); ok && ib.BlockID != "" {
+				return map[string]any{"response_action": "errors", "errors": map[string]string{
+					ib.BlockID: "This form has expired. Close it and run the command again.",
+				}}
+			}
+		}
+		return nil
+	}
+	a.dispatch(l, in, a.threadReplier(in.Action.Message.Thread()))
+	return nil
 }
 
 // formMeta travels in the modal's private_metadata (3,000 characters).

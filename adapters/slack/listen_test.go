@@ -275,6 +275,25 @@ func TestSocketModeButtonAndForm(t *testing.T) {
 	assert.Equal(t, "1700000100.000100", posts[len(posts)-1].Form.Get("thread_ts"))
 }
 
+func TestExpiredFormKeepsModalOpen(t *testing.T) {
+	e := newEnv(t)
+	rec := &recorder{}
+	listen(t, e.adapter, rec)
+	e.fake.pushEnvelope("interactive", "env-x", map[string]any{
+		"type": "view_submission", "team": map[string]any{"id": testTeam}, "user": map[string]any{"id": "U1"},
+		"view": map[string]any{
+			"id": "V1", "callback_id": "opschat.form", "private_metadata": `{"b":"r1:gone","t":"T0001","c":"C0001"}`,
+			"blocks": []map[string]any{{"type": "input", "block_id": "function-name", "label": map[string]any{"type": "plain_text", "text": "f"},
+				"element": map[string]any{"type": "plain_text_input", "action_id": "function-name"}}},
+			"state": map[string]any{"values": map[string]any{}},
+		},
+	})
+	ack := e.fake.waitAck(t, "env-x")
+	assert.Equal(t, map[string]any{"response_action": "errors", "errors": map[string]any{
+		"function-name": "This form has expired. Close it and run the command again."}}, ack["payload"])
+	assert.Equal(t, 0, rec.count())
+}
+
 func formButtonValue(t *testing.T, r slack.Rendered) string {
 	t.Helper()
 	b, err := json.Marshal(r.Blocks)

@@ -80,9 +80,14 @@ func (a *Adapter) socketEvent(ctx context.Context, l *listener, smc *socketmode.
 		}
 		ack(nil)
 	case socketmode.EventTypeInteractive:
-		// An empty acknowledgement closes a submitted modal.
+		cb, ok := evt.Data.(slackgo.InteractionCallback)
+		if ok && cb.Type == slackgo.InteractionTypeViewSubmission {
+			// The acknowledgement says whether the modal closes.
+			ack(a.handleViewSubmission(l, cb))
+			return
+		}
 		ack(nil)
-		if cb, ok := evt.Data.(slackgo.InteractionCallback); ok {
+		if ok {
 			l.start(func() { a.handleInteraction(l, cb) })
 		}
 	}

@@ -163,11 +163,12 @@ func Render(m chat.Message, o RenderOptions) Card {
 	// excess (plus room for the note) from the biggest remaining part, so
 	// the loop ends after a few rounds; the last resort keeps the title.
 	m = cloneForTruncation(m)
+	resorts := 0
 	for round := 0; round < 24 && size > o.MaxBytes; round++ {
 		excess := size - o.MaxBytes + 512
 		if !shrink(&m, excess) {
-			m = chat.Message{Title: truncateRunes(m.Title, 200), TitleLink: m.TitleLink,
-				Summary: truncateRunes(m.PlainSummary(), 200), Severity: m.Severity}
+			resorts++
+			m = lastResort(m, resorts > 1)
 		}
 		card = render(m, o, true)
 		size = cardSize(card)
@@ -512,7 +513,10 @@ func shrink(m *chat.Message, excess int) bool {
 		m.Fields = m.Fields[:len(m.Fields)/2]
 		return true
 	}
-	if len(m.Context) > 0 || len(m.Images) > 0 || len(m.Buttons) > 0 {
+	// Only report progress when something was removed: five or fewer
+	// buttons stay, and claiming progress for them would keep the loop from
+	// ever reaching the last resort (a card too big for Teams).
+	if len(m.Context) > 0 || len(m.Images) > 0 || len(m.Buttons) > 5 {
 		m.Context, m.Images = nil, nil
 		if len(m.Buttons) > 5 {
 			m.Buttons = m.Buttons[:5]
@@ -524,6 +528,30 @@ func shrink(m *chat.Message, excess int) bool {
 		return true
 	}
 	return false
+}
+
+// lastResort keeps the title, a summary, and the title link and buttons
+// when they are small: a confirmation keeps its buttons, but a button or
+// link of many kilobytes (it would keep the card over the limit for ever)
+// is dropped. bare drops them whatever their size, for when even that card
+// is too big (JSON escaping can multiply their size).
+func lastResort(m chat.Message, bare bool) chat.Message {
+	const maxKept = 2048
+	out := chat.Message{Title: truncateRunes(m.Title, 200), Summary: truncateRunes(m.PlainSummary(), 200), Severity: m.Severity}
+	if bare {
+		return out
+	}
+	if len(m.TitleLink) <= maxKept {
+		out.TitleLink = m.TitleLink
+	}
+	size := 0
+	for _, b := range m.Buttons {
+		size += len(b.ID) + len(b.Label) + len(b.Value)
+	}
+	if size <= maxKept {
+		out.Buttons = m.Buttons
+	}
+	return out
 }
 
 // cut shortens s by at least n bytes at a line or rune boundary and marks it.

@@ -140,7 +140,7 @@ func FuzzRender(f *testing.F) {
 		if len(c.Body) == 0 {
 			t.Fatal("empty body")
 		}
-		if budget >= 2048 && len(b) > 4*budget {
+		if budget >= 4096 && len(b) > budget {
 			t.Fatalf("card of %d bytes for budget %d", len(b), budget)
 		}
 	})

@@ -2,9 +2,11 @@ package teams_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -153,4 +155,27 @@ func TestClientTimeoutIsRetryableSendError(t *testing.T) {
 	require.ErrorAs(t, err, &se, "%v", err)
 	assert.True(t, se.Retryable)
 	assert.NotContains(t, err.Error(), testPassword)
+}
+
+// Every card fits the budget, whatever part of the message is big: a long
+// button value (a confirmation carrying a long command) or a long title link
+// used to survive every truncation round, and Teams rejects such a card.
+func TestRenderAlwaysFitsBudget(t *testing.T) {
+	big := strings.Repeat("v", 60000)
+	for name, m := range map[string]chat.Message{
+		"button value": {Title: "confirm", Text: "run it?", Buttons: []chat.Button{{ID: "ok", Label: "Run", Value: big}}},
+		"button id":    {Title: "confirm", Buttons: []chat.Button{{ID: big, Label: "Run"}}},
+		"title link":   {Title: "alarm", TitleLink: "https://console.aws.amazon.com/" + big},
+	} {
+		b, err := json.Marshal(teams.Render(m, teams.RenderOptions{}))
+		require.NoError(t, err)
+		assert.LessOrEqual(t, len(b), teams.DefaultMaxCardBytes, name)
+		assert.Contains(t, string(b), "truncated to fit", name)
+	}
+	// Kept buttons are small in bytes but JSON escaping multiplies control
+	// characters by six: the card still ends within a small budget.
+	m := chat.Message{Title: "confirm", Buttons: []chat.Button{{ID: "ok", Label: "Run", Value: strings.Repeat("\x01", 2000)}}}
+	b, err := json.Marshal(teams.Render(m, teams.RenderOptions{MaxBytes: 4096}))
+	require.NoError(t, err)
+	assert.LessOrEqual(t, len(b), 4096)
 }

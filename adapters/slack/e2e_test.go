@@ -105,6 +105,14 @@ func (e *e2e) post(t *testing.T, n int) call {
 	return e.fake.callsTo("chat.postMessage")[n-1]
 }
 
+// settled waits until the bot finished n requests (one audit line each):
+// the bot saves a pending command after posting its question, and a click
+// arriving in between would find nothing to confirm.
+func (e *e2e) settled(t *testing.T, n int) {
+	t.Helper()
+	waitFor(t, "the bot to finish", func() bool { return strings.Count(e.audit.String(), "\n") >= n })
+}
+
 // buttons returns the action_id → value of the buttons in a posted message.
 func buttons(t *testing.T, c call) map[string]string {
 	t.Helper()
@@ -166,6 +174,7 @@ func TestEndToEndConfirmationButton(t *testing.T) {
 	btns := buttons(t, ask)
 	require.Contains(t, btns, chatops.ActionConfirm, "confirmation buttons: %v", btns)
 	require.Contains(t, btns, chatops.ActionCancel)
+	e.settled(t, 1)
 
 	click(e, "c1", "1700000000.000001", "1700003000.000100", chatops.ActionConfirm, btns[chatops.ActionConfirm])
 	waitFor(t, "the command to run", func() bool { return len(e.exec.actions()) == 1 })
@@ -185,6 +194,7 @@ func TestEndToEndModalPrompt(t *testing.T) {
 	ask := e.post(t, 1)
 	btns := buttons(t, ask)
 	require.Contains(t, btns, "opschat.form.open", "the prompt offers a form: %v", btns)
+	e.settled(t, 1)
 
 	click(e, "f1", "1700000000.000001", "1700004000.000100", "opschat.form.open", btns["opschat.form.open"])
 	waitFor(t, "views.open", func() bool { return len(e.fake.callsTo("views.open")) == 1 })
@@ -207,6 +217,7 @@ func TestEndToEndModalPrompt(t *testing.T) {
 	assert.Equal(t, "1700004000.000100", confirm.Form.Get("thread_ts"), "the form's answer stays in the thread")
 	btns = buttons(t, confirm)
 	require.Contains(t, btns, chatops.ActionConfirm)
+	e.settled(t, 2)
 	click(e, "c1", "1700000000.000002", "1700004000.000100", chatops.ActionConfirm, btns[chatops.ActionConfirm])
 	waitFor(t, "the command to run", func() bool { return len(e.exec.actions()) == 1 })
 	assert.Contains(t, e.exec.last().Invocation.Text, "--function-name orders")

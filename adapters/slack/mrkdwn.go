@@ -139,16 +139,18 @@ func cutRunes(s string, n int) string {
 		n--
 	}
 	out := s[:end]
+	// Prefer a line break, else a word break, near the end.
+	if nl := strings.LastIndexByte(out, '\n'); nl > 0 && nl >= len(out)*3/4 {
+		out = out[:nl]
+	} else if sp := strings.LastIndexByte(out, ' '); sp > 0 && sp >= len(out)*3/4 {
+		out = out[:sp]
+	}
+	// Never leave half a link or half an entity.
 	if lt := strings.LastIndexByte(out, '<'); lt >= 0 && strings.LastIndexByte(out, '>') < lt {
 		out = out[:lt]
 	}
 	if amp := strings.LastIndexByte(out, '&'); amp >= 0 && !strings.Contains(out[amp:], ";") {
 		out = out[:amp]
-	}
-	if nl := strings.LastIndexByte(out, '\n'); nl > 0 && nl >= len(out)*3/4 {
-		out = out[:nl]
-	} else if sp := strings.LastIndexByte(out, ' '); sp > 0 && sp >= len(out)*3/4 {
-		out = out[:sp]
 	}
 	return out
 }

@@ -20,6 +20,7 @@ func FuzzMrkdwn(f *testing.F) {
 	for _, s := range []string{
 		"<!channel>", "<@U123>", "[x](https://a.b/?q=1&r=2|z)", "**<!here>**", "`<#C1>`",
 		"[a](javascript:x)", "- item\n- <b>", "&amp;lt;", "\\[x\\](https://a)", "_<!everyone>_",
+		"[label with many spaces](https://example.com/x) tail",
 	} {
 		f.Add(s, 10)
 	}
@@ -61,4 +62,14 @@ func FuzzPlainMarkdown(f *testing.F) {
 		_ = escapeText(s)
 		_ = truncatePlain(s, 5)
 	})
+}
+
+func TestCutNeverSplitsALink(t *testing.T) {
+	s := mrkdwn("[label with many spaces](https://example.com/x) tail")
+	for n := 1; n < runeLen(s); n++ {
+		cut := cutRunes(s, n)
+		if lt := strings.LastIndexByte(cut, '<'); lt >= 0 && strings.LastIndexByte(cut, '>') < lt {
+			t.Fatalf("cutRunes(%q, %d) = %q splits the link", s, n, cut)
+		}
+	}
 }

@@ -50,6 +50,10 @@ var ErrKeysUnavailable = errors.New("teams: signing keys unavailable")
 // an outage would queue every inbound request behind an outbound fetch.
 const refreshBackoff = 30 * time.Second
 
+// refreshTimeout bounds one key-set fetch (metadata and keys), whatever the
+// HTTP client's own timeout.
+const refreshTimeout = 30 * time.Second
+
 // Claims is what a validated token says about the request.
 type Claims struct {
 	Issuer     string
@@ -303,17 +307,18 @@ func (v *Validator) key(ctx context.Context, kid string) (signingKey, error) {
 }
 
 // tryRefresh is refresh with the outage rules: a failure is wrapped in
-// ErrKeysUnavailable and, unless it came from the caller's own context
-// (a client that hung up must not hold everyone else off), not retried for
-// refreshBackoff. Called with mu held.
+// ErrKeysUnavailable and not retried for refreshBackoff. The fetch does not
+// end with the caller's context (only its values are kept): a client that
+// hangs up (anyone can send a token with a made-up kid) must not spoil the
+// once-a-minute unknown-kid refresh for everyone; refreshTimeout bounds it.
+// Called with mu held.
 func (v *Validator) tryRefresh(ctx context.Context, now time.Time) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
+	defer cancel()
 	err := v.refresh(ctx)
 	if err == nil {
 		v.retryAt, v.lastErr = time.Time{}, nil
 		return nil
-	}
-	if ctx.Err() != nil {
-		return err
 	}
 	err = fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
 	v.retryAt, v.lastErr = now.Add(refreshBackoff), err

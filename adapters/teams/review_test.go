@@ -179,3 +179,27 @@ func TestRenderAlwaysFitsBudget(t *testing.T) {
 	require.NoError(t, err)
 	assert.LessOrEqual(t, len(b), 4096)
 }
+
+// A client that hangs up must not spoil a key refresh for everyone: an
+// unknown kid from a cancelled request still loads the current key set, so
+// a legitimately rotated key is accepted right after (the unknown-kid
+// refresh is rate-limited to once a minute, so a spoiled one would reject
+// the rotated key until the daily refresh).
+func TestValidatorRefreshSurvivesCallerHangUp(t *testing.T) {
+	ti := newTestIssuer(t)
+	now := fixedNow
+	v := newTestValidator(t, ti, &now)
+	_, err := v.Validate(context.Background(), "Bearer "+ti.token(t, now, tokenSpec{ServiceURL: testServiceURL}), testServiceURL, "msteams")
+	require.NoError(t, err)
+
+	ti.addKey("key-2", testKeys(t)[1], "msteams")
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	bogus := ti.token(t, now, tokenSpec{ServiceURL: testServiceURL, Kid: "forged", Key: testKeys(t)[2]})
+	_, err = v.Validate(gone, "Bearer "+bogus, testServiceURL, "msteams")
+	require.Error(t, err)
+
+	rotated := ti.token(t, now, tokenSpec{ServiceURL: testServiceURL, Kid: "key-2", Key: testKeys(t)[1]})
+	_, err = v.Validate(context.Background(), "Bearer "+rotated, testServiceURL, "msteams")
+	require.NoError(t, err)
+}

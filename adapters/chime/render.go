@@ -30,7 +30,7 @@ func Render(m chat.Message) string {
 	// does not render).
 	title := escape(plain(m.Title))
 	if m.Title != "" && chat.SafeURL(m.TitleLink) {
-		title = "[" + escape(plain(m.Title)) + "](" + m.TitleLink + ")"
+		title = "[" + escape(plain(m.Title)) + "](" + linkURL(m.TitleLink) + ")"
 	}
 	if e := severityEmoji(m.Severity); e != "" {
 		if title != "" {
@@ -62,7 +62,7 @@ func Render(m chat.Message) string {
 	for _, img := range m.Images {
 		switch {
 		case img.URL != "" && chat.SafeURL(img.URL):
-			lines = append(lines, "["+escape(nameOr(img.AltText, img.Name, "image"))+"]("+img.URL+")")
+			lines = append(lines, "["+escape(nameOr(img.AltText, img.Name, "image"))+"]("+linkURL(img.URL)+")")
 		default:
 			lines = append(lines, "_"+escape(fmt.Sprintf("Image %s cannot be shown in Amazon Chime.", nameOr(img.Name, img.AltText, "image")))+"_")
 		}
@@ -97,10 +97,50 @@ func inline(md string) string {
 		case chat.SpanCode:
 			b.WriteString("`" + defuse(strings.ReplaceAll(sp.Text, "`", "'")) + "`")
 		case chat.SpanLink:
-			b.WriteString("[" + escape(sp.Text) + "](" + sp.URL + ")")
+			b.WriteString("[" + escape(sp.Text) + "](" + linkURL(sp.URL) + ")")
 		default:
 			b.WriteString(escape(sp.Text))
 		}
+	}
+	return b.String()
+}
+
+// linkURL makes a URL safe as a Markdown link target: characters that
+// would end the target or the line early (parentheses, brackets, spaces,
+// control characters), and "@" after the host (a mention once the target
+// is broken out of), are percent-encoded, which does not change what the
+// URL points to. chat.SafeURL only checks the scheme, so without this a
+// link such as "https://x/a) @All" ended the link and mentioned everyone.
+func linkURL(u string) string {
+	const hex = "0123456789ABCDEF"
+	authEnd := len(u) // no "@" is encoded in the authority (user@host)
+	if i := strings.Index(u, "://"); i >= 0 {
+		authEnd = i + 3
+		if j := strings.IndexAny(u[authEnd:], "/?#"); j >= 0 {
+			authEnd += j
+		} else {
+			authEnd = len(u)
+		}
+	}
+	var b strings.Builder
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		if c <= ' ' || c == 0x7f || strings.IndexByte("()[]<>`\\\"", c) >= 0 || (c == '@' && i >= authEnd) {
+			if b.Len() == 0 {
+				b.Grow(len(u) + 16)
+				b.WriteString(u[:i])
+			}
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(c)
+		}
+	}
+	if b.Len() == 0 {
+		return u
 	}
 	return b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,4 +41,25 @@ func TestClientTimeoutIsRetryableSendError(t *testing.T) {
 	assert.True(t, se.Retryable)
 	assert.Equal(t, chat.PlatformChime, se.Platform)
 	assert.NotContains(t, err.Error(), hookToken)
+}
+
+// URLs are inserted into Markdown link targets: one with ")", spaces or a
+// newline must not end the link early and put its tail ("@All", a second
+// link) into the message as Markdown.
+func TestRenderURLCannotBreakOutOfLink(t *testing.T) {
+	for name, m := range map[string]chat.Message{
+		"title link": {Title: "alarm", TitleLink: "https://x.example/a) @All see\n@Present [x](https://evil.example"},
+		"image":      {Images: []chat.Image{{URL: "https://x.example/i.png) @All", AltText: "graph"}}},
+	} {
+		out := chime.Render(m)
+		assert.NotContains(t, out, "\n", name)
+		assert.NotContains(t, out, " @All", name)
+		assert.NotContains(t, out, "@Present", name)
+		assert.NotContains(t, out, "[x]", name)
+		assert.Equal(t, 1, strings.Count(out, "]("), "%s: %q", name, out)
+		assert.Equal(t, 1, strings.Count(out, ")"), "%s: %q", name, out)
+	}
+	// Ordinary URLs are unchanged.
+	out := chime.Render(chat.Message{Title: "alarm", TitleLink: "https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1#alarmsV2:alarm/High_CPU"})
+	assert.Contains(t, out, "(https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1#alarmsV2:alarm/High_CPU)")
 }

@@ -208,9 +208,31 @@ func isWord(r rune) bool {
 	return r == '_' || r == '.' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127
 }
 
-// defuseCode keeps a code block from closing its fence early.
+// defuseCode keeps a code block from closing its fence early: no run of
+// three backticks survives (a zero-width space follows every second
+// backtick of a run). Replacing each fence once left a run of five
+// backticks as two, a zero-width space and three: a fence again.
 func defuseCode(s string) string {
-	return defuse(strings.ReplaceAll(s, fence, "``\u200b`"))
+	if !strings.Contains(s, fence) {
+		return defuse(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != '`' {
+			run = 0
+			b.WriteByte(s[i])
+			continue
+		}
+		if run == 2 {
+			b.WriteString("\u200b")
+			run = 0
+		}
+		b.WriteByte('`')
+		run++
+	}
+	return defuse(b.String())
 }
 
 func severityEmoji(s chat.Severity) string {

@@ -216,22 +216,30 @@ func (b *Bot) askConfirmation(ctx context.Context, req *request, inv *command.In
 	return b.park(ctx, req, p, m)
 }
 
-// park stores a pending command, posts m, and indexes the thread m went to.
+// park stores a pending command, posts m, and indexes the thread m went
+// to. The command is stored before m is posted, so a click that arrives the
+// moment the buttons appear finds it.
 func (b *Bot) park(ctx context.Context, req *request, p pendingCommand, m chat.Message) error {
 	req.rec.Outcome = OutcomePending
+	if err := b.savePending(ctx, p); err != nil {
+		return b.failInternal(ctx, req, err)
+	}
 	ref, err := req.r.Reply(ctx, m)
 	if err != nil {
+		b.dropPending(ctx, &p)
+		req.rec.Outcome = OutcomeFailed
 		req.rec.Error = "reply: " + err.Error()
 		b.finish(ctx, req)
 		return fmt.Errorf("chatops: reply: %w", err)
 	}
-	p.Thread = threadKey(ref.Thread())
-	if err := b.savePending(ctx, p); err != nil {
-		req.rec.Outcome = OutcomeFailed
-		req.rec.Error = err.Error()
-		b.finish(ctx, req)
-		_, _ = req.r.Reply(ctx, internalErrorMessage())
-		return err
+	// Only the thread index is added now: rewriting the command itself
+	// could revive one a fast click already answered. An index left
+	// pointing at an answered command is harmless (it resolves to nothing)
+	// and expires with the TTL.
+	if err := b.store.Put(ctx, nsPendingThread, threadKey(ref.Thread()), []byte(p.Token), b.pendingTTL); err != nil {
+		// The buttons still work (by token); only thread replies cannot
+		// find the command.
+		b.log.ErrorContext(ctx, "index pending command by thread", "err", err)
 	}
 	b.finish(ctx, req)
 	return nil

@@ -486,3 +486,18 @@ func TestStripMention(t *testing.T) {
 		assert.Equal(t, want, chatops.StripMention(in), in)
 	}
 }
+
+func TestConcurrentConfirmationsRunOnce(t *testing.T) {
+	h := newHarness(t)
+	got := h.say(t, "ec2 stop-instances --instance-ids i-1")
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = h.chat.Click(context.Background(), got.Ref, chatops.ActionConfirm, "U1")
+		}()
+	}
+	wg.Wait()
+	assert.Len(t, h.exec.requests(), 1, "one confirmation, one run")
+}

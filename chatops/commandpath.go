@@ -20,6 +20,7 @@ const (
 	nsPending       = "pending"        // token → pendingCommand
 	nsPendingThread = "pending-thread" // conversation#thread → token
 	nsPendingUser   = "pending-user"   // configuration/user → token of the user's latest prompt
+	nsPendingClaim  = "pending-claim"  // token → who resumed it (one winner per confirmation)
 	nsRegion        = "region"         // configuration → region last given with --region
 	nsUserRole      = "user-role"      // configuration/user → role ARN
 	nsAlias         = "alias"          // configuration/name → alias
@@ -361,6 +362,15 @@ func (b *Bot) resume(ctx context.Context, req *request, p *pendingCommand, text 
 		default:
 			req.rec.Outcome = OutcomeAnswered
 			return b.reply(ctx, req, chat.Message{Text: "Reply `yes` to run the command, or `cancel`."})
+		}
+		// Two clicks (or replicas) may resume the same confirmation at
+		// once: only the one that claims the token runs the command.
+		if won, err := b.store.PutIfAbsent(ctx, nsPendingClaim, p.Token, []byte(req.in.User.ID), b.pendingTTL); err != nil {
+			return b.failInternal(ctx, req, err)
+		} else if !won {
+			req.rec.Outcome = OutcomeInvalid
+			req.rec.Reason = "pending command already answered"
+			return b.reply(ctx, req, chat.Message{Text: "That request was already answered."})
 		}
 		b.dropPending(ctx, p)
 		b.recordInvocation(req, inv)

@@ -107,7 +107,8 @@ func BlocklistLayer() Layer {
 }
 
 // Blocked reports whether the built-in blocklist denies req, and why (a
-// sentence for the chat user).
+// sentence for the chat user). Like Authorize, it refuses an action that is
+// not one IAM action (SidInvalidAction).
 func Blocked(req Request) (reason string, blocked bool) {
 	if !validRequestAction(req.Action) {
 		return blockReasons[SidInvalidAction], true

@@ -201,8 +201,32 @@ func Generate(s svc, dir string) ([]byte, error) {
 		fmt.Fprintf(&b, "\t%q\n", sdkPrefix+s.SDK+"/types")
 	}
 	fmt.Fprintf(&b, "\t%q\n)\n\n", "github.com/opschat/opschat/command/awsexec")
+	writeOps := func(readOnly bool) {
+		for _, op := range ops {
+			if readOnly && !op.ReadOnly {
+				continue
+			}
+			flags := "0"
+			if op.ReadOnly {
+				flags = "awsexec.ReadOnly"
+			}
+			if op.Paginated {
+				fmt.Fprintf(&b, "\t\tawsexec.PagedOp(%q, %q, %s, %q, (*%s.Client).%s, %s.New%sPaginator),\n", op.CLI, op.API, flags, op.Doc, pkg, op.API, pkg, op.API)
+			} else {
+				fmt.Fprintf(&b, "\t\tawsexec.Op(%q, %q, %s, %q, (*%s.Client).%s),\n", op.CLI, op.API, flags, op.Doc, pkg, op.API)
+			}
+		}
+	}
 	fmt.Fprintf(&b, "// Service returns a new table of every %s operation; add it to an awsexec.Registry.\n", s.CLI)
-	fmt.Fprintf(&b, "func Service() *awsexec.Service {\n\treturn awsexec.NewService(%q, %q, %s.NewFromConfig, awsexec.ServiceInfo{\n", s.CLI, s.IAM, pkg)
+	fmt.Fprintf(&b, "func Service() *awsexec.Service {\n\treturn awsexec.NewService(%q, %q, %s.NewFromConfig, info(),\n", s.CLI, s.IAM, pkg)
+	writeOps(false)
+	b.WriteString("\t)\n}\n\n")
+	fmt.Fprintf(&b, "// ReadOnlyService returns a new table of the read-only %s operations only. A\n", s.CLI)
+	b.WriteString("// program that uses it instead of Service links none of the mutating\n// operations, which makes its binary smaller.\n")
+	fmt.Fprintf(&b, "func ReadOnlyService() *awsexec.Service {\n\treturn awsexec.NewService(%q, %q, %s.NewFromConfig, info(),\n", s.CLI, s.IAM, pkg)
+	writeOps(true)
+	b.WriteString("\t)\n}\n\n")
+	b.WriteString("func info() awsexec.ServiceInfo {\n\treturn awsexec.ServiceInfo{\n")
 	fmt.Fprintf(&b, "\t\tDoc: %q,\n", svcDoc)
 	if len(required) > 0 {
 		fmt.Fprintf(&b, "\t\tRequired: map[string][]string{\n")
@@ -254,21 +278,10 @@ func Generate(s svc, dir string) ([]byte, error) {
 		}
 		b.WriteString("\t\t},\n")
 	}
-	b.WriteString("\t},\n")
-	for _, op := range ops {
-		flags := "0"
-		if op.ReadOnly {
-			flags = "awsexec.ReadOnly"
-		}
-		if op.Paginated {
-			fmt.Fprintf(&b, "\t\tawsexec.PagedOp(%q, %q, %s, %q, (*%s.Client).%s, %s.New%sPaginator),\n", op.CLI, op.API, flags, op.Doc, pkg, op.API, pkg, op.API)
-		} else {
-			fmt.Fprintf(&b, "\t\tawsexec.Op(%q, %q, %s, %q, (*%s.Client).%s),\n", op.CLI, op.API, flags, op.Doc, pkg, op.API)
-		}
-	}
-	b.WriteString("\t)\n}\n")
+	b.WriteString("\t}\n}\n")
 	if !s.Custom {
 		fmt.Fprintf(&b, "\n// Register adds the %s table to reg.\nfunc Register(reg *awsexec.Registry) { reg.Add(Service()) }\n", s.CLI)
+		fmt.Fprintf(&b, "\n// RegisterReadOnly adds the read-only %s table to reg.\nfunc RegisterReadOnly(reg *awsexec.Registry) { reg.Add(ReadOnlyService()) }\n", s.CLI)
 	}
 	src, err := format.Source(b.Bytes())
 	if err != nil {

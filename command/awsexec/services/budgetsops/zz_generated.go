@@ -10,7 +10,57 @@ import (
 
 // Service returns a new table of every budgets operation; add it to an awsexec.Registry.
 func Service() *awsexec.Service {
-	return awsexec.NewService("budgets", "budgets", budgets.NewFromConfig, awsexec.ServiceInfo{
+	return awsexec.NewService("budgets", "budgets", budgets.NewFromConfig, info(),
+		awsexec.Op("create-budget", "CreateBudget", 0, "Creates a budget and, if included, notifications and subscribers.", (*budgets.Client).CreateBudget),
+		awsexec.Op("create-budget-action", "CreateBudgetAction", 0, "Creates a budget action.", (*budgets.Client).CreateBudgetAction),
+		awsexec.Op("create-notification", "CreateNotification", 0, "Creates a notification.", (*budgets.Client).CreateNotification),
+		awsexec.Op("create-subscriber", "CreateSubscriber", 0, "Creates a subscriber.", (*budgets.Client).CreateSubscriber),
+		awsexec.Op("delete-budget", "DeleteBudget", 0, "Deletes a budget.", (*budgets.Client).DeleteBudget),
+		awsexec.Op("delete-budget-action", "DeleteBudgetAction", 0, "Deletes a budget action.", (*budgets.Client).DeleteBudgetAction),
+		awsexec.Op("delete-notification", "DeleteNotification", 0, "Deletes a notification.", (*budgets.Client).DeleteNotification),
+		awsexec.Op("delete-subscriber", "DeleteSubscriber", 0, "Deletes a subscriber.", (*budgets.Client).DeleteSubscriber),
+		awsexec.Op("describe-budget", "DescribeBudget", awsexec.ReadOnly, "Describes a budget.", (*budgets.Client).DescribeBudget),
+		awsexec.Op("describe-budget-action", "DescribeBudgetAction", awsexec.ReadOnly, "Describes a budget action detail.", (*budgets.Client).DescribeBudgetAction),
+		awsexec.PagedOp("describe-budget-action-histories", "DescribeBudgetActionHistories", awsexec.ReadOnly, "Describes a budget action history detail.", (*budgets.Client).DescribeBudgetActionHistories, budgets.NewDescribeBudgetActionHistoriesPaginator),
+		awsexec.PagedOp("describe-budget-actions-for-account", "DescribeBudgetActionsForAccount", awsexec.ReadOnly, "Describes all of the budget actions for an account.", (*budgets.Client).DescribeBudgetActionsForAccount, budgets.NewDescribeBudgetActionsForAccountPaginator),
+		awsexec.PagedOp("describe-budget-actions-for-budget", "DescribeBudgetActionsForBudget", awsexec.ReadOnly, "Describes all of the budget actions for a budget.", (*budgets.Client).DescribeBudgetActionsForBudget, budgets.NewDescribeBudgetActionsForBudgetPaginator),
+		awsexec.PagedOp("describe-budget-notifications-for-account", "DescribeBudgetNotificationsForAccount", awsexec.ReadOnly, "Lists the budget names and notifications that are associated with an account.", (*budgets.Client).DescribeBudgetNotificationsForAccount, budgets.NewDescribeBudgetNotificationsForAccountPaginator),
+		awsexec.PagedOp("describe-budget-performance-history", "DescribeBudgetPerformanceHistory", awsexec.ReadOnly, "Describes the history for DAILY , MONTHLY , and QUARTERLY budgets.", (*budgets.Client).DescribeBudgetPerformanceHistory, budgets.NewDescribeBudgetPerformanceHistoryPaginator),
+		awsexec.PagedOp("describe-budgets", "DescribeBudgets", awsexec.ReadOnly, "Lists the budgets that are associated with an account.", (*budgets.Client).DescribeBudgets, budgets.NewDescribeBudgetsPaginator),
+		awsexec.PagedOp("describe-notifications-for-budget", "DescribeNotificationsForBudget", awsexec.ReadOnly, "Lists the notifications that are associated with a budget.", (*budgets.Client).DescribeNotificationsForBudget, budgets.NewDescribeNotificationsForBudgetPaginator),
+		awsexec.PagedOp("describe-subscribers-for-notification", "DescribeSubscribersForNotification", awsexec.ReadOnly, "Lists the subscribers that are associated with a notification.", (*budgets.Client).DescribeSubscribersForNotification, budgets.NewDescribeSubscribersForNotificationPaginator),
+		awsexec.Op("execute-budget-action", "ExecuteBudgetAction", 0, "Executes a budget action.", (*budgets.Client).ExecuteBudgetAction),
+		awsexec.Op("list-tags-for-resource", "ListTagsForResource", awsexec.ReadOnly, "Lists tags associated with a budget or budget action resource.", (*budgets.Client).ListTagsForResource),
+		awsexec.Op("tag-resource", "TagResource", 0, "Creates tags for a budget or budget action resource.", (*budgets.Client).TagResource),
+		awsexec.Op("untag-resource", "UntagResource", 0, "Deletes tags associated with a budget or budget action resource.", (*budgets.Client).UntagResource),
+		awsexec.Op("update-budget", "UpdateBudget", 0, "Updates a budget.", (*budgets.Client).UpdateBudget),
+		awsexec.Op("update-budget-action", "UpdateBudgetAction", 0, "Updates a budget action.", (*budgets.Client).UpdateBudgetAction),
+		awsexec.Op("update-notification", "UpdateNotification", 0, "Updates a notification.", (*budgets.Client).UpdateNotification),
+		awsexec.Op("update-subscriber", "UpdateSubscriber", 0, "Updates a subscriber.", (*budgets.Client).UpdateSubscriber),
+	)
+}
+
+// ReadOnlyService returns a new table of the read-only budgets operations only. A
+// program that uses it instead of Service links none of the mutating
+// operations, which makes its binary smaller.
+func ReadOnlyService() *awsexec.Service {
+	return awsexec.NewService("budgets", "budgets", budgets.NewFromConfig, info(),
+		awsexec.Op("describe-budget", "DescribeBudget", awsexec.ReadOnly, "Describes a budget.", (*budgets.Client).DescribeBudget),
+		awsexec.Op("describe-budget-action", "DescribeBudgetAction", awsexec.ReadOnly, "Describes a budget action detail.", (*budgets.Client).DescribeBudgetAction),
+		awsexec.PagedOp("describe-budget-action-histories", "DescribeBudgetActionHistories", awsexec.ReadOnly, "Describes a budget action history detail.", (*budgets.Client).DescribeBudgetActionHistories, budgets.NewDescribeBudgetActionHistoriesPaginator),
+		awsexec.PagedOp("describe-budget-actions-for-account", "DescribeBudgetActionsForAccount", awsexec.ReadOnly, "Describes all of the budget actions for an account.", (*budgets.Client).DescribeBudgetActionsForAccount, budgets.NewDescribeBudgetActionsForAccountPaginator),
+		awsexec.PagedOp("describe-budget-actions-for-budget", "DescribeBudgetActionsForBudget", awsexec.ReadOnly, "Describes all of the budget actions for a budget.", (*budgets.Client).DescribeBudgetActionsForBudget, budgets.NewDescribeBudgetActionsForBudgetPaginator),
+		awsexec.PagedOp("describe-budget-notifications-for-account", "DescribeBudgetNotificationsForAccount", awsexec.ReadOnly, "Lists the budget names and notifications that are associated with an account.", (*budgets.Client).DescribeBudgetNotificationsForAccount, budgets.NewDescribeBudgetNotificationsForAccountPaginator),
+		awsexec.PagedOp("describe-budget-performance-history", "DescribeBudgetPerformanceHistory", awsexec.ReadOnly, "Describes the history for DAILY , MONTHLY , and QUARTERLY budgets.", (*budgets.Client).DescribeBudgetPerformanceHistory, budgets.NewDescribeBudgetPerformanceHistoryPaginator),
+		awsexec.PagedOp("describe-budgets", "DescribeBudgets", awsexec.ReadOnly, "Lists the budgets that are associated with an account.", (*budgets.Client).DescribeBudgets, budgets.NewDescribeBudgetsPaginator),
+		awsexec.PagedOp("describe-notifications-for-budget", "DescribeNotificationsForBudget", awsexec.ReadOnly, "Lists the notifications that are associated with a budget.", (*budgets.Client).DescribeNotificationsForBudget, budgets.NewDescribeNotificationsForBudgetPaginator),
+		awsexec.PagedOp("describe-subscribers-for-notification", "DescribeSubscribersForNotification", awsexec.ReadOnly, "Lists the subscribers that are associated with a notification.", (*budgets.Client).DescribeSubscribersForNotification, budgets.NewDescribeSubscribersForNotificationPaginator),
+		awsexec.Op("list-tags-for-resource", "ListTagsForResource", awsexec.ReadOnly, "Lists tags associated with a budget or budget action resource.", (*budgets.Client).ListTagsForResource),
+	)
+}
+
+func info() awsexec.ServiceInfo {
+	return awsexec.ServiceInfo{
 		Doc: "AWS Budgets.",
 		Required: map[string][]string{
 			"CreateBudgetActionInput":                    {"AccountId", "BudgetName", "NotificationType", "ActionType", "ActionThreshold", "Definition", "ExecutionRoleArn", "ApprovalModel", "Subscribers"},
@@ -54,35 +104,11 @@ func Service() *awsexec.Service {
 			"types.SsmActionDefinition":                  {"ActionSubType", "Region", "InstanceIds"},
 			"types.Subscriber":                           {"SubscriptionType", "Address"},
 		},
-	},
-		awsexec.Op("create-budget", "CreateBudget", 0, "Creates a budget and, if included, notifications and subscribers.", (*budgets.Client).CreateBudget),
-		awsexec.Op("create-budget-action", "CreateBudgetAction", 0, "Creates a budget action.", (*budgets.Client).CreateBudgetAction),
-		awsexec.Op("create-notification", "CreateNotification", 0, "Creates a notification.", (*budgets.Client).CreateNotification),
-		awsexec.Op("create-subscriber", "CreateSubscriber", 0, "Creates a subscriber.", (*budgets.Client).CreateSubscriber),
-		awsexec.Op("delete-budget", "DeleteBudget", 0, "Deletes a budget.", (*budgets.Client).DeleteBudget),
-		awsexec.Op("delete-budget-action", "DeleteBudgetAction", 0, "Deletes a budget action.", (*budgets.Client).DeleteBudgetAction),
-		awsexec.Op("delete-notification", "DeleteNotification", 0, "Deletes a notification.", (*budgets.Client).DeleteNotification),
-		awsexec.Op("delete-subscriber", "DeleteSubscriber", 0, "Deletes a subscriber.", (*budgets.Client).DeleteSubscriber),
-		awsexec.Op("describe-budget", "DescribeBudget", awsexec.ReadOnly, "Describes a budget.", (*budgets.Client).DescribeBudget),
-		awsexec.Op("describe-budget-action", "DescribeBudgetAction", awsexec.ReadOnly, "Describes a budget action detail.", (*budgets.Client).DescribeBudgetAction),
-		awsexec.PagedOp("describe-budget-action-histories", "DescribeBudgetActionHistories", awsexec.ReadOnly, "Describes a budget action history detail.", (*budgets.Client).DescribeBudgetActionHistories, budgets.NewDescribeBudgetActionHistoriesPaginator),
-		awsexec.PagedOp("describe-budget-actions-for-account", "DescribeBudgetActionsForAccount", awsexec.ReadOnly, "Describes all of the budget actions for an account.", (*budgets.Client).DescribeBudgetActionsForAccount, budgets.NewDescribeBudgetActionsForAccountPaginator),
-		awsexec.PagedOp("describe-budget-actions-for-budget", "DescribeBudgetActionsForBudget", awsexec.ReadOnly, "Describes all of the budget actions for a budget.", (*budgets.Client).DescribeBudgetActionsForBudget, budgets.NewDescribeBudgetActionsForBudgetPaginator),
-		awsexec.PagedOp("describe-budget-notifications-for-account", "DescribeBudgetNotificationsForAccount", awsexec.ReadOnly, "Lists the budget names and notifications that are associated with an account.", (*budgets.Client).DescribeBudgetNotificationsForAccount, budgets.NewDescribeBudgetNotificationsForAccountPaginator),
-		awsexec.PagedOp("describe-budget-performance-history", "DescribeBudgetPerformanceHistory", awsexec.ReadOnly, "Describes the history for DAILY , MONTHLY , and QUARTERLY budgets.", (*budgets.Client).DescribeBudgetPerformanceHistory, budgets.NewDescribeBudgetPerformanceHistoryPaginator),
-		awsexec.PagedOp("describe-budgets", "DescribeBudgets", awsexec.ReadOnly, "Lists the budgets that are associated with an account.", (*budgets.Client).DescribeBudgets, budgets.NewDescribeBudgetsPaginator),
-		awsexec.PagedOp("describe-notifications-for-budget", "DescribeNotificationsForBudget", awsexec.ReadOnly, "Lists the notifications that are associated with a budget.", (*budgets.Client).DescribeNotificationsForBudget, budgets.NewDescribeNotificationsForBudgetPaginator),
-		awsexec.PagedOp("describe-subscribers-for-notification", "DescribeSubscribersForNotification", awsexec.ReadOnly, "Lists the subscribers that are associated with a notification.", (*budgets.Client).DescribeSubscribersForNotification, budgets.NewDescribeSubscribersForNotificationPaginator),
-		awsexec.Op("execute-budget-action", "ExecuteBudgetAction", 0, "Executes a budget action.", (*budgets.Client).ExecuteBudgetAction),
-		awsexec.Op("list-tags-for-resource", "ListTagsForResource", awsexec.ReadOnly, "Lists tags associated with a budget or budget action resource.", (*budgets.Client).ListTagsForResource),
-		awsexec.Op("tag-resource", "TagResource", 0, "Creates tags for a budget or budget action resource.", (*budgets.Client).TagResource),
-		awsexec.Op("untag-resource", "UntagResource", 0, "Deletes tags associated with a budget or budget action resource.", (*budgets.Client).UntagResource),
-		awsexec.Op("update-budget", "UpdateBudget", 0, "Updates a budget.", (*budgets.Client).UpdateBudget),
-		awsexec.Op("update-budget-action", "UpdateBudgetAction", 0, "Updates a budget action.", (*budgets.Client).UpdateBudgetAction),
-		awsexec.Op("update-notification", "UpdateNotification", 0, "Updates a notification.", (*budgets.Client).UpdateNotification),
-		awsexec.Op("update-subscriber", "UpdateSubscriber", 0, "Updates a subscriber.", (*budgets.Client).UpdateSubscriber),
-	)
+	}
 }
 
 // Register adds the budgets table to reg.
 func Register(reg *awsexec.Registry) { reg.Add(Service()) }
+
+// RegisterReadOnly adds the read-only budgets table to reg.
+func RegisterReadOnly(reg *awsexec.Registry) { reg.Add(ReadOnlyService()) }

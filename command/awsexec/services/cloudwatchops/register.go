@@ -32,6 +32,14 @@ func RegisterWithGraphs(reg *awsexec.Registry, maxGraphs int) {
 	reg.Add(s)
 }
 
+// RegisterReadOnly adds the read-only cloudwatch table (with alarm graphs)
+// to reg; see ReadOnlyService.
+func RegisterReadOnly(reg *awsexec.Registry) {
+	s := ReadOnlyService()
+	_ = s.Decorate("describe-alarms", alarmGraphs(DefaultMaxGraphs))
+	reg.Add(s)
+}
+
 // graphAPI is the part of the CloudWatch client the graphs need.
 type graphAPI interface {
 	GetMetricWidgetImage(ctx context.Context, in *cloudwatch.GetMetricWidgetImageInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricWidgetImageOutput, error)

@@ -10,7 +10,79 @@ import (
 
 // Service returns a new table of every codepipeline operation; add it to an awsexec.Registry.
 func Service() *awsexec.Service {
-	return awsexec.NewService("codepipeline", "codepipeline", codepipeline.NewFromConfig, awsexec.ServiceInfo{
+	return awsexec.NewService("codepipeline", "codepipeline", codepipeline.NewFromConfig, info(),
+		awsexec.Op("acknowledge-job", "AcknowledgeJob", 0, "Returns information about a specified job and whether that job has been received by the job worker.", (*codepipeline.Client).AcknowledgeJob),
+		awsexec.Op("acknowledge-third-party-job", "AcknowledgeThirdPartyJob", 0, "Confirms a job worker has received the specified job.", (*codepipeline.Client).AcknowledgeThirdPartyJob),
+		awsexec.Op("create-custom-action-type", "CreateCustomActionType", 0, "Creates a new custom action that can be used in all pipelines associated with the Amazon Web Services account.", (*codepipeline.Client).CreateCustomActionType),
+		awsexec.Op("create-pipeline", "CreatePipeline", 0, "Creates a pipeline.", (*codepipeline.Client).CreatePipeline),
+		awsexec.Op("delete-custom-action-type", "DeleteCustomActionType", 0, "Marks a custom action as deleted.", (*codepipeline.Client).DeleteCustomActionType),
+		awsexec.Op("delete-pipeline", "DeletePipeline", 0, "Deletes the specified pipeline.", (*codepipeline.Client).DeletePipeline),
+		awsexec.Op("delete-webhook", "DeleteWebhook", 0, "Deletes a previously created webhook by name.", (*codepipeline.Client).DeleteWebhook),
+		awsexec.Op("deregister-webhook-with-third-party", "DeregisterWebhookWithThirdParty", 0, "Removes the connection between the webhook that was created by CodePipeline and the external tool with events to be detected.", (*codepipeline.Client).DeregisterWebhookWithThirdParty),
+		awsexec.Op("disable-stage-transition", "DisableStageTransition", 0, "Prevents artifacts in a pipeline from transitioning to the next stage in the pipeline.", (*codepipeline.Client).DisableStageTransition),
+		awsexec.Op("enable-stage-transition", "EnableStageTransition", 0, "Enables artifacts in a pipeline to transition to a stage in a pipeline.", (*codepipeline.Client).EnableStageTransition),
+		awsexec.Op("get-action-type", "GetActionType", awsexec.ReadOnly, "Returns information about an action type created for an external provider, where the action is to be used by customers of the external provider.", (*codepipeline.Client).GetActionType),
+		awsexec.Op("get-job-details", "GetJobDetails", awsexec.ReadOnly, "Returns information about a job.", (*codepipeline.Client).GetJobDetails),
+		awsexec.Op("get-pipeline", "GetPipeline", awsexec.ReadOnly, "Returns the metadata, structure, stages, and actions of a pipeline.", (*codepipeline.Client).GetPipeline),
+		awsexec.Op("get-pipeline-execution", "GetPipelineExecution", awsexec.ReadOnly, "Returns information about an execution of a pipeline, including details about artifacts, the pipeline execution ID, and the name, version, and status of the pipeline.", (*codepipeline.Client).GetPipelineExecution),
+		awsexec.Op("get-pipeline-state", "GetPipelineState", awsexec.ReadOnly, "Returns information about the state of a pipeline, including the stages and actions.", (*codepipeline.Client).GetPipelineState),
+		awsexec.Op("get-third-party-job-details", "GetThirdPartyJobDetails", awsexec.ReadOnly, "Requests the details of a job for a third party action.", (*codepipeline.Client).GetThirdPartyJobDetails),
+		awsexec.PagedOp("list-action-executions", "ListActionExecutions", awsexec.ReadOnly, "Lists the action executions that have occurred in a pipeline.", (*codepipeline.Client).ListActionExecutions, codepipeline.NewListActionExecutionsPaginator),
+		awsexec.PagedOp("list-action-types", "ListActionTypes", awsexec.ReadOnly, "Gets a summary of all CodePipeline action types associated with your account.", (*codepipeline.Client).ListActionTypes, codepipeline.NewListActionTypesPaginator),
+		awsexec.PagedOp("list-deploy-action-execution-targets", "ListDeployActionExecutionTargets", awsexec.ReadOnly, "Lists the targets for the deploy action.", (*codepipeline.Client).ListDeployActionExecutionTargets, codepipeline.NewListDeployActionExecutionTargetsPaginator),
+		awsexec.PagedOp("list-pipeline-executions", "ListPipelineExecutions", awsexec.ReadOnly, "Gets a summary of the most recent executions for a pipeline.", (*codepipeline.Client).ListPipelineExecutions, codepipeline.NewListPipelineExecutionsPaginator),
+		awsexec.PagedOp("list-pipelines", "ListPipelines", awsexec.ReadOnly, "Gets a summary of all of the pipelines associated with your account.", (*codepipeline.Client).ListPipelines, codepipeline.NewListPipelinesPaginator),
+		awsexec.PagedOp("list-rule-executions", "ListRuleExecutions", awsexec.ReadOnly, "Lists the rule executions that have occurred in a pipeline configured for conditions with rules.", (*codepipeline.Client).ListRuleExecutions, codepipeline.NewListRuleExecutionsPaginator),
+		awsexec.Op("list-rule-types", "ListRuleTypes", awsexec.ReadOnly, "Lists the rules for the condition.", (*codepipeline.Client).ListRuleTypes),
+		awsexec.PagedOp("list-tags-for-resource", "ListTagsForResource", awsexec.ReadOnly, "Gets the set of key-value pairs (metadata) that are used to manage the resource.", (*codepipeline.Client).ListTagsForResource, codepipeline.NewListTagsForResourcePaginator),
+		awsexec.PagedOp("list-webhooks", "ListWebhooks", awsexec.ReadOnly, "Gets a listing of all the webhooks in this Amazon Web Services Region for this account.", (*codepipeline.Client).ListWebhooks, codepipeline.NewListWebhooksPaginator),
+		awsexec.Op("override-stage-condition", "OverrideStageCondition", 0, "Used to override a stage condition.", (*codepipeline.Client).OverrideStageCondition),
+		awsexec.Op("poll-for-jobs", "PollForJobs", 0, "Returns information about any jobs for CodePipeline to act on.", (*codepipeline.Client).PollForJobs),
+		awsexec.Op("poll-for-third-party-jobs", "PollForThirdPartyJobs", 0, "Determines whether there are any third party jobs for a job worker to act on.", (*codepipeline.Client).PollForThirdPartyJobs),
+		awsexec.Op("put-action-revision", "PutActionRevision", 0, "Provides information to CodePipeline about new revisions to a source.", (*codepipeline.Client).PutActionRevision),
+		awsexec.Op("put-approval-result", "PutApprovalResult", 0, "Provides the response to a manual approval request to CodePipeline.", (*codepipeline.Client).PutApprovalResult),
+		awsexec.Op("put-job-failure-result", "PutJobFailureResult", 0, "Represents the failure of a job as returned to the pipeline by a job worker.", (*codepipeline.Client).PutJobFailureResult),
+		awsexec.Op("put-job-success-result", "PutJobSuccessResult", 0, "Represents the success of a job as returned to the pipeline by a job worker.", (*codepipeline.Client).PutJobSuccessResult),
+		awsexec.Op("put-third-party-job-failure-result", "PutThirdPartyJobFailureResult", 0, "Represents the failure of a third party job as returned to the pipeline by a job worker.", (*codepipeline.Client).PutThirdPartyJobFailureResult),
+		awsexec.Op("put-third-party-job-success-result", "PutThirdPartyJobSuccessResult", 0, "Represents the success of a third party job as returned to the pipeline by a job worker.", (*codepipeline.Client).PutThirdPartyJobSuccessResult),
+		awsexec.Op("put-webhook", "PutWebhook", 0, "Defines a webhook and returns a unique webhook URL generated by CodePipeline.", (*codepipeline.Client).PutWebhook),
+		awsexec.Op("register-webhook-with-third-party", "RegisterWebhookWithThirdParty", 0, "Configures a connection between the webhook that was created and the external tool with events to be detected.", (*codepipeline.Client).RegisterWebhookWithThirdParty),
+		awsexec.Op("retry-stage-execution", "RetryStageExecution", 0, "You can retry a stage that has failed without having to run a pipeline again from the beginning.", (*codepipeline.Client).RetryStageExecution),
+		awsexec.Op("rollback-stage", "RollbackStage", 0, "Rolls back a stage execution.", (*codepipeline.Client).RollbackStage),
+		awsexec.Op("start-pipeline-execution", "StartPipelineExecution", 0, "Starts the specified pipeline.", (*codepipeline.Client).StartPipelineExecution),
+		awsexec.Op("stop-pipeline-execution", "StopPipelineExecution", 0, "Stops the specified pipeline execution.", (*codepipeline.Client).StopPipelineExecution),
+		awsexec.Op("tag-resource", "TagResource", 0, "Adds to or modifies the tags of the given resource.", (*codepipeline.Client).TagResource),
+		awsexec.Op("untag-resource", "UntagResource", 0, "Removes tags from an Amazon Web Services resource.", (*codepipeline.Client).UntagResource),
+		awsexec.Op("update-action-type", "UpdateActionType", 0, "Updates an action type that was created with any supported integration model, where the action type is to be used by customers of the action type provider.", (*codepipeline.Client).UpdateActionType),
+		awsexec.Op("update-pipeline", "UpdatePipeline", 0, "Updates a specified pipeline with edits or changes to its structure.", (*codepipeline.Client).UpdatePipeline),
+	)
+}
+
+// ReadOnlyService returns a new table of the read-only codepipeline operations only. A
+// program that uses it instead of Service links none of the mutating
+// operations, which makes its binary smaller.
+func ReadOnlyService() *awsexec.Service {
+	return awsexec.NewService("codepipeline", "codepipeline", codepipeline.NewFromConfig, info(),
+		awsexec.Op("get-action-type", "GetActionType", awsexec.ReadOnly, "Returns information about an action type created for an external provider, where the action is to be used by customers of the external provider.", (*codepipeline.Client).GetActionType),
+		awsexec.Op("get-job-details", "GetJobDetails", awsexec.ReadOnly, "Returns information about a job.", (*codepipeline.Client).GetJobDetails),
+		awsexec.Op("get-pipeline", "GetPipeline", awsexec.ReadOnly, "Returns the metadata, structure, stages, and actions of a pipeline.", (*codepipeline.Client).GetPipeline),
+		awsexec.Op("get-pipeline-execution", "GetPipelineExecution", awsexec.ReadOnly, "Returns information about an execution of a pipeline, including details about artifacts, the pipeline execution ID, and the name, version, and status of the pipeline.", (*codepipeline.Client).GetPipelineExecution),
+		awsexec.Op("get-pipeline-state", "GetPipelineState", awsexec.ReadOnly, "Returns information about the state of a pipeline, including the stages and actions.", (*codepipeline.Client).GetPipelineState),
+		awsexec.Op("get-third-party-job-details", "GetThirdPartyJobDetails", awsexec.ReadOnly, "Requests the details of a job for a third party action.", (*codepipeline.Client).GetThirdPartyJobDetails),
+		awsexec.PagedOp("list-action-executions", "ListActionExecutions", awsexec.ReadOnly, "Lists the action executions that have occurred in a pipeline.", (*codepipeline.Client).ListActionExecutions, codepipeline.NewListActionExecutionsPaginator),
+		awsexec.PagedOp("list-action-types", "ListActionTypes", awsexec.ReadOnly, "Gets a summary of all CodePipeline action types associated with your account.", (*codepipeline.Client).ListActionTypes, codepipeline.NewListActionTypesPaginator),
+		awsexec.PagedOp("list-deploy-action-execution-targets", "ListDeployActionExecutionTargets", awsexec.ReadOnly, "Lists the targets for the deploy action.", (*codepipeline.Client).ListDeployActionExecutionTargets, codepipeline.NewListDeployActionExecutionTargetsPaginator),
+		awsexec.PagedOp("list-pipeline-executions", "ListPipelineExecutions", awsexec.ReadOnly, "Gets a summary of the most recent executions for a pipeline.", (*codepipeline.Client).ListPipelineExecutions, codepipeline.NewListPipelineExecutionsPaginator),
+		awsexec.PagedOp("list-pipelines", "ListPipelines", awsexec.ReadOnly, "Gets a summary of all of the pipelines associated with your account.", (*codepipeline.Client).ListPipelines, codepipeline.NewListPipelinesPaginator),
+		awsexec.PagedOp("list-rule-executions", "ListRuleExecutions", awsexec.ReadOnly, "Lists the rule executions that have occurred in a pipeline configured for conditions with rules.", (*codepipeline.Client).ListRuleExecutions, codepipeline.NewListRuleExecutionsPaginator),
+		awsexec.Op("list-rule-types", "ListRuleTypes", awsexec.ReadOnly, "Lists the rules for the condition.", (*codepipeline.Client).ListRuleTypes),
+		awsexec.PagedOp("list-tags-for-resource", "ListTagsForResource", awsexec.ReadOnly, "Gets the set of key-value pairs (metadata) that are used to manage the resource.", (*codepipeline.Client).ListTagsForResource, codepipeline.NewListTagsForResourcePaginator),
+		awsexec.PagedOp("list-webhooks", "ListWebhooks", awsexec.ReadOnly, "Gets a listing of all the webhooks in this Amazon Web Services Region for this account.", (*codepipeline.Client).ListWebhooks, codepipeline.NewListWebhooksPaginator),
+	)
+}
+
+func info() awsexec.ServiceInfo {
+	return awsexec.ServiceInfo{
 		Doc: "AWS CodePipeline.",
 		Required: map[string][]string{
 			"AcknowledgeJobInput":                   {"JobId", "Nonce"},
@@ -322,53 +394,11 @@ func Service() *awsexec.Service {
 			"WebhookName":                       "webhookName",
 			"Webhooks":                          "webhooks",
 		},
-	},
-		awsexec.Op("acknowledge-job", "AcknowledgeJob", 0, "Returns information about a specified job and whether that job has been received by the job worker.", (*codepipeline.Client).AcknowledgeJob),
-		awsexec.Op("acknowledge-third-party-job", "AcknowledgeThirdPartyJob", 0, "Confirms a job worker has received the specified job.", (*codepipeline.Client).AcknowledgeThirdPartyJob),
-		awsexec.Op("create-custom-action-type", "CreateCustomActionType", 0, "Creates a new custom action that can be used in all pipelines associated with the Amazon Web Services account.", (*codepipeline.Client).CreateCustomActionType),
-		awsexec.Op("create-pipeline", "CreatePipeline", 0, "Creates a pipeline.", (*codepipeline.Client).CreatePipeline),
-		awsexec.Op("delete-custom-action-type", "DeleteCustomActionType", 0, "Marks a custom action as deleted.", (*codepipeline.Client).DeleteCustomActionType),
-		awsexec.Op("delete-pipeline", "DeletePipeline", 0, "Deletes the specified pipeline.", (*codepipeline.Client).DeletePipeline),
-		awsexec.Op("delete-webhook", "DeleteWebhook", 0, "Deletes a previously created webhook by name.", (*codepipeline.Client).DeleteWebhook),
-		awsexec.Op("deregister-webhook-with-third-party", "DeregisterWebhookWithThirdParty", 0, "Removes the connection between the webhook that was created by CodePipeline and the external tool with events to be detected.", (*codepipeline.Client).DeregisterWebhookWithThirdParty),
-		awsexec.Op("disable-stage-transition", "DisableStageTransition", 0, "Prevents artifacts in a pipeline from transitioning to the next stage in the pipeline.", (*codepipeline.Client).DisableStageTransition),
-		awsexec.Op("enable-stage-transition", "EnableStageTransition", 0, "Enables artifacts in a pipeline to transition to a stage in a pipeline.", (*codepipeline.Client).EnableStageTransition),
-		awsexec.Op("get-action-type", "GetActionType", awsexec.ReadOnly, "Returns information about an action type created for an external provider, where the action is to be used by customers of the external provider.", (*codepipeline.Client).GetActionType),
-		awsexec.Op("get-job-details", "GetJobDetails", awsexec.ReadOnly, "Returns information about a job.", (*codepipeline.Client).GetJobDetails),
-		awsexec.Op("get-pipeline", "GetPipeline", awsexec.ReadOnly, "Returns the metadata, structure, stages, and actions of a pipeline.", (*codepipeline.Client).GetPipeline),
-		awsexec.Op("get-pipeline-execution", "GetPipelineExecution", awsexec.ReadOnly, "Returns information about an execution of a pipeline, including details about artifacts, the pipeline execution ID, and the name, version, and status of the pipeline.", (*codepipeline.Client).GetPipelineExecution),
-		awsexec.Op("get-pipeline-state", "GetPipelineState", awsexec.ReadOnly, "Returns information about the state of a pipeline, including the stages and actions.", (*codepipeline.Client).GetPipelineState),
-		awsexec.Op("get-third-party-job-details", "GetThirdPartyJobDetails", awsexec.ReadOnly, "Requests the details of a job for a third party action.", (*codepipeline.Client).GetThirdPartyJobDetails),
-		awsexec.PagedOp("list-action-executions", "ListActionExecutions", awsexec.ReadOnly, "Lists the action executions that have occurred in a pipeline.", (*codepipeline.Client).ListActionExecutions, codepipeline.NewListActionExecutionsPaginator),
-		awsexec.PagedOp("list-action-types", "ListActionTypes", awsexec.ReadOnly, "Gets a summary of all CodePipeline action types associated with your account.", (*codepipeline.Client).ListActionTypes, codepipeline.NewListActionTypesPaginator),
-		awsexec.PagedOp("list-deploy-action-execution-targets", "ListDeployActionExecutionTargets", awsexec.ReadOnly, "Lists the targets for the deploy action.", (*codepipeline.Client).ListDeployActionExecutionTargets, codepipeline.NewListDeployActionExecutionTargetsPaginator),
-		awsexec.PagedOp("list-pipeline-executions", "ListPipelineExecutions", awsexec.ReadOnly, "Gets a summary of the most recent executions for a pipeline.", (*codepipeline.Client).ListPipelineExecutions, codepipeline.NewListPipelineExecutionsPaginator),
-		awsexec.PagedOp("list-pipelines", "ListPipelines", awsexec.ReadOnly, "Gets a summary of all of the pipelines associated with your account.", (*codepipeline.Client).ListPipelines, codepipeline.NewListPipelinesPaginator),
-		awsexec.PagedOp("list-rule-executions", "ListRuleExecutions", awsexec.ReadOnly, "Lists the rule executions that have occurred in a pipeline configured for conditions with rules.", (*codepipeline.Client).ListRuleExecutions, codepipeline.NewListRuleExecutionsPaginator),
-		awsexec.Op("list-rule-types", "ListRuleTypes", awsexec.ReadOnly, "Lists the rules for the condition.", (*codepipeline.Client).ListRuleTypes),
-		awsexec.PagedOp("list-tags-for-resource", "ListTagsForResource", awsexec.ReadOnly, "Gets the set of key-value pairs (metadata) that are used to manage the resource.", (*codepipeline.Client).ListTagsForResource, codepipeline.NewListTagsForResourcePaginator),
-		awsexec.PagedOp("list-webhooks", "ListWebhooks", awsexec.ReadOnly, "Gets a listing of all the webhooks in this Amazon Web Services Region for this account.", (*codepipeline.Client).ListWebhooks, codepipeline.NewListWebhooksPaginator),
-		awsexec.Op("override-stage-condition", "OverrideStageCondition", 0, "Used to override a stage condition.", (*codepipeline.Client).OverrideStageCondition),
-		awsexec.Op("poll-for-jobs", "PollForJobs", 0, "Returns information about any jobs for CodePipeline to act on.", (*codepipeline.Client).PollForJobs),
-		awsexec.Op("poll-for-third-party-jobs", "PollForThirdPartyJobs", 0, "Determines whether there are any third party jobs for a job worker to act on.", (*codepipeline.Client).PollForThirdPartyJobs),
-		awsexec.Op("put-action-revision", "PutActionRevision", 0, "Provides information to CodePipeline about new revisions to a source.", (*codepipeline.Client).PutActionRevision),
-		awsexec.Op("put-approval-result", "PutApprovalResult", 0, "Provides the response to a manual approval request to CodePipeline.", (*codepipeline.Client).PutApprovalResult),
-		awsexec.Op("put-job-failure-result", "PutJobFailureResult", 0, "Represents the failure of a job as returned to the pipeline by a job worker.", (*codepipeline.Client).PutJobFailureResult),
-		awsexec.Op("put-job-success-result", "PutJobSuccessResult", 0, "Represents the success of a job as returned to the pipeline by a job worker.", (*codepipeline.Client).PutJobSuccessResult),
-		awsexec.Op("put-third-party-job-failure-result", "PutThirdPartyJobFailureResult", 0, "Represents the failure of a third party job as returned to the pipeline by a job worker.", (*codepipeline.Client).PutThirdPartyJobFailureResult),
-		awsexec.Op("put-third-party-job-success-result", "PutThirdPartyJobSuccessResult", 0, "Represents the success of a third party job as returned to the pipeline by a job worker.", (*codepipeline.Client).PutThirdPartyJobSuccessResult),
-		awsexec.Op("put-webhook", "PutWebhook", 0, "Defines a webhook and returns a unique webhook URL generated by CodePipeline.", (*codepipeline.Client).PutWebhook),
-		awsexec.Op("register-webhook-with-third-party", "RegisterWebhookWithThirdParty", 0, "Configures a connection between the webhook that was created and the external tool with events to be detected.", (*codepipeline.Client).RegisterWebhookWithThirdParty),
-		awsexec.Op("retry-stage-execution", "RetryStageExecution", 0, "You can retry a stage that has failed without having to run a pipeline again from the beginning.", (*codepipeline.Client).RetryStageExecution),
-		awsexec.Op("rollback-stage", "RollbackStage", 0, "Rolls back a stage execution.", (*codepipeline.Client).RollbackStage),
-		awsexec.Op("start-pipeline-execution", "StartPipelineExecution", 0, "Starts the specified pipeline.", (*codepipeline.Client).StartPipelineExecution),
-		awsexec.Op("stop-pipeline-execution", "StopPipelineExecution", 0, "Stops the specified pipeline execution.", (*codepipeline.Client).StopPipelineExecution),
-		awsexec.Op("tag-resource", "TagResource", 0, "Adds to or modifies the tags of the given resource.", (*codepipeline.Client).TagResource),
-		awsexec.Op("untag-resource", "UntagResource", 0, "Removes tags from an Amazon Web Services resource.", (*codepipeline.Client).UntagResource),
-		awsexec.Op("update-action-type", "UpdateActionType", 0, "Updates an action type that was created with any supported integration model, where the action type is to be used by customers of the action type provider.", (*codepipeline.Client).UpdateActionType),
-		awsexec.Op("update-pipeline", "UpdatePipeline", 0, "Updates a specified pipeline with edits or changes to its structure.", (*codepipeline.Client).UpdatePipeline),
-	)
+	}
 }
 
 // Register adds the codepipeline table to reg.
 func Register(reg *awsexec.Registry) { reg.Add(Service()) }
+
+// RegisterReadOnly adds the read-only codepipeline table to reg.
+func RegisterReadOnly(reg *awsexec.Registry) { reg.Add(ReadOnlyService()) }

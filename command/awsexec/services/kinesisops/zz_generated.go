@@ -11,7 +11,80 @@ import (
 
 // Service returns a new table of every kinesis operation; add it to an awsexec.Registry.
 func Service() *awsexec.Service {
-	return awsexec.NewService("kinesis", "kinesis", kinesis.NewFromConfig, awsexec.ServiceInfo{
+	return awsexec.NewService("kinesis", "kinesis", kinesis.NewFromConfig, info(),
+		awsexec.Op("add-tags-to-stream", "AddTagsToStream", 0, "Adds or updates tags for the specified Kinesis data stream.", (*kinesis.Client).AddTagsToStream),
+		awsexec.Op("create-channel", "CreateChannel", 0, "Creates a channel that delivers records from a Kinesis data stream to a destination.", (*kinesis.Client).CreateChannel),
+		awsexec.Op("create-stream", "CreateStream", 0, "Creates a Kinesis data stream.", (*kinesis.Client).CreateStream),
+		awsexec.Op("decrease-stream-retention-period", "DecreaseStreamRetentionPeriod", 0, "Decreases the Kinesis data stream's retention period, which is the length of time data records are accessible after they are added to the stream.", (*kinesis.Client).DecreaseStreamRetentionPeriod),
+		awsexec.Op("delete-channel", "DeleteChannel", 0, "Deletes the specified channel.", (*kinesis.Client).DeleteChannel),
+		awsexec.Op("delete-resource-policy", "DeleteResourcePolicy", 0, "Delete a policy for the specified data stream or consumer.", (*kinesis.Client).DeleteResourcePolicy),
+		awsexec.Op("delete-stream", "DeleteStream", 0, "Deletes a Kinesis data stream and all its shards and data.", (*kinesis.Client).DeleteStream),
+		awsexec.Op("deregister-stream-consumer", "DeregisterStreamConsumer", 0, "To deregister a consumer, provide its ARN.", (*kinesis.Client).DeregisterStreamConsumer),
+		awsexec.Op("describe-account-settings", "DescribeAccountSettings", awsexec.ReadOnly, "Describes the account-level settings for Amazon Kinesis Data Streams.", (*kinesis.Client).DescribeAccountSettings),
+		awsexec.Op("describe-channel", "DescribeChannel", awsexec.ReadOnly, "Describes the specified channel, including its configuration and current status.", (*kinesis.Client).DescribeChannel),
+		awsexec.Op("describe-limits", "DescribeLimits", awsexec.ReadOnly, "Describes the shard limits and usage for the account.", (*kinesis.Client).DescribeLimits),
+		awsexec.Op("describe-stream", "DescribeStream", awsexec.ReadOnly, "Describes the specified Kinesis data stream.", (*kinesis.Client).DescribeStream),
+		awsexec.Op("describe-stream-consumer", "DescribeStreamConsumer", awsexec.ReadOnly, "To get the description of a registered consumer, provide the ARN of the consumer.", (*kinesis.Client).DescribeStreamConsumer),
+		awsexec.Op("describe-stream-summary", "DescribeStreamSummary", awsexec.ReadOnly, "Provides a summarized description of the specified Kinesis data stream without the shard list.", (*kinesis.Client).DescribeStreamSummary),
+		awsexec.Op("disable-enhanced-monitoring", "DisableEnhancedMonitoring", 0, "Disables enhanced monitoring.", (*kinesis.Client).DisableEnhancedMonitoring),
+		awsexec.Op("enable-enhanced-monitoring", "EnableEnhancedMonitoring", 0, "Enables enhanced Kinesis data stream monitoring for shard-level metrics.", (*kinesis.Client).EnableEnhancedMonitoring),
+		awsexec.Op("get-records", "GetRecords", awsexec.ReadOnly, "Gets data records from a Kinesis data stream's shard.", (*kinesis.Client).GetRecords),
+		awsexec.Op("get-resource-policy", "GetResourcePolicy", awsexec.ReadOnly, "Returns a policy attached to the specified data stream or consumer.", (*kinesis.Client).GetResourcePolicy),
+		awsexec.Op("get-shard-iterator", "GetShardIterator", awsexec.ReadOnly, "Gets an Amazon Kinesis shard iterator.", (*kinesis.Client).GetShardIterator),
+		awsexec.Op("increase-stream-retention-period", "IncreaseStreamRetentionPeriod", 0, "Increases the Kinesis data stream's retention period, which is the length of time data records are accessible after they are added to the stream.", (*kinesis.Client).IncreaseStreamRetentionPeriod),
+		awsexec.PagedOp("list-channels", "ListChannels", awsexec.ReadOnly, "Lists the channels in your account.", (*kinesis.Client).ListChannels, kinesis.NewListChannelsPaginator),
+		awsexec.Op("list-shards", "ListShards", awsexec.ReadOnly, "Lists the shards in a stream and provides information about each shard.", (*kinesis.Client).ListShards),
+		awsexec.PagedOp("list-stream-consumers", "ListStreamConsumers", awsexec.ReadOnly, "Lists the consumers registered to receive data from a stream using enhanced fan-out, and provides information about each consumer.", (*kinesis.Client).ListStreamConsumers, kinesis.NewListStreamConsumersPaginator),
+		awsexec.PagedOp("list-streams", "ListStreams", awsexec.ReadOnly, "Lists your Kinesis data streams.", (*kinesis.Client).ListStreams, kinesis.NewListStreamsPaginator),
+		awsexec.Op("list-tags-for-resource", "ListTagsForResource", awsexec.ReadOnly, "List all tags added to the specified Kinesis resource.", (*kinesis.Client).ListTagsForResource),
+		awsexec.Op("list-tags-for-stream", "ListTagsForStream", awsexec.ReadOnly, "Lists the tags for the specified Kinesis data stream.", (*kinesis.Client).ListTagsForStream),
+		awsexec.Op("merge-shards", "MergeShards", 0, "Merges two adjacent shards in a Kinesis data stream and combines them into a single shard to reduce the stream's capacity to ingest and transport data.", (*kinesis.Client).MergeShards),
+		awsexec.Op("put-record", "PutRecord", 0, "Writes a single data record into an Amazon Kinesis data stream.", (*kinesis.Client).PutRecord),
+		awsexec.Op("put-records", "PutRecords", 0, "Writes multiple data records into a Kinesis data stream in a single call (also referred to as a PutRecords request).", (*kinesis.Client).PutRecords),
+		awsexec.Op("put-resource-policy", "PutResourcePolicy", 0, "Attaches a resource-based policy to a data stream or registered consumer.", (*kinesis.Client).PutResourcePolicy),
+		awsexec.Op("register-stream-consumer", "RegisterStreamConsumer", 0, "Registers a consumer with a Kinesis data stream.", (*kinesis.Client).RegisterStreamConsumer),
+		awsexec.Op("remove-tags-from-stream", "RemoveTagsFromStream", 0, "Removes tags from the specified Kinesis data stream.", (*kinesis.Client).RemoveTagsFromStream),
+		awsexec.Op("split-shard", "SplitShard", 0, "Splits a shard into two new shards in the Kinesis data stream, to increase the stream's capacity to ingest and transport data.", (*kinesis.Client).SplitShard),
+		awsexec.Op("start-stream-encryption", "StartStreamEncryption", 0, "Enables or updates server-side encryption using an Amazon Web Services KMS key for a specified stream.", (*kinesis.Client).StartStreamEncryption),
+		awsexec.Op("stop-stream-encryption", "StopStreamEncryption", 0, "Disables server-side encryption for a specified stream.", (*kinesis.Client).StopStreamEncryption),
+		awsexec.Op("subscribe-to-shard", "SubscribeToShard", 0, "This operation establishes an HTTP/2 connection between the consumer you specify in the ConsumerARN parameter and the shard you specify in the ShardId parameter.", (*kinesis.Client).SubscribeToShard),
+		awsexec.Op("tag-resource", "TagResource", 0, "Adds or updates tags for the specified Kinesis resource.", (*kinesis.Client).TagResource),
+		awsexec.Op("untag-resource", "UntagResource", 0, "Removes tags from the specified Kinesis resource.", (*kinesis.Client).UntagResource),
+		awsexec.Op("update-account-settings", "UpdateAccountSettings", 0, "Updates the account-level settings for Amazon Kinesis Data Streams.", (*kinesis.Client).UpdateAccountSettings),
+		awsexec.Op("update-channel", "UpdateChannel", 0, "Updates the data freshness interval or the Amazon CloudWatch Logs configuration of an existing channel.", (*kinesis.Client).UpdateChannel),
+		awsexec.Op("update-max-record-size", "UpdateMaxRecordSize", 0, "This allows you to update the MaxRecordSize of a single record that you can write to, and read from a stream.", (*kinesis.Client).UpdateMaxRecordSize),
+		awsexec.Op("update-shard-count", "UpdateShardCount", 0, "Updates the shard count of the specified stream to the specified number of shards.", (*kinesis.Client).UpdateShardCount),
+		awsexec.Op("update-stream-mode", "UpdateStreamMode", 0, "Updates the capacity mode of the data stream.", (*kinesis.Client).UpdateStreamMode),
+		awsexec.Op("update-stream-record-distribution-strategy", "UpdateStreamRecordDistributionStrategy", 0, "Updates the record distribution strategy for the specified Amazon Kinesis Data Streams on-demand data stream.", (*kinesis.Client).UpdateStreamRecordDistributionStrategy),
+		awsexec.Op("update-stream-warm-throughput", "UpdateStreamWarmThroughput", 0, "Updates the warm throughput configuration for the specified Amazon Kinesis Data Streams on-demand data stream.", (*kinesis.Client).UpdateStreamWarmThroughput),
+	)
+}
+
+// ReadOnlyService returns a new table of the read-only kinesis operations only. A
+// program that uses it instead of Service links none of the mutating
+// operations, which makes its binary smaller.
+func ReadOnlyService() *awsexec.Service {
+	return awsexec.NewService("kinesis", "kinesis", kinesis.NewFromConfig, info(),
+		awsexec.Op("describe-account-settings", "DescribeAccountSettings", awsexec.ReadOnly, "Describes the account-level settings for Amazon Kinesis Data Streams.", (*kinesis.Client).DescribeAccountSettings),
+		awsexec.Op("describe-channel", "DescribeChannel", awsexec.ReadOnly, "Describes the specified channel, including its configuration and current status.", (*kinesis.Client).DescribeChannel),
+		awsexec.Op("describe-limits", "DescribeLimits", awsexec.ReadOnly, "Describes the shard limits and usage for the account.", (*kinesis.Client).DescribeLimits),
+		awsexec.Op("describe-stream", "DescribeStream", awsexec.ReadOnly, "Describes the specified Kinesis data stream.", (*kinesis.Client).DescribeStream),
+		awsexec.Op("describe-stream-consumer", "DescribeStreamConsumer", awsexec.ReadOnly, "To get the description of a registered consumer, provide the ARN of the consumer.", (*kinesis.Client).DescribeStreamConsumer),
+		awsexec.Op("describe-stream-summary", "DescribeStreamSummary", awsexec.ReadOnly, "Provides a summarized description of the specified Kinesis data stream without the shard list.", (*kinesis.Client).DescribeStreamSummary),
+		awsexec.Op("get-records", "GetRecords", awsexec.ReadOnly, "Gets data records from a Kinesis data stream's shard.", (*kinesis.Client).GetRecords),
+		awsexec.Op("get-resource-policy", "GetResourcePolicy", awsexec.ReadOnly, "Returns a policy attached to the specified data stream or consumer.", (*kinesis.Client).GetResourcePolicy),
+		awsexec.Op("get-shard-iterator", "GetShardIterator", awsexec.ReadOnly, "Gets an Amazon Kinesis shard iterator.", (*kinesis.Client).GetShardIterator),
+		awsexec.PagedOp("list-channels", "ListChannels", awsexec.ReadOnly, "Lists the channels in your account.", (*kinesis.Client).ListChannels, kinesis.NewListChannelsPaginator),
+		awsexec.Op("list-shards", "ListShards", awsexec.ReadOnly, "Lists the shards in a stream and provides information about each shard.", (*kinesis.Client).ListShards),
+		awsexec.PagedOp("list-stream-consumers", "ListStreamConsumers", awsexec.ReadOnly, "Lists the consumers registered to receive data from a stream using enhanced fan-out, and provides information about each consumer.", (*kinesis.Client).ListStreamConsumers, kinesis.NewListStreamConsumersPaginator),
+		awsexec.PagedOp("list-streams", "ListStreams", awsexec.ReadOnly, "Lists your Kinesis data streams.", (*kinesis.Client).ListStreams, kinesis.NewListStreamsPaginator),
+		awsexec.Op("list-tags-for-resource", "ListTagsForResource", awsexec.ReadOnly, "List all tags added to the specified Kinesis resource.", (*kinesis.Client).ListTagsForResource),
+		awsexec.Op("list-tags-for-stream", "ListTagsForStream", awsexec.ReadOnly, "Lists the tags for the specified Kinesis data stream.", (*kinesis.Client).ListTagsForStream),
+	)
+}
+
+func info() awsexec.ServiceInfo {
+	return awsexec.ServiceInfo{
 		Doc: "Amazon Kinesis.",
 		Required: map[string][]string{
 			"AddTagsToStreamInput":                          {"Tags"},
@@ -80,54 +153,11 @@ func Service() *awsexec.Service {
 		Unions: []awsexec.Union{
 			awsexec.UnionOf(map[string]types.SubscribeToShardEventStream{"SubscribeToShardEvent": &types.SubscribeToShardEventStreamMemberSubscribeToShardEvent{}}),
 		},
-	},
-		awsexec.Op("add-tags-to-stream", "AddTagsToStream", 0, "Adds or updates tags for the specified Kinesis data stream.", (*kinesis.Client).AddTagsToStream),
-		awsexec.Op("create-channel", "CreateChannel", 0, "Creates a channel that delivers records from a Kinesis data stream to a destination.", (*kinesis.Client).CreateChannel),
-		awsexec.Op("create-stream", "CreateStream", 0, "Creates a Kinesis data stream.", (*kinesis.Client).CreateStream),
-		awsexec.Op("decrease-stream-retention-period", "DecreaseStreamRetentionPeriod", 0, "Decreases the Kinesis data stream's retention period, which is the length of time data records are accessible after they are added to the stream.", (*kinesis.Client).DecreaseStreamRetentionPeriod),
-		awsexec.Op("delete-channel", "DeleteChannel", 0, "Deletes the specified channel.", (*kinesis.Client).DeleteChannel),
-		awsexec.Op("delete-resource-policy", "DeleteResourcePolicy", 0, "Delete a policy for the specified data stream or consumer.", (*kinesis.Client).DeleteResourcePolicy),
-		awsexec.Op("delete-stream", "DeleteStream", 0, "Deletes a Kinesis data stream and all its shards and data.", (*kinesis.Client).DeleteStream),
-		awsexec.Op("deregister-stream-consumer", "DeregisterStreamConsumer", 0, "To deregister a consumer, provide its ARN.", (*kinesis.Client).DeregisterStreamConsumer),
-		awsexec.Op("describe-account-settings", "DescribeAccountSettings", awsexec.ReadOnly, "Describes the account-level settings for Amazon Kinesis Data Streams.", (*kinesis.Client).DescribeAccountSettings),
-		awsexec.Op("describe-channel", "DescribeChannel", awsexec.ReadOnly, "Describes the specified channel, including its configuration and current status.", (*kinesis.Client).DescribeChannel),
-		awsexec.Op("describe-limits", "DescribeLimits", awsexec.ReadOnly, "Describes the shard limits and usage for the account.", (*kinesis.Client).DescribeLimits),
-		awsexec.Op("describe-stream", "DescribeStream", awsexec.ReadOnly, "Describes the specified Kinesis data stream.", (*kinesis.Client).DescribeStream),
-		awsexec.Op("describe-stream-consumer", "DescribeStreamConsumer", awsexec.ReadOnly, "To get the description of a registered consumer, provide the ARN of the consumer.", (*kinesis.Client).DescribeStreamConsumer),
-		awsexec.Op("describe-stream-summary", "DescribeStreamSummary", awsexec.ReadOnly, "Provides a summarized description of the specified Kinesis data stream without the shard list.", (*kinesis.Client).DescribeStreamSummary),
-		awsexec.Op("disable-enhanced-monitoring", "DisableEnhancedMonitoring", 0, "Disables enhanced monitoring.", (*kinesis.Client).DisableEnhancedMonitoring),
-		awsexec.Op("enable-enhanced-monitoring", "EnableEnhancedMonitoring", 0, "Enables enhanced Kinesis data stream monitoring for shard-level metrics.", (*kinesis.Client).EnableEnhancedMonitoring),
-		awsexec.Op("get-records", "GetRecords", awsexec.ReadOnly, "Gets data records from a Kinesis data stream's shard.", (*kinesis.Client).GetRecords),
-		awsexec.Op("get-resource-policy", "GetResourcePolicy", awsexec.ReadOnly, "Returns a policy attached to the specified data stream or consumer.", (*kinesis.Client).GetResourcePolicy),
-		awsexec.Op("get-shard-iterator", "GetShardIterator", awsexec.ReadOnly, "Gets an Amazon Kinesis shard iterator.", (*kinesis.Client).GetShardIterator),
-		awsexec.Op("increase-stream-retention-period", "IncreaseStreamRetentionPeriod", 0, "Increases the Kinesis data stream's retention period, which is the length of time data records are accessible after they are added to the stream.", (*kinesis.Client).IncreaseStreamRetentionPeriod),
-		awsexec.PagedOp("list-channels", "ListChannels", awsexec.ReadOnly, "Lists the channels in your account.", (*kinesis.Client).ListChannels, kinesis.NewListChannelsPaginator),
-		awsexec.Op("list-shards", "ListShards", awsexec.ReadOnly, "Lists the shards in a stream and provides information about each shard.", (*kinesis.Client).ListShards),
-		awsexec.PagedOp("list-stream-consumers", "ListStreamConsumers", awsexec.ReadOnly, "Lists the consumers registered to receive data from a stream using enhanced fan-out, and provides information about each consumer.", (*kinesis.Client).ListStreamConsumers, kinesis.NewListStreamConsumersPaginator),
-		awsexec.PagedOp("list-streams", "ListStreams", awsexec.ReadOnly, "Lists your Kinesis data streams.", (*kinesis.Client).ListStreams, kinesis.NewListStreamsPaginator),
-		awsexec.Op("list-tags-for-resource", "ListTagsForResource", awsexec.ReadOnly, "List all tags added to the specified Kinesis resource.", (*kinesis.Client).ListTagsForResource),
-		awsexec.Op("list-tags-for-stream", "ListTagsForStream", awsexec.ReadOnly, "Lists the tags for the specified Kinesis data stream.", (*kinesis.Client).ListTagsForStream),
-		awsexec.Op("merge-shards", "MergeShards", 0, "Merges two adjacent shards in a Kinesis data stream and combines them into a single shard to reduce the stream's capacity to ingest and transport data.", (*kinesis.Client).MergeShards),
-		awsexec.Op("put-record", "PutRecord", 0, "Writes a single data record into an Amazon Kinesis data stream.", (*kinesis.Client).PutRecord),
-		awsexec.Op("put-records", "PutRecords", 0, "Writes multiple data records into a Kinesis data stream in a single call (also referred to as a PutRecords request).", (*kinesis.Client).PutRecords),
-		awsexec.Op("put-resource-policy", "PutResourcePolicy", 0, "Attaches a resource-based policy to a data stream or registered consumer.", (*kinesis.Client).PutResourcePolicy),
-		awsexec.Op("register-stream-consumer", "RegisterStreamConsumer", 0, "Registers a consumer with a Kinesis data stream.", (*kinesis.Client).RegisterStreamConsumer),
-		awsexec.Op("remove-tags-from-stream", "RemoveTagsFromStream", 0, "Removes tags from the specified Kinesis data stream.", (*kinesis.Client).RemoveTagsFromStream),
-		awsexec.Op("split-shard", "SplitShard", 0, "Splits a shard into two new shards in the Kinesis data stream, to increase the stream's capacity to ingest and transport data.", (*kinesis.Client).SplitShard),
-		awsexec.Op("start-stream-encryption", "StartStreamEncryption", 0, "Enables or updates server-side encryption using an Amazon Web Services KMS key for a specified stream.", (*kinesis.Client).StartStreamEncryption),
-		awsexec.Op("stop-stream-encryption", "StopStreamEncryption", 0, "Disables server-side encryption for a specified stream.", (*kinesis.Client).StopStreamEncryption),
-		awsexec.Op("subscribe-to-shard", "SubscribeToShard", 0, "This operation establishes an HTTP/2 connection between the consumer you specify in the ConsumerARN parameter and the shard you specify in the ShardId parameter.", (*kinesis.Client).SubscribeToShard),
-		awsexec.Op("tag-resource", "TagResource", 0, "Adds or updates tags for the specified Kinesis resource.", (*kinesis.Client).TagResource),
-		awsexec.Op("untag-resource", "UntagResource", 0, "Removes tags from the specified Kinesis resource.", (*kinesis.Client).UntagResource),
-		awsexec.Op("update-account-settings", "UpdateAccountSettings", 0, "Updates the account-level settings for Amazon Kinesis Data Streams.", (*kinesis.Client).UpdateAccountSettings),
-		awsexec.Op("update-channel", "UpdateChannel", 0, "Updates the data freshness interval or the Amazon CloudWatch Logs configuration of an existing channel.", (*kinesis.Client).UpdateChannel),
-		awsexec.Op("update-max-record-size", "UpdateMaxRecordSize", 0, "This allows you to update the MaxRecordSize of a single record that you can write to, and read from a stream.", (*kinesis.Client).UpdateMaxRecordSize),
-		awsexec.Op("update-shard-count", "UpdateShardCount", 0, "Updates the shard count of the specified stream to the specified number of shards.", (*kinesis.Client).UpdateShardCount),
-		awsexec.Op("update-stream-mode", "UpdateStreamMode", 0, "Updates the capacity mode of the data stream.", (*kinesis.Client).UpdateStreamMode),
-		awsexec.Op("update-stream-record-distribution-strategy", "UpdateStreamRecordDistributionStrategy", 0, "Updates the record distribution strategy for the specified Amazon Kinesis Data Streams on-demand data stream.", (*kinesis.Client).UpdateStreamRecordDistributionStrategy),
-		awsexec.Op("update-stream-warm-throughput", "UpdateStreamWarmThroughput", 0, "Updates the warm throughput configuration for the specified Amazon Kinesis Data Streams on-demand data stream.", (*kinesis.Client).UpdateStreamWarmThroughput),
-	)
+	}
 }
 
 // Register adds the kinesis table to reg.
 func Register(reg *awsexec.Registry) { reg.Add(Service()) }
+
+// RegisterReadOnly adds the read-only kinesis table to reg.
+func RegisterReadOnly(reg *awsexec.Registry) { reg.Add(ReadOnlyService()) }

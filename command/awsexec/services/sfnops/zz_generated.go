@@ -10,7 +10,73 @@ import (
 
 // Service returns a new table of every stepfunctions operation; add it to an awsexec.Registry.
 func Service() *awsexec.Service {
-	return awsexec.NewService("stepfunctions", "states", sfn.NewFromConfig, awsexec.ServiceInfo{
+	return awsexec.NewService("stepfunctions", "states", sfn.NewFromConfig, info(),
+		awsexec.Op("create-activity", "CreateActivity", 0, "Creates an activity.", (*sfn.Client).CreateActivity),
+		awsexec.Op("create-state-machine", "CreateStateMachine", 0, "Creates a state machine.", (*sfn.Client).CreateStateMachine),
+		awsexec.Op("create-state-machine-alias", "CreateStateMachineAlias", 0, "Creates an alias for a state machine that points to one or two versions of the same state machine.", (*sfn.Client).CreateStateMachineAlias),
+		awsexec.Op("delete-activity", "DeleteActivity", 0, "Deletes an activity.", (*sfn.Client).DeleteActivity),
+		awsexec.Op("delete-state-machine", "DeleteStateMachine", 0, "Deletes a state machine.", (*sfn.Client).DeleteStateMachine),
+		awsexec.Op("delete-state-machine-alias", "DeleteStateMachineAlias", 0, "Deletes a state machine alias.", (*sfn.Client).DeleteStateMachineAlias),
+		awsexec.Op("delete-state-machine-version", "DeleteStateMachineVersion", 0, "Deletes a state machine version.", (*sfn.Client).DeleteStateMachineVersion),
+		awsexec.Op("describe-activity", "DescribeActivity", awsexec.ReadOnly, "Describes an activity.", (*sfn.Client).DescribeActivity),
+		awsexec.Op("describe-execution", "DescribeExecution", awsexec.ReadOnly, "Provides information about a state machine execution, such as the state machine associated with the execution, the execution input and output, and relevant execution metadata.", (*sfn.Client).DescribeExecution),
+		awsexec.Op("describe-map-run", "DescribeMapRun", awsexec.ReadOnly, "Provides information about a Map Run's configuration, progress, and results.", (*sfn.Client).DescribeMapRun),
+		awsexec.Op("describe-state-machine", "DescribeStateMachine", awsexec.ReadOnly, "Provides information about a state machine's definition, its IAM role Amazon Resource Name (ARN), and configuration.", (*sfn.Client).DescribeStateMachine),
+		awsexec.Op("describe-state-machine-alias", "DescribeStateMachineAlias", awsexec.ReadOnly, "Returns details about a state machine alias.", (*sfn.Client).DescribeStateMachineAlias),
+		awsexec.Op("describe-state-machine-for-execution", "DescribeStateMachineForExecution", awsexec.ReadOnly, "Provides information about a state machine's definition, its execution role ARN, and configuration.", (*sfn.Client).DescribeStateMachineForExecution),
+		awsexec.Op("get-activity-task", "GetActivityTask", awsexec.ReadOnly, "Used by workers to retrieve a task (with the specified activity ARN) which has been scheduled for execution by a running state machine.", (*sfn.Client).GetActivityTask),
+		awsexec.PagedOp("get-execution-history", "GetExecutionHistory", awsexec.ReadOnly, "Returns the history of the specified execution as a list of events.", (*sfn.Client).GetExecutionHistory, sfn.NewGetExecutionHistoryPaginator),
+		awsexec.PagedOp("list-activities", "ListActivities", awsexec.ReadOnly, "Lists the existing activities.", (*sfn.Client).ListActivities, sfn.NewListActivitiesPaginator),
+		awsexec.PagedOp("list-executions", "ListExecutions", awsexec.ReadOnly, "Lists all executions of a state machine or a Map Run.", (*sfn.Client).ListExecutions, sfn.NewListExecutionsPaginator),
+		awsexec.PagedOp("list-map-runs", "ListMapRuns", awsexec.ReadOnly, "Lists all Map Runs that were started by a given state machine execution.", (*sfn.Client).ListMapRuns, sfn.NewListMapRunsPaginator),
+		awsexec.Op("list-state-machine-aliases", "ListStateMachineAliases", awsexec.ReadOnly, "Lists aliases for a specified state machine ARN.", (*sfn.Client).ListStateMachineAliases),
+		awsexec.Op("list-state-machine-versions", "ListStateMachineVersions", awsexec.ReadOnly, "Lists versions for the specified state machine Amazon Resource Name (ARN).", (*sfn.Client).ListStateMachineVersions),
+		awsexec.PagedOp("list-state-machines", "ListStateMachines", awsexec.ReadOnly, "Lists the existing state machines.", (*sfn.Client).ListStateMachines, sfn.NewListStateMachinesPaginator),
+		awsexec.Op("list-tags-for-resource", "ListTagsForResource", awsexec.ReadOnly, "List tags for a given resource.", (*sfn.Client).ListTagsForResource),
+		awsexec.Op("publish-state-machine-version", "PublishStateMachineVersion", 0, "Creates a version from the current revision of a state machine.", (*sfn.Client).PublishStateMachineVersion),
+		awsexec.Op("redrive-execution", "RedriveExecution", 0, "Restarts unsuccessful executions of Standard workflows that didn't complete successfully in the last 14 days.", (*sfn.Client).RedriveExecution),
+		awsexec.Op("send-task-failure", "SendTaskFailure", 0, "Used by activity workers, Task states using the callback pattern, and optionally Task states using the job runpattern to report that the task identified by the taskToken failed.", (*sfn.Client).SendTaskFailure),
+		awsexec.Op("send-task-heartbeat", "SendTaskHeartbeat", 0, "Used by activity workers and Task states using the callback pattern, and optionally Task states using the job runpattern to report to Step Functions that the task represented by the specified taskT...", (*sfn.Client).SendTaskHeartbeat),
+		awsexec.Op("send-task-success", "SendTaskSuccess", 0, "Used by activity workers, Task states using the callback pattern, and optionally Task states using the job runpattern to report that the task identified by the taskToken completed successfully.", (*sfn.Client).SendTaskSuccess),
+		awsexec.Op("start-execution", "StartExecution", 0, "Starts a state machine execution.", (*sfn.Client).StartExecution),
+		awsexec.Op("start-sync-execution", "StartSyncExecution", 0, "Starts a Synchronous Express state machine execution.", (*sfn.Client).StartSyncExecution),
+		awsexec.Op("stop-execution", "StopExecution", 0, "Stops an execution.", (*sfn.Client).StopExecution),
+		awsexec.Op("tag-resource", "TagResource", 0, "Add a tag to a Step Functions resource.", (*sfn.Client).TagResource),
+		awsexec.Op("test-state", "TestState", 0, "Accepts the definition of a single state and executes it.", (*sfn.Client).TestState),
+		awsexec.Op("untag-resource", "UntagResource", 0, "Remove a tag from a Step Functions resource", (*sfn.Client).UntagResource),
+		awsexec.Op("update-map-run", "UpdateMapRun", 0, "Updates an in-progress Map Run's configuration to include changes to the settings that control maximum concurrency and Map Run failure.", (*sfn.Client).UpdateMapRun),
+		awsexec.Op("update-state-machine", "UpdateStateMachine", 0, "Updates an existing state machine by modifying its definition , roleArn , loggingConfiguration , or EncryptionConfiguration .", (*sfn.Client).UpdateStateMachine),
+		awsexec.Op("update-state-machine-alias", "UpdateStateMachineAlias", 0, "Updates the configuration of an existing state machine alias by modifying its description or routingConfiguration .", (*sfn.Client).UpdateStateMachineAlias),
+		awsexec.Op("validate-state-machine-definition", "ValidateStateMachineDefinition", awsexec.ReadOnly, "Validates the syntax of a state machine definition specified in Amazon States Language (ASL), a JSON-based, structured language.", (*sfn.Client).ValidateStateMachineDefinition),
+	)
+}
+
+// ReadOnlyService returns a new table of the read-only stepfunctions operations only. A
+// program that uses it instead of Service links none of the mutating
+// operations, which makes its binary smaller.
+func ReadOnlyService() *awsexec.Service {
+	return awsexec.NewService("stepfunctions", "states", sfn.NewFromConfig, info(),
+		awsexec.Op("describe-activity", "DescribeActivity", awsexec.ReadOnly, "Describes an activity.", (*sfn.Client).DescribeActivity),
+		awsexec.Op("describe-execution", "DescribeExecution", awsexec.ReadOnly, "Provides information about a state machine execution, such as the state machine associated with the execution, the execution input and output, and relevant execution metadata.", (*sfn.Client).DescribeExecution),
+		awsexec.Op("describe-map-run", "DescribeMapRun", awsexec.ReadOnly, "Provides information about a Map Run's configuration, progress, and results.", (*sfn.Client).DescribeMapRun),
+		awsexec.Op("describe-state-machine", "DescribeStateMachine", awsexec.ReadOnly, "Provides information about a state machine's definition, its IAM role Amazon Resource Name (ARN), and configuration.", (*sfn.Client).DescribeStateMachine),
+		awsexec.Op("describe-state-machine-alias", "DescribeStateMachineAlias", awsexec.ReadOnly, "Returns details about a state machine alias.", (*sfn.Client).DescribeStateMachineAlias),
+		awsexec.Op("describe-state-machine-for-execution", "DescribeStateMachineForExecution", awsexec.ReadOnly, "Provides information about a state machine's definition, its execution role ARN, and configuration.", (*sfn.Client).DescribeStateMachineForExecution),
+		awsexec.Op("get-activity-task", "GetActivityTask", awsexec.ReadOnly, "Used by workers to retrieve a task (with the specified activity ARN) which has been scheduled for execution by a running state machine.", (*sfn.Client).GetActivityTask),
+		awsexec.PagedOp("get-execution-history", "GetExecutionHistory", awsexec.ReadOnly, "Returns the history of the specified execution as a list of events.", (*sfn.Client).GetExecutionHistory, sfn.NewGetExecutionHistoryPaginator),
+		awsexec.PagedOp("list-activities", "ListActivities", awsexec.ReadOnly, "Lists the existing activities.", (*sfn.Client).ListActivities, sfn.NewListActivitiesPaginator),
+		awsexec.PagedOp("list-executions", "ListExecutions", awsexec.ReadOnly, "Lists all executions of a state machine or a Map Run.", (*sfn.Client).ListExecutions, sfn.NewListExecutionsPaginator),
+		awsexec.PagedOp("list-map-runs", "ListMapRuns", awsexec.ReadOnly, "Lists all Map Runs that were started by a given state machine execution.", (*sfn.Client).ListMapRuns, sfn.NewListMapRunsPaginator),
+		awsexec.Op("list-state-machine-aliases", "ListStateMachineAliases", awsexec.ReadOnly, "Lists aliases for a specified state machine ARN.", (*sfn.Client).ListStateMachineAliases),
+		awsexec.Op("list-state-machine-versions", "ListStateMachineVersions", awsexec.ReadOnly, "Lists versions for the specified state machine Amazon Resource Name (ARN).", (*sfn.Client).ListStateMachineVersions),
+		awsexec.PagedOp("list-state-machines", "ListStateMachines", awsexec.ReadOnly, "Lists the existing state machines.", (*sfn.Client).ListStateMachines, sfn.NewListStateMachinesPaginator),
+		awsexec.Op("list-tags-for-resource", "ListTagsForResource", awsexec.ReadOnly, "List tags for a given resource.", (*sfn.Client).ListTagsForResource),
+		awsexec.Op("validate-state-machine-definition", "ValidateStateMachineDefinition", awsexec.ReadOnly, "Validates the syntax of a state machine definition specified in Amazon States Language (ASL), a JSON-based, structured language.", (*sfn.Client).ValidateStateMachineDefinition),
+	)
+}
+
+func info() awsexec.ServiceInfo {
+	return awsexec.ServiceInfo{
 		Doc: "AWS Step Functions.",
 		Required: map[string][]string{
 			"CreateActivityInput":                   {"Name"},
@@ -236,46 +302,11 @@ func Service() *awsexec.Service {
 			"Weight":                                   "weight",
 			"WorkerName":                               "workerName",
 		},
-	},
-		awsexec.Op("create-activity", "CreateActivity", 0, "Creates an activity.", (*sfn.Client).CreateActivity),
-		awsexec.Op("create-state-machine", "CreateStateMachine", 0, "Creates a state machine.", (*sfn.Client).CreateStateMachine),
-		awsexec.Op("create-state-machine-alias", "CreateStateMachineAlias", 0, "Creates an alias for a state machine that points to one or two versions of the same state machine.", (*sfn.Client).CreateStateMachineAlias),
-		awsexec.Op("delete-activity", "DeleteActivity", 0, "Deletes an activity.", (*sfn.Client).DeleteActivity),
-		awsexec.Op("delete-state-machine", "DeleteStateMachine", 0, "Deletes a state machine.", (*sfn.Client).DeleteStateMachine),
-		awsexec.Op("delete-state-machine-alias", "DeleteStateMachineAlias", 0, "Deletes a state machine alias.", (*sfn.Client).DeleteStateMachineAlias),
-		awsexec.Op("delete-state-machine-version", "DeleteStateMachineVersion", 0, "Deletes a state machine version.", (*sfn.Client).DeleteStateMachineVersion),
-		awsexec.Op("describe-activity", "DescribeActivity", awsexec.ReadOnly, "Describes an activity.", (*sfn.Client).DescribeActivity),
-		awsexec.Op("describe-execution", "DescribeExecution", awsexec.ReadOnly, "Provides information about a state machine execution, such as the state machine associated with the execution, the execution input and output, and relevant execution metadata.", (*sfn.Client).DescribeExecution),
-		awsexec.Op("describe-map-run", "DescribeMapRun", awsexec.ReadOnly, "Provides information about a Map Run's configuration, progress, and results.", (*sfn.Client).DescribeMapRun),
-		awsexec.Op("describe-state-machine", "DescribeStateMachine", awsexec.ReadOnly, "Provides information about a state machine's definition, its IAM role Amazon Resource Name (ARN), and configuration.", (*sfn.Client).DescribeStateMachine),
-		awsexec.Op("describe-state-machine-alias", "DescribeStateMachineAlias", awsexec.ReadOnly, "Returns details about a state machine alias.", (*sfn.Client).DescribeStateMachineAlias),
-		awsexec.Op("describe-state-machine-for-execution", "DescribeStateMachineForExecution", awsexec.ReadOnly, "Provides information about a state machine's definition, its execution role ARN, and configuration.", (*sfn.Client).DescribeStateMachineForExecution),
-		awsexec.Op("get-activity-task", "GetActivityTask", awsexec.ReadOnly, "Used by workers to retrieve a task (with the specified activity ARN) which has been scheduled for execution by a running state machine.", (*sfn.Client).GetActivityTask),
-		awsexec.PagedOp("get-execution-history", "GetExecutionHistory", awsexec.ReadOnly, "Returns the history of the specified execution as a list of events.", (*sfn.Client).GetExecutionHistory, sfn.NewGetExecutionHistoryPaginator),
-		awsexec.PagedOp("list-activities", "ListActivities", awsexec.ReadOnly, "Lists the existing activities.", (*sfn.Client).ListActivities, sfn.NewListActivitiesPaginator),
-		awsexec.PagedOp("list-executions", "ListExecutions", awsexec.ReadOnly, "Lists all executions of a state machine or a Map Run.", (*sfn.Client).ListExecutions, sfn.NewListExecutionsPaginator),
-		awsexec.PagedOp("list-map-runs", "ListMapRuns", awsexec.ReadOnly, "Lists all Map Runs that were started by a given state machine execution.", (*sfn.Client).ListMapRuns, sfn.NewListMapRunsPaginator),
-		awsexec.Op("list-state-machine-aliases", "ListStateMachineAliases", awsexec.ReadOnly, "Lists aliases for a specified state machine ARN.", (*sfn.Client).ListStateMachineAliases),
-		awsexec.Op("list-state-machine-versions", "ListStateMachineVersions", awsexec.ReadOnly, "Lists versions for the specified state machine Amazon Resource Name (ARN).", (*sfn.Client).ListStateMachineVersions),
-		awsexec.PagedOp("list-state-machines", "ListStateMachines", awsexec.ReadOnly, "Lists the existing state machines.", (*sfn.Client).ListStateMachines, sfn.NewListStateMachinesPaginator),
-		awsexec.Op("list-tags-for-resource", "ListTagsForResource", awsexec.ReadOnly, "List tags for a given resource.", (*sfn.Client).ListTagsForResource),
-		awsexec.Op("publish-state-machine-version", "PublishStateMachineVersion", 0, "Creates a version from the current revision of a state machine.", (*sfn.Client).PublishStateMachineVersion),
-		awsexec.Op("redrive-execution", "RedriveExecution", 0, "Restarts unsuccessful executions of Standard workflows that didn't complete successfully in the last 14 days.", (*sfn.Client).RedriveExecution),
-		awsexec.Op("send-task-failure", "SendTaskFailure", 0, "Used by activity workers, Task states using the callback pattern, and optionally Task states using the job runpattern to report that the task identified by the taskToken failed.", (*sfn.Client).SendTaskFailure),
-		awsexec.Op("send-task-heartbeat", "SendTaskHeartbeat", 0, "Used by activity workers and Task states using the callback pattern, and optionally Task states using the job runpattern to report to Step Functions that the task represented by the specified taskT...", (*sfn.Client).SendTaskHeartbeat),
-		awsexec.Op("send-task-success", "SendTaskSuccess", 0, "Used by activity workers, Task states using the callback pattern, and optionally Task states using the job runpattern to report that the task identified by the taskToken completed successfully.", (*sfn.Client).SendTaskSuccess),
-		awsexec.Op("start-execution", "StartExecution", 0, "Starts a state machine execution.", (*sfn.Client).StartExecution),
-		awsexec.Op("start-sync-execution", "StartSyncExecution", 0, "Starts a Synchronous Express state machine execution.", (*sfn.Client).StartSyncExecution),
-		awsexec.Op("stop-execution", "StopExecution", 0, "Stops an execution.", (*sfn.Client).StopExecution),
-		awsexec.Op("tag-resource", "TagResource", 0, "Add a tag to a Step Functions resource.", (*sfn.Client).TagResource),
-		awsexec.Op("test-state", "TestState", 0, "Accepts the definition of a single state and executes it.", (*sfn.Client).TestState),
-		awsexec.Op("untag-resource", "UntagResource", 0, "Remove a tag from a Step Functions resource", (*sfn.Client).UntagResource),
-		awsexec.Op("update-map-run", "UpdateMapRun", 0, "Updates an in-progress Map Run's configuration to include changes to the settings that control maximum concurrency and Map Run failure.", (*sfn.Client).UpdateMapRun),
-		awsexec.Op("update-state-machine", "UpdateStateMachine", 0, "Updates an existing state machine by modifying its definition , roleArn , loggingConfiguration , or EncryptionConfiguration .", (*sfn.Client).UpdateStateMachine),
-		awsexec.Op("update-state-machine-alias", "UpdateStateMachineAlias", 0, "Updates the configuration of an existing state machine alias by modifying its description or routingConfiguration .", (*sfn.Client).UpdateStateMachineAlias),
-		awsexec.Op("validate-state-machine-definition", "ValidateStateMachineDefinition", awsexec.ReadOnly, "Validates the syntax of a state machine definition specified in Amazon States Language (ASL), a JSON-based, structured language.", (*sfn.Client).ValidateStateMachineDefinition),
-	)
+	}
 }
 
 // Register adds the stepfunctions table to reg.
 func Register(reg *awsexec.Registry) { reg.Add(Service()) }
+
+// RegisterReadOnly adds the read-only stepfunctions table to reg.
+func RegisterReadOnly(reg *awsexec.Registry) { reg.Add(ReadOnlyService()) }

@@ -10,48 +10,7 @@ import (
 
 // Service returns a new table of every sns operation; add it to an awsexec.Registry.
 func Service() *awsexec.Service {
-	return awsexec.NewService("sns", "sns", sns.NewFromConfig, awsexec.ServiceInfo{
-		Doc: "Amazon Simple Notification Service.",
-		Required: map[string][]string{
-			"AddPermissionInput":                      {"TopicArn", "Label", "AWSAccountId", "ActionName"},
-			"CheckIfPhoneNumberIsOptedOutInput":       {"PhoneNumber"},
-			"ConfirmSubscriptionInput":                {"TopicArn", "Token"},
-			"CreatePlatformApplicationInput":          {"Name", "Platform", "Attributes"},
-			"CreatePlatformEndpointInput":             {"PlatformApplicationArn", "Token"},
-			"CreateSMSSandboxPhoneNumberInput":        {"PhoneNumber"},
-			"CreateTopicInput":                        {"Name"},
-			"DeleteEndpointInput":                     {"EndpointArn"},
-			"DeletePlatformApplicationInput":          {"PlatformApplicationArn"},
-			"DeleteSMSSandboxPhoneNumberInput":        {"PhoneNumber"},
-			"DeleteTopicInput":                        {"TopicArn"},
-			"GetDataProtectionPolicyInput":            {"ResourceArn"},
-			"GetEndpointAttributesInput":              {"EndpointArn"},
-			"GetPlatformApplicationAttributesInput":   {"PlatformApplicationArn"},
-			"GetSubscriptionAttributesInput":          {"SubscriptionArn"},
-			"GetTopicAttributesInput":                 {"TopicArn"},
-			"ListEndpointsByPlatformApplicationInput": {"PlatformApplicationArn"},
-			"ListSubscriptionsByTopicInput":           {"TopicArn"},
-			"ListTagsForResourceInput":                {"ResourceArn"},
-			"OptInPhoneNumberInput":                   {"PhoneNumber"},
-			"PublishBatchInput":                       {"TopicArn", "PublishBatchRequestEntries"},
-			"PublishInput":                            {"Message"},
-			"PutDataProtectionPolicyInput":            {"ResourceArn", "DataProtectionPolicy"},
-			"RemovePermissionInput":                   {"TopicArn", "Label"},
-			"SetEndpointAttributesInput":              {"EndpointArn", "Attributes"},
-			"SetPlatformApplicationAttributesInput":   {"PlatformApplicationArn", "Attributes"},
-			"SetSMSAttributesInput":                   {"Attributes"},
-			"SetSubscriptionAttributesInput":          {"SubscriptionArn", "AttributeName"},
-			"SetTopicAttributesInput":                 {"TopicArn", "AttributeName"},
-			"SubscribeInput":                          {"TopicArn", "Protocol"},
-			"TagResourceInput":                        {"ResourceArn", "Tags"},
-			"UnsubscribeInput":                        {"SubscriptionArn"},
-			"UntagResourceInput":                      {"ResourceArn", "TagKeys"},
-			"VerifySMSSandboxPhoneNumberInput":        {"PhoneNumber", "OneTimePassword"},
-			"types.MessageAttributeValue":             {"DataType"},
-			"types.PublishBatchRequestEntry":          {"Id", "Message"},
-			"types.Tag":                               {"Key", "Value"},
-		},
-	},
+	return awsexec.NewService("sns", "sns", sns.NewFromConfig, info(),
 		awsexec.Op("add-permission", "AddPermission", 0, "Adds a statement to a topic's access control policy, granting access for the specified Amazon Web Services accounts to the specified actions.", (*sns.Client).AddPermission),
 		awsexec.Op("check-if-phone-number-is-opted-out", "CheckIfPhoneNumberIsOptedOut", 0, "Accepts a phone number and indicates whether the phone holder has opted out of receiving SMS messages from your Amazon Web Services account.", (*sns.Client).CheckIfPhoneNumberIsOptedOut),
 		awsexec.Op("confirm-subscription", "ConfirmSubscription", 0, "Verifies an endpoint owner's intent to receive messages by validating the token sent to the endpoint by an earlier Subscribe action.", (*sns.Client).ConfirmSubscription),
@@ -97,5 +56,77 @@ func Service() *awsexec.Service {
 	)
 }
 
+// ReadOnlyService returns a new table of the read-only sns operations only. A
+// program that uses it instead of Service links none of the mutating
+// operations, which makes its binary smaller.
+func ReadOnlyService() *awsexec.Service {
+	return awsexec.NewService("sns", "sns", sns.NewFromConfig, info(),
+		awsexec.Op("get-data-protection-policy", "GetDataProtectionPolicy", awsexec.ReadOnly, "Amazon SNS message data protection is no longer available to new customers.", (*sns.Client).GetDataProtectionPolicy),
+		awsexec.Op("get-endpoint-attributes", "GetEndpointAttributes", awsexec.ReadOnly, "Retrieves the endpoint attributes for a device on one of the supported push notification services, such as GCM (Firebase Cloud Messaging) and APNS.", (*sns.Client).GetEndpointAttributes),
+		awsexec.Op("get-platform-application-attributes", "GetPlatformApplicationAttributes", awsexec.ReadOnly, "Retrieves the attributes of the platform application object for the supported push notification services, such as APNS and GCM (Firebase Cloud Messaging).", (*sns.Client).GetPlatformApplicationAttributes),
+		awsexec.Op("get-sms-attributes", "GetSMSAttributes", awsexec.ReadOnly, "Returns the settings for sending SMS messages from your Amazon Web Services account.", (*sns.Client).GetSMSAttributes),
+		awsexec.Op("get-sms-sandbox-account-status", "GetSMSSandboxAccountStatus", awsexec.ReadOnly, "Retrieves the SMS sandbox status for the calling Amazon Web Services account in the target Amazon Web Services Region.", (*sns.Client).GetSMSSandboxAccountStatus),
+		awsexec.Op("get-subscription-attributes", "GetSubscriptionAttributes", awsexec.ReadOnly, "Returns all of the properties of a subscription.", (*sns.Client).GetSubscriptionAttributes),
+		awsexec.Op("get-topic-attributes", "GetTopicAttributes", awsexec.ReadOnly, "Returns all of the properties of a topic.", (*sns.Client).GetTopicAttributes),
+		awsexec.PagedOp("list-endpoints-by-platform-application", "ListEndpointsByPlatformApplication", awsexec.ReadOnly, "Lists the endpoints and endpoint attributes for devices in a supported push notification service, such as GCM (Firebase Cloud Messaging) and APNS.", (*sns.Client).ListEndpointsByPlatformApplication, sns.NewListEndpointsByPlatformApplicationPaginator),
+		awsexec.PagedOp("list-origination-numbers", "ListOriginationNumbers", awsexec.ReadOnly, "Lists the calling Amazon Web Services account's dedicated origination numbers and their metadata.", (*sns.Client).ListOriginationNumbers, sns.NewListOriginationNumbersPaginator),
+		awsexec.PagedOp("list-phone-numbers-opted-out", "ListPhoneNumbersOptedOut", awsexec.ReadOnly, "Returns a list of phone numbers that are opted out, meaning you cannot send SMS messages to them.", (*sns.Client).ListPhoneNumbersOptedOut, sns.NewListPhoneNumbersOptedOutPaginator),
+		awsexec.PagedOp("list-platform-applications", "ListPlatformApplications", awsexec.ReadOnly, "Lists the platform application objects for the supported push notification services, such as APNS and GCM (Firebase Cloud Messaging).", (*sns.Client).ListPlatformApplications, sns.NewListPlatformApplicationsPaginator),
+		awsexec.PagedOp("list-sms-sandbox-phone-numbers", "ListSMSSandboxPhoneNumbers", awsexec.ReadOnly, "Lists the calling Amazon Web Services account's current verified and pending destination phone numbers in the SMS sandbox.", (*sns.Client).ListSMSSandboxPhoneNumbers, sns.NewListSMSSandboxPhoneNumbersPaginator),
+		awsexec.PagedOp("list-subscriptions", "ListSubscriptions", awsexec.ReadOnly, "Returns a list of the requester's subscriptions.", (*sns.Client).ListSubscriptions, sns.NewListSubscriptionsPaginator),
+		awsexec.PagedOp("list-subscriptions-by-topic", "ListSubscriptionsByTopic", awsexec.ReadOnly, "Returns a list of the subscriptions to a specific topic.", (*sns.Client).ListSubscriptionsByTopic, sns.NewListSubscriptionsByTopicPaginator),
+		awsexec.Op("list-tags-for-resource", "ListTagsForResource", awsexec.ReadOnly, "List all tags added to the specified Amazon SNS topic.", (*sns.Client).ListTagsForResource),
+		awsexec.PagedOp("list-topics", "ListTopics", awsexec.ReadOnly, "Returns a list of the requester's topics.", (*sns.Client).ListTopics, sns.NewListTopicsPaginator),
+	)
+}
+
+func info() awsexec.ServiceInfo {
+	return awsexec.ServiceInfo{
+		Doc: "Amazon Simple Notification Service.",
+		Required: map[string][]string{
+			"AddPermissionInput":                      {"TopicArn", "Label", "AWSAccountId", "ActionName"},
+			"CheckIfPhoneNumberIsOptedOutInput":       {"PhoneNumber"},
+			"ConfirmSubscriptionInput":                {"TopicArn", "Token"},
+			"CreatePlatformApplicationInput":          {"Name", "Platform", "Attributes"},
+			"CreatePlatformEndpointInput":             {"PlatformApplicationArn", "Token"},
+			"CreateSMSSandboxPhoneNumberInput":        {"PhoneNumber"},
+			"CreateTopicInput":                        {"Name"},
+			"DeleteEndpointInput":                     {"EndpointArn"},
+			"DeletePlatformApplicationInput":          {"PlatformApplicationArn"},
+			"DeleteSMSSandboxPhoneNumberInput":        {"PhoneNumber"},
+			"DeleteTopicInput":                        {"TopicArn"},
+			"GetDataProtectionPolicyInput":            {"ResourceArn"},
+			"GetEndpointAttributesInput":              {"EndpointArn"},
+			"GetPlatformApplicationAttributesInput":   {"PlatformApplicationArn"},
+			"GetSubscriptionAttributesInput":          {"SubscriptionArn"},
+			"GetTopicAttributesInput":                 {"TopicArn"},
+			"ListEndpointsByPlatformApplicationInput": {"PlatformApplicationArn"},
+			"ListSubscriptionsByTopicInput":           {"TopicArn"},
+			"ListTagsForResourceInput":                {"ResourceArn"},
+			"OptInPhoneNumberInput":                   {"PhoneNumber"},
+			"PublishBatchInput":                       {"TopicArn", "PublishBatchRequestEntries"},
+			"PublishInput":                            {"Message"},
+			"PutDataProtectionPolicyInput":            {"ResourceArn", "DataProtectionPolicy"},
+			"RemovePermissionInput":                   {"TopicArn", "Label"},
+			"SetEndpointAttributesInput":              {"EndpointArn", "Attributes"},
+			"SetPlatformApplicationAttributesInput":   {"PlatformApplicationArn", "Attributes"},
+			"SetSMSAttributesInput":                   {"Attributes"},
+			"SetSubscriptionAttributesInput":          {"SubscriptionArn", "AttributeName"},
+			"SetTopicAttributesInput":                 {"TopicArn", "AttributeName"},
+			"SubscribeInput":                          {"TopicArn", "Protocol"},
+			"TagResourceInput":                        {"ResourceArn", "Tags"},
+			"UnsubscribeInput":                        {"SubscriptionArn"},
+			"UntagResourceInput":                      {"ResourceArn", "TagKeys"},
+			"VerifySMSSandboxPhoneNumberInput":        {"PhoneNumber", "OneTimePassword"},
+			"types.MessageAttributeValue":             {"DataType"},
+			"types.PublishBatchRequestEntry":          {"Id", "Message"},
+			"types.Tag":                               {"Key", "Value"},
+		},
+	}
+}
+
 // Register adds the sns table to reg.
 func Register(reg *awsexec.Registry) { reg.Add(Service()) }
+
+// RegisterReadOnly adds the read-only sns table to reg.
+func RegisterReadOnly(reg *awsexec.Registry) { reg.Add(ReadOnlyService()) }

@@ -10,7 +10,49 @@ import (
 
 // Service returns a new table of every sqs operation; add it to an awsexec.Registry.
 func Service() *awsexec.Service {
-	return awsexec.NewService("sqs", "sqs", sqs.NewFromConfig, awsexec.ServiceInfo{
+	return awsexec.NewService("sqs", "sqs", sqs.NewFromConfig, info(),
+		awsexec.Op("add-permission", "AddPermission", 0, "Adds a permission to a queue for a specific principal.", (*sqs.Client).AddPermission),
+		awsexec.Op("cancel-message-move-task", "CancelMessageMoveTask", 0, "Cancels a specified message movement task.", (*sqs.Client).CancelMessageMoveTask),
+		awsexec.Op("change-message-visibility", "ChangeMessageVisibility", 0, "Changes the visibility timeout of a specified message in a queue to a new value.", (*sqs.Client).ChangeMessageVisibility),
+		awsexec.Op("change-message-visibility-batch", "ChangeMessageVisibilityBatch", 0, "Changes the visibility timeout of multiple messages.", (*sqs.Client).ChangeMessageVisibilityBatch),
+		awsexec.Op("create-queue", "CreateQueue", 0, "Creates a new standard or FIFO queue.", (*sqs.Client).CreateQueue),
+		awsexec.Op("delete-message", "DeleteMessage", 0, "Deletes the specified message from the specified queue.", (*sqs.Client).DeleteMessage),
+		awsexec.Op("delete-message-batch", "DeleteMessageBatch", 0, "Deletes up to ten messages from the specified queue.", (*sqs.Client).DeleteMessageBatch),
+		awsexec.Op("delete-queue", "DeleteQueue", 0, "Deletes the queue specified by the QueueUrl , regardless of the queue's contents.", (*sqs.Client).DeleteQueue),
+		awsexec.Op("get-queue-attributes", "GetQueueAttributes", awsexec.ReadOnly, "Gets attributes for the specified queue.", (*sqs.Client).GetQueueAttributes),
+		awsexec.Op("get-queue-url", "GetQueueUrl", awsexec.ReadOnly, "The GetQueueUrl API returns the URL of an existing Amazon SQS queue.", (*sqs.Client).GetQueueUrl),
+		awsexec.PagedOp("list-dead-letter-source-queues", "ListDeadLetterSourceQueues", awsexec.ReadOnly, "Returns a list of your queues that have the RedrivePolicy queue attribute configured with a dead-letter queue.", (*sqs.Client).ListDeadLetterSourceQueues, sqs.NewListDeadLetterSourceQueuesPaginator),
+		awsexec.Op("list-message-move-tasks", "ListMessageMoveTasks", awsexec.ReadOnly, "Gets the most recent message movement tasks (up to 10) under a specific source queue.", (*sqs.Client).ListMessageMoveTasks),
+		awsexec.Op("list-queue-tags", "ListQueueTags", awsexec.ReadOnly, "List all cost allocation tags added to the specified Amazon SQS queue.", (*sqs.Client).ListQueueTags),
+		awsexec.PagedOp("list-queues", "ListQueues", awsexec.ReadOnly, "Returns a list of your queues in the current region.", (*sqs.Client).ListQueues, sqs.NewListQueuesPaginator),
+		awsexec.Op("purge-queue", "PurgeQueue", 0, "Deletes available messages in a queue (including in-flight messages) specified by the QueueURL parameter.", (*sqs.Client).PurgeQueue),
+		awsexec.Op("receive-message", "ReceiveMessage", 0, "Retrieves one or more messages (up to 10), from the specified queue.", (*sqs.Client).ReceiveMessage),
+		awsexec.Op("remove-permission", "RemovePermission", 0, "Revokes any permissions in the queue policy that matches the specified Label parameter.", (*sqs.Client).RemovePermission),
+		awsexec.Op("send-message", "SendMessage", 0, "Delivers a message to the specified queue.", (*sqs.Client).SendMessage),
+		awsexec.Op("send-message-batch", "SendMessageBatch", 0, "You can use SendMessageBatch to send up to 10 messages to the specified queue by assigning either identical or different values to each message (or by not assigning values at all).", (*sqs.Client).SendMessageBatch),
+		awsexec.Op("set-queue-attributes", "SetQueueAttributes", 0, "Sets the value of one or more queue attributes, like a policy.", (*sqs.Client).SetQueueAttributes),
+		awsexec.Op("start-message-move-task", "StartMessageMoveTask", 0, "Starts an asynchronous task to move messages from a specified source queue to a specified destination queue.", (*sqs.Client).StartMessageMoveTask),
+		awsexec.Op("tag-queue", "TagQueue", 0, "Add cost allocation tags to the specified Amazon SQS queue.", (*sqs.Client).TagQueue),
+		awsexec.Op("untag-queue", "UntagQueue", 0, "Remove cost allocation tags from the specified Amazon SQS queue.", (*sqs.Client).UntagQueue),
+	)
+}
+
+// ReadOnlyService returns a new table of the read-only sqs operations only. A
+// program that uses it instead of Service links none of the mutating
+// operations, which makes its binary smaller.
+func ReadOnlyService() *awsexec.Service {
+	return awsexec.NewService("sqs", "sqs", sqs.NewFromConfig, info(),
+		awsexec.Op("get-queue-attributes", "GetQueueAttributes", awsexec.ReadOnly, "Gets attributes for the specified queue.", (*sqs.Client).GetQueueAttributes),
+		awsexec.Op("get-queue-url", "GetQueueUrl", awsexec.ReadOnly, "The GetQueueUrl API returns the URL of an existing Amazon SQS queue.", (*sqs.Client).GetQueueUrl),
+		awsexec.PagedOp("list-dead-letter-source-queues", "ListDeadLetterSourceQueues", awsexec.ReadOnly, "Returns a list of your queues that have the RedrivePolicy queue attribute configured with a dead-letter queue.", (*sqs.Client).ListDeadLetterSourceQueues, sqs.NewListDeadLetterSourceQueuesPaginator),
+		awsexec.Op("list-message-move-tasks", "ListMessageMoveTasks", awsexec.ReadOnly, "Gets the most recent message movement tasks (up to 10) under a specific source queue.", (*sqs.Client).ListMessageMoveTasks),
+		awsexec.Op("list-queue-tags", "ListQueueTags", awsexec.ReadOnly, "List all cost allocation tags added to the specified Amazon SQS queue.", (*sqs.Client).ListQueueTags),
+		awsexec.PagedOp("list-queues", "ListQueues", awsexec.ReadOnly, "Returns a list of your queues in the current region.", (*sqs.Client).ListQueues, sqs.NewListQueuesPaginator),
+	)
+}
+
+func info() awsexec.ServiceInfo {
+	return awsexec.ServiceInfo{
 		Doc: "Amazon Simple Queue Service.",
 		Required: map[string][]string{
 			"AddPermissionInput":                             {"QueueUrl", "Label", "AWSAccountIds", "Actions"},
@@ -74,32 +116,11 @@ func Service() *awsexec.Service {
 			"types.TooManyEntriesInBatchRequest.Message":       "message",
 			"types.UnsupportedOperation.Message":               "message",
 		},
-	},
-		awsexec.Op("add-permission", "AddPermission", 0, "Adds a permission to a queue for a specific principal.", (*sqs.Client).AddPermission),
-		awsexec.Op("cancel-message-move-task", "CancelMessageMoveTask", 0, "Cancels a specified message movement task.", (*sqs.Client).CancelMessageMoveTask),
-		awsexec.Op("change-message-visibility", "ChangeMessageVisibility", 0, "Changes the visibility timeout of a specified message in a queue to a new value.", (*sqs.Client).ChangeMessageVisibility),
-		awsexec.Op("change-message-visibility-batch", "ChangeMessageVisibilityBatch", 0, "Changes the visibility timeout of multiple messages.", (*sqs.Client).ChangeMessageVisibilityBatch),
-		awsexec.Op("create-queue", "CreateQueue", 0, "Creates a new standard or FIFO queue.", (*sqs.Client).CreateQueue),
-		awsexec.Op("delete-message", "DeleteMessage", 0, "Deletes the specified message from the specified queue.", (*sqs.Client).DeleteMessage),
-		awsexec.Op("delete-message-batch", "DeleteMessageBatch", 0, "Deletes up to ten messages from the specified queue.", (*sqs.Client).DeleteMessageBatch),
-		awsexec.Op("delete-queue", "DeleteQueue", 0, "Deletes the queue specified by the QueueUrl , regardless of the queue's contents.", (*sqs.Client).DeleteQueue),
-		awsexec.Op("get-queue-attributes", "GetQueueAttributes", awsexec.ReadOnly, "Gets attributes for the specified queue.", (*sqs.Client).GetQueueAttributes),
-		awsexec.Op("get-queue-url", "GetQueueUrl", awsexec.ReadOnly, "The GetQueueUrl API returns the URL of an existing Amazon SQS queue.", (*sqs.Client).GetQueueUrl),
-		awsexec.PagedOp("list-dead-letter-source-queues", "ListDeadLetterSourceQueues", awsexec.ReadOnly, "Returns a list of your queues that have the RedrivePolicy queue attribute configured with a dead-letter queue.", (*sqs.Client).ListDeadLetterSourceQueues, sqs.NewListDeadLetterSourceQueuesPaginator),
-		awsexec.Op("list-message-move-tasks", "ListMessageMoveTasks", awsexec.ReadOnly, "Gets the most recent message movement tasks (up to 10) under a specific source queue.", (*sqs.Client).ListMessageMoveTasks),
-		awsexec.Op("list-queue-tags", "ListQueueTags", awsexec.ReadOnly, "List all cost allocation tags added to the specified Amazon SQS queue.", (*sqs.Client).ListQueueTags),
-		awsexec.PagedOp("list-queues", "ListQueues", awsexec.ReadOnly, "Returns a list of your queues in the current region.", (*sqs.Client).ListQueues, sqs.NewListQueuesPaginator),
-		awsexec.Op("purge-queue", "PurgeQueue", 0, "Deletes available messages in a queue (including in-flight messages) specified by the QueueURL parameter.", (*sqs.Client).PurgeQueue),
-		awsexec.Op("receive-message", "ReceiveMessage", 0, "Retrieves one or more messages (up to 10), from the specified queue.", (*sqs.Client).ReceiveMessage),
-		awsexec.Op("remove-permission", "RemovePermission", 0, "Revokes any permissions in the queue policy that matches the specified Label parameter.", (*sqs.Client).RemovePermission),
-		awsexec.Op("send-message", "SendMessage", 0, "Delivers a message to the specified queue.", (*sqs.Client).SendMessage),
-		awsexec.Op("send-message-batch", "SendMessageBatch", 0, "You can use SendMessageBatch to send up to 10 messages to the specified queue by assigning either identical or different values to each message (or by not assigning values at all).", (*sqs.Client).SendMessageBatch),
-		awsexec.Op("set-queue-attributes", "SetQueueAttributes", 0, "Sets the value of one or more queue attributes, like a policy.", (*sqs.Client).SetQueueAttributes),
-		awsexec.Op("start-message-move-task", "StartMessageMoveTask", 0, "Starts an asynchronous task to move messages from a specified source queue to a specified destination queue.", (*sqs.Client).StartMessageMoveTask),
-		awsexec.Op("tag-queue", "TagQueue", 0, "Add cost allocation tags to the specified Amazon SQS queue.", (*sqs.Client).TagQueue),
-		awsexec.Op("untag-queue", "UntagQueue", 0, "Remove cost allocation tags from the specified Amazon SQS queue.", (*sqs.Client).UntagQueue),
-	)
+	}
 }
 
 // Register adds the sqs table to reg.
 func Register(reg *awsexec.Registry) { reg.Add(Service()) }
+
+// RegisterReadOnly adds the read-only sqs table to reg.
+func RegisterReadOnly(reg *awsexec.Registry) { reg.Add(ReadOnlyService()) }

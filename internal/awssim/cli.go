@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -248,4 +249,45 @@ func (s *Server) RecordCLI(ctx context.Context, c Command) (Request, error) {
 	}
 	return Request{}, fmt.Errorf("awssim: cli %q sent no %s:%s request (sent %v, exit %d): %s",
 		c.Line(), c.Service, c.Operation, sent, run.ExitCode, strings.TrimSpace(run.Stderr))
+}
+
+// Recording is a Command and the request the AWS CLI sent for it.
+type Recording struct {
+	Command Command
+	Request Request
+}
+
+// RecordCommands runs RecordCLI for every command, at most parallel at a
+// time (1 when parallel < 1), and returns the recordings in the order of
+// cmds. The CLI takes about half a second per command, so a table is worth
+// recording once per test binary and reusing. It returns the first error
+// (ErrNoCLI when the CLI is missing) after every started run ended.
+func (s *Server) RecordCommands(ctx context.Context, cmds []Command, parallel int) ([]Recording, error) {
+	if err := CLIAvailable(); err != nil {
+		return nil, err
+	}
+	if parallel < 1 {
+		parallel = 1
+	}
+	out := make([]Recording, len(cmds))
+	errs := make([]error, len(cmds))
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i, c := range cmds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			r, err := s.RecordCLI(ctx, c)
+			out[i], errs[i] = Recording{Command: c, Request: r}, err
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

@@ -163,3 +163,17 @@ func FuzzServe(f *testing.F) {
 		s.Reset()
 	})
 }
+
+func BenchmarkDecodeForm(b *testing.B) {
+	vals, err := url.ParseQuery("Action=DescribeInstances&Version=2016-11-15&Filter.1.Name=tag:env&Filter.1.Value.1=prod" +
+		"&Filter.1.Value.2=dev&Filter.2.Name=instance-state-name&Filter.2.Value.1=running&InstanceId.1=i-1&InstanceId.2=i-2&MaxResults=10")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, _, err := decodeForm(vals); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -271,3 +271,38 @@ func lastOp(t *testing.T, reqs []awssim.Request, service, op string) awssim.Requ
 	require.FailNowf(t, "request not recorded", "no %s:%s among %v", service, op, keys)
 	return awssim.Request{}
 }
+
+func TestRecordCommands(t *testing.T) {
+	if err := awssim.CLIAvailable(); err != nil {
+		t.Skipf("needs the AWS CLI: %v", err)
+	}
+	t.Parallel()
+	srv := newServer(t)
+	cmds := awssim.Commands()[:3]
+	recs, err := srv.RecordCommands(context.Background(), cmds, 3)
+	require.NoError(t, err)
+	require.Len(t, recs, 3)
+	for i, r := range recs {
+		assert.Equal(t, cmds[i].Name, r.Command.Name)
+		assert.Equal(t, cmds[i].Operation, r.Request.Operation)
+		assert.NotEqual(t, awssim.BaseAccessKeyID, r.Request.AccessKeyID, "CLI runs sign with their own key")
+	}
+
+	_, err = srv.RecordCLI(context.Background(), awssim.Command{Name: "wrong op", Args: []string{"sts", "get-caller-identity"},
+		Service: "sts", Operation: "AssumeRole"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "sent no sts:AssumeRole request (sent [sts:GetCallerIdentity]")
+}
+
+func TestCommandLine(t *testing.T) {
+	t.Parallel()
+	c := awssim.Command{Args: []string{"lambda", "invoke", "--payload", `{"k":1}`, "--function-name", "f", "--x", "it's"}}
+	assert.Equal(t, `lambda invoke --payload '{"k":1}' --function-name f --x 'it'"'"'s'`, c.Line())
+	names := map[string]bool{}
+	for _, c := range awssim.Commands() {
+		assert.False(t, names[c.Name], "duplicate name %q", c.Name)
+		names[c.Name] = true
+		assert.NotEmpty(t, c.Service)
+		assert.NotEmpty(t, c.Operation)
+	}
+}

@@ -85,9 +85,10 @@ type Request struct {
 // server recorded it (the service part is the signing name).
 func (r Request) Key() string { return r.Service + ":" + r.Operation }
 
-// ErrDecode is wrapped by errors for request bodies the server could not
-// decode. Such requests are still recorded, with the error in the response.
-var ErrDecode = errors.New("awssim: cannot decode request")
+// errDecode marks request bodies the server could not decode. Such
+// requests are still recorded and answered with the protocol's
+// serialization error.
+var errDecode = errors.New("awssim: cannot decode request")
 
 // sigV4 holds what the Authorization header's credential scope tells.
 type sigV4 struct {
@@ -272,7 +273,11 @@ func decodeForm(vals url.Values) (params map[string]any, action, version string,
 			errs = append(errs, fmt.Errorf("field %q: %w", name, e))
 		}
 	}
-	return finishForm(root).(map[string]any), action, version, errors.Join(errs...)
+	// The root is the input structure whatever its keys look like.
+	for k, e := range root {
+		root[k] = finishForm(e)
+	}
+	return root, action, version, errors.Join(errs...)
 }
 
 // formNode is the intermediate tree: numeric children mark lists, entry

@@ -332,11 +332,11 @@ func decodeRequest(hr *http.Request, body []byte) (Request, error) {
 		}
 		v, err := decodeCBOR(body)
 		if err != nil {
-			return req, fmt.Errorf("%w: cbor body: %v", ErrDecode, err)
+			return req, fmt.Errorf("%w: cbor body: %v", errDecode, err)
 		}
 		m, ok := v.(map[string]any)
 		if !ok {
-			return req, fmt.Errorf("%w: cbor body is %T, want a map", ErrDecode, v)
+			return req, fmt.Errorf("%w: cbor body is %T, want a map", errDecode, v)
 		}
 		req.Params = m
 		return req, nil
@@ -355,11 +355,11 @@ func decodeRequest(hr *http.Request, body []byte) (Request, error) {
 		}
 		v, err := decodeJSON(body)
 		if err != nil {
-			return req, fmt.Errorf("%w: json body: %v", ErrDecode, err)
+			return req, fmt.Errorf("%w: json body: %v", errDecode, err)
 		}
 		m, ok := v.(map[string]any)
 		if !ok {
-			return req, fmt.Errorf("%w: json body is %T, want an object", ErrDecode, v)
+			return req, fmt.Errorf("%w: json body is %T, want an object", errDecode, v)
 		}
 		req.Params = m
 		return req, nil
@@ -369,7 +369,7 @@ func decodeRequest(hr *http.Request, body []byte) (Request, error) {
 			pv, err := url.ParseQuery(string(body))
 			if err != nil {
 				req.Protocol = ProtocolQuery
-				return req, fmt.Errorf("%w: form body: %v", ErrDecode, err)
+				return req, fmt.Errorf("%w: form body: %v", errDecode, err)
 			}
 			vals = pv
 		}
@@ -384,7 +384,7 @@ func decodeRequest(hr *http.Request, body []byte) (Request, error) {
 				req.Params = QueryToMembers(params, sqsInput(action))
 			}
 			if err != nil {
-				return req, fmt.Errorf("%w: %v", ErrDecode, err)
+				return req, fmt.Errorf("%w: %v", errDecode, err)
 			}
 			return req, nil
 		}
@@ -417,7 +417,7 @@ func decodeREST(hr *http.Request, req Request, mt string) (Request, error) {
 	params, err := restParams(rt, labels, q, hr.Header, req.Body, jsonBody)
 	req.Params = params
 	if err != nil {
-		return req, fmt.Errorf("%w: rest body: %v", ErrDecode, err)
+		return req, fmt.Errorf("%w: rest body: %v", errDecode, err)
 	}
 	return req, nil
 }
@@ -437,7 +437,7 @@ func bucketFromHost(host string) string {
 }
 
 // queryNamespace is the XML namespace of a query service's responses.
-func queryNamespace(service string, r *Request) string {
+func queryNamespace(service string) string {
 	switch service {
 	case "monitoring":
 		return "http://monitoring.amazonaws.com/doc/2010-08-01/"
@@ -486,7 +486,7 @@ func (s *Server) write(w http.ResponseWriter, r *Request, reqID string, rep *rep
 		body = encodeJSON(res)
 	case r.Protocol == ProtocolQuery:
 		h.Set("Content-Type", "text/xml")
-		body = queryXML(r.Operation, queryNamespace(r.Service, r), reqID, rep.result)
+		body = queryXML(r.Operation, queryNamespace(r.Service), reqID, rep.result)
 	case r.Protocol == ProtocolEC2Query:
 		h.Set("Content-Type", "text/xml;charset=UTF-8")
 		body = ec2XML(r.Operation, reqID, rep.result)
@@ -565,7 +565,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *Request, reqID string, err
 	default: // query, and requests the server could not classify
 		h.Set("Content-Type", "text/xml")
 		w := &xmlWriter{}
-		w.buf.WriteString(`<ErrorResponse xmlns="` + queryNamespace(r.Service, r) + `"><Error><Type>` + fault + `</Type><Code>`)
+		w.buf.WriteString(`<ErrorResponse xmlns="` + queryNamespace(r.Service) + `"><Error><Type>` + fault + `</Type><Code>`)
 		w.text(ae.Code)
 		w.buf.WriteString("</Code><Message>")
 		w.text(ae.Message)

@@ -290,16 +290,22 @@ func (e *SendError) Is(target error) bool {
 }
 
 // Retryable reports whether err may succeed if retried, and how long the
-// platform asked to wait (0 when it did not say). Context cancellation is not
-// retryable; errors that are not *SendError are treated as retryable network
-// failures only when they say so through a Temporary() or Timeout() method.
+// platform asked to wait (0 when it did not say). A *SendError says so
+// itself; context cancellation and deadlines are not retryable; other
+// errors are retryable network failures only when their Timeout() says so.
 func Retryable(err error) (bool, time.Duration) {
-	if err == nil || errors.Is(err, context.Canceled) {
+	if err == nil {
 		return false, 0
 	}
 	var se *SendError
 	if errors.As(err, &se) {
 		return se.Retryable, se.RetryAfter
+	}
+	// The caller's own cancellation or deadline: retrying cannot help.
+	// (Adapters that see an HTTP client timeout while their context is
+	// still live report it as a retryable *SendError, checked above.)
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false, 0
 	}
 	var t interface{ Timeout() bool }
 	if errors.As(err, &t) && t.Timeout() {

@@ -91,6 +91,8 @@ func TestSendErrorClassification(t *testing.T) {
 
 	ok, _ = chat.Retryable(context.Canceled)
 	assert.False(t, ok)
+	ok, _ = chat.Retryable(fmt.Errorf("post: %w", context.DeadlineExceeded))
+	assert.False(t, ok, "the caller's own deadline is not retryable")
 	ok, _ = chat.Retryable(&net.OpError{Op: "dial", Err: timeoutErr{}})
 	assert.True(t, ok, "network timeouts are retryable")
 	ok, _ = chat.Retryable(errors.New("boom"))

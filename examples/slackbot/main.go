@@ -29,6 +29,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/opschat/opschat/adapters/slack"
 	"github.com/opschat/opschat/chatops"
@@ -39,8 +40,10 @@ import (
 	"github.com/opschat/opschat/command/awsexec/services/iamops"
 	"github.com/opschat/opschat/command/awsexec/services/lambdaops"
 	"github.com/opschat/opschat/command/awsexec/services/stsops"
+	"github.com/opschat/opschat/guardrail/iamresolver"
 	"github.com/opschat/opschat/internal/awssim"
 	"github.com/opschat/opschat/notify"
+	"github.com/opschat/opschat/notify/snshttp"
 )
 
 func main() {
@@ -55,6 +58,7 @@ func run() error {
 		addr       = flag.String("addr", "127.0.0.1:3000", "listen `address` for Slack's HTTP requests (HTTP mode, OAuth install)")
 		configFile = flag.String("config", "examples/slackbot/slackbot.yaml", "channel configuration `FILE` (YAML or JSON)")
 		simulate   = flag.Bool("sim", false, "run commands against a simulated AWS account instead of your real one")
+		snsAddr    = flag.String("sns-addr", "", "serve the SNS HTTPS subscription endpoint (path /sns) on `address`, e.g. 127.0.0.1:8080 behind your TLS proxy; notifications of the configured topics are delivered reliably to their channels")
 		notifyFile = flag.String("notify", "", "after start, post one notification `FILE` (SNS envelope, raw message or EventBridge event) to the configured channels")
 	)
 	flag.Parse()
@@ -108,7 +112,13 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	authz, err := chatops.NewGuardrailAuthorizer(cfg)
+	// Guardrails named by ARN are fetched from IAM (iam:GetPolicy and
+	// iam:GetPolicyVersion for the bot's own credentials) and cached.
+	var guardOpts []chatops.GuardrailOption
+	if !*simulate {
+		guardOpts = append(guardOpts, chatops.WithPolicyResolver(iamresolver.NewResolver(iam.NewFromConfig(awsCfg))))
+	}
+	authz, err := chatops.NewGuardrailAuthorizer(cfg, guardOpts...)
 	if err != nil {
 		return err
 	}
@@ -142,6 +152,34 @@ func run() error {
 	}
 	go func() { errc <- bot.Run(ctx) }()
 
+	var snsSrv *http.Server
+	if *snsAddr != "" {
+		// The production notification path: SNS signatures verified,
+		// deduplicated, rate limited and retried per channel.
+		pipeline, err := bot.NotificationPipeline()
+		if err != nil {
+			return err
+		}
+		defer pipeline.Close()
+		var topics []string
+		for _, c := range cfg.Configurations {
+			topics = append(topics, c.SNSTopicARNs...)
+		}
+		endpoint, err := snshttp.New(pipeline, snshttp.WithTopics(topics...), snshttp.WithLogger(log))
+		if err != nil {
+			return err
+		}
+		mux := http.NewServeMux()
+		mux.Handle("/sns", endpoint)
+		snsSrv = &http.Server{Addr: *snsAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			log.Info("SNS endpoint listening", "addr", *snsAddr, "path", "/sns")
+			if err := snsSrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+	}
+
 	if *notifyFile != "" {
 		if err := postNotification(ctx, bot, *notifyFile); err != nil {
 			log.Error("test notification failed", "error", err)
@@ -152,10 +190,12 @@ func run() error {
 	case err = <-errc:
 	case <-ctx.Done():
 	}
-	if srv != nil {
-		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdown)
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, s := range []*http.Server{srv, snsSrv} {
+		if s != nil {
+			_ = s.Shutdown(shutdown)
+		}
 	}
 	stop()
 	return err

@@ -27,6 +27,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/opschat/opschat/adapters/chime"
 	"github.com/opschat/opschat/adapters/teams"
@@ -38,6 +39,7 @@ import (
 	"github.com/opschat/opschat/command/awsexec/services/iamops"
 	"github.com/opschat/opschat/command/awsexec/services/lambdaops"
 	"github.com/opschat/opschat/command/awsexec/services/stsops"
+	"github.com/opschat/opschat/guardrail/iamresolver"
 	"github.com/opschat/opschat/internal/awssim"
 	"github.com/opschat/opschat/notify"
 )
@@ -103,7 +105,13 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	authz, err := chatops.NewGuardrailAuthorizer(cfg)
+	// Guardrails named by ARN are fetched from IAM (iam:GetPolicy and
+	// iam:GetPolicyVersion for the bot's own credentials) and cached.
+	var guardOpts []chatops.GuardrailOption
+	if !*simulate {
+		guardOpts = append(guardOpts, chatops.WithPolicyResolver(iamresolver.NewResolver(iam.NewFromConfig(awsCfg))))
+	}
+	authz, err := chatops.NewGuardrailAuthorizer(cfg, guardOpts...)
 	if err != nil {
 		return err
 	}

@@ -122,6 +122,35 @@ func (c Command) Line() string {
 	return strings.Join(parts, " ")
 }
 
+// ChatArgs returns Args without what only the AWS CLI program needs:
+// --no-paginate, --cli-binary-format and its value, and the output file
+// operand of lambda invoke. What remains is what a chat user types; its
+// request is the same (the removed parts are never sent).
+func (c Command) ChatArgs() []string {
+	// Every option of lambda invoke takes a value, so its last argument is
+	// the outfile unless an option precedes it.
+	outfile := -1
+	if n := len(c.Args); n > 3 && c.Args[0] == "lambda" && c.Args[1] == "invoke" && !strings.HasPrefix(c.Args[n-1], "-") {
+		if prev := c.Args[n-2]; !strings.HasPrefix(prev, "--") || prev == "--no-paginate" || prev == "--debug" {
+			outfile = n - 1
+		}
+	}
+	var out []string
+	for i := 0; i < len(c.Args); i++ {
+		switch a := c.Args[i]; {
+		case a == "--no-paginate" || i == outfile:
+		case a == "--cli-binary-format":
+			i++
+		default:
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// ChatLine is ChatArgs as one line with shell-style quoting.
+func (c Command) ChatLine() string { return Command{Args: c.ChatArgs()}.Line() }
+
 func shellQuote(s string) string {
 	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`{}[]*?;&|<>()#~!") {
 		return s

@@ -298,6 +298,11 @@ func TestCommandLine(t *testing.T) {
 	t.Parallel()
 	c := awssim.Command{Args: []string{"lambda", "invoke", "--payload", `{"k":1}`, "--function-name", "f", "--x", "it's"}}
 	assert.Equal(t, `lambda invoke --payload '{"k":1}' --function-name f --x 'it'"'"'s'`, c.Line())
+	inv := awssim.Command{Args: []string{"lambda", "invoke", "--function-name", "f", "--payload", `{"k":1}`,
+		"--cli-binary-format", "raw-in-base64-out", "--no-paginate", "/dev/null"}}
+	assert.Equal(t, `lambda invoke --function-name f --payload '{"k":1}'`, inv.ChatLine())
+	noOut := awssim.Command{Args: []string{"lambda", "invoke", "--payload", "{}", "--function-name", "f"}}
+	assert.Equal(t, noOut.Args, noOut.ChatArgs())
 	names := map[string]bool{}
 	for _, c := range awssim.Commands() {
 		assert.False(t, names[c.Name], "duplicate name %q", c.Name)

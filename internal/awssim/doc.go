@@ -12,6 +12,18 @@
 // operation of every service gets an empty but valid response for its
 // protocol, so any command completes.
 //
+// Operations with data (service names are SigV4 signing names):
+// monitoring DescribeAlarms (filters, MaxRecords/NextToken pages) and
+// GetMetricWidgetImage (a PNG drawn with image/png), ec2 DescribeInstances
+// (filters, ids, pages), StopInstances and StartInstances (state changes
+// stick), lambda ListFunctions (pages) and Invoke (AlarmingFunction fails
+// with FunctionError Unhandled, others echo their payload; LogType Tail),
+// logs FilterLogEvents (time range, streams, term filter patterns, pages),
+// sts AssumeRole (validated; issues credentials recorded in
+// AssumeRoleCalls) and GetCallerIdentity (answers for whichever identity
+// signed the request). Inject adds faults: AccessDenied, Throttle, Slow, or
+// any code and status.
+//
 // Every request is recorded normalised: service (the SigV4 signing name),
 // operation and the decoded parameter set, independent of protocol encoding.
 // Normalize and Diff compare two recordings in meaning, not bytes, which is

@@ -160,7 +160,8 @@ func AccessDenied(service, operation string) Fault {
 		code = "AccessDeniedException"
 	}
 	return Fault{Service: service, Operation: operation, Code: code,
-		Message: fmt.Sprintf("User: arn:aws:sts::%s:assumed-role/opschat/session is not authorized to perform: %s:%s", DefaultAccountID, iamPrefix(service), operation)}
+		Message: fmt.Sprintf("User: arn:aws:sts::%s:assumed-role/opschat/session is not authorized to perform: %s:%s because no identity-based policy allows the %[2]s:%[3]s action",
+			DefaultAccountID, iamPrefix(service), operation)}
 }
 
 // Throttle is a Fault answering the next times calls with a throttling
@@ -257,12 +258,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	}
 	s.mu.Unlock()
 
-	var rep *reply
-	var opErr error
-	switch {
-	case fault != nil && fault.Delay > 0 && !sleep(hr.Context(), fault.Delay):
+	if fault != nil && fault.Delay > 0 && !sleep(hr.Context(), fault.Delay) {
 		return // the client gave up
 	}
+	var rep *reply
+	var opErr error
 	switch {
 	case fault != nil && fault.Code != "":
 		st := fault.Status
@@ -325,7 +325,8 @@ func decodeRequest(hr *http.Request, body []byte) (Request, error) {
 			req.Operation = req.Path[i+len("/operation/"):]
 		}
 		if req.Service == "" {
-			req.Service = strings.TrimPrefix(strings.SplitN(strings.TrimPrefix(req.Path, "/service/"), "/", 2)[0], "")
+			// Unsigned request: the Smithy service name stands in.
+			req.Service = strings.SplitN(strings.TrimPrefix(req.Path, "/service/"), "/", 2)[0]
 		}
 		if len(body) == 0 {
 			return req, nil

@@ -45,9 +45,9 @@ var ErrUnauthorized = errors.New("teams: unauthorized")
 // retries.
 var ErrKeysUnavailable = errors.New("teams: signing keys unavailable")
 
-// refreshBackoff is how long a failed key-set fetch is not retried. Fetches
-// happen with the validator's lock held, so retrying on every request during
-// an outage would queue every inbound request behind an outbound fetch.
+// refreshBackoff is how long a failed key-set fetch is not retried: during
+// an outage, retrying on every request would send one outbound fetch per
+// inbound request (and make requests without a cached key wait for each).
 const refreshBackoff = 30 * time.Second
 
 // refreshTimeout bounds one key-set fetch (metadata and keys), whatever the
@@ -73,10 +73,17 @@ type Claims struct {
 // a token names an unknown key ID (key rotation), at most once a minute so
 // forged kids cannot make it hammer the endpoint. A failed fetch is not
 // retried for 30 seconds: cached keys keep serving meanwhile, and without
-// any the error is ErrKeysUnavailable (an outage, not a rejected token). It
-// is safe for concurrent
-// use. It implements msbotbuilder-go's auth.TokenValidator so it can be
-// plugged into core.BotFrameworkAdapter.
+// any the error is ErrKeysUnavailable (an outage, not a rejected token).
+// Fetches run without the validator's lock: a request whose key is cached
+// never waits for one, and concurrent requests that need a fetch share the
+// one in flight, each waiting no longer than its own context allows (the
+// fetch itself is bounded by 30 seconds, not by any caller's context). The
+// one exception is the request that finds the set stale and starts the
+// daily refresh: it waits for that refresh (so a rotated set is used at
+// once), and uses its cached key if the refresh fails. It is safe for
+// concurrent use; the clock given with WithValidatorClock must be too. It
+// implements msbotbuilder-go's auth.TokenValidator so it can be plugged
+// into core.BotFrameworkAdapter.
 type Validator struct {
 	appID       string
 	metadataURL string
@@ -92,6 +99,7 @@ type Validator struct {
 	missRefresh time.Time
 	retryAt     time.Time // a failed refresh is not retried before this
 	lastErr     error     // why the last refresh failed
+	inflight    *keyFetch // the fetch under way, nil when none
 }
 
 type signingKey struct {
@@ -267,74 +275,118 @@ func numericDate(v any) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// keyFetch is one fetch of the metadata and key set, shared by every
+// caller that needs it while it is in flight. err is written before done is
+// closed.
+type keyFetch struct {
+	done chan struct{}
+	err  error
+}
+
 // key returns the signing key kid, loading or refreshing the key set as
-// needed.
+// needed. The network fetch runs without mu held, so a hung key endpoint
+// never delays a request whose key is already cached: such a request is
+// answered from the cache (stale or not) while someone else's fetch is in
+// flight. Requests that do need the fetch (no keys yet, a stale set nobody
+// is refreshing, an unknown kid) share the one in flight and wait for it at
+// most as long as their own context allows.
 func (v *Validator) key(ctx context.Context, kid string) (signingKey, error) {
 	v.mu.Lock()
-	defer v.mu.Unlock()
 	now := v.now()
-	if v.keys == nil || now.Sub(v.fetched) > v.cacheFor {
-		var err error
+	k, known := v.keys[kid]
+	stale := v.keys == nil || now.Sub(v.fetched) > v.cacheFor
+	f := v.inflight
+	// Stale keys keep serving while another request refreshes them and
+	// during the back-off after a failed refresh: an outage of the
+	// metadata endpoint must not reject (or delay) every request signed
+	// with a key we already know.
+	if known && (!stale || f != nil || now.Before(v.retryAt)) {
+		v.mu.Unlock()
+		return k, nil
+	}
+	if f == nil {
+		if !stale && !v.missRefresh.IsZero() && now.Sub(v.missRefresh) < time.Minute {
+			// Forged kids must not make the validator hammer the endpoint.
+			v.mu.Unlock()
+			return signingKey{}, fmt.Errorf("unknown signing key %q", kid)
+		}
 		if now.Before(v.retryAt) {
-			err = v.lastErr
-		} else {
-			err = v.tryRefresh(ctx, now)
+			err := v.lastErr
+			v.mu.Unlock()
+			return signingKey{}, err
 		}
-		if err != nil {
-			if v.keys == nil {
-				return signingKey{}, err
-			}
-			// Keep serving the stale set when the refresh fails: an
-			// outage of the metadata endpoint must not reject every
-			// request signed with a key we already know.
-			v.log.Warn("teams: refreshing signing keys failed; using cached keys", "error", err)
+		if !stale {
+			v.missRefresh = now
 		}
+		f = v.startFetchLocked(ctx)
 	}
-	if k, ok := v.keys[kid]; ok {
+	v.mu.Unlock()
+
+	select {
+	case <-f.done:
+	case <-ctx.Done():
+		// The fetch goes on for the others (and installs its result).
+		return signingKey{}, ctx.Err()
+	}
+	v.mu.Lock()
+	k, known = v.keys[kid]
+	v.mu.Unlock()
+	switch {
+	case known:
 		return k, nil
-	}
-	if !v.missRefresh.IsZero() && now.Sub(v.missRefresh) < time.Minute {
-		return signingKey{}, fmt.Errorf("unknown signing key %q", kid)
-	}
-	v.missRefresh = now
-	if err := v.tryRefresh(ctx, now); err != nil {
-		return signingKey{}, err
-	}
-	if k, ok := v.keys[kid]; ok {
-		return k, nil
+	case f.err != nil:
+		return signingKey{}, f.err
 	}
 	return signingKey{}, fmt.Errorf("unknown signing key %q", kid)
 }
 
-// tryRefresh is refresh with the outage rules: a failure is wrapped in
-// ErrKeysUnavailable and not retried for refreshBackoff. The fetch does not
-// end with the caller's context (only its values are kept): a client that
-// hangs up (anyone can send a token with a made-up kid) must not spoil the
+// startFetchLocked starts fetching the metadata and key set in its own
+// goroutine and records it as the fetch in flight. The fetch does not end
+// with the caller's context (only its values are kept): a client that hangs
+// up (anyone can send a token with a made-up kid) must not spoil the
 // once-a-minute unknown-kid refresh for everyone; refreshTimeout bounds it.
-// Called with mu held.
-func (v *Validator) tryRefresh(ctx context.Context, now time.Time) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
-	defer cancel()
-	err := v.refresh(ctx)
-	if err == nil {
-		v.retryAt, v.lastErr = time.Time{}, nil
-		return nil
-	}
-	err = fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
-	v.retryAt, v.lastErr = now.Add(refreshBackoff), err
-	return err
+// A failure is wrapped in ErrKeysUnavailable and not retried for
+// refreshBackoff from its end (so a fetch that hangs until refreshTimeout
+// is not retried at once). Called with mu held.
+func (v *Validator) startFetchLocked(ctx context.Context) *keyFetch {
+	f := &keyFetch{done: make(chan struct{})}
+	v.inflight = f
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
+	go func() {
+		defer cancel()
+		keys, err := v.fetchKeys(fctx)
+		v.mu.Lock()
+		now := v.now()
+		if err != nil {
+			err = fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
+			v.retryAt, v.lastErr = now.Add(refreshBackoff), err
+			if v.keys != nil {
+				v.log.Warn("teams: refreshing signing keys failed; using cached keys", "error", err)
+			}
+		} else {
+			v.keys, v.fetched = keys, now
+			v.retryAt, v.lastErr = time.Time{}, nil
+			v.log.Debug("teams: loaded signing keys", "count", len(keys))
+		}
+		v.inflight = nil
+		f.err = err
+		v.mu.Unlock()
+		close(f.done)
+	}()
+	return f
 }
 
-// refresh fetches the metadata and the key set. Called with mu held.
-func (v *Validator) refresh(ctx context.Context) error {
+// fetchKeys fetches the metadata and the key set. It touches no state
+// guarded by mu.
+func (v *Validator) fetchKeys(ctx context.Context) (map[string]signingKey, error) {
 	var meta struct {
 		JWKSURI string `json:"jwks_uri"`
 	}
 	if err := v.getJSON(ctx, v.metadataURL, &meta); err != nil {
-		return fmt.Errorf("fetch OpenID metadata: %w", err)
+		return nil, fmt.Errorf("fetch OpenID metadata: %w", err)
 	}
 	if meta.JWKSURI == "" {
-		return errors.New("OpenID metadata has no jwks_uri")
+		return nil, errors.New("OpenID metadata has no jwks_uri")
 	}
 	var set struct {
 		Keys []struct {
@@ -347,7 +399,7 @@ func (v *Validator) refresh(ctx context.Context) error {
 		} `json:"keys"`
 	}
 	if err := v.getJSON(ctx, meta.JWKSURI, &set); err != nil {
-		return fmt.Errorf("fetch signing keys: %w", err)
+		return nil, fmt.Errorf("fetch signing keys: %w", err)
 	}
 	keys := make(map[string]signingKey, len(set.Keys))
 	for _, k := range set.Keys {
@@ -362,11 +414,9 @@ func (v *Validator) refresh(ctx context.Context) error {
 		keys[k.Kid] = signingKey{pub: pub, endorsements: k.Endorsements}
 	}
 	if len(keys) == 0 {
-		return errors.New("signing key set has no usable RSA keys")
+		return nil, errors.New("signing key set has no usable RSA keys")
 	}
-	v.keys, v.fetched = keys, v.now()
-	v.log.Debug("teams: loaded signing keys", "count", len(keys))
-	return nil
+	return keys, nil
 }
 
 func (v *Validator) getJSON(ctx context.Context, u string, out any) error {

@@ -51,9 +51,7 @@ func (f *flakyTransport) count() int {
 
 // When the key set is stale and the metadata endpoint is down, the cached
 // keys keep serving, and the validator does not retry the fetch on every
-// request: each retry happens with the validator's lock held, so every
-// inbound request would queue behind an outbound fetch (up to the client
-// timeout each).
+// request (one outbound fetch per inbound request during an outage).
 func TestValidatorBacksOffWhenRefreshFails(t *testing.T) {
 	ti := newTestIssuer(t)
 	ft := &flakyTransport{next: ti.srv.Client().Transport}

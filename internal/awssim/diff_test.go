@@ -2,6 +2,7 @@ package awssim_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -309,5 +310,39 @@ func TestCommandLine(t *testing.T) {
 		names[c.Name] = true
 		assert.NotEmpty(t, c.Service)
 		assert.NotEmpty(t, c.Operation)
+	}
+}
+
+// TestCLIReadsResponses: the AWS CLI (botocore) parses the simulated
+// responses too, so they are valid beyond the Go SDK.
+func TestCLIReadsResponses(t *testing.T) {
+	if err := awssim.CLIAvailable(); err != nil {
+		t.Skipf("needs the AWS CLI: %v", err)
+	}
+	t.Parallel()
+	tests := []struct {
+		args  []string
+		query string // --query expression
+		want  string
+	}{
+		{[]string{"cloudwatch", "describe-alarms", "--state-value", "ALARM"}, "MetricAlarms[].[AlarmName,MetricName,Dimensions[0].Value]",
+			`[["checkout-api-errors","Errors","checkout-api"]]`},
+		{[]string{"ec2", "describe-instances", "--filters", "Name=tag:env,Values=prod"}, "Reservations[].Instances[].[InstanceId,State.Name]",
+			`[["i-0a1b2c3d4e5f60001","running"],["i-0a1b2c3d4e5f60002","running"]]`},
+		{[]string{"lambda", "list-functions"}, "length(Functions)", `4`},
+		{[]string{"logs", "filter-log-events", "--log-group-name", awssim.LambdaLogGroup, "--filter-pattern", "ERROR"}, "length(events)", `3`},
+		{[]string{"sts", "assume-role", "--role-arn", "arn:aws:iam::123456789012:role/r", "--role-session-name", "s1"}, "AssumedRoleUser.Arn",
+			`"arn:aws:sts::123456789012:assumed-role/r/s1"`},
+		{[]string{"ec2", "stop-instances", "--instance-ids", awssim.RunningInstance}, "StoppingInstances[0].CurrentState.Name", `"stopping"`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args[:2], " "), func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t)
+			run, err := srv.RunCLI(context.Background(), append(tt.args, "--query", tt.query)...)
+			require.NoError(t, err)
+			require.Equal(t, 0, run.ExitCode, run.Stderr)
+			assert.JSONEq(t, tt.want, run.Stdout)
+		})
 	}
 }

@@ -96,6 +96,7 @@ type config struct {
 	validator      *Validator
 	validatorOpts  []ValidatorOption
 	serviceURL     string
+	loopbackHTTP   bool
 	render         RenderOptions
 	handlerTimeout time.Duration
 	queue          int
@@ -133,7 +134,18 @@ func WithValidatorOptions(opts ...ValidatorOption) Option {
 // the adapter has no stored reference for (for example
 // "https://smba.trafficmanager.net/teams/"). Without it, posting to a
 // channel requires that the bot saw an activity from that channel first.
+// It must be https (see WithInsecureLoopbackServiceURL): New fails
+// otherwise.
 func WithServiceURL(u string) Option { return func(c *config) { c.serviceURL = u } }
+
+// WithInsecureLoopbackServiceURL lets the adapter send the bot's access
+// token over plain HTTP to service URLs on the loopback interface
+// (http://127.0.0.1, http://[::1], http://localhost, any port), for tests
+// and local emulators. Without it every service URL, whether from
+// WithServiceURL, a stored conversation reference or an inbound activity,
+// must be https (ErrInsecureServiceURL). Other plain-HTTP hosts are refused
+// even with it. Never use it in production.
+func WithInsecureLoopbackServiceURL() Option { return func(c *config) { c.loopbackHTTP = true } }
 
 // WithRenderOptions sets the card size budget and inline image limit.
 func WithRenderOptions(o RenderOptions) Option { return func(c *config) { c.render = o } }
@@ -163,6 +175,11 @@ func New(appID, appPassword string, opts ...Option) (*Adapter, error) {
 	if c.hc == nil || c.now == nil || c.log == nil {
 		return nil, errors.New("teams: nil HTTP client, clock or logger")
 	}
+	if c.serviceURL != "" {
+		if err := checkServiceURL(c.serviceURL, c.loopbackHTTP); err != nil {
+			return nil, fmt.Errorf("teams: WithServiceURL: %w", err)
+		}
+	}
 	if c.store == nil {
 		c.store = newMapStore()
 	}
@@ -179,6 +196,8 @@ func New(appID, appPassword string, opts ...Option) (*Adapter, error) {
 		tokens: &tokenSource{url: c.tokenURL, appID: appID, password: appPassword, hc: c.hc, now: c.now},
 		hc:     c.hc,
 		now:    c.now,
+
+		loopbackHTTP: c.loopbackHTTP,
 	}
 	a := &Adapter{
 		appID:     appID,

@@ -108,6 +108,45 @@ type connector struct {
 	tokens *tokenSource
 	hc     *http.Client
 	now    func() time.Time
+
+	loopbackHTTP bool // WithInsecureLoopbackServiceURL
+}
+
+// ErrInsecureServiceURL matches (errors.Is) a service URL the adapter
+// refuses because it would send the bot's access token in clear text: any
+// scheme but https, except plain HTTP to a loopback host when
+// WithInsecureLoopbackServiceURL is set.
+var ErrInsecureServiceURL = errors.New("teams: service URL must be https")
+
+// checkServiceURL reports whether the bot's bearer token may be sent to
+// serviceURL. The host is compared by name, not resolved: "localhost" is
+// the only name accepted, so a DNS name that points at 127.0.0.1 today
+// cannot be switched to a remote address later.
+func checkServiceURL(serviceURL string, loopbackHTTP bool) error {
+	u, err := url.Parse(serviceURL)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return fmt.Errorf("invalid service URL %q", serviceURL)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if loopbackHTTP && isLoopbackHost(u.Hostname()) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: refusing %q", ErrInsecureServiceURL, redactURL(u))
+}
+
+func isLoopbackHost(h string) bool {
+	return h == "127.0.0.1" || h == "::1" || strings.EqualFold(h, "localhost")
+}
+
+// redactURL drops anything that could be a credential (user info, query)
+// from a URL quoted in an error.
+func redactURL(u *url.URL) string {
+	r := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
+	return r.String()
 }
 
 // outActivity is the activity the bot sends. It is our own type rather than
@@ -180,8 +219,14 @@ func (c *connector) deleteActivity(ctx context.Context, serviceURL, convID, acti
 }
 
 func (c *connector) do(ctx context.Context, method, serviceURL string, segments []string, in, out any) error {
+	// Checked here, where the bearer token is attached, so no path (default
+	// URL, stored reference, inbound activity, the library's client) can
+	// send it in clear text.
+	if err := checkServiceURL(serviceURL, c.loopbackHTTP); err != nil {
+		return &chat.SendError{Platform: chat.PlatformTeams, Err: err}
+	}
 	u, err := url.Parse(serviceURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if err != nil {
 		return &chat.SendError{Platform: chat.PlatformTeams, Err: fmt.Errorf("invalid service URL %q", serviceURL)}
 	}
 	raw := strings.TrimSuffix(u.EscapedPath(), "/")

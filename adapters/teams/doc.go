@@ -25,7 +25,10 @@
 // it through the Bot Connector: a new conversation (post) in the channel, a
 // reply in a reply chain (conversation "<channel>;messageid=<root>"), or a
 // message in a personal chat. HTTP 429, 412 and 5xx are retryable
-// *chat.SendError values carrying Retry-After.
+// *chat.SendError values carrying Retry-After. The bot's access token is
+// only ever sent to https service URLs (ErrInsecureServiceURL); tests and
+// local emulators on plain-HTTP loopback opt in with
+// WithInsecureLoopbackServiceURL.
 //
 // Flow: Teams → Adapter.ServeHTTP → Listen's chat.Handler (the bot core) →
 // chat.Replier → Adapter.Send → Bot Connector.

@@ -194,6 +194,8 @@ func newTestAdapter(t *testing.T, fc *fakeConnector, logs *logBuffer, opts ...te
 		teams.WithTokenURL(fc.TokenURL()),
 		teams.WithServiceURL(fc.URL()),
 		teams.WithHTTPClient(fc.srv.Client()),
+		// The fake connector is an httptest server on http://127.0.0.1.
+		teams.WithInsecureLoopbackServiceURL(),
 	}
 	if logs != nil {
 		base = append(base, teams.WithLogger(logs.Logger()))

@@ -82,6 +82,13 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
+	if err := checkServiceURL(act.ServiceURL, a.conn.loopbackHTTP); err != nil {
+		// Authenticated, but replies (and later notifications) would send
+		// the bot's token in clear text: neither stored nor handled.
+		a.log.Warn("teams: rejected activity with an insecure service URL", "error", err)
+		http.Error(w, "activity serviceUrl must be https", http.StatusBadRequest)
+		return
+	}
 	var raw rawActivity
 	if err := json.Unmarshal(body, &raw); err != nil {
 		http.Error(w, "malformed activity", http.StatusBadRequest)

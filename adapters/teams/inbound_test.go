@@ -284,7 +284,7 @@ func TestInstallStoresConversationReference(t *testing.T) {
 
 	// A proactive notification to that channel uses the stored service URL
 	// even though the adapter has no default.
-	a2, err := teams.New(testAppID, testPassword, teams.WithTokenURL(rig.fc.TokenURL()),
+	a2, err := teams.New(testAppID, testPassword, teams.WithTokenURL(rig.fc.TokenURL()), teams.WithInsecureLoopbackServiceURL(),
 		teams.WithHTTPClient(rig.fc.srv.Client()), teams.WithStore(rig.store))
 	require.NoError(t, err)
 	ref, err := a2.Send(context.Background(), chat.Conversation{Platform: chat.PlatformTeams, ChannelID: teamThread,

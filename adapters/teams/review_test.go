@@ -144,6 +144,7 @@ func TestClientTimeoutIsRetryableSendError(t *testing.T) {
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) })
 	a, err := teams.New(testAppID, testPassword, teams.WithTokenURL(srv.URL+"/token"), teams.WithServiceURL(srv.URL+"/"),
+		teams.WithInsecureLoopbackServiceURL(),
 		teams.WithHTTPClient(&http.Client{Timeout: 100 * time.Millisecond}))
 	require.NoError(t, err)
 	_, err = a.Send(context.Background(), chat.Conversation{Platform: chat.PlatformTeams, ChannelID: "19:c@thread.tacv2",

@@ -179,7 +179,8 @@ func TestTeamsRetryableStatuses(t *testing.T) {
 
 func TestSendWithoutReferenceOrServiceURL(t *testing.T) {
 	fc := newFakeConnector(t)
-	a, err := teams.New(testAppID, testPassword, teams.WithTokenURL(fc.TokenURL()), teams.WithHTTPClient(fc.srv.Client()))
+	a, err := teams.New(testAppID, testPassword, teams.WithTokenURL(fc.TokenURL()), teams.WithHTTPClient(fc.srv.Client()),
+		teams.WithInsecureLoopbackServiceURL())
 	require.NoError(t, err)
 	_, err = a.Send(context.Background(), channelConv(), chat.Message{Text: "x"})
 	require.Error(t, err)
@@ -195,7 +196,7 @@ func TestSendUsesStoredReference(t *testing.T) {
 	b, _ := json.Marshal(ref)
 	require.NoError(t, store.Put(context.Background(), teams.NamespaceConversations, testChannel, b, 0))
 	a, err := teams.New(testAppID, testPassword, teams.WithTokenURL(fc.TokenURL()), teams.WithHTTPClient(fc.srv.Client()),
-		teams.WithStore(store))
+		teams.WithStore(store), teams.WithInsecureLoopbackServiceURL())
 	require.NoError(t, err)
 	conv := channelConv()
 	conv.WorkspaceID = ""

@@ -38,6 +38,10 @@ const (
 	credentialExpiryWindow = 2 * time.Minute
 )
 
+// maxCached bounds the credential and client caches; a bot with more
+// distinct sessions than this starts over, which costs one AssumeRole each.
+const maxCached = 512
+
 // STS limits on AssumeRole parameters.
 const (
 	maxSessionPolicies = 10
@@ -288,6 +292,9 @@ func (e *Executor) client(svc *Service, region string, req chatops.ExecRequest) 
 		cfg.Credentials = creds
 	}
 	c := svc.newClient(cfg)
+	if len(e.clients) >= maxCached {
+		clear(e.clients) // rare: many roles × regions; rebuilding clients is cheap
+	}
 	e.clients[key] = c
 	return c, nil
 }
@@ -325,6 +332,9 @@ func (e *Executor) credentials(req chatops.ExecRequest) (string, aws.Credentials
 		}
 	})
 	c := aws.NewCredentialsCache(provider, func(o *aws.CredentialsCacheOptions) { o.ExpiryWindow = credentialExpiryWindow })
+	if len(e.creds) >= maxCached {
+		clear(e.creds)
+	}
 	e.creds[key] = c
 	e.logger.Debug("awsexec: new role session", slog.String("role", req.RoleARN), slog.String("session", name))
 	return key, c, nil

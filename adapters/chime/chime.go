@@ -46,9 +46,10 @@ const chimeHost = "https://hooks.chime.aws"
 // webhooks, one per configuration name (chat.Conversation.ChannelID). It is
 // a chat.Sender only: no threads, updates, buttons or commands. It is safe
 // for concurrent use. Webhook URLs carry a token: they are never logged nor
-// put in errors.
+// put in errors, and printing or logging the adapter itself (fmt with any
+// verb, slog) shows only the configuration names.
 type Adapter struct {
-	hooks    map[string]string
+	hooks    map[string]webhookURL
 	hc       *http.Client
 	log      *slog.Logger
 	now      func() time.Time
@@ -125,7 +126,7 @@ func New(webhooks map[string]string, opts ...Option) (*Adapter, error) {
 	}
 	sort.Strings(names)
 	var errs []error
-	hooks := make(map[string]string, len(webhooks))
+	hooks := make(map[string]webhookURL, len(webhooks))
 	for _, name := range names {
 		u := webhooks[name]
 		switch {
@@ -136,7 +137,7 @@ func New(webhooks map[string]string, opts ...Option) (*Adapter, error) {
 			errs = append(errs, fmt.Errorf("chime: webhooks[%q]: URL is not a Chime incoming webhook "+
 				"(https://hooks.chime.aws/incomingwebhooks/<id>?token=<token>, at most 255 characters)", name))
 		default:
-			hooks[name] = u
+			hooks[name] = newWebhookURL(u)
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -177,7 +178,7 @@ func (a *Adapter) Send(ctx context.Context, conv chat.Conversation, m chat.Messa
 	ref.Conversation.Platform = chat.PlatformChime
 	ref.Conversation.ThreadID = ""
 	for i, p := range parts {
-		id, err := a.post(ctx, hook, p)
+		id, err := a.post(ctx, hook(), p)
 		if err != nil {
 			a.log.Warn("chime: post failed", "configuration", conv.ChannelID, "part", i+1, "parts", len(parts), "error", err)
 			return chat.Ref{}, err

@@ -20,5 +20,9 @@
 // Capabilities().Commands is false. A command aimed at a Chime
 // configuration should be answered with ErrCommandsUnsupported.
 //
+// Webhook URLs carry the room's token: the Adapter never logs them nor
+// puts them in errors, and printing the Adapter (any fmt verb) or logging
+// it (slog) shows only the configuration names.
+//
 // Flow: notify formatter → chat.Message → Adapter.Send → Chime webhook.
 package chime

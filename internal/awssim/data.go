@@ -37,6 +37,7 @@ type dataset struct {
 	functions       []function
 	logGroups       map[string][]logEvent
 	issued          map[string]assumed // access key ID -> assumed role session
+	buckets         map[string][]s3Object
 	assumeCalls     []AssumeRoleCall
 }
 
@@ -92,7 +93,8 @@ type AssumeRoleCall struct {
 
 func newDataset(account, region string, now time.Time) *dataset {
 	now = now.UTC().Truncate(time.Second)
-	d := &dataset{account: account, region: region, start: now, logGroups: map[string][]logEvent{}, issued: map[string]assumed{}}
+	d := &dataset{account: account, region: region, start: now, logGroups: map[string][]logEvent{}, issued: map[string]assumed{},
+		buckets: s3Fixture(now)}
 	d.alarms = []alarm{
 		{name: AlarmingAlarm, description: "checkout-api is throwing errors", state: "ALARM",
 			reason:    "Threshold Crossed: 1 out of the last 1 datapoints [5.0 (" + now.Add(-4*time.Minute).Format("02/01/06 15:04:05") + ")] was greater than or equal to the threshold (1.0) (minimum 1 datapoint for OK -> ALARM transition).",
@@ -190,6 +192,10 @@ func handlerFor(key string) handlerFunc {
 		return (*Server).assumeRole
 	case "sts:GetCallerIdentity":
 		return (*Server).getCallerIdentity
+	case "s3:ListBuckets":
+		return (*Server).listBuckets
+	case "s3:ListObjectsV2":
+		return (*Server).listObjectsV2
 	}
 	return nil
 }

@@ -334,9 +334,12 @@ func TestCLIReadsResponses(t *testing.T) {
 		{[]string{"sts", "assume-role", "--role-arn", "arn:aws:iam::123456789012:role/r", "--role-session-name", "s1"}, "AssumedRoleUser.Arn",
 			`"arn:aws:sts::123456789012:assumed-role/r/s1"`},
 		{[]string{"ec2", "stop-instances", "--instance-ids", awssim.RunningInstance}, "StoppingInstances[0].CurrentState.Name", `"stopping"`},
+		{[]string{"s3api", "list-objects-v2", "--bucket", "orders-exports", "--prefix", "reports/"}, "Contents[].Key",
+			`["reports/2026/11/summary.pdf"]`},
+		{[]string{"s3api", "list-buckets"}, "Buckets[].Name", `["opschat-artifacts","orders-exports"]`},
 	}
 	for _, tt := range tests {
-		t.Run(strings.Join(tt.args[:2], " "), func(t *testing.T) {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			t.Parallel()
 			srv := newServer(t)
 			run, err := srv.RunCLI(context.Background(), append(tt.args, "--query", tt.query)...)

@@ -21,7 +21,8 @@
 // logs FilterLogEvents (time range, streams, term filter patterns, pages),
 // sts AssumeRole (validated; issues credentials recorded in
 // AssumeRoleCalls) and GetCallerIdentity (answers for whichever identity
-// signed the request). Inject adds faults: AccessDenied, Throttle, Slow, or
+// signed the request), s3 ListBuckets and ListObjectsV2 (prefix,
+// delimiter, pages). Inject adds faults: AccessDenied, Throttle, Slow, or
 // any code and status.
 //
 // Every request is recorded normalised: service (the SigV4 signing name),

@@ -321,7 +321,7 @@ func TestFallback(t *testing.T) {
 			return err
 		},
 		"s3 rest-xml": func() error {
-			_, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("b")})
+			_, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String("b")})
 			return err
 		},
 		"route53 rest-xml": func() error {
@@ -388,4 +388,36 @@ func TestFaults(t *testing.T) {
 		require.Error(t, err)
 		assert.True(t, errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "deadline"), err.Error())
 	})
+}
+
+func TestS3(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	ctx := context.Background()
+	c := s3.NewFromConfig(s.Config(), func(o *s3.Options) { o.UsePathStyle = true })
+	buckets, err := c.ListBuckets(ctx, &s3.ListBucketsInput{})
+	require.NoError(t, err)
+	require.Len(t, buckets.Buckets, 2)
+	assert.Equal(t, "opschat-artifacts", aws.ToString(buckets.Buckets[0].Name))
+
+	var keys []string
+	p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String("orders-exports"), Prefix: aws.String("exports/"), MaxKeys: aws.Int32(2)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		require.NoError(t, err)
+		for _, o := range page.Contents {
+			keys = append(keys, aws.ToString(o.Key))
+			assert.Positive(t, aws.ToInt64(o.Size))
+		}
+	}
+	assert.Equal(t, []string{"exports/2026/11/22/orders.csv", "exports/2026/11/23/orders.csv", "exports/2026/11/24/orders.csv"}, keys)
+
+	dirs, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("orders-exports"), Delimiter: aws.String("/")})
+	require.NoError(t, err)
+	require.Len(t, dirs.CommonPrefixes, 2)
+	assert.Equal(t, "exports/", aws.ToString(dirs.CommonPrefixes[0].Prefix))
+	assert.Empty(t, dirs.Contents)
+
+	_, err = c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("nope")})
+	assert.Equal(t, "NoSuchBucket", apiCode(t, err))
 }

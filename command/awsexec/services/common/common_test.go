@@ -20,7 +20,7 @@ func TestCommonSet(t *testing.T) {
 	}
 	for _, c := range []struct {
 		service, op, api string
-		readOnly        bool
+		readOnly         bool
 	}{
 		{"ec2", "describe-instances", "DescribeInstances", true},
 		{"ec2", "stop-instances", "StopInstances", false},

@@ -80,7 +80,8 @@ type Claims struct {
 // fetch itself is bounded by 30 seconds, not by any caller's context). The
 // one exception is the request that finds the set stale and starts the
 // daily refresh: it waits for that refresh (so a rotated set is used at
-// once), and uses its cached key if the refresh fails. It is safe for
+// once), and uses its cached key if the refresh fails or its own context
+// ends first. It is safe for
 // concurrent use; the clock given with WithValidatorClock must be too. It
 // implements msbotbuilder-go's auth.TokenValidator so it can be plugged
 // into core.BotFrameworkAdapter.
@@ -325,7 +326,11 @@ func (v *Validator) key(ctx context.Context, kid string) (signingKey, error) {
 	select {
 	case <-f.done:
 	case <-ctx.Done():
-		// The fetch goes on for the others (and installs its result).
+		// The fetch goes on for the others (and installs its result). A
+		// caller that started the daily refresh still has its stale key.
+		if known {
+			return k, nil
+		}
 		return signingKey{}, ctx.Err()
 	}
 	v.mu.Lock()
@@ -354,7 +359,7 @@ func (v *Validator) startFetchLocked(ctx context.Context) *keyFetch {
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
 	go func() {
 		defer cancel()
-		keys, err := v.fetchKeys(fctx)
+		keys, err := v.fetchKeysSafe(fctx)
 		v.mu.Lock()
 		now := v.now()
 		if err != nil {
@@ -374,6 +379,18 @@ func (v *Validator) startFetchLocked(ctx context.Context) *keyFetch {
 		close(f.done)
 	}()
 	return f
+}
+
+// fetchKeysSafe is fetchKeys with a panic (say, in a host's RoundTripper)
+// turned into an error: it runs in its own goroutine, where a panic would
+// end the process instead of one request.
+func (v *Validator) fetchKeysSafe(ctx context.Context) (keys map[string]signingKey, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			keys, err = nil, fmt.Errorf("key fetch panicked: %v", r)
+		}
+	}()
+	return v.fetchKeys(ctx)
 }
 
 // fetchKeys fetches the metadata and the key set. It touches no state

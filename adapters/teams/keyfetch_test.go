@@ -152,3 +152,50 @@ func TestValidatorConcurrentCallersShareOneFetch(t *testing.T) {
 	assert.Equal(t, 1, meta, "one metadata fetch for all callers")
 	assert.Equal(t, 1, jwks, "one key-set fetch for all callers")
 }
+
+// The request that finds the set stale and starts the daily refresh waits
+// for it, but no longer than its own context: it then validates with the
+// cached key while the refresh goes on.
+func TestValidatorStaleRefreshCallerGivesUpWithCachedKey(t *testing.T) {
+	ti := newTestIssuer(t)
+	ht := newHangingTransport(ti.srv.Client().Transport)
+	stale := fixedNow.Add(25 * time.Hour)
+	var mu sync.Mutex
+	now := fixedNow
+	v, err := teams.NewValidator(testAppID, teams.WithOpenIDMetadataURL(ti.MetadataURL()),
+		teams.WithValidatorHTTPClient(&http.Client{Transport: ht}),
+		teams.WithValidatorClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now }))
+	require.NoError(t, err)
+	_, err = v.Validate(context.Background(), "Bearer "+ti.token(t, fixedNow, tokenSpec{ServiceURL: testServiceURL}), testServiceURL, "msteams")
+	require.NoError(t, err)
+
+	mu.Lock()
+	now = stale
+	mu.Unlock()
+	ht.setHang(true)
+	tok := ti.token(t, stale, tokenSpec{ServiceURL: testServiceURL})
+	ctx, cancel := context.WithCancel(context.Background())
+	starter := validateAsync(ctx, v, tok)
+	<-ht.entered
+	cancel()
+	r := await(t, starter, "refresh starter")
+	require.NoError(t, r.err, "the cached key still validates")
+	close(ht.release)
+}
+
+type panickyTransport struct{}
+
+func (panickyTransport) RoundTrip(*http.Request) (*http.Response, error) { panic("transport bug") }
+
+// A panic in the key fetch (it runs in its own goroutine) is an outage, not
+// a crash of the process.
+func TestValidatorFetchPanicIsAnOutage(t *testing.T) {
+	ti := newTestIssuer(t)
+	v, err := teams.NewValidator(testAppID, teams.WithOpenIDMetadataURL(ti.MetadataURL()),
+		teams.WithValidatorHTTPClient(&http.Client{Transport: panickyTransport{}}),
+		teams.WithValidatorClock(func() time.Time { return fixedNow }))
+	require.NoError(t, err)
+	_, err = v.Validate(context.Background(), "Bearer "+ti.token(t, fixedNow, tokenSpec{ServiceURL: testServiceURL}), testServiceURL, "msteams")
+	require.ErrorIs(t, err, teams.ErrKeysUnavailable)
+	assert.Contains(t, err.Error(), "panicked")
+}

@@ -177,3 +177,39 @@ func BenchmarkDecodeForm(b *testing.B) {
 		}
 	}
 }
+
+func TestDecodeRequestShapes(t *testing.T) {
+	t.Parallel()
+	sign := func(hr *http.Request, service string) {
+		hr.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20231114/eu-west-1/"+service+"/aws4_request, SignedHeaders=host, Signature=x")
+	}
+	get := httptest.NewRequest("GET", "/?Action=ListUsers&Version=2010-05-08&MaxItems=5", nil)
+	sign(get, "iam")
+	r, err := decodeRequest(get, nil)
+	require.NoError(t, err)
+	assert.Equal(t, Request{Service: "iam", Operation: "ListUsers", Protocol: ProtocolQuery, Params: map[string]any{"MaxItems": "5"},
+		Region: "eu-west-1", AccessKeyID: "AKID"}, Request{Service: r.Service, Operation: r.Operation, Protocol: r.Protocol,
+		Params: r.Params, Region: r.Region, AccessKeyID: r.AccessKeyID})
+
+	js := httptest.NewRequest("POST", "/", bytes.NewReader([]byte(`{"TableName":"t","Limit":1e1}`)))
+	js.Header.Set("X-Amz-Target", "DynamoDB_20120810.Scan")
+	js.Header.Set("Content-Type", "application/x-amz-json-1.0; charset=utf-8")
+	sign(js, "dynamodb")
+	r, err = decodeRequest(js, []byte(`{"TableName":"t","Limit":1e1}`))
+	require.NoError(t, err)
+	assert.Equal(t, ProtocolJSON10, r.Protocol)
+	assert.Equal(t, "Scan", r.Operation)
+	assert.Equal(t, map[string]any{"TableName": "t", "Limit": Number("10")}, r.Params)
+
+	bad := httptest.NewRequest("POST", "/", bytes.NewReader([]byte(`{"a":`)))
+	bad.Header.Set("X-Amz-Target", "Logs_20140328.FilterLogEvents")
+	_, err = decodeRequest(bad, []byte(`{"a":`))
+	assert.ErrorIs(t, err, errDecode)
+
+	s3get := httptest.NewRequest("GET", "http://b.127.0.0.1:9000/some/key.txt?versionId=v1&x-id=GetObject", nil)
+	sign(s3get, "s3")
+	r, err = decodeRequest(s3get, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "GetObject", r.Operation)
+	assert.Equal(t, map[string]any{"Bucket": "b", "Key": "some/key.txt", "VersionId": "v1"}, r.Params)
+}

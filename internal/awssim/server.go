@@ -123,6 +123,21 @@ func (s *Server) RequestsBy(accessKeyID string) []Request {
 	return out
 }
 
+// RequestsFor returns the recorded requests for service (signing name) and
+// operation, in arrival order; an empty operation matches every operation
+// of the service.
+func (s *Server) RequestsFor(service, operation string) []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Request
+	for _, r := range s.requests {
+		if r.Service == service && (operation == "" || r.Operation == operation) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // Reset forgets the recorded requests. Faults and data state are kept.
 func (s *Server) Reset() {
 	s.mu.Lock()

@@ -217,7 +217,9 @@ func TestLambda(t *testing.T) {
 	var nf *lambdatypes.ResourceNotFoundException
 	assert.ErrorAs(t, err, &nf)
 
-	last := s.Requests()[len(s.Requests())-1]
+	invokes := s.RequestsFor("lambda", "Invoke")
+	require.Len(t, invokes, 3)
+	last := invokes[2]
 	assert.Equal(t, "lambda:Invoke", last.Key())
 	assert.Equal(t, "nope", last.Params["FunctionName"])
 }

@@ -330,13 +330,20 @@ func TestCertificateFetchedOnceAndChecked(t *testing.T) {
 	}
 	assert.Equal(t, []string{certURL}, f.aws.Fetched())
 
-	// An expired certificate is rejected even when cached.
-	later := snshttp.NewVerifier(snshttp.WithPolicy(snshttp.DefaultPolicy{Roots: good.roots}),
+	// A certificate that expires is rejected even though it is cached and
+	// passed before.
+	var mu sync.Mutex
+	clock := now
+	v := snshttp.NewVerifier(snshttp.WithPolicy(snshttp.DefaultPolicy{Roots: good.roots}),
 		snshttp.WithHTTPClient(&http.Client{Transport: f.aws}), snshttp.WithMaxAge(0),
-		snshttp.WithClock(func() time.Time { return now.Add(60 * 24 * time.Hour) }))
+		snshttp.WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }))
 	env, err := notify.ParseEnvelope(mustJSON(t, sign(t, good.key, notification("2"))))
 	require.NoError(t, err)
-	require.ErrorIs(t, later.Verify(context.Background(), env), snshttp.ErrUntrustedCertificate)
+	require.NoError(t, v.Verify(context.Background(), env))
+	mu.Lock()
+	clock = now.Add(60 * 24 * time.Hour)
+	mu.Unlock()
+	require.ErrorIs(t, v.Verify(context.Background(), env), snshttp.ErrUntrustedCertificate)
 }
 
 func TestHeaderTypeMismatch(t *testing.T) {

@@ -41,8 +41,10 @@ type CertificatePolicy interface {
 	// fetched. topicARN is the message's TopicArn, whose region and
 	// partition the host must match.
 	CheckURL(u *url.URL, topicARN string) error
-	// CheckCertificate is called on every verification with the cached
-	// certificate, any intermediates served with it, and the current time.
+	// CheckCertificate is called with the certificate, any intermediates
+	// served with it, and the current time: when a certificate is first
+	// used, then again at least hourly and as soon as the time leaves the
+	// validity period of the certificates it passed with.
 	CheckCertificate(cert *x509.Certificate, intermediates []*x509.Certificate, now time.Time) error
 }
 
@@ -172,6 +174,37 @@ func field(env *notify.Envelope, k string) string {
 type cachedCert struct {
 	cert          *x509.Certificate
 	intermediates []*x509.Certificate
+
+	// A passed policy check is reused while the time stays inside
+	// [okFrom, okUntil]: chain building costs far more than the signature.
+	mu              sync.Mutex
+	okFrom, okUntil time.Time
+}
+
+// recheckEvery bounds how long a passed certificate check is reused.
+const recheckEvery = time.Hour
+
+func (v *Verifier) checkCertificate(cc *cachedCert, now time.Time) error {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if !cc.okUntil.IsZero() && !now.Before(cc.okFrom) && !now.After(cc.okUntil) {
+		return nil
+	}
+	cc.okFrom, cc.okUntil = time.Time{}, time.Time{}
+	if err := v.policy.CheckCertificate(cc.cert, cc.intermediates, now); err != nil {
+		return err
+	}
+	from, until := cc.cert.NotBefore, now.Add(recheckEvery)
+	for _, c := range append([]*x509.Certificate{cc.cert}, cc.intermediates...) {
+		if c.NotBefore.After(from) {
+			from = c.NotBefore
+		}
+		if c.NotAfter.Before(until) {
+			until = c.NotAfter
+		}
+	}
+	cc.okFrom, cc.okUntil = from, until
+	return nil
 }
 
 // Verifier checks SNS message signatures. Certificates are fetched once per
@@ -279,7 +312,7 @@ func (v *Verifier) Verify(ctx context.Context, env *notify.Envelope) error {
 	if err != nil {
 		return err
 	}
-	if err := v.policy.CheckCertificate(cc.cert, cc.intermediates, now); err != nil {
+	if err := v.checkCertificate(cc, now); err != nil {
 		return fmt.Errorf("snshttp: certificate %s: %w", env.SigningCertURL, err)
 	}
 	if err := cc.cert.CheckSignature(alg, []byte(sts), sig); err != nil {

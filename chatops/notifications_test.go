@@ -129,3 +129,23 @@ func TestAlarmButtonRunsItsCommand(t *testing.T) {
 	assert.Equal(t, "Run this command?", last.Message.Title, "a button's mutating command still asks first")
 	assert.Len(t, h.exec.requests(), 1)
 }
+
+func TestTestNotification(t *testing.T) {
+	cfg, err := chatops.LoadConfig([]byte(notifyConfig))
+	require.NoError(t, err)
+	bot, err := chatops.New(chatops.WithConfig(cfg), chatops.WithAuditWriter(io.Discard))
+	require.NoError(t, err)
+	data, err := os.ReadFile("../notify/testdata/samples/eventbridge-guardduty.json")
+	require.NoError(t, err)
+	res, err := bot.TestNotification(context.Background(), data)
+	require.NoError(t, err)
+	assert.True(t, res.TopicAssumed)
+	assert.Equal(t, "arn:aws:sns:us-east-1:123456789012:ops-alerts", res.Topic)
+	assert.NoError(t, res.ParseError)
+	assert.Len(t, res.Deliveries, 2, "ops and security (its pattern matches GuardDuty)")
+
+	res, err = bot.TestNotification(context.Background(), []byte(`{"Type": 3, "MessageId": "x"}`))
+	require.NoError(t, err)
+	assert.Error(t, res.ParseError, "a broken envelope says why")
+	require.NotEmpty(t, res.Deliveries, "and is still delivered")
+}

@@ -39,7 +39,6 @@ import (
 	"github.com/opschat/opschat/command/awsexec/services/lambdaops"
 	"github.com/opschat/opschat/command/awsexec/services/stsops"
 	"github.com/opschat/opschat/internal/awssim"
-	"github.com/opschat/opschat/notify"
 )
 
 //go:embed quickstart.yaml
@@ -138,12 +137,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fmt.Fprintf(stdout, "Audit log: %s. Type `help`; `> TEXT` answers in a thread, `!N` clicks button N; Ctrl-D quits.\n\n", *auditPath)
 
 	if *samples {
-		router, err := bot.NotificationRouter()
-		if err != nil {
-			return err
-		}
 		for _, body := range [][]byte{sampleAlarm, sampleGuardDuty, sampleCustom, sampleUnknown} {
-			if err := deliver(ctx, bot, router, body, cfg); err != nil {
+			res, err := bot.TestNotification(ctx, body)
+			if err != nil {
+				return err
+			}
+			if err := bot.Post(ctx, res.Deliveries); err != nil {
 				return err
 			}
 		}
@@ -187,31 +186,6 @@ func awsConfig(ctx context.Context, real bool) (cfg aws.Config, where string, cl
 	return sim.Config(), where, sim.Close, nil
 }
 
-// deliver routes one payload and posts what each channel gets.
-func deliver(ctx context.Context, bot *chatops.Bot, router *notify.Router, body []byte, cfg *chatops.Config) error {
-	env, err := notify.ParseEnvelope(body)
-	if err != nil {
-		return err
-	}
-	if env.TopicARN == "" {
-		env.TopicARN = firstTopic(cfg)
-	}
-	ds, err := router.Route(ctx, env)
-	if err != nil {
-		return err
-	}
-	return bot.Post(ctx, ds)
-}
-
-func firstTopic(cfg *chatops.Config) string {
-	for _, c := range cfg.Configurations {
-		if len(c.SNSTopicARNs) > 0 {
-			return c.SNSTopicARNs[0]
-		}
-	}
-	return ""
-}
-
 // sendTestMessage is the offline "Send test message": the file goes through
 // the production decode → route → filter → format path and every channel's
 // message is printed as the console renders it. A payload that cannot be
@@ -233,27 +207,20 @@ func sendTestMessage(ctx context.Context, cfg *chatops.Config, term *console.Ada
 	if err != nil {
 		return err
 	}
-	router, err := bot.NotificationRouter()
-	if err != nil {
-		return err
-	}
-	env, perr := notify.ParseEnvelope(body)
-	if perr != nil {
-		// Still deliver it, as text, and say why it was not understood.
-		fmt.Fprintf(stdout, "The payload is not a valid SNS envelope (%v); delivering it as a raw message.\n\n", perr)
-		env = &notify.Envelope{Type: notify.TypeNotification, Message: string(body), Raw: true}
-	}
-	if env.TopicARN == "" {
-		env.TopicARN = firstTopic(cfg)
-		fmt.Fprintf(stdout, "No topic in the payload: delivering it as if published to %s.\n\n", env.TopicARN)
-	}
-	ds, err := router.Route(ctx, env)
+	res, err := bot.TestNotification(ctx, body)
 	if err != nil {
 		fmt.Fprintf(stdout, "Routing failed: %v\n", err)
 		return nil
 	}
+	if res.ParseError != nil {
+		fmt.Fprintf(stdout, "The payload is not a valid SNS envelope (%v); delivering it as a raw message.\n\n", res.ParseError)
+	}
+	if res.TopicAssumed {
+		fmt.Fprintf(stdout, "No topic in the payload: delivering it as if published to %s.\n\n", res.Topic)
+	}
+	ds := res.Deliveries
 	if len(ds) == 0 {
-		fmt.Fprintf(stdout, "No channel receives this notification: no configuration subscribes to %s, or every filter dropped it.\n", env.TopicARN)
+		fmt.Fprintf(stdout, "No channel receives this notification: no configuration subscribes to %s, or every filter dropped it.\n", res.Topic)
 		return nil
 	}
 	for _, d := range ds {

@@ -42,7 +42,6 @@ import (
 	"github.com/opschat/opschat/command/awsexec/services/stsops"
 	"github.com/opschat/opschat/guardrail/iamresolver"
 	"github.com/opschat/opschat/internal/awssim"
-	"github.com/opschat/opschat/notify"
 	"github.com/opschat/opschat/notify/snshttp"
 )
 
@@ -225,25 +224,9 @@ func postNotification(ctx context.Context, bot *chatops.Bot, path string) error 
 	if err != nil {
 		return err
 	}
-	router, err := bot.NotificationRouter()
+	res, err := bot.TestNotification(ctx, body)
 	if err != nil {
 		return err
 	}
-	env, err := notify.ParseEnvelope(body)
-	if err != nil {
-		return err
-	}
-	if env.TopicARN == "" {
-		for _, c := range bot.Config().Configurations {
-			if len(c.SNSTopicARNs) > 0 {
-				env.TopicARN = c.SNSTopicARNs[0]
-				break
-			}
-		}
-	}
-	ds, err := router.Route(ctx, env)
-	if err != nil {
-		return err
-	}
-	return bot.Post(ctx, ds)
+	return bot.Post(ctx, res.Deliveries)
 }

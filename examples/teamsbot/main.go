@@ -41,7 +41,6 @@ import (
 	"github.com/opschat/opschat/command/awsexec/services/stsops"
 	"github.com/opschat/opschat/guardrail/iamresolver"
 	"github.com/opschat/opschat/internal/awssim"
-	"github.com/opschat/opschat/notify"
 )
 
 func main() {
@@ -125,7 +124,7 @@ func run() error {
 		chatops.WithAuditLogger(log.With("stream", "audit")),
 		chatops.WithLogger(log),
 	}
-	if hooks := chimeWebhooks(cfg); len(hooks) > 0 {
+	if hooks := cfg.ChimeWebhooks(); len(hooks) > 0 {
 		ch, err := chime.New(hooks, chime.WithLogger(log))
 		if err != nil {
 			return err
@@ -167,15 +166,6 @@ func run() error {
 }
 
 // chimeWebhooks maps Chime configuration names to their webhook URLs.
-func chimeWebhooks(cfg *chatops.Config) map[string]string {
-	hooks := map[string]string{}
-	for _, c := range cfg.Configurations {
-		if c.Platform == chat.PlatformChime {
-			hooks[c.Name] = c.WebhookURL
-		}
-	}
-	return hooks
-}
 
 func awsConfig(ctx context.Context, simulate bool) (aws.Config, func(), error) {
 	if simulate {
@@ -201,25 +191,9 @@ func postNotification(ctx context.Context, bot *chatops.Bot, path string) error 
 	if err != nil {
 		return err
 	}
-	router, err := bot.NotificationRouter()
+	res, err := bot.TestNotification(ctx, body)
 	if err != nil {
 		return err
 	}
-	env, err := notify.ParseEnvelope(body)
-	if err != nil {
-		return err
-	}
-	if env.TopicARN == "" {
-		for _, c := range bot.Config().Configurations {
-			if len(c.SNSTopicARNs) > 0 {
-				env.TopicARN = c.SNSTopicARNs[0]
-				break
-			}
-		}
-	}
-	ds, err := router.Route(ctx, env)
-	if err != nil {
-		return err
-	}
-	return bot.Post(ctx, ds)
+	return bot.Post(ctx, res.Deliveries)
 }

@@ -342,6 +342,16 @@ func (b *Bot) resume(ctx context.Context, req *request, p *pendingCommand, text 
 		return b.reply(ctx, req, chat.Message{Text: "Only the person who asked can answer this.", Severity: chat.SeverityWarning})
 	}
 	if command.IsCancel(text) {
+		// A cancel claims the token like a confirmation does, so a Run
+		// and a Cancel answered at once end in one of them, never in
+		// "Cancelled" for a command that runs anyway.
+		if won, err := b.store.PutIfAbsent(ctx, nsPendingClaim, p.Token, []byte(req.in.User.ID), b.pendingTTL); err != nil {
+			return b.failInternal(ctx, req, err)
+		} else if !won {
+			req.rec.Outcome = OutcomeInvalid
+			req.rec.Reason = "pending command already answered"
+			return b.reply(ctx, req, chat.Message{Text: "That request was already answered."})
+		}
 		b.dropPending(ctx, p)
 		req.rec.Text = "aws " + p.Command
 		req.rec.Outcome = OutcomeCancelled

@@ -334,6 +334,10 @@ func (a *Adapter) handleInteraction(l *listener, cb slackgo.InteractionCallback)
 		}
 		if strings.HasPrefix(conv.ChannelID, "D") {
 			conv.Type = chat.ConversationDirect
+		} else {
+			// Clicks run commands too: an organisation policy on
+			// private channels must see the same privacy as a mention.
+			conv.Private = a.channelPrivate(ctx, conv.WorkspaceID, conv.ChannelID, "")
 		}
 		msg := chat.Ref{Conversation: conv, MessageID: firstNonEmpty(cb.Container.MessageTs, cb.Message.Timestamp)}
 		msg.Conversation.Platform = chat.PlatformSlack
@@ -515,6 +519,8 @@ func (a *Adapter) formSubmission(ctx context.Context, cb slackgo.InteractionCall
 	conv := chat.Conversation{Platform: chat.PlatformSlack, WorkspaceID: firstNonEmpty(meta.Team, cb.Team.ID), ChannelID: meta.Channel, ThreadID: meta.Thread, Type: chat.ConversationChannel}
 	if strings.HasPrefix(conv.ChannelID, "D") {
 		conv.Type = chat.ConversationDirect
+	} else {
+		conv.Private = a.channelPrivate(ctx, conv.WorkspaceID, conv.ChannelID, "")
 	}
 	msg := chat.Ref{Conversation: conv, MessageID: meta.Message}
 	return chat.Inbound{

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -310,6 +311,11 @@ func (a *Adapter) respond(ctx context.Context, conv chat.Conversation, responseU
 	}
 	opts := append(msgOptions(r), slackgo.MsgOptionResponseURL(responseURL, slackgo.ResponseTypeInChannel))
 	if _, _, err := api.PostMessageContext(ctx, conv.ChannelID, opts...); err != nil {
+		// The response_url is a bearer credential for the channel: keep it
+		// out of the error, which ends up in logs and the audit record.
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			ue.URL = redactResponseURL(ue.URL)
+		}
 		return chat.Ref{}, classify("response_url", err)
 	}
 	conv.Platform = chat.PlatformSlack
@@ -546,4 +552,14 @@ func tsTime(ts string) time.Time {
 		ns, _ = strconv.ParseInt(frac, 10, 64)
 	}
 	return time.Unix(s, ns).UTC()
+}
+
+// redactResponseURL keeps a response_url's scheme and host, for diagnosis,
+// and drops the path that authorises posting.
+func redactResponseURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "[response_url]"
+	}
+	return u.Scheme + "://" + u.Host + "/[redacted]"
 }

@@ -951,7 +951,9 @@ func (c *Config) Lookup(conv chat.Conversation) (*ChannelConfig, bool) {
 		if cc.Platform != conv.Platform || cc.Platform == chat.PlatformChime {
 			continue
 		}
-		if conv.WorkspaceID != "" && cc.WorkspaceID != conv.WorkspaceID {
+		// No wildcard: an event that names no workspace matches only a
+		// configuration that names none either (fake, console).
+		if cc.WorkspaceID != conv.WorkspaceID {
 			continue
 		}
 		if conv.Type == chat.ConversationDirect {

@@ -160,6 +160,9 @@ type request struct {
 	cfg   *ChannelConfig
 	start time.Time
 	rec   AuditRecord
+	// region, when set, is the region a confirmed command was checked
+	// for; it overrides the channel's remembered region.
+	region string
 }
 
 func (b *Bot) handle(ctx context.Context, in chat.Inbound, r chat.Replier) error {

@@ -52,7 +52,11 @@ type pendingCommand struct {
 	Command string      `json:"command"` // normalised command line, re-parsed on resume
 	Missing []string    `json:"missing,omitempty"`
 	Thread  string      `json:"thread,omitempty"` // conversation key of the prompt's thread
-	Created time.Time   `json:"created"`
+	// Region is the region a confirmation was checked for: the command
+	// runs there even if the channel's remembered region changes while
+	// the confirmation waits.
+	Region  string    `json:"region,omitempty"`
+	Created time.Time `json:"created"`
 }
 
 func newToken() string {
@@ -146,6 +150,9 @@ func (b *Bot) roleFor(ctx context.Context, req *request) (string, error) {
 }
 
 func (b *Bot) regionFor(ctx context.Context, req *request, inv *command.Invocation) string {
+	if req.region != "" {
+		return req.region
+	}
 	if inv.Region != "" {
 		// Remembered per channel, as AWS Chatbot does: give it once.
 		if err := b.store.Put(ctx, nsRegion, req.cfg.Name, []byte(inv.Region), 0); err != nil {
@@ -203,7 +210,7 @@ func (b *Bot) authorizeAndRun(ctx context.Context, req *request, inv *command.In
 }
 
 func (b *Bot) askConfirmation(ctx context.Context, req *request, inv *command.Invocation) error {
-	p := pendingCommand{Kind: pendingConfirm, Token: newToken(), Config: req.cfg.Name, User: req.in.User.ID, Command: inv.Text, Created: b.now()}
+	p := pendingCommand{Kind: pendingConfirm, Token: newToken(), Config: req.cfg.Name, User: req.in.User.ID, Command: inv.Text, Region: req.rec.Region, Created: b.now()}
 	m := chat.Message{
 		Title:      "Run this command?",
 		Text:       fmt.Sprintf("`%s` changes resources. Confirm to run it, or cancel. (Reply `yes` or `cancel` in this thread.)", chat.EscapeMarkdown(inv.Action())),
@@ -385,6 +392,7 @@ func (b *Bot) resume(ctx context.Context, req *request, p *pendingCommand, text 
 		b.dropPending(ctx, p)
 		b.recordInvocation(req, inv)
 		req.rec.Text = "aws " + inv.Text
+		req.region = p.Region
 		// Check again: guardrails may have changed while the
 		// confirmation waited.
 		return b.authorizeAndRun(ctx, req, inv, true)

@@ -340,13 +340,10 @@ func (a *Adapter) handleInteraction(l *listener, cb slackgo.InteractionCallback)
 		}
 		if strings.HasPrefix(conv.ChannelID, "D") {
 			conv.Type = chat.ConversationDirect
-		} else {
-			// Clicks run commands too: an organisation policy on
-			// private channels must see the same privacy as a mention.
-			conv.Private = a.channelPrivate(ctx, conv.WorkspaceID, conv.ChannelID, "")
 		}
 		msg := chat.Ref{Conversation: conv, MessageID: firstNonEmpty(cb.Container.MessageTs, cb.Message.Timestamp)}
 		msg.Conversation.Platform = chat.PlatformSlack
+		privacyKnown := conv.Type == chat.ConversationDirect
 		for _, act := range cb.ActionCallback.BlockActions {
 			if act == nil {
 				continue
@@ -356,6 +353,15 @@ func (a *Adapter) handleInteraction(l *listener, cb slackgo.InteractionCallback)
 					a.log.ErrorContext(ctx, "slack: open form", "conversation", conv.String(), "error", err)
 				}
 				continue
+			}
+			if !privacyKnown {
+				// Clicks run commands too: an organisation policy on
+				// private channels must see the same privacy as a
+				// mention. Looked up after any modal is opened, which
+				// must happen within 3 seconds of the click.
+				conv.Private = a.channelPrivate(ctx, conv.WorkspaceID, conv.ChannelID, "")
+				msg.Conversation.Private = conv.Private
+				privacyKnown = true
 			}
 			in := chat.Inbound{
 				Kind:         chat.KindButtonClick,

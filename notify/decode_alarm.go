@@ -48,29 +48,40 @@ type snsAlarm struct {
 	AlarmName, AlarmDescription, NewStateValue, NewStateReason  string
 	StateChangeTime, Region, AlarmArn, OldStateValue, AlarmRule string
 	AWSAccountIDField                                           string `json:"AWSAccountId"`
-	TriggeringChildren                                          []struct {
-		Arn   string
-		State struct{ Value, Timestamp string }
-	}
-	Trigger *struct {
-		MetricName, Namespace, Statistic, ExtendedStatistic, ComparisonOperator string
-		Dimensions                                                              []snsDimension
-		Period, EvaluationPeriods                                               float64
-		Threshold                                                               *float64
-		Metrics                                                                 []struct {
-			ID         string `json:"Id"`
-			Label      string
-			Expression string
-			ReturnData *bool
-			MetricStat *struct {
-				Period float64
-				Stat   string
-				Metric struct {
-					Namespace, MetricName string
-					Dimensions            []snsDimension
-				}
-			}
-		}
+	TriggeringChildren                                          []snsChild
+	Trigger                                                     *snsTrigger
+}
+
+// snsChild is one child of a composite alarm.
+type snsChild struct {
+	Arn   string
+	State struct{ Value, Timestamp string }
+}
+
+// snsTrigger is the metric (or metric-math) definition of a metric alarm.
+type snsTrigger struct {
+	MetricName, Namespace, Statistic, ExtendedStatistic, ComparisonOperator string
+	Dimensions                                                              []snsDimension
+	Period, EvaluationPeriods                                               float64
+	Threshold                                                               *float64
+	Metrics                                                                 []snsMetricQuery
+}
+
+// snsMetricQuery is one metric-math query of a trigger.
+type snsMetricQuery struct {
+	ID         string `json:"Id"`
+	Label      string
+	Expression string
+	ReturnData *bool
+	MetricStat *snsMetricStat
+}
+
+type snsMetricStat struct {
+	Period float64
+	Stat   string
+	Metric struct {
+		Namespace, MetricName string
+		Dimensions            []snsDimension
 	}
 }
 
@@ -90,8 +101,11 @@ func snsDims(ds []snsDimension) []dim {
 // parseAlarm decodes an SNS alarm message; the error names what is wrong.
 func parseAlarm(message string) (*snsAlarm, error) {
 	var a snsAlarm
-	if err := json.Unmarshal([]byte(message), &a); err != nil {
-		return nil, fmt.Errorf("cloudwatch alarm: %w", err)
+	if !scanAlarm(message, &a) {
+		a = snsAlarm{}
+		if err := json.Unmarshal([]byte(message), &a); err != nil {
+			return nil, fmt.Errorf("cloudwatch alarm: %w", err)
+		}
 	}
 	if a.AlarmName == "" || a.NewStateValue == "" {
 		return nil, fmt.Errorf("cloudwatch alarm: AlarmName and NewStateValue must be non-empty strings")

@@ -78,11 +78,15 @@ func ParseEnvelope(body []byte) (*Envelope, error) {
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return rawEnvelopeOf(body), nil
 	}
-	if e, ok := parseEnvelopeFast(trimmed); ok {
-		if e == nil {
+	fe, ok := scanEnvelope(trimmed)
+	if !ok {
+		fe, ok = parseEnvelopeFast(trimmed)
+	}
+	if ok {
+		if fe == nil {
 			return rawEnvelopeOf(body), nil
 		}
-		return e, nil
+		return fe, nil
 	}
 	var r rawEnvelope
 	if err := json.Unmarshal(trimmed, &r); err != nil {

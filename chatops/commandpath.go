@@ -516,6 +516,9 @@ func (b *Bot) execute(ctx context.Context, req *request, inv *command.Invocation
 		_, _ = req.r.Reply(ctx, chat.Message{Text: fmt.Sprintf("Still running `%s`…", chat.EscapeMarkdown(inv.Action()))})
 		o = <-done
 	}
+	if o.err == nil && o.res == nil {
+		o.err = errors.New("chatops: executor returned no result and no error")
+	}
 	if o.err != nil {
 		req.rec.Outcome = OutcomeFailed
 		req.rec.Error = o.err.Error()

@@ -69,6 +69,9 @@ func (p *jscan) str() (val string, escaped, ok bool) {
 	j := start
 	for ; j < len(p.s); j++ {
 		c := p.s[j]
+		if plainByte[c] {
+			continue
+		}
 		switch {
 		case c == '"':
 			raw := p.s[start:j]
@@ -108,6 +111,15 @@ func (p *jscan) str() (val string, escaped, ok bool) {
 	return "", false, false
 }
 
+// plainByte marks the string bytes that need no attention: printable
+// ASCII other than the quote and the backslash.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
@@ -122,6 +134,16 @@ func unquoteJSON(s string) (string, bool) {
 	b := make([]byte, 0, len(s)+2*utf8.UTFMax)
 	for r := 0; r < len(s); {
 		c := s[r]
+		if plainByte[c] {
+			// Copy a run of plain bytes at once.
+			e := r + 1
+			for e < len(s) && plainByte[s[e]] {
+				e++
+			}
+			b = append(b, s[r:e]...)
+			r = e
+			continue
+		}
 		switch {
 		case c == '\\':
 			r++

@@ -363,7 +363,7 @@ func (b *Bot) resume(ctx context.Context, req *request, p *pendingCommand, text 
 		req.rec.Text = "aws " + p.Command
 		req.rec.Outcome = OutcomeCancelled
 		req.rec.Reason = "cancelled by user"
-		return b.reply(ctx, req, chat.Message{Text: "Cancelled: `aws " + p.Command + "`"})
+		return b.reply(ctx, req, chat.Message{Text: "Cancelled: " + codeSpan("aws "+p.Command)})
 	}
 	inv, err := command.Resume(p.Command, b.catalog)
 	if err != nil {
@@ -559,4 +559,15 @@ func denialText(action, reason string) string {
 		return reason
 	}
 	return fmt.Sprintf("`%s` is not allowed here: %s", chat.EscapeMarkdown(action), reason)
+}
+
+// codeSpan shows user text as inline code. A code span cannot escape a
+// backtick, so text with one is shown escaped instead: a backtick must not
+// end the span and let the rest render as markup (a link under the bot's
+// name).
+func codeSpan(s string) string {
+	if strings.ContainsRune(s, '`') {
+		return chat.EscapeMarkdown(s)
+	}
+	return "`" + s + "`"
 }

@@ -194,8 +194,13 @@ func (b *Bot) handle(ctx context.Context, in chat.Inbound, r chat.Replier) error
 		return b.answer(ctx, req, hintMessage())
 	}
 	if in.Kind == chat.KindThreadReply {
-		if handled, err := b.handleThreadReply(ctx, req, text); handled || err != nil {
+		handled, err := b.handleThreadReply(ctx, req, text)
+		if handled {
 			return err
+		}
+		if err != nil {
+			// It may have answered a confirmation: record the attempt.
+			return b.failInternal(ctx, req, err)
 		}
 		// A thread reply that answers nothing pending is conversation
 		// between people, not a command.

@@ -13,6 +13,7 @@ import (
 	"github.com/opschat/opschat/chat"
 	"github.com/opschat/opschat/command"
 	"github.com/opschat/opschat/notify"
+	"github.com/opschat/opschat/notify/delivery"
 )
 
 // Store namespaces the bot uses.
@@ -423,6 +424,9 @@ func (b *Bot) resume(ctx context.Context, req *request, p *pendingCommand, text 
 func (b *Bot) handleAction(ctx context.Context, req *request) error {
 	a := req.in.Action
 	if a == nil {
+		req.rec.Outcome = OutcomeInvalid
+		req.rec.Reason = "button event without an action"
+		b.finish(ctx, req)
 		return nil
 	}
 	req.rec.Text = "[button " + a.ID + "]"
@@ -450,6 +454,9 @@ func (b *Bot) handleAction(ctx context.Context, req *request) error {
 		return b.command(ctx, req, a.Value)
 	case ActionRole:
 		return b.switchRole(ctx, req, a.Value)
+	}
+	if a.ID == delivery.DigestButtonID {
+		return b.showDigest(ctx, req, a.Value)
 	}
 	if strings.HasPrefix(a.ID, notify.ButtonCustomActionPrefix) && b.catalog != nil {
 		// A custom action's button: its value is the command, with the

@@ -103,7 +103,7 @@ type NamedPolicy struct {
 }
 
 // String describes the configuration for logs, without secrets.
-func (c *ChannelConfig) String() string {
+func (c ChannelConfig) String() string {
 	return fmt.Sprintf("%s (%s %s/%s)", c.Name, c.Platform, c.WorkspaceID, c.ChannelID)
 }
 

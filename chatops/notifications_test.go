@@ -2,6 +2,7 @@ package chatops_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/opschat/opschat/chat"
 	"github.com/opschat/opschat/chatops"
 	"github.com/opschat/opschat/notify"
+	"github.com/opschat/opschat/notify/delivery"
 )
 
 const notifyConfig = `
@@ -148,4 +150,31 @@ func TestTestNotification(t *testing.T) {
 	require.NoError(t, err)
 	assert.Error(t, res.ParseError, "a broken envelope says why")
 	require.NotEmpty(t, res.Deliveries, "and is still delivered")
+}
+
+func TestDigestShowAll(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	rec := delivery.DigestRecord{ID: "d-1", Channel: delivery.ChannelKey(h.conv), Items: []delivery.DigestItem{
+		{Title: "ALARM: a", Severity: chat.SeverityCritical},
+		{Title: "OK: b", Severity: chat.SeveritySuccess},
+	}}
+	data, err := json.Marshal(rec)
+	require.NoError(t, err)
+	require.NoError(t, h.bot.Store().Put(ctx, delivery.NamespaceDigest, "d-1", data, time.Hour))
+	msg := delivery.BuildDigest("d-1", rec.Items)
+	ref, err := h.chat.Send(ctx, h.conv, msg)
+	require.NoError(t, err)
+	require.NoError(t, h.chat.Click(ctx, ref, delivery.DigestButtonID, "U1"))
+	last, _ := h.chat.Last()
+	assert.Equal(t, "All 2 notifications of this summary", last.Message.Title)
+	assert.Contains(t, last.Message.Text, "**CRITICAL** ALARM: a")
+
+	// Another channel cannot read it.
+	other := h.chat.Conversation("T1", "C2")
+	ref2, err := h.chat.Send(ctx, other, msg)
+	require.NoError(t, err)
+	require.NoError(t, h.chat.Click(ctx, ref2, delivery.DigestButtonID, "U1"))
+	last, _ = h.chat.Last()
+	assert.Contains(t, last.Message.Text, "expired")
 }

@@ -10,4 +10,11 @@
 // message is handled; on shutdown, in-flight messages get a grace period and
 // are then released to the queue at once. Several sources or processes may
 // consume the same queue.
+//
+// Trust: messages are not signature-checked here (SNS signs what it pushes
+// over HTTPS, not what it puts into SQS), and a raw message's topic comes
+// from its TopicArn attribute. Whoever may send to the queue can therefore
+// choose what is routed where: the queue policy is the boundary. Allow
+// sqs:SendMessage only to the SNS topics (aws:SourceArn) and EventBridge
+// rules that should reach chat.
 package sqssource

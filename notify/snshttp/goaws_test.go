@@ -83,7 +83,7 @@ func TestGoawsHTTPSubscription(t *testing.T) {
 	client := &http.Client{Transport: transport, Timeout: 10 * time.Second}
 	verifier := snshttp.NewVerifier(snshttp.WithPolicy(emulatorPolicy{hostport: hostport}), snshttp.WithHTTPClient(client))
 	next := &recorder{}
-	h, err := snshttp.New(next, snshttp.WithVerifier(verifier), snshttp.WithConfirmClient(client))
+	h, err := snshttp.New(next, snshttp.WithVerifier(verifier), snshttp.WithConfirmClient(client), snshttp.WithAnyTopic())
 	require.NoError(t, err)
 	endpoint := httptest.NewServer(h)
 	t.Cleanup(endpoint.Close)

@@ -48,6 +48,7 @@ type Handler struct {
 	approver Approver
 	client   *http.Client
 	topics   map[string]bool
+	anyTopic bool
 	maxBody  int64
 	log      *slog.Logger
 	mp       metric.MeterProvider
@@ -64,8 +65,9 @@ func WithVerifier(v *Verifier) Option { return func(h *Handler) { h.verifier = v
 // WithApprover requires approval of new subscriptions.
 func WithApprover(a Approver) Option { return func(h *Handler) { h.approver = a } }
 
-// WithTopics accepts messages only from these topic ARNs (default: any
-// topic whose signature verifies).
+// WithTopics accepts messages only from these topic ARNs. New requires
+// WithTopics, WithApprover or WithAnyTopic: without one, anyone with an AWS
+// account could subscribe the endpoint to their own topic.
 func WithTopics(arns ...string) Option {
 	return func(h *Handler) {
 		if h.topics == nil {
@@ -76,6 +78,16 @@ func WithTopics(arns ...string) Option {
 		}
 	}
 }
+
+// WithAnyTopic accepts, and confirms subscriptions to, any topic whose
+// signature verifies. Say it explicitly: it lets any AWS account subscribe
+// the endpoint (messages of topics no configuration claims are then counted
+// and dropped by the router, not delivered).
+func WithAnyTopic() Option { return func(h *Handler) { h.anyTopic = true } }
+
+// ErrNoTopicPolicy is returned by New when no option says which topics the
+// endpoint accepts.
+var ErrNoTopicPolicy = errors.New("snshttp: say which topics to accept: WithTopics, WithApprover or WithAnyTopic")
 
 // WithMaxBody sets the body size limit (default DefaultMaxBody).
 func WithMaxBody(n int64) Option { return func(h *Handler) { h.maxBody = n } }
@@ -105,6 +117,9 @@ func New(next notify.Handler, opts ...Option) (*Handler, error) {
 	h := &Handler{next: next, maxBody: DefaultMaxBody}
 	for _, o := range opts {
 		o(h)
+	}
+	if h.topics == nil && h.approver == nil && !h.anyTopic {
+		return nil, ErrNoTopicPolicy
 	}
 	if h.verifier == nil {
 		h.verifier = NewVerifier()

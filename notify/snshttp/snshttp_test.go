@@ -196,7 +196,7 @@ func newFixture(t testing.TB, opts ...snshttp.Option) *fixture {
 	v := snshttp.NewVerifier(snshttp.WithPolicy(snshttp.DefaultPolicy{Roots: good.roots}),
 		snshttp.WithHTTPClient(client), snshttp.WithClock(func() time.Time { return now }))
 	next := &recorder{}
-	h, err := snshttp.New(next, append([]snshttp.Option{snshttp.WithVerifier(v), snshttp.WithConfirmClient(client)}, opts...)...)
+	h, err := snshttp.New(next, append([]snshttp.Option{snshttp.WithVerifier(v), snshttp.WithConfirmClient(client), snshttp.WithAnyTopic()}, opts...)...)
 	require.NoError(t, err)
 	return &fixture{h: h, aws: aws, next: next}
 }
@@ -452,5 +452,15 @@ func TestSNSHost(t *testing.T) {
 	for _, bad := range []string{"", "arn:aws:sqs:us-east-1:1:q", "arn:aws:sns:us-east-1.evil.com/:1:t", "arn:mars:sns:x:1:t", "arn:aws:sns::1:t"} {
 		_, err := snshttp.SNSHost(bad)
 		assert.ErrorIs(t, err, snshttp.ErrMalformed, bad)
+	}
+}
+
+func TestNewRequiresATopicPolicy(t *testing.T) {
+	next := notify.HandlerFunc(func(context.Context, *notify.Envelope) error { return nil })
+	_, err := snshttp.New(next)
+	assert.ErrorIs(t, err, snshttp.ErrNoTopicPolicy)
+	for _, opt := range []snshttp.Option{snshttp.WithTopics("arn:aws:sns:us-east-1:123456789012:t"), snshttp.WithAnyTopic()} {
+		_, err := snshttp.New(next, opt)
+		assert.NoError(t, err)
 	}
 }

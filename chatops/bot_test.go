@@ -501,3 +501,18 @@ func TestConcurrentConfirmationsRunOnce(t *testing.T) {
 	wg.Wait()
 	assert.Len(t, h.exec.requests(), 1, "one confirmation, one run")
 }
+
+func TestConcurrentPromptAnswersContinueOnce(t *testing.T) {
+	h := newHarness(t)
+	got := h.say(t, "lambda get-function")
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = h.chat.Submit(context.Background(), got.Ref, "U1", map[string]string{"function-name": "fn"})
+		}()
+	}
+	wg.Wait()
+	assert.Len(t, h.exec.requests(), 1, "one prompt, one run")
+}

@@ -353,12 +353,8 @@ func (b *Bot) resume(ctx context.Context, req *request, p *pendingCommand, text 
 		// A cancel claims the token like a confirmation does, so a Run
 		// and a Cancel answered at once end in one of them, never in
 		// "Cancelled" for a command that runs anyway.
-		if won, err := b.store.PutIfAbsent(ctx, nsPendingClaim, p.Token, []byte(req.in.User.ID), b.pendingTTL); err != nil {
-			return b.failInternal(ctx, req, err)
-		} else if !won {
-			req.rec.Outcome = OutcomeInvalid
-			req.rec.Reason = "pending command already answered"
-			return b.reply(ctx, req, chat.Message{Text: "That request was already answered."})
+		if won, err := b.claim(ctx, req, p); !won {
+			return err
 		}
 		b.dropPending(ctx, p)
 		req.rec.Text = "aws " + p.Command
@@ -383,12 +379,8 @@ func (b *Bot) resume(ctx context.Context, req *request, p *pendingCommand, text 
 		}
 		// Two clicks (or replicas) may resume the same confirmation at
 		// once: only the one that claims the token runs the command.
-		if won, err := b.store.PutIfAbsent(ctx, nsPendingClaim, p.Token, []byte(req.in.User.ID), b.pendingTTL); err != nil {
-			return b.failInternal(ctx, req, err)
-		} else if !won {
-			req.rec.Outcome = OutcomeInvalid
-			req.rec.Reason = "pending command already answered"
-			return b.reply(ctx, req, chat.Message{Text: "That request was already answered."})
+		if won, err := b.claim(ctx, req, p); !won {
+			return err
 		}
 		b.dropPending(ctx, p)
 		b.recordInvocation(req, inv)
@@ -415,10 +407,30 @@ func (b *Bot) resume(ctx context.Context, req *request, p *pendingCommand, text 
 			req.rec.Error = err.Error()
 			return b.reply(ctx, req, userErrorMessage(err))
 		}
+		// Two answers at once (a form and a thread reply) continue it once.
+		if won, err := b.claim(ctx, req, p); !won {
+			return err
+		}
 		b.dropPending(ctx, p)
 		req.rec.Text = "aws " + next.Text
 		return b.runInvocation(ctx, req, next)
 	}
+}
+
+// claim makes req the one answer of pending command p: of concurrent
+// answers (clicks, replies, replicas), exactly one wins. A loser has been
+// told and audited when claim returns false; err is what to return then.
+func (b *Bot) claim(ctx context.Context, req *request, p *pendingCommand) (bool, error) {
+	won, err := b.store.PutIfAbsent(ctx, nsPendingClaim, p.Token, []byte(req.in.User.ID), b.pendingTTL)
+	if err != nil {
+		return false, b.failInternal(ctx, req, err)
+	}
+	if !won {
+		req.rec.Outcome = OutcomeInvalid
+		req.rec.Reason = "pending command already answered"
+		return false, b.reply(ctx, req, chat.Message{Text: "That request was already answered."})
+	}
+	return true, nil
 }
 
 func (b *Bot) handleAction(ctx context.Context, req *request) error {

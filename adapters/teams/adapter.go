@@ -111,7 +111,8 @@ func WithStore(s Store) Option { return func(c *config) { c.store = s } }
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.hc = hc } }
 
 // WithTokenURL sets the OAuth token endpoint (DefaultTokenURL; single-tenant
-// bots use their tenant's endpoint).
+// bots use their tenant's endpoint). It receives the app password, so New
+// refuses anything but https, or plain HTTP to a loopback host.
 func WithTokenURL(u string) Option { return func(c *config) { c.tokenURL = u } }
 
 // WithLogger sets the logger (default discards). Tokens and the app
@@ -179,6 +180,12 @@ func New(appID, appPassword string, opts ...Option) (*Adapter, error) {
 		if err := checkServiceURL(c.serviceURL, c.loopbackHTTP); err != nil {
 			return nil, fmt.Errorf("teams: WithServiceURL: %w", err)
 		}
+	}
+	// The token endpoint receives the app password: https only, except
+	// plain HTTP to a loopback host (a local emulator), which never leaves
+	// the machine.
+	if err := checkServiceURL(c.tokenURL, true); err != nil {
+		return nil, fmt.Errorf("teams: WithTokenURL: %w", err)
 	}
 	if c.store == nil {
 		c.store = newMapStore()

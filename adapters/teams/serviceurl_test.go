@@ -122,3 +122,12 @@ func TestServeHTTPRefusesPlainHTTPServiceURL(t *testing.T) {
 		})
 	}
 }
+
+func TestNewRefusesPlainHTTPTokenURL(t *testing.T) {
+	_, err := teams.New("app-id", "app-password", teams.WithTokenURL("http://login.example.com/oauth2/v2.0/token"))
+	require.Error(t, err)
+	assert.ErrorIs(t, err, teams.ErrInsecureServiceURL)
+	assert.NotContains(t, err.Error(), "app-password")
+	_, err = teams.New("app-id", "app-password", teams.WithTokenURL("http://127.0.0.1:9/token"))
+	assert.NoError(t, err, "loopback emulators stay usable")
+}

@@ -8,12 +8,14 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
 	"sigs.k8s.io/yaml"
 
 	"github.com/opschat/opschat/chat"
+	"github.com/opschat/opschat/command"
 )
 
 // LoggingLevel is a configuration's delivery logging level, as AWS Chatbot
@@ -471,7 +473,7 @@ func (p *parser) configuration(path string, v any) (ChannelConfig, bool) {
 		default:
 			p.fail(fp, "unknown field for %s%s", c.Platform, suggest(k, known))
 		}
-		if !contains(known, k) && len(p.errs) == before {
+		if !slices.Contains(known, k) && len(p.errs) == before {
 			p.fail(fp, "not a field of %s configurations", c.Platform)
 		}
 	}
@@ -714,48 +716,13 @@ func kindOf(v any) string {
 	}
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// suggest returns "; did you mean X?" for the candidate closest to s, or "".
+// suggest returns "; did you mean X?" for the candidate nearest to s (the
+// command grammar's suggestion rules), or "".
 func suggest(s string, candidates []string) string {
-	best, bestD := "", 1<<30
-	for _, c := range candidates {
-		d := editDistance(strings.ToLower(s), strings.ToLower(c))
-		if d <= max(3, len(c)/3) && d < bestD {
-			best, bestD = c, d
-		}
+	if near := command.Suggest(s, candidates); len(near) > 0 {
+		return fmt.Sprintf("; did you mean %q?", near[0])
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf("; did you mean %q?", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return ""
 }
 
 // Patterns AWS enforces on channel configurations.

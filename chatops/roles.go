@@ -3,6 +3,7 @@ package chatops
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/opschat/opschat/chat"
@@ -31,7 +32,7 @@ func (b *Bot) switchRole(ctx context.Context, req *request, arg string) error {
 		}
 		return b.answer(ctx, req, b.chooseRoleMessage(cfg, text))
 	}
-	if !contains(cfg.UserRoleARNs, arg) {
+	if !slices.Contains(cfg.UserRoleARNs, arg) {
 		req.rec.Outcome = OutcomeDenied
 		req.rec.Decision = DecisionDeny
 		req.rec.Reason = "role not offered by the configuration"

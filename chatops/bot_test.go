@@ -38,18 +38,21 @@ configurations:
 
 // fakeExecutor records requests and answers with a canned message.
 type fakeExecutor struct {
-	mu    sync.Mutex
-	reqs  []chatops.ExecRequest
-	err   error
-	delay time.Duration
+	mu        sync.Mutex
+	reqs      []chatops.ExecRequest
+	err       error
+	delay     time.Duration
+	ignoreCtx bool // a badly behaved executor that sleeps through its deadline
 }
 
 func (f *fakeExecutor) Execute(ctx context.Context, req chatops.ExecRequest) (*chatops.ExecResult, error) {
 	f.mu.Lock()
 	f.reqs = append(f.reqs, req)
-	err, delay := f.err, f.delay
+	err, delay, ignoreCtx := f.err, f.delay, f.ignoreCtx
 	f.mu.Unlock()
-	if delay > 0 {
+	if ignoreCtx {
+		time.Sleep(delay)
+	} else if delay > 0 {
 		select {
 		case <-time.After(delay):
 		case <-ctx.Done():
@@ -515,4 +518,13 @@ func TestConcurrentPromptAnswersContinueOnce(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Len(t, h.exec.requests(), 1, "one prompt, one run")
+}
+
+func TestTimeoutWithExecutorIgnoringContext(t *testing.T) {
+	h := newHarness(t, chatops.WithCommandTimeout(20*time.Millisecond))
+	h.exec.delay = 2 * time.Second
+	h.exec.ignoreCtx = true
+	got := h.say(t, "ec2 describe-instances")
+	assert.Equal(t, "Timed out", got.Message.Title)
+	assert.Equal(t, chatops.OutcomeFailed, h.lastRecord(t).Outcome)
 }

@@ -529,11 +529,29 @@ func (b *Bot) execute(ctx context.Context, req *request, inv *command.Invocation
 		defer t.Stop()
 		timer = t.C
 	}
+	// wait returns the executor's outcome, or the deadline's when the
+	// executor ignores its context: a stuck call must not hold the
+	// conversation (an outcome that arrived together with the deadline wins).
+	wait := func() outcome {
+		select {
+		case o := <-done:
+			return o
+		case <-execCtx.Done():
+			select {
+			case o := <-done:
+				return o
+			default:
+				return outcome{err: execCtx.Err()}
+			}
+		}
+	}
 	select {
 	case o = <-done:
 	case <-timer:
 		_, _ = req.r.Reply(ctx, chat.Message{Text: fmt.Sprintf("Still running `%s`…", chat.EscapeMarkdown(inv.Action()))})
-		o = <-done
+		o = wait()
+	case <-execCtx.Done():
+		o = wait()
 	}
 	if o.err == nil && o.res == nil {
 		o.err = errors.New("chatops: executor returned no result and no error")

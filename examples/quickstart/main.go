@@ -23,7 +23,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -233,5 +232,5 @@ func sendTestMessage(ctx context.Context, cfg *chatops.Config, term *console.Ada
 }
 
 func describe(c chat.Conversation) string {
-	return strings.TrimSuffix(fmt.Sprintf("%s channel %s", c.Platform, c.ChannelID), " ")
+	return fmt.Sprintf("%s channel %s", c.Platform, c.ChannelID)
 }

@@ -57,7 +57,7 @@ type ChannelConfig struct {
 	ChannelName string
 	// WebhookURL is the Chime incoming-webhook URL. It carries a token:
 	// never log it (String and the audit log omit it).
-	WebhookURL         string
+	WebhookURL         Secret
 	WebhookDescription string
 
 	IAMRoleARN string
@@ -439,7 +439,7 @@ func (p *parser) configuration(path string, v any) (ChannelConfig, bool) {
 		case "SlackChannelName", "TeamsChannelName":
 			c.ChannelName = p.str(fp, val)
 		case "WebhookUrl":
-			c.WebhookURL = p.str(fp, val)
+			c.WebhookURL = Secret(p.str(fp, val))
 		case "WebhookDescription":
 			c.WebhookDescription = p.str(fp, val)
 		case "IamRoleArn":
@@ -851,7 +851,7 @@ func (c *Config) validate() []*FieldError {
 			switch {
 			case cc.WebhookURL == "":
 				fail(path+".WebhookUrl", "required")
-			case len(cc.WebhookURL) > 255 || !reChimeWebhook.MatchString(cc.WebhookURL):
+			case len(cc.WebhookURL) > 255 || !reChimeWebhook.MatchString(cc.WebhookURL.Reveal()):
 				// Never echo the URL: it carries the webhook's token.
 				fail(path+".WebhookUrl", "not a Chime incoming-webhook URL (https://hooks.chime.aws/incomingwebhooks/ID?token=TOKEN)")
 			}

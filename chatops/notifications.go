@@ -128,7 +128,7 @@ func (c *Config) ChimeWebhooks() map[string]string {
 	out := map[string]string{}
 	for _, cc := range c.Configurations {
 		if cc.Platform == chat.PlatformChime {
-			out[cc.Name] = cc.WebhookURL
+			out[cc.Name] = cc.WebhookURL.Reveal()
 		}
 	}
 	return out

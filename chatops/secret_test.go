@@ -1,0 +1,52 @@
+package chatops_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/opschat/opschat/chatops"
+)
+
+// The Chime webhook URL in testdata/valid.yaml carries "secrettoken123". No
+// way a host might print a configuration may show it.
+func TestConfigNeverPrintsWebhookToken(t *testing.T) {
+	cfg, err := chatops.LoadConfigFile("testdata/valid.yaml")
+	require.NoError(t, err)
+	chime := cfg.Configurations[2]
+	require.Contains(t, chime.WebhookURL.Reveal(), "secrettoken123", "precondition: the fixture has the token")
+
+	var logBuf bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logBuf, nil))
+	logger.Info("config", "cfg", cfg, "chime", chime, "url", chime.WebhookURL)
+	js, err := json.Marshal(cfg)
+	require.NoError(t, err)
+
+	outputs := map[string]string{
+		"%v":           fmt.Sprintf("%v", chime),
+		"%+v":          fmt.Sprintf("%+v", chime),
+		"%#v":          fmt.Sprintf("%#v", chime),
+		"%s":           fmt.Sprintf("%s", chime),
+		"%x":           fmt.Sprintf("%x", chime),
+		"%q url":       fmt.Sprintf("%q", chime.WebhookURL),
+		"%x url":       fmt.Sprintf("%x", chime.WebhookURL),
+		"%#v config":   fmt.Sprintf("%#v", cfg),
+		"%+v config":   fmt.Sprintf("%+v", *cfg),
+		"%v pointer":   fmt.Sprintf("%v", &chime),
+		"json":         string(js),
+		"slog":         logBuf.String(),
+		"String()":     chime.String(),
+		"url String()": chime.WebhookURL.String(),
+	}
+	for name, out := range outputs {
+		assert.NotContains(t, out, "secrettoken123", name)
+		assert.NotContains(t, out, fmt.Sprintf("%x", "secrettoken123"), name)
+	}
+	assert.Contains(t, outputs["%#v"], "[redacted]")
+	assert.Contains(t, outputs["json"], `"WebhookURL":"[redacted]"`)
+}

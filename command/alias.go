@@ -26,16 +26,22 @@ type Alias struct {
 	// Placeholders are the $names of Command in order of first use; a
 	// positional run assigns values in this order.
 	Placeholders []string `json:"placeholders,omitempty"`
-	// Action is the IAM action the command needs ("ec2:StopInstances"),
-	// so the bot can check it against the guardrails at creation.
+	// Action is the main IAM action the command needs
+	// ("ec2:StopInstances"); Actions[0]. Kept for stored aliases and callers
+	// that show one action.
 	Action string `json:"action,omitempty"`
+	// Actions are all the IAM actions the command as written needs (see
+	// Invocation.IAMActions), so the bot can check every one against the
+	// guardrails at creation. Values given at run time can add conditional
+	// actions; the run is authorized again on its own invocation.
+	Actions []string `json:"actions,omitempty"`
 }
 
 // NewAlias validates an alias: the name, the length, and the command,
 // which must parse against the catalog with its placeholders standing in
 // for values (refused options and file:// values are rejected here and
 // again at run). Missing required parameters are allowed: the run prompts
-// for them. The bot should also check Action against the guardrails.
+// for them. The bot should also check Actions against the guardrails.
 func NewAlias(name, command string, cat Catalog, opts ...Option) (*Alias, error) {
 	if err := validAliasName(name); err != nil {
 		return nil, err
@@ -67,7 +73,7 @@ func NewAlias(name, command string, cat Catalog, opts ...Option) (*Alias, error)
 	if err != nil {
 		return nil, err
 	}
-	return &Alias{Name: name, Command: command, Placeholders: placeholdersIn(command), Action: inv.IAMAction}, nil
+	return &Alias{Name: name, Command: command, Placeholders: placeholdersIn(command), Action: inv.IAMAction, Actions: inv.IAMActions}, nil
 }
 
 func aliasErr(msg, subject string) *Error {
@@ -154,6 +160,13 @@ func DecodeAlias(data []byte) (*Alias, error) {
 		return nil, aliasErr("The stored alias `"+a.Name+"` has an invalid command.", a.Name)
 	}
 	a.Placeholders = placeholdersIn(a.Command)
+	// Aliases stored before Actions existed carry Action alone.
+	if len(a.Actions) == 0 && a.Action != "" {
+		a.Actions = []string{a.Action}
+	}
+	if a.Action == "" && len(a.Actions) > 0 {
+		a.Action = a.Actions[0]
+	}
 	return &a, nil
 }
 

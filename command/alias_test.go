@@ -175,10 +175,14 @@ func TestAliasJSON(t *testing.T) {
 	require.NoError(t, err)
 	data, err := json.Marshal(a)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"name":"stop","command":"ec2 stop-instances --instance-ids $id","placeholders":["id"],"action":"ec2:StopInstances"}`, string(data))
+	assert.JSONEq(t, `{"name":"stop","command":"ec2 stop-instances --instance-ids $id","placeholders":["id"],"action":"ec2:StopInstances","actions":["ec2:StopInstances"]}`, string(data))
 	back, err := command.DecodeAlias(data)
 	require.NoError(t, err)
 	assert.Equal(t, a, back)
+	// An alias stored before Actions existed gets Actions from Action.
+	old, err := command.DecodeAlias([]byte(`{"name":"stop","command":"ec2 stop-instances --instance-ids $id","action":"ec2:StopInstances"}`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ec2:StopInstances"}, old.Actions)
 
 	_, err = command.DecodeAlias([]byte(`{"name":"bad name","command":"x"}`))
 	require.ErrorIs(t, err, command.ErrInvalidAlias)

@@ -51,13 +51,24 @@ type Param struct {
 type Operation struct {
 	// Name is the CLI name ("describe-instances").
 	Name string
-	// APIName is the API operation name ("DescribeInstances"); the IAM
-	// action is IAMPrefix + ":" + APIName.
+	// APIName is the API operation name ("DescribeInstances").
 	APIName string
 	Doc     string
 	Params  []Param
-	// ReadOnly operations run without confirmation (Describe*, List*, Get*,
-	// ...); every other operation asks first.
+	// Actions are the IAM actions AWS checks for every call of the
+	// operation, in full form ("lambda:InvokeFunction"; "s3:GetObject",
+	// "s3:PutObject" for s3api copy-object). They often differ from
+	// IAMPrefix:APIName. A catalog always fills them; Parse falls back to
+	// IAMPrefix:APIName only for a catalog that does not.
+	Actions []string
+	// ConditionalActions are further actions AWS checks only when a
+	// parameter is given.
+	ConditionalActions []ConditionalAction
+	// Access is the highest access level of Actions.
+	Access AccessLevel
+	// ReadOnly is Access.ReadOnly(): List and Read operations run without
+	// confirmation; every other operation asks first. It is kept as a field
+	// for callers that only need the yes/no.
 	ReadOnly bool
 	// Paginated operations can be followed across pages.
 	Paginated bool

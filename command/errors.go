@@ -42,6 +42,12 @@ var (
 	// ErrNothingPending: an answer arrived for an invocation that lacks
 	// nothing.
 	ErrNothingPending = errors.New("command: nothing pending")
+	// ErrTooLong: the message is longer than MaxCommandLen; it is refused
+	// before it is read.
+	ErrTooLong = errors.New("command: command too long")
+	// ErrUnknownAccessLevel: ParseAccessLevel was given a name that is not
+	// an access level of the Service Authorization Reference.
+	ErrUnknownAccessLevel = errors.New("command: unknown access level")
 )
 
 // Error is a command the user must correct. Its UserMessage is written for

@@ -132,9 +132,28 @@ func operationHelp(svc Service, op *Operation) *Help {
 	if op.Paginated {
 		b.WriteString(", `--max-items`, `--page-size`, `--starting-token`")
 	}
-	b.WriteString(fmt.Sprintf("\nIAM action: `%s:%s`", iamPrefixOf(svc), op.APIName))
-	if op.ReadOnly {
+	actions := op.Actions
+	if len(actions) == 0 {
+		actions = []string{iamPrefixOf(svc) + ":" + op.APIName}
+	}
+	if len(actions) == 1 {
+		b.WriteString("\n**IAM action:** " + codeList(actions))
+	} else {
+		b.WriteString("\n**IAM actions:** " + codeList(actions))
+	}
+	if op.Access != AccessUnknown {
+		b.WriteString(" (" + op.Access.String())
+		if op.ReadOnly {
+			b.WriteString(", read-only")
+		} else {
+			b.WriteString(", asks for confirmation")
+		}
+		b.WriteString(")")
+	} else if op.ReadOnly {
 		b.WriteString(" (read-only)")
+	}
+	for _, c := range op.ConditionalActions {
+		b.WriteString(fmt.Sprintf("\n• with `--%s`: also `%s`", c.Param, c.Action))
 	}
 	return &Help{Title: svc.Name + " " + op.Name, Text: b.String()}
 }

@@ -18,7 +18,14 @@ package command
 type Invocation struct {
 	Service   string // CLI service name ("ec2")
 	Operation string // CLI operation name ("describe-instances")
-	// IAMAction is the IAM action the operation needs ("ec2:DescribeInstances").
+	// IAMActions are the IAM actions AWS checks for this invocation: the
+	// operation's Actions, then its ConditionalActions whose parameter was
+	// given, without duplicates ("s3:GetObject", "s3:GetObjectVersion" for
+	// "s3api get-object ... --version-id v1"). An authorizer must allow
+	// every one of them.
+	IAMActions []string
+	// IAMAction is IAMActions[0], the operation's main action
+	// ("ec2:DescribeInstances"); kept for callers that show one action.
 	IAMAction string
 	Params    map[string]any
 	// Global options.
@@ -41,8 +48,18 @@ type Invocation struct {
 	Text string
 }
 
-// Action returns the IAM action of the invocation ("ec2:DescribeInstances").
+// Action returns the main IAM action of the invocation
+// ("ec2:DescribeInstances"); see IAMActions for all of them.
 func (inv *Invocation) Action() string { return inv.IAMAction }
+
+// Actions returns IAMActions, or IAMAction alone when an invocation was
+// built by hand without IAMActions.
+func (inv *Invocation) Actions() []string {
+	if len(inv.IAMActions) > 0 || inv.IAMAction == "" {
+		return inv.IAMActions
+	}
+	return []string{inv.IAMAction}
+}
 
 // Complete reports whether no required parameter is missing.
 func (inv *Invocation) Complete() bool { return len(inv.Missing) == 0 }

@@ -190,17 +190,15 @@ func parseTokens(toks []Token, cat Catalog, cfg *config) (*Invocation, error) {
 		Operation: op.Name,
 		Op:        op,
 	}
-	prefix := svc.IAMPrefix
-	if prefix == "" {
-		prefix = IAMPrefix(svc.Name)
-	}
-	inv.IAMAction = prefix + ":" + op.APIName
 	inv.Params = make(map[string]any, 4)
 	p := &paramParser{cfg: cfg, inv: inv, op: op, cat: cat}
 	p.order = p.orderBuf[:0]
 	if err := p.run(toks[2:]); err != nil {
 		return nil, err
 	}
+	// After the parameters: conditional actions depend on which were given.
+	inv.IAMActions = iamActions(svc, op, inv.Params)
+	inv.IAMAction = inv.IAMActions[0]
 	if inv.Region == "" {
 		inv.Region = cfg.defaultRegion
 	}

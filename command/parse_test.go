@@ -108,7 +108,7 @@ func TestParse(t *testing.T) {
 			in:     `lambda invoke --function-name my-fn --payload {"key": "a value"}`,
 			params: map[string]any{"function-name": "my-fn", "payload": []byte(`{"key": "a value"}`)},
 			text:   `lambda invoke --function-name my-fn --payload {"key": "a value"}`,
-			action: "lambda:Invoke",
+			action: "lambda:InvokeFunction",
 		},
 		{
 			name: "map of lists as JSON, as in AWS Chatbot's runbook example",
@@ -194,7 +194,7 @@ func TestParse(t *testing.T) {
 			in:     "lambda invoke --function-name f --cli-binary-format raw-in-base64-out --payload {\"a\":1} --color off",
 			params: map[string]any{"function-name": "f", "payload": []byte(`{"a":1}`)},
 			text:   `lambda invoke --function-name f --payload {"a":1}`,
-			action: "lambda:Invoke",
+			action: "lambda:InvokeFunction",
 		},
 		{
 			name:   "multi-line with continuations",

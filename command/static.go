@@ -29,7 +29,11 @@ var _ Catalog = (*StaticCatalog)(nil)
 
 // NewStaticCatalog builds a catalog from services. Names are lower-cased;
 // a service without IAMPrefix gets IAMPrefix(name); an operation without
-// APIName gets the CamelCase of its CLI name. The inputs are copied.
+// APIName gets the CamelCase of its CLI name, one without Actions the
+// name-derived IAMPrefix:APIName, and one without Access AccessRead when
+// ReadOnly is set and AccessWrite otherwise (hand-written catalogs that
+// predate access levels keep their meaning). ReadOnly is then always
+// Access.ReadOnly(). The inputs are copied.
 func NewStaticCatalog(services ...StaticService) *StaticCatalog {
 	c := &StaticCatalog{svcs: make(map[string]*staticService, len(services))}
 	for _, s := range services {
@@ -45,6 +49,16 @@ func NewStaticCatalog(services ...StaticService) *StaticCatalog {
 			if op.APIName == "" {
 				op.APIName = camel(op.Name)
 			}
+			if len(op.Actions) == 0 {
+				op.Actions = []string{svc.IAMPrefix + ":" + op.APIName}
+			}
+			if op.Access == AccessUnknown {
+				op.Access = AccessWrite
+				if op.ReadOnly {
+					op.Access = AccessRead
+				}
+			}
+			op.ReadOnly = op.Access.ReadOnly()
 			if _, dup := ss.ops[op.Name]; !dup {
 				ss.names = append(ss.names, op.Name)
 			}
@@ -62,6 +76,8 @@ func NewStaticCatalog(services ...StaticService) *StaticCatalog {
 
 func cloneOperation(op Operation) *Operation {
 	op.Params = cloneParams(op.Params)
+	op.Actions = slices.Clone(op.Actions)
+	op.ConditionalActions = slices.Clone(op.ConditionalActions)
 	return &op
 }
 

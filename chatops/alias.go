@@ -72,7 +72,7 @@ func (b *Bot) alias(ctx context.Context, req *request, ac *command.AliasCommand)
 				b.log.WarnContext(ctx, "stored alias is invalid", "key", k, "err", err)
 				continue
 			}
-			fmt.Fprintf(&sb, "%s → aws %s\n", a.Usage(), a.Command)
+			fmt.Fprintf(&sb, "%s → aws %s\n", a.Usage(), RedactSecrets(a.Command))
 		}
 		return b.answer(ctx, req, chat.Message{Title: "Aliases", CodeBlocks: []chat.CodeBlock{{Content: strings.TrimSpace(sb.String())}}})
 	case command.AliasRun:

@@ -83,6 +83,9 @@ func newAuditor(writers []io.Writer, loggers []*slog.Logger, errLog *slog.Logger
 // per record, so line-oriented sinks such as CloudWatch Logs see whole
 // records), one Info entry per logger.
 func (a *Auditor) Record(ctx context.Context, r AuditRecord) {
+	// Secret parameter values never reach the log, whichever path wrote
+	// the record.
+	r.Text, r.Error, r.Reason = RedactSecrets(r.Text), RedactSecrets(r.Error), RedactSecrets(r.Reason)
 	line, err := json.Marshal(r)
 	if err != nil {
 		a.errLog.Error("audit: encode record", "err", err)

@@ -176,9 +176,9 @@ func (b *Bot) handle(ctx context.Context, in chat.Inbound, r chat.Replier) error
 		UserName:  in.User.Name,
 		Text:      in.Text,
 	}
-	cfg, ok := b.config.Lookup(in.Conversation)
-	if !ok {
-		return b.noConfiguration(ctx, req)
+	cfg, handled, err := b.selectConfig(ctx, req)
+	if handled {
+		return err
 	}
 	req.cfg = cfg
 	req.rec.Configuration = cfg.Name

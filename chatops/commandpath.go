@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -133,21 +134,28 @@ func (b *Bot) failInternal(ctx context.Context, req *request, err error) error {
 	return b.reply(ctx, req, internalErrorMessage())
 }
 
-// roleFor returns the role the user's commands run with, or "" when the
-// configuration requires a user role and the user has not chosen one.
+// roleFor returns the role the user's commands run with: the role they
+// chose with switch-role when the configuration still offers it, else the
+// channel role, or "" when the configuration (or a direct message) requires
+// a user role and the user has not chosen one.
 func (b *Bot) roleFor(ctx context.Context, req *request) (string, error) {
 	cfg := req.cfg
-	if !cfg.UserRoleRequired && req.in.Conversation.Type != chat.ConversationDirect {
-		return cfg.IAMRoleARN, nil
+	required := cfg.UserRoleRequired || req.in.Conversation.Type == chat.ConversationDirect
+	if len(cfg.UserRoleARNs) > 0 {
+		v, ok, err := b.store.Get(ctx, nsUserRole, cfg.Name+"/"+req.in.User.ID)
+		if err != nil {
+			return "", fmt.Errorf("chatops: read user role: %w", err)
+		}
+		// A choice the configuration no longer offers is ignored: an
+		// administrator who removes a role removes it for everyone.
+		if ok && slices.Contains(cfg.UserRoleARNs, string(v)) {
+			return string(v), nil
+		}
 	}
-	v, ok, err := b.store.Get(ctx, nsUserRole, cfg.Name+"/"+req.in.User.ID)
-	if err != nil {
-		return "", fmt.Errorf("chatops: read user role: %w", err)
-	}
-	if !ok {
+	if required {
 		return "", nil
 	}
-	return string(v), nil
+	return cfg.IAMRoleARN, nil
 }
 
 func (b *Bot) regionFor(ctx context.Context, req *request, inv *command.Invocation) string {
@@ -215,7 +223,7 @@ func (b *Bot) askConfirmation(ctx context.Context, req *request, inv *command.In
 	m := chat.Message{
 		Title:      "Run this command?",
 		Text:       fmt.Sprintf("`%s` changes resources. Confirm to run it, or cancel. (Reply `yes` or `cancel` in this thread.)", chat.EscapeMarkdown(inv.Action())),
-		CodeBlocks: []chat.CodeBlock{{Content: "aws " + inv.Text}},
+		CodeBlocks: []chat.CodeBlock{{Content: "aws " + RedactSecrets(inv.Text)}},
 		Buttons: []chat.Button{
 			{ID: ActionConfirm, Label: "Run", Value: p.Token, Style: chat.ButtonPrimary},
 			{ID: ActionCancel, Label: "Cancel", Value: p.Token, Style: chat.ButtonDanger},
@@ -320,7 +328,7 @@ func (b *Bot) prompt(ctx context.Context, req *request, inv *command.Invocation)
 	m := chat.Message{
 		Title:      fmt.Sprintf("%s %s needs more parameters", inv.Service, inv.Operation),
 		Text:       text,
-		CodeBlocks: []chat.CodeBlock{{Content: "aws " + inv.Text}},
+		CodeBlocks: []chat.CodeBlock{{Content: "aws " + RedactSecrets(inv.Text)}},
 		Form:       form,
 	}
 	return b.park(ctx, req, p, m)
@@ -360,7 +368,7 @@ func (b *Bot) resume(ctx context.Context, req *request, p *pendingCommand, text 
 		req.rec.Text = "aws " + p.Command
 		req.rec.Outcome = OutcomeCancelled
 		req.rec.Reason = "cancelled by user"
-		return b.reply(ctx, req, chat.Message{Text: "Cancelled: " + codeSpan("aws "+p.Command)})
+		return b.reply(ctx, req, chat.Message{Text: "Cancelled: " + codeSpan("aws "+RedactSecrets(p.Command))})
 	}
 	inv, err := command.Resume(p.Command, b.catalog)
 	if err != nil {

@@ -863,9 +863,12 @@ func (c *Config) validate() []*FieldError {
 			}
 		}
 		if cc.Platform != chat.PlatformChime && cc.ChannelID != "" {
-			key := string(cc.Platform) + "/" + cc.WorkspaceID + "/" + cc.ChannelID
+			// As in AWS Chatbot: one configuration per channel per AWS
+			// account; a channel with several asks each member which
+			// account their commands go to (set default-account).
+			key := string(cc.Platform) + "/" + cc.WorkspaceID + "/" + cc.ChannelID + "/" + roleAccount(cc.IAMRoleARN)
 			if prev := channels[key]; prev != "" {
-				fail(path, "channel %s is already configured by %s", cc.ChannelID, prev)
+				fail(path, "channel %s is already configured for account %s by %s (one configuration per channel per account)", cc.ChannelID, roleAccount(cc.IAMRoleARN), prev)
 			}
 			channels[key] = path
 		}
@@ -911,8 +914,20 @@ func (c *Config) validate() []*FieldError {
 
 // Lookup returns the configuration for a conversation: the channel's own
 // configuration, or for direct messages the workspace's configuration that
-// allows them.
+// allows them. A channel configured in several accounts returns the first;
+// LookupAll returns them all.
 func (c *Config) Lookup(conv chat.Conversation) (*ChannelConfig, bool) {
+	all := c.LookupAll(conv)
+	if len(all) == 0 {
+		return nil, false
+	}
+	return all[0], true
+}
+
+// LookupAll returns every configuration for a conversation, in file order:
+// one per AWS account the channel is configured in.
+func (c *Config) LookupAll(conv chat.Conversation) []*ChannelConfig {
+	var out []*ChannelConfig
 	for i := range c.Configurations {
 		cc := &c.Configurations[i]
 		if cc.Platform != conv.Platform || cc.Platform == chat.PlatformChime {
@@ -925,13 +940,25 @@ func (c *Config) Lookup(conv chat.Conversation) (*ChannelConfig, bool) {
 		}
 		if conv.Type == chat.ConversationDirect {
 			if cc.DirectMessages {
-				return cc, true
+				out = append(out, cc)
 			}
 			continue
 		}
 		if cc.ChannelID == conv.ChannelID {
-			return cc, true
+			out = append(out, cc)
 		}
 	}
-	return nil, false
+	return out
+}
+
+// Account returns the AWS account of the configuration's channel role.
+func (c *ChannelConfig) Account() string { return roleAccount(c.IAMRoleARN) }
+
+// roleAccount returns the account ID field of an IAM role ARN, or "".
+func roleAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[4]
 }

@@ -101,7 +101,7 @@ func TestLoadConfigReportsEveryProblemWithItsPath(t *testing.T) {
 		`configurations[0].GuardrailPolicies[1]: service-role policies cannot be guardrails`,
 		`configurations[0].LoggingLevel: must be ERROR, INFO or NONE, got "DEBUG"`,
 		`configurations[2].ConfigurationName: "dup" is already used by configurations[1]`,
-		`configurations[2]: channel C1 is already configured by configurations[1]`,
+		`configurations[2]: channel C1 is already configured for account 123456789012 by configurations[1]`,
 		`configurations[3].WebhookUrl: not a Chime incoming-webhook URL`,
 		`configurations[3].WebhookDescription: required`,
 		`configurations[4].TeamsTenantId: not a tenant ID`,

@@ -24,7 +24,8 @@ func (b *Bot) builtins() []builtin {
 		list = append(list,
 			builtin{"alias", "alias create|list|delete|help", "command aliases shared by this channel"},
 			builtin{"run", "run ALIAS [values...]", "run an alias"},
-			builtin{"switch-role", "switch-role [ROLE-ARN]", "choose the IAM role your commands run with"},
+			builtin{"switch-role", "switch-role [ROLE-ARN|channel]", "choose the IAM role your commands run with"},
+			builtin{"set default-account", "set default-account [ACCOUNT-ID]", "choose the AWS account your commands go to, in a channel configured in several"},
 			builtin{"cancel", "cancel", "cancel the command waiting for your confirmation or input"},
 		)
 	}
@@ -43,6 +44,10 @@ func (b *Bot) dispatch(ctx context.Context, req *request, text string) error {
 		return b.switchRole(ctx, req, rest)
 	case "cancel":
 		return b.cancelPending(ctx, req)
+	case "set":
+		if sub, _ := splitWord(rest); sub == "default-account" {
+			return b.setDefaultAccountSingle(ctx, req)
+		}
 	}
 	if b.catalog == nil {
 		req.rec.Outcome = OutcomeInvalid

@@ -1,0 +1,53 @@
+package chatops_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/opschat/opschat/chatops"
+)
+
+func TestRedactSecrets(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"rds modify-db-instance --db-instance-identifier db1 --master-user-password hunter2 --apply-immediately",
+			"rds modify-db-instance --db-instance-identifier db1 --master-user-password **** --apply-immediately"},
+		{"secretsmanager put-secret-value --secret-id x --secret-string=s3cr3t", "secretsmanager put-secret-value --secret-id x --secret-string=****"},
+		{`iot x --private-key "-----BEGIN KEY----- abc def"`, `iot x --private-key ****`},
+		{"x --password “two words” --next", "x --password **** --next"},
+		{"x --Password 'a b' y", "x --Password **** y"},
+		{"x --auth-token abc", "x --auth-token ****"},
+		{"x --password", "x --password"},                                                       // no value
+		{"x --password --force", "x --password --force"},                                       // the next token is a flag
+		{"logs filter-log-events --next-token abc", "logs filter-log-events --next-token abc"}, // pagination
+		{"secretsmanager describe-secret --secret-id prod/db", "secretsmanager describe-secret --secret-id prod/db"},
+		{"ec2 describe-instances", "ec2 describe-instances"},
+		{"x --password-x", "x --password-x"},
+		{"x --password \"unclosed value", "x --password ****"},
+		{"x --password a --client-secret b", "x --password **** --client-secret ****"},
+		{"x --passwordy=1", "x --passwordy=****"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, chatops.RedactSecrets(tt.in), tt.in)
+	}
+}
+
+func FuzzRedactSecrets(f *testing.F) {
+	f.Add("x --password 'a b' --secret=c")
+	f.Add("--token“")
+	f.Fuzz(func(t *testing.T, s string) {
+		out := chatops.RedactSecrets(s)
+		if out == s {
+			return
+		}
+		assert.Contains(t, out, "****")
+	})
+}
+
+func TestAuditRecordsNeverCarrySecretValues(t *testing.T) {
+	h := newHarness(t)
+	h.say(t, "ec2 stop-instances --instance-ids i-1 --master-user-password hunter2")
+	h.say(t, "alias create dbpw ec2 stop-instances --instance-ids i-1 --client-secret=hunter2")
+	assert.NotContains(t, h.audit.String(), "hunter2")
+	assert.Contains(t, h.audit.String(), "--master-user-password ****")
+}

@@ -257,8 +257,14 @@ type SendError struct {
 	Platform   Platform
 	StatusCode int // HTTP status, when there was one
 	Retryable  bool
+	// RetryAfter is how long to wait before retrying: the platform's
+	// Retry-After capped at MaxRetryAfter (ClassifyHTTP caps it, and
+	// Retryable caps a hand-built value too).
 	RetryAfter time.Duration
-	Err        error
+	// RequestedRetryAfter is the wait the platform asked for, uncapped, so
+	// the delivery layer can log an unusual value; 0 when it asked none.
+	RequestedRetryAfter time.Duration
+	Err                 error
 }
 
 func (e *SendError) Error() string {
@@ -274,6 +280,9 @@ func (e *SendError) Error() string {
 		msg += ", retryable"
 		if e.RetryAfter > 0 {
 			msg += fmt.Sprintf(" after %s", e.RetryAfter)
+		}
+		if e.RequestedRetryAfter > e.RetryAfter {
+			msg += fmt.Sprintf(" (Retry-After %s capped)", e.RequestedRetryAfter)
 		}
 	}
 	if e.Err != nil {
@@ -299,7 +308,7 @@ func Retryable(err error) (bool, time.Duration) {
 	}
 	var se *SendError
 	if errors.As(err, &se) {
-		return se.Retryable, se.RetryAfter
+		return se.Retryable, capRetryAfter(se.RetryAfter)
 	}
 	// The caller's own cancellation or deadline: retrying cannot help.
 	// (Adapters that see an HTTP client timeout while their context is
@@ -315,7 +324,8 @@ func Retryable(err error) (bool, time.Duration) {
 }
 
 // ClassifyHTTP builds the *SendError for an HTTP response status from a chat
-// platform: 429 and 5xx (and Teams' 412) are retryable, honouring Retry-After.
+// platform: 429 and 5xx (and Teams' 412) are retryable, honouring Retry-After
+// (see ParseRetryAfter) up to MaxRetryAfter; a negative value counts as none.
 // It returns nil for 2xx statuses.
 func ClassifyHTTP(p Platform, status int, retryAfter time.Duration, err error) error {
 	if status >= 200 && status < 300 {
@@ -325,5 +335,7 @@ func ClassifyHTTP(p Platform, status int, retryAfter time.Duration, err error) e
 	if err == nil {
 		err = fmt.Errorf("HTTP status %d", status)
 	}
-	return &SendError{Platform: p, StatusCode: status, Retryable: retryable, RetryAfter: retryAfter, Err: err}
+	requested := max(retryAfter, 0)
+	return &SendError{Platform: p, StatusCode: status, Retryable: retryable,
+		RetryAfter: capRetryAfter(requested), RequestedRetryAfter: requested, Err: err}
 }

@@ -96,6 +96,23 @@ func Run(t *testing.T, newHarness func(t *testing.T) *Harness) {
 		assert.Equal(t, 7*time.Second, after, "Retry-After must be honoured")
 		checkNoSecrets(t, h, err.Error())
 	})
+	t.Run("RateLimitedRetryAfterCapped", func(t *testing.T) {
+		h := newHarness(t)
+		if h.FailNext == nil {
+			t.Skip("adapter has no remote side")
+		}
+		// One 429 asking for a day must not pause the channel for a day.
+		h.FailNext(1, 429, 24*time.Hour)
+		_, err := h.Sender.Send(context.Background(), h.Conversation, simpleMessage())
+		require.Error(t, err)
+		ok, after := chat.Retryable(err)
+		assert.True(t, ok, "429 must be retryable")
+		assert.Equal(t, chat.MaxRetryAfter, after, "Retry-After must be capped at chat.MaxRetryAfter")
+		se, isSendErr := errors.AsType[*chat.SendError](err)
+		require.True(t, isSendErr, "a 429 is a *chat.SendError")
+		assert.Equal(t, 24*time.Hour, se.RequestedRetryAfter, "the asked wait stays visible for the log")
+		checkNoSecrets(t, h, err.Error())
+	})
 	for _, status := range []int{500, 502, 503} {
 		t.Run("ServerError"+strconv.Itoa(status), func(t *testing.T) {
 			h := newHarness(t)

@@ -254,16 +254,9 @@ func transportError(ctx context.Context, err error) error {
 	return &chat.SendError{Platform: chat.PlatformChime, Retryable: true, Err: fmt.Errorf("post webhook: %w", err)}
 }
 
+// retryAfter reads a Retry-After header (seconds or an HTTP date; a
+// negative or malformed value counts as none). ClassifyHTTP caps it.
 func retryAfter(h http.Header, now time.Time) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
+	d, _ := chat.ParseRetryAfter(h.Get("Retry-After"), now)
+	return d
 }

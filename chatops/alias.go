@@ -40,6 +40,9 @@ func (b *Bot) alias(ctx context.Context, req *request, ac *command.AliasCommand)
 		if err := b.store.Put(ctx, nsAlias, key(a.Name), data, 0); err != nil {
 			return b.failInternal(ctx, req, err)
 		}
+		if err := b.store.Put(ctx, nsAliasOwner, key(a.Name), []byte(req.in.User.ID), 0); err != nil {
+			b.log.ErrorContext(ctx, "record alias owner", "err", err)
+		}
 		return b.answer(ctx, req, chat.Message{Text: fmt.Sprintf("Alias `%s` created. Run it with `%s`.", a.Name, a.Usage()), Severity: chat.SeveritySuccess})
 	case command.AliasDelete:
 		if _, ok, err := b.store.Get(ctx, nsAlias, key(ac.Name)); err != nil {
@@ -51,6 +54,7 @@ func (b *Bot) alias(ctx context.Context, req *request, ac *command.AliasCommand)
 		if err := b.store.Delete(ctx, nsAlias, key(ac.Name)); err != nil {
 			return b.failInternal(ctx, req, err)
 		}
+		_ = b.store.Delete(ctx, nsAliasOwner, key(ac.Name))
 		return b.answer(ctx, req, chat.Message{Text: fmt.Sprintf("Alias `%s` deleted.", ac.Name)})
 	case command.AliasList:
 		items, err := b.store.List(ctx, nsAlias, req.cfg.Name+"/")

@@ -36,6 +36,7 @@ type Bot struct {
 	executor       Executor
 	authorizer     Authorizer
 	unsafeAllowAll bool
+	admins         []string
 
 	commandTimeout time.Duration
 	stillRunning   time.Duration

@@ -44,6 +44,8 @@ func (b *Bot) dispatch(ctx context.Context, req *request, text string) error {
 		return b.switchRole(ctx, req, rest)
 	case "cancel":
 		return b.cancelPending(ctx, req)
+	case "forget":
+		return b.forgetCommand(ctx, req, rest)
 	case "set":
 		if sub, _ := splitWord(rest); sub == "default-account" {
 			return b.setDefaultAccountSingle(ctx, req)

@@ -115,3 +115,45 @@ func BenchmarkParsePolicy(b *testing.B) {
 		}
 	}
 }
+
+func benchNamedLayers(b testing.TB) []guardrail.Layer {
+	ps := benchLayers(b)
+	return []guardrail.Layer{{Name: "role", Policies: ps[0]}, {Name: "guardrail", Policies: ps[1]}, {Name: "organization", Policies: ps[2]}}
+}
+
+// benchDecideActions is the decision the bot makes for one command: the
+// blocklist, then the three layers, for every action the operation needs.
+func benchDecideActions(b *testing.B, actions []string) {
+	layers := benchNamedLayers(b)
+	req := benchRequest()
+	if d, at := guardrail.DecideActions(actions, req.Resource, req.Context, layers...); d != guardrail.Allow {
+		b.Fatalf("setup: got %v at %d", d, at)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if d, _ := guardrail.DecideActions(actions, req.Resource, req.Context, layers...); d != guardrail.Allow {
+			b.Fatal("decision changed")
+		}
+	}
+}
+
+func BenchmarkDecideActions1(b *testing.B) {
+	benchDecideActions(b, []string{"ec2:StopInstances"})
+}
+
+func BenchmarkDecideActions3(b *testing.B) {
+	benchDecideActions(b, []string{"ec2:StopInstances", "ec2:DescribeInstances", "ec2:RebootInstances"})
+}
+
+// BenchmarkAuthorizeActions3 adds the explanation a chat reply shows.
+func BenchmarkAuthorizeActions3(b *testing.B) {
+	layers := benchNamedLayers(b)
+	req := benchRequest()
+	actions := []string{"ec2:StopInstances", "ec2:DescribeInstances", "ec2:RebootInstances"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := guardrail.AuthorizeActions(actions, req.Resource, req.Context, layers...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -107,8 +107,14 @@ func (m Match) Statement() string {
 // Explanation says why a request got its decision.
 type Explanation struct {
 	Decision Decision
+	// Action is the action the explanation is about: for an operation that
+	// needs several actions (AuthorizeActions), the one that decided a
+	// denial, or the first one for Allow.
 	Action   string
 	Resource string
+	// Actions lists every action of an operation that needs more than one
+	// (AuthorizeActions); nil for a single action.
+	Actions []string
 	// By is, for ExplicitDeny, the statement that denied; for ImplicitDeny,
 	// the first layer that did not allow (PolicyIndex and StatementIndex -1);
 	// zero for Allow.
@@ -131,9 +137,22 @@ func (e Explanation) String() string {
 	if action == "" {
 		action = "(no action)"
 	}
+	if e.Decision != Allow {
+		b.WriteString(actionsPrefix(e.Actions))
+	}
 	switch e.Decision {
 	case Allow:
-		b.WriteString("`" + action + "` is allowed")
+		if len(e.Actions) > 1 {
+			for i, a := range e.Actions {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString("`" + a + "`")
+			}
+			b.WriteString(" are allowed")
+		} else {
+			b.WriteString("`" + action + "` is allowed")
+		}
 		for i, g := range e.Grants {
 			if i == 0 {
 				b.WriteString(" by ")
@@ -223,9 +242,7 @@ func Explain(req Request, layers ...Layer) Explanation {
 // *DeniedError (errors.Is(err, ErrDenied)). No layers means ImplicitDeny.
 func Authorize(req Request, layers ...Layer) (Explanation, error) {
 	if !validRequestAction(req.Action) {
-		exp := Explanation{Decision: ExplicitDeny, Action: req.Action, Resource: req.Resource, Builtin: true,
-			By:     Match{LayerIndex: -1, Layer: BlocklistLayer().Name, PolicyIndex: -1, Policy: BlocklistName, StatementIndex: -1, Sid: SidInvalidAction},
-			Reason: blockReasons[SidInvalidAction]}
+		exp := invalidActionExplanation(req.Action, req.Resource)
 		return exp, exp.Err()
 	}
 	all := make([]Layer, 0, len(layers)+1)

@@ -47,17 +47,23 @@ type AuditRecord struct {
 	UserName      string    `json:"user_name,omitempty"`
 	Configuration string    `json:"configuration,omitempty"`
 	// Text is the raw chat text as typed.
-	Text      string   `json:"text"`
-	Service   string   `json:"service,omitempty"`
-	Operation string   `json:"operation,omitempty"`
-	Action    string   `json:"action,omitempty"` // IAM action
-	Region    string   `json:"region,omitempty"`
-	Account   string   `json:"account,omitempty"`
-	Role      string   `json:"role,omitempty"`
-	Decision  Decision `json:"decision,omitempty"`
-	Reason    string   `json:"reason,omitempty"`
-	Outcome   Outcome  `json:"outcome"`
-	Error     string   `json:"error,omitempty"`
+	Text      string `json:"text"`
+	Service   string `json:"service,omitempty"`
+	Operation string `json:"operation,omitempty"`
+	Action    string `json:"action,omitempty"` // the operation's main IAM action
+	// Actions are all the IAM actions the command needed (s3api
+	// copy-object: s3:GetObject and s3:PutObject), when more than one.
+	Actions []string `json:"actions,omitempty"`
+	// Access is the operation's IAM access level ("List", "Read",
+	// "Write", "Permissions management", "Tagging").
+	Access   string   `json:"access,omitempty"`
+	Region   string   `json:"region,omitempty"`
+	Account  string   `json:"account,omitempty"`
+	Role     string   `json:"role,omitempty"`
+	Decision Decision `json:"decision,omitempty"`
+	Reason   string   `json:"reason,omitempty"`
+	Outcome  Outcome  `json:"outcome"`
+	Error    string   `json:"error,omitempty"`
 	// DurationMS is the time from receiving the event to the outcome.
 	DurationMS int64 `json:"duration_ms"`
 }
@@ -110,6 +116,8 @@ func (a *Auditor) Record(ctx context.Context, r AuditRecord) {
 			slog.String("text", r.Text),
 			slog.String("service", r.Service),
 			slog.String("operation", r.Operation),
+			slog.String("action", r.Action),
+			slog.Any("actions", r.Actions),
 			slog.String("region", r.Region),
 			slog.String("role", r.Role),
 			slog.String("decision", string(r.Decision)),

@@ -111,6 +111,12 @@ func (b *Bot) recordInvocation(req *request, inv *command.Invocation) {
 	req.rec.Service = inv.Service
 	req.rec.Operation = inv.Operation
 	req.rec.Action = inv.Action()
+	if acts := inv.Actions(); len(acts) > 1 {
+		req.rec.Actions = acts
+	}
+	if inv.Op != nil {
+		req.rec.Access = inv.Op.Access.String()
+	}
 	req.rec.Region = inv.Region
 }
 
@@ -222,7 +228,7 @@ func (b *Bot) askConfirmation(ctx context.Context, req *request, inv *command.In
 	p := pendingCommand{Kind: pendingConfirm, Token: newToken(), Config: req.cfg.Name, User: req.in.User.ID, Command: inv.Text, Region: req.rec.Region, Created: b.now()}
 	m := chat.Message{
 		Title:      "Run this command?",
-		Text:       fmt.Sprintf("`%s` changes resources. Confirm to run it, or cancel. (Reply `yes` or `cancel` in this thread.)", chat.EscapeMarkdown(inv.Action())),
+		Text:       fmt.Sprintf("%s changes resources. Confirm to run it, or cancel. (Reply `yes` or `cancel` in this thread.)", actionsText(inv)),
 		CodeBlocks: []chat.CodeBlock{{Content: "aws " + RedactSecrets(inv.Text)}},
 		Buttons: []chat.Button{
 			{ID: ActionConfirm, Label: "Run", Value: p.Token, Style: chat.ButtonPrimary},
@@ -615,4 +621,19 @@ func codeSpan(s string) string {
 		return chat.EscapeMarkdown(s)
 	}
 	return "`" + s + "`"
+}
+
+// actionsText names the IAM actions of inv and its access level for the
+// chat user: "`lambda:InvokeFunction` (Write)".
+func actionsText(inv *command.Invocation) string {
+	acts := inv.Actions()
+	parts := make([]string, len(acts))
+	for i, a := range acts {
+		parts[i] = "`" + chat.EscapeMarkdown(a) + "`"
+	}
+	s := strings.Join(parts, " and ")
+	if inv.Op != nil && inv.Op.Access != command.AccessUnknown {
+		s += " (" + inv.Op.Access.String() + ")"
+	}
+	return s
 }

@@ -134,7 +134,9 @@ func (a *GuardrailAuthorizer) Authorize(ctx context.Context, req AuthRequest) (A
 		layers = append(layers, guardrail.Layer{Name: "guardrail", Policies: []*guardrail.Policy{administratorAccess}})
 	}
 	layers = append(layers, a.orgWide...)
-	exp, err := guardrail.Authorize(greq, layers...)
+	// Every IAM action the operation needs must be allowed (s3api
+	// copy-object: s3:GetObject and s3:PutObject), as AWS checks them.
+	exp, err := guardrail.AuthorizeActions(inv.Actions(), greq.Resource, greq.Context, layers...)
 	if err != nil {
 		if errors.Is(err, guardrail.ErrDenied) {
 			return AuthResult{Reason: exp.String()}, nil

@@ -143,3 +143,56 @@ configurations:
 	assert.Contains(t, err.Error(), "configuration bad, guardrail Broken")
 	assert.Contains(t, err.Error(), "StringEqualz")
 }
+
+// A guardrail written as IAM means what IAM means: the command is checked
+// as the IAM actions AWS checks, not as prefix:APIName.
+func TestGuardrailsUseTheRealIAMActions(t *testing.T) {
+	const cfgText = `
+configurations:
+  - ConfigurationName: deny-invoke
+    SlackWorkspaceId: T1
+    SlackChannelId: C1
+    IamRoleArn: arn:aws:iam::123456789012:role/ops
+    GuardrailPolicyDocuments:
+      NoInvoke: |
+        {"Version": "2012-10-17", "Statement": [
+          {"Effect": "Allow", "Action": "*", "Resource": "*"},
+          {"Sid": "DenyInvoke", "Effect": "Deny", "Action": ["lambda:InvokeFunction", "s3:GetObjectVersion", "s3:ListBucket"], "Resource": "*"}
+        ]}
+  - ConfigurationName: only-real
+    SlackWorkspaceId: T1
+    SlackChannelId: C2
+    IamRoleArn: arn:aws:iam::123456789012:role/ops
+    GuardrailPolicyDocuments:
+      OnlyInvoke: |
+        {"Version": "2012-10-17", "Statement": [
+          {"Effect": "Allow", "Action": ["lambda:InvokeFunction", "s3:ListBucket"], "Resource": "*"}
+        ]}
+`
+	cfg, err := chatops.LoadConfig([]byte(cfgText))
+	require.NoError(t, err)
+	a, err := chatops.NewGuardrailAuthorizer(cfg)
+	require.NoError(t, err)
+	tests := []struct {
+		channel, text string
+		allowed       bool
+		names         string
+	}{
+		{"C1", "lambda invoke --function-name checkout-api", false, "lambda:InvokeFunction"},
+		{"C1", "s3api list-objects-v2 --bucket b", false, "s3:ListBucket"},
+		{"C1", "s3api get-object --bucket b --key k --version-id v1", false, "s3:GetObject"}, // blocked for everyone first
+		{"C1", "lambda get-function --function-name checkout-api", true, ""},
+		{"C2", "lambda invoke --function-name checkout-api", true, ""},
+		{"C2", "s3api list-objects-v2 --bucket b", true, ""},
+		{"C2", "lambda get-function --function-name checkout-api", false, "lambda:GetFunction"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.channel+" "+tt.text, func(t *testing.T) {
+			res := authorize(t, a, cfg, tt.channel, tt.text, "us-east-1")
+			assert.Equal(t, tt.allowed, res.Allowed, res.Reason)
+			if !tt.allowed {
+				assert.Contains(t, res.Reason, tt.names, "the reply names the real action")
+			}
+		})
+	}
+}

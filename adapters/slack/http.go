@@ -74,10 +74,12 @@ func (a *Adapter) verify(w http.ResponseWriter, r *http.Request) ([]byte, bool) 
 		return nil, false
 	}
 	// A captured request replays fine within the timestamp window; each
-	// signature is accepted once. Slack's own retries are new requests with
-	// new signatures, deduplicated by event_id.
-	sum := sha256.Sum256([]byte(r.Header.Get("X-Slack-Signature")))
-	first, err := a.store.PutIfAbsent(r.Context(), nsSignature, hex.EncodeToString(sum[:]), []byte{1}, signatureTTL)
+	// signed request is accepted once. The key is the digest of what the
+	// signature signs (timestamp and body), not of the signature's text:
+	// the same signature re-encoded (hex re-cased) is the same request.
+	// Slack's own retries are new requests with new timestamps,
+	// deduplicated by event_id.
+	first, err := a.store.PutIfAbsent(r.Context(), nsSignature, replayKey(r.Header.Get("X-Slack-Request-Timestamp"), body), []byte{1}, signatureTTL)
 	if err != nil {
 		a.log.ErrorContext(r.Context(), "slack: replay check failed", "error", err)
 		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
@@ -89,6 +91,16 @@ func (a *Adapter) verify(w http.ResponseWriter, r *http.Request) ([]byte, bool) 
 		return nil, false
 	}
 	return body, true
+}
+
+// replayKey identifies a signed request by the digest of Slack's signature
+// base string ("v0:" timestamp ":" body): two requests with the same key
+// carry the same signature, however it is written.
+func replayKey(timestamp string, body []byte) string {
+	h := sha256.New()
+	_, _ = io.WriteString(h, "v0:"+timestamp+":")
+	_, _ = h.Write(body)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 func verifyReason(err error) string {

@@ -60,6 +60,7 @@ type fakeSlack struct {
 	retryAfter time.Duration
 	nextErr    map[string]string // method → Slack error code for its next call
 	private    map[string]bool
+	failMethod string // a Web API method answered with HTTP 500 while set
 
 	// Socket Mode: frames to push to the client, and acknowledgements read.
 	push chan []byte
@@ -151,6 +152,11 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", strconv.Itoa(int(after/time.Second)))
 		}
 		http.Error(w, "fake failure", status)
+		return
+	}
+	if method == f.failMethod {
+		f.mu.Unlock()
+		http.Error(w, "fake outage", http.StatusInternalServerError)
 		return
 	}
 	if code, ok := f.nextErr[method]; ok {

@@ -227,8 +227,12 @@ func (a *Adapter) botUserID(ctx context.Context, team string, auths []slackgo.Ev
 }
 
 // channelPrivate reports whether a channel is private, from the event's
-// channel type when it says, else from conversations.info (cached). It
-// returns false when it cannot tell.
+// channel type when it says, else from conversations.info (cached). When it
+// cannot tell (no client for the workspace, the lookup fails) it fails
+// closed: the channel counts as private, which is the restrictive side of an
+// organisation policy that allows only public channels, and a policy
+// allowing only private ones has no public channel to protect. The guess is
+// logged and not cached, so the next event asks again.
 func (a *Adapter) channelPrivate(ctx context.Context, team, channel, channelType string) bool {
 	switch channelType {
 	case "group":
@@ -242,12 +246,13 @@ func (a *Adapter) channelPrivate(ctx context.Context, team, channel, channelType
 	}
 	api, err := a.client(ctx, team)
 	if err != nil {
-		return false
+		a.log.WarnContext(ctx, "slack: no client for conversations.info; channel privacy unknown, treated as private", "team", team, "channel", channel, "error", err)
+		return true
 	}
 	info, err := api.GetConversationInfoContext(ctx, &slackgo.GetConversationInfoInput{ChannelID: channel})
 	if err != nil {
-		a.log.DebugContext(ctx, "slack: conversations.info failed; channel privacy unknown", "channel", channel, "error", classify("conversations.info", err))
-		return false
+		a.log.WarnContext(ctx, "slack: conversations.info failed; channel privacy unknown, treated as private", "team", team, "channel", channel, "error", classify("conversations.info", err))
+		return true
 	}
 	a.private.Store(key, info.IsPrivate)
 	return info.IsPrivate

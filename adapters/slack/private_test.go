@@ -57,3 +57,49 @@ func TestClickAndFormInPrivateChannelArePrivate(t *testing.T) {
 	assert.Equal(t, chat.KindFormSubmit, in.Kind)
 	assert.True(t, in.Conversation.Private, "a form submitted from a private channel")
 }
+
+// When Slack cannot say whether a channel is private (conversations.info
+// fails: missing scope, outage), the channel counts as private, the
+// restrictive setting for an organisation policy on private channels, and
+// the failure is logged. The guess is not cached: once the lookup works, the
+// channel's real privacy is used.
+func TestChannelPrivacyLookupFailsClosed(t *testing.T) {
+	tests := []struct {
+		name string
+		fail func(f *fakeSlack)
+	}{
+		{"slack error", func(f *fakeSlack) { f.failWith("conversations.info", "missing_scope") }},
+		{"http 500", func(f *fakeSlack) {
+			f.mu.Lock()
+			f.failMethod = "conversations.info"
+			f.mu.Unlock()
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			rec := &recorder{}
+			listen(t, e.adapter, rec)
+
+			tt.fail(e.fake)
+			e.fake.pushEnvelope("events_api", "env-p1", eventCallback("EvP1", mention("1700000100.000100", "<@UBOT> ec2 describe-instances")))
+			e.fake.waitAck(t, "env-p1")
+			waitFor(t, "the mention", func() bool { return rec.count() == 1 })
+			in, _, err := rec.last()
+			require.NoError(t, err)
+			assert.True(t, in.Conversation.Private, "privacy unknown counts as private")
+			assert.Contains(t, e.logs.String(), "channel privacy unknown")
+			assert.Contains(t, e.logs.String(), "level=WARN")
+
+			e.fake.mu.Lock()
+			e.fake.failMethod = ""
+			e.fake.mu.Unlock()
+			e.fake.pushEnvelope("events_api", "env-p2", eventCallback("EvP2", mention("1700000200.000100", "<@UBOT> ec2 describe-instances")))
+			e.fake.waitAck(t, "env-p2")
+			waitFor(t, "the second mention", func() bool { return rec.count() == 2 })
+			in, _, err = rec.last()
+			require.NoError(t, err)
+			assert.False(t, in.Conversation.Private, "the public channel, once Slack answers")
+		})
+	}
+}

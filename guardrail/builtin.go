@@ -26,7 +26,26 @@ const (
 // blocklistDoc mirrors AWS Chatbot's list of operations that are blocked in
 // chat whatever the policies say: every operation of services that mint,
 // manage or reveal credentials, and single operations that return secrets or
-// object contents. The SSM statements are conditioned on KeyWithDecryption
+// object contents. Every entry is an IAM action (checked against the IAM
+// reference in testdata/iam-reference.json), because the same statements go
+// to AWS as session policy denies (NewSessionPolicy), where only IAM action
+// names match. AWS Chatbot's published list also names s3:HeadObject and
+// ecr:GetLogin, which are API or CLI names, not IAM actions: HeadObject is
+// authorized as s3:GetObject and "aws ecr get-login" calls
+// ecr:GetAuthorizationToken, both listed. Likewise the sso-admin API is
+// authorized with the sso prefix.
+//
+// Beyond AWS Chatbot's list, the credential statement names the other IAM
+// prefixes of the services it lists (IAM Identity Center is sso,
+// sso-directory, sso-oauth, identitystore and identitystore-auth), Cognito
+// identity pools (cognito-identity:GetCredentialsForIdentity hands out AWS
+// credentials) and AWS Sign-In (signin: console and OAuth tokens); the
+// secret statement names the siblings of listed actions that return the
+// same kind of secret (redshift:GetClusterCredentialsWithIAM,
+// redshift-serverless:GetCredentials, ecr-public and codeartifact
+// authorization tokens, lightsail:GetRelationalDatabaseMasterUserPassword).
+//
+// The SSM statements are conditioned on KeyWithDecryption
 // with negated operators, so a request that does not say "false" explicitly
 // (absent, or several values of which one is not "false") is treated as
 // decrypting (fail closed); the first catches an absent key, the second a
@@ -38,8 +57,9 @@ const blocklistDoc = `{
     {
       "Sid": "BlockCredentialServices",
       "Effect": "Deny",
-      "Action": ["iam:*", "sts:*", "kms:*", "secretsmanager:*", "cognito-idp:*", "sdb:*",
-                 "sso:*", "sso-admin:*", "identitystore:*", "chatbot:*"],
+      "Action": ["iam:*", "sts:*", "kms:*", "secretsmanager:*", "cognito-idp:*", "cognito-identity:*", "sdb:*",
+                 "sso:*", "sso-directory:*", "sso-oauth:*", "identitystore:*", "identitystore-auth:*",
+                 "signin:*", "chatbot:*"],
       "Resource": "*"
     },
     {
@@ -47,17 +67,20 @@ const blocklistDoc = `{
       "Effect": "Deny",
       "Action": [
         "appsync:ListApiKeys",
+        "codeartifact:GetAuthorizationToken",
         "codecommit:GetFile", "codecommit:GetCommit", "codecommit:GetDifferences",
         "connect:GetFederationToken",
         "dynamodb:BatchGetItem", "dynamodb:GetItem",
         "ec2:GetPasswordData",
-        "ecr:GetAuthorizationToken", "ecr:GetLogin",
+        "ecr:GetAuthorizationToken", "ecr-public:GetAuthorizationToken",
         "gamelift:RequestUploadCredentials", "gamelift:GetInstanceAccess",
         "lightsail:DownloadDefaultKeyPair", "lightsail:GetInstanceAccessDetails",
         "lightsail:GetKeyPair", "lightsail:GetKeyPairs", "lightsail:UpdateRelationalDatabase",
-        "redshift:GetClusterCredentials",
+        "lightsail:GetRelationalDatabaseMasterUserPassword",
+        "redshift:GetClusterCredentials", "redshift:GetClusterCredentialsWithIAM",
+        "redshift-serverless:GetCredentials",
         "storagegateway:DescribeChapCredentials",
-        "s3:GetBucketPolicy", "s3:GetObject", "s3:HeadObject",
+        "s3:GetBucketPolicy", "s3:GetObject",
         "snowball:GetJobUnlockCode"
       ],
       "Resource": "*"
@@ -80,7 +103,7 @@ const blocklistDoc = `{
 }`
 
 var blockReasons = map[string]string{
-	SidBlockCredentialServices: "operations of IAM, STS, KMS, Secrets Manager, Cognito user pools, SimpleDB, IAM Identity Center and the chat service itself can create or reveal credentials, so they are never run from chat",
+	SidBlockCredentialServices: "operations of IAM, STS, KMS, Secrets Manager, Cognito, SimpleDB, IAM Identity Center, AWS Sign-In and the chat service itself can create or reveal credentials, so they are never run from chat",
 	SidBlockSecretReads:        "this operation can return secrets, credentials or data contents into the channel, so it is never run from chat",
 	SidBlockSSMDecryption:      "reading SecureString parameters with decryption would post secrets into the channel; run it without --with-decryption",
 	SidInvalidAction:           "the action is not a single IAM action (service:Operation, no wildcards), so it cannot be checked against the blocklist",
@@ -138,4 +161,30 @@ func validRequestAction(a string) bool {
 		}
 	}
 	return true
+}
+
+// BlockedService reports whether the built-in blocklist denies every
+// operation of the service with IAM prefix iamPrefix ("iam", "sso-oauth";
+// case-insensitive), and why, so the bot can answer "blocked for everyone"
+// for a service it has no operation table for. It is false for services of
+// which only some operations are blocked (use Blocked or Authorize per
+// action) and for anything that is not a service prefix.
+func BlockedService(iamPrefix string) (reason string, blocked bool) {
+	if iamPrefix == "" || strings.ContainsAny(iamPrefix, ":*? \t") {
+		return "", false
+	}
+	want := asciiLower(iamPrefix) + ":"
+	bl := blocklist()
+	for i := range bl.statements {
+		st := &bl.statements[i]
+		if st.Effect != EffectDeny || st.notAction || st.notResource || len(st.conditions) > 0 {
+			continue
+		}
+		for j := range st.actions {
+			if t := st.actions[j].toks; len(t) == 2 && t[0].kind == tokLit && t[0].s == want && t[1].kind == tokStar {
+				return blockReasons[st.Sid], true
+			}
+		}
+	}
+	return "", false
 }

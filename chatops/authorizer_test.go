@@ -196,3 +196,18 @@ configurations:
 		})
 	}
 }
+
+// A credential service is refused as blocked by name even though the
+// catalog has no table for it.
+func TestBlockedServiceWithoutTable(t *testing.T) {
+	h := newHarness(t)
+	for _, svc := range []string{"kms", "secretsmanager", "sso", "sso-oidc", "sso-admin", "identitystore", "cognito-idp", "cognito-identity", "sts", "chatbot"} {
+		got := h.say(t, svc+" list-things")
+		assert.Contains(t, got.Message.Text, "blocked for everyone", svc)
+		rec := h.lastRecord(t)
+		assert.Equal(t, chatops.OutcomeDenied, rec.Outcome, svc)
+		assert.Equal(t, svc, rec.Service)
+	}
+	got := h.say(t, "frobnicate list-things")
+	assert.NotContains(t, got.Message.Text, "blocked", "an unknown service that is not a credential service is just unknown")
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/opschat/opschat/chat"
 	"github.com/opschat/opschat/command"
+	"github.com/opschat/opschat/guardrail"
 	"github.com/opschat/opschat/notify"
 	"github.com/opschat/opschat/notify/delivery"
 )
@@ -72,6 +73,15 @@ func newToken() string {
 func (b *Bot) command(ctx context.Context, req *request, text string) error {
 	cr, err := command.Interpret(text, b.catalog)
 	if err != nil {
+		if svc, reason, blocked := blockedServiceOf(err); blocked {
+			// Blocked means blocked, whatever is registered: a credential
+			// service is refused by name, not reported as unknown.
+			req.rec.Service = svc
+			req.rec.Outcome = OutcomeDenied
+			req.rec.Decision = DecisionDeny
+			req.rec.Reason = reason
+			return b.reply(ctx, req, chat.Message{Title: "Not allowed", Text: fmt.Sprintf("`%s` is blocked for everyone: %s.", chat.EscapeMarkdown(svc), reason), Severity: chat.SeverityWarning})
+		}
 		req.rec.Outcome = OutcomeInvalid
 		req.rec.Error = err.Error()
 		return b.reply(ctx, req, userErrorMessage(err))
@@ -636,4 +646,24 @@ func actionsText(inv *command.Invocation) string {
 		s += " (" + inv.Op.Access.String() + ")"
 	}
 	return s
+}
+
+// cliBlockedPrefixes maps CLI service names of credential services whose
+// IAM prefix is neither their name nor in command.IAMPrefix's table.
+var cliBlockedPrefixes = map[string]string{"sso-oidc": "sso-oauth"}
+
+// blockedServiceOf reports whether err is an unknown service that the
+// built-in blocklist denies entirely, by its IAM prefix.
+func blockedServiceOf(err error) (service, reason string, blocked bool) {
+	var ce *command.Error
+	if !errors.As(err, &ce) || !errors.Is(err, command.ErrUnknownService) || ce.Subject == "" {
+		return "", "", false
+	}
+	name := strings.ToLower(ce.Subject)
+	prefix, ok := cliBlockedPrefixes[name]
+	if !ok {
+		prefix = command.IAMPrefix(name)
+	}
+	reason, blocked = guardrail.BlockedService(prefix)
+	return name, strings.TrimSuffix(reason, "."), blocked
 }

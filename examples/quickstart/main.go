@@ -16,6 +16,7 @@ package main
 import (
 	"context"
 	_ "embed"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -38,6 +39,7 @@ import (
 	"github.com/opschat/opschat/command/awsexec/services/lambdaops"
 	"github.com/opschat/opschat/command/awsexec/services/stsops"
 	"github.com/opschat/opschat/internal/awssim"
+	"github.com/opschat/opschat/store/boltstore"
 )
 
 //go:embed quickstart.yaml
@@ -75,6 +77,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		useAWS     = flags.Bool("aws", false, "run commands against your real AWS account (default credential chain) instead of the simulated one")
 		samples    = flags.Bool("samples", true, "post sample notifications at start")
 		auditPath  = flags.String("audit", filepath.Join(os.TempDir(), "opschat-quickstart-audit.jsonl"), "audit log `FILE` (- for stderr)")
+		statePath  = flags.String("state", defaultStatePath(), "state `FILE` (aliases, regions, role choices, pending confirmations, notification records) kept across runs; \"memory\" keeps nothing")
 	)
 	if err := flags.Parse(args); err != nil {
 		return err
@@ -95,6 +98,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return err
 	}
 	defer closeAudit()
+
+	store, where, closeStore, err := openStore(*statePath)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	stateNote := where
 
 	reg := awsexec.NewRegistry()
 	cloudwatchops.Register(reg)
@@ -126,6 +136,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		chatops.WithExecutor(exec),
 		chatops.WithAuthorizer(authz),
 		chatops.WithAuditWriter(audit),
+		chatops.WithStore(store),
 		chatops.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),
 	)
 	if err != nil {
@@ -133,6 +144,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 
 	fmt.Fprintf(stdout, "opschat quickstart — commands run against %s.\n", where)
+	fmt.Fprintf(stdout, "State: %s. ", stateNote)
 	fmt.Fprintf(stdout, "Audit log: %s. Type `help`; `> TEXT` answers in a thread, `!N` clicks button N; Ctrl-D quits.\n\n", *auditPath)
 
 	if *samples {
@@ -147,6 +159,40 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	return bot.Run(ctx)
+}
+
+// defaultStatePath is where the quickstart keeps its state between runs:
+// $XDG_STATE_HOME/opschat/quickstart.db, else ~/.local/state/opschat/, else
+// the temporary directory.
+func defaultStatePath() string {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		if home, err := os.UserHomeDir(); err == nil {
+			dir = filepath.Join(home, ".local", "state")
+		} else {
+			dir = os.TempDir()
+		}
+	}
+	return filepath.Join(dir, "opschat", "quickstart.db")
+}
+
+// openStore opens the durable state file (created with its directory), or
+// the in-memory store for "memory".
+func openStore(path string) (chatops.Store, string, func(), error) {
+	if path == "memory" || path == "" {
+		return chatops.NewMemoryStore(), "in memory (forgotten at exit)", func() {}, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, "", nil, fmt.Errorf("state directory: %w", err)
+	}
+	st, err := boltstore.Open(path)
+	if errors.Is(err, boltstore.ErrLocked) {
+		return nil, "", nil, fmt.Errorf("%w: another quickstart is using %s; pass -state OTHER-FILE or -state memory", err, path)
+	}
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("open state: %w", err)
+	}
+	return st, path, func() { _ = st.Close() }, nil
 }
 
 func loadConfig(path string) (*chatops.Config, error) {

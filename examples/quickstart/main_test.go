@@ -32,7 +32,7 @@ func TestQuickstartScript(t *testing.T) {
 		"",
 	}, "\n")
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"-audit", audit}, strings.NewReader(script), &out, &errOut)
+	err := run(context.Background(), []string{"-audit", audit, "-state", filepath.Join(t.TempDir(), "state.db")}, strings.NewReader(script), &out, &errOut)
 	require.NoError(t, err, errOut.String())
 	text := out.String()
 	for _, want := range []string{
@@ -89,4 +89,42 @@ func TestQuickstartNotify(t *testing.T) {
 		err := run(context.Background(), []string{"-notify", "does-not-exist.json"}, strings.NewReader(""), &out, &errOut)
 		assert.Error(t, err)
 	})
+}
+
+// What a user set up in one run (an alias, a region) is there in the next
+// run on the same -state file, and absent on a fresh one.
+func TestQuickstartStateSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state.db")
+	session := func(state, script string) (string, string) {
+		t.Helper()
+		audit := filepath.Join(dir, "audit.jsonl")
+		_ = os.Remove(audit)
+		var out, errOut bytes.Buffer
+		require.NoError(t, run(context.Background(), []string{"-samples=false", "-audit", audit, "-state", state}, strings.NewReader(script), &out, &errOut), errOut.String())
+		data, err := os.ReadFile(audit)
+		require.NoError(t, err)
+		return out.String(), string(data)
+	}
+	out, _ := session(state, "alias create myalarms cloudwatch describe-alarms --state-value $state\ncloudwatch describe-alarms --region eu-west-1\n")
+	require.Contains(t, out, "Alias `myalarms` created")
+
+	out, audit := session(state, "alias list\ncloudwatch describe-alarms\n")
+	assert.Contains(t, out, "myalarms", "the alias survived the restart")
+	assert.Contains(t, audit, `"region":"eu-west-1"`, "the remembered region survived the restart")
+
+	out, audit = session(filepath.Join(dir, "fresh.db"), "alias list\ncloudwatch describe-alarms\n")
+	assert.NotContains(t, out, "myalarms")
+	assert.NotContains(t, audit, `"region":"eu-west-1"`)
+}
+
+func TestQuickstartStateLocked(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state.db")
+	st, _, closeStore, err := openStore(state)
+	require.NoError(t, err)
+	require.NotNil(t, st)
+	defer closeStore()
+	_, _, _, err = openStore(state)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "-state")
 }

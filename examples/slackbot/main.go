@@ -43,6 +43,7 @@ import (
 	"github.com/opschat/opschat/guardrail/iamresolver"
 	"github.com/opschat/opschat/internal/awssim"
 	"github.com/opschat/opschat/notify/snshttp"
+	"github.com/opschat/opschat/store/boltstore"
 )
 
 func main() {
@@ -58,6 +59,7 @@ func run() error {
 		configFile = flag.String("config", "examples/slackbot/slackbot.yaml", "channel configuration `FILE` (YAML or JSON)")
 		simulate   = flag.Bool("sim", false, "run commands against a simulated AWS account instead of your real one")
 		snsAddr    = flag.String("sns-addr", "", "serve the SNS HTTPS subscription endpoint (path /sns) on `address`, e.g. 127.0.0.1:8080 behind your TLS proxy; notifications of the configured topics are delivered reliably to their channels")
+		statePath  = flag.String("state", "slackbot-state.db", "durable state `FILE` (bbolt): aliases, role choices, pending confirmations, thread anchors, notification records and dead letters survive a restart. One file serves one process; replicas share state through store/dynamostore")
 		notifyFile = flag.String("notify", "", "after start, post one notification `FILE` (SNS envelope, raw message or EventBridge event) to the configured channels")
 	)
 	flag.Parse()
@@ -77,10 +79,14 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	// One store for the bot and the adapter (pending confirmations, threads
-	// the bot posted in, dedup keys). Use a shared store (DynamoDB, Redis)
-	// when running several replicas.
-	store := chatops.NewMemoryStore()
+	// One durable store for the bot and the adapter (pending confirmations,
+	// threads the bot posted in, dedup keys, dead letters): a restart
+	// forgets nothing.
+	store, err := boltstore.Open(*statePath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
 
 	adapter, err := slack.New(
 		slack.WithBotToken(botToken),

@@ -41,6 +41,7 @@ import (
 	"github.com/opschat/opschat/command/awsexec/services/stsops"
 	"github.com/opschat/opschat/guardrail/iamresolver"
 	"github.com/opschat/opschat/internal/awssim"
+	"github.com/opschat/opschat/store/boltstore"
 )
 
 func main() {
@@ -55,6 +56,7 @@ func run() error {
 		addr       = flag.String("addr", "127.0.0.1:3978", "listen `address` for the messaging endpoint")
 		configFile = flag.String("config", "examples/teamsbot/teamsbot.yaml", "channel configuration `FILE` (YAML or JSON)")
 		simulate   = flag.Bool("sim", false, "run commands against a simulated AWS account instead of your real one")
+		statePath  = flag.String("state", "teamsbot-state.db", "durable state `FILE` (bbolt): aliases, role choices, pending confirmations, thread anchors, notification records and dead letters survive a restart. One file serves one process; replicas share state through store/dynamostore")
 		notifyFile = flag.String("notify", "", "after start, post one notification `FILE` (SNS envelope, raw message or EventBridge event) to the configured channels")
 		tokenURL   = flag.String("token-url", teams.DefaultTokenURL, "OAuth token `URL` (single-tenant bots: https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token)")
 		serviceURL = flag.String("service-url", "https://smba.trafficmanager.net/teams/", "Bot Connector `URL` for channels the bot has not heard from yet")
@@ -73,10 +75,15 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	// One store for the bot and the adapter: conversation references saved
-	// when the bot is added to a team are what proactive notifications use.
-	// Use a shared store (DynamoDB, Redis) when running several replicas.
-	store := chatops.NewMemoryStore()
+	// One durable store for the bot and the adapter: the conversation
+	// references saved when the bot is added to a team (what proactive
+	// notifications use), pending confirmations, dedup keys and dead
+	// letters survive a restart.
+	store, err := boltstore.Open(*statePath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
 
 	adapter, err := teams.New(appID, password,
 		teams.WithStore(store),

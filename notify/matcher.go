@@ -1,11 +1,8 @@
 package notify
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/netip"
-	"sort"
-	"strconv"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -14,51 +11,41 @@ import (
 //
 // Patterns are not tried one after another. Each pattern's $or
 // alternatives (branches) are indexed under one "anchor" field: the field
-// whose values the fewest other branches share, tested by exact value,
-// equals-ignore-case (hash maps), prefix or suffix (byte tries) or exists.
-// Matching flattens the event once, looks each leaf up in its path's index
-// to find the few candidate branches whose anchor holds, and verifies only
-// those. The cost grows with the size of the event and the number of
-// candidates, not with the number of patterns (the aim of AWS event-ruler
-// and Quamina). Branches with no indexable field (only numeric, cidr,
-// wildcard, anything-but or exists:false tests) are verified on every
-// match; they are the part that still grows linearly.
+// that the fewest other branches share. Per path the index holds exact
+// values (hash maps), equals-ignore-case (hash map of lower-cased text),
+// prefixes and suffixes (radix trees, with or without case folding),
+// wildcards (under their literal prefix or suffix), numeric ranges (a
+// segment tree over the sorted bounds, so a range costs O(log n) however
+// many there are), anything-but (the complement of the listed values),
+// cidr and exists. Only branches made of exists:false alone are left to be
+// checked on every event.
+//
+// Match scans the event JSON once, descending only into the keys some
+// pattern uses and skipping every other subtree without allocating; each
+// value it records is looked up in its path's index to find the few
+// candidate branches, and only those are verified. The cost grows with the
+// size of the event and the number of candidates, not with the number of
+// patterns (the aim of AWS event-ruler and Quamina). The per-match buffers
+// come from a sync.Pool, so a match allocates only its result slice
+// (AppendMatches: nothing).
 //
 // Add must not be called concurrently with Match; Match is safe for
 // concurrent use. The index is built on the first Match after an Add.
 type PatternSet struct {
 	ids      []string
 	idIndex  map[string]int
-	branches []setBranch
-	tree     *pathNode
+	branches [][]pfield // per branch, its fields
+	owner    []int32    // per branch, its pattern
 
 	mu    sync.RWMutex
 	dirty bool
-	paths map[string]*pathIndex
-	scan  []int32 // branches without an indexable field
-}
-
-type setBranch struct {
-	pattern int32
-	fields  []pfield
-}
-
-type pathIndex struct {
-	exact                    map[string][]int32
-	lower                    map[string][]int32
-	prefix, suffix           *trie
-	prefixLower, suffixLower *trie
-	exists                   []int32
-	needLower                bool
-}
-
-type pathNode struct {
-	children map[string]*pathNode
+	eng   *engine
+	pool  sync.Pool // *matchState
 }
 
 // NewPatternSet returns an empty set.
 func NewPatternSet() *PatternSet {
-	return &PatternSet{idIndex: map[string]int{}, tree: &pathNode{}}
+	return &PatternSet{idIndex: map[string]int{}}
 }
 
 // Len returns the number of patterns added.
@@ -82,57 +69,217 @@ func (s *PatternSet) addBranches(id string, branches []branch) {
 	s.ids = append(s.ids, id)
 	s.idIndex[id] = int(pid)
 	for _, b := range branches {
-		for _, f := range b {
-			s.tree.add(f.path)
-		}
-		s.branches = append(s.branches, setBranch{pattern: pid, fields: b})
+		s.branches = append(s.branches, b)
+		s.owner = append(s.owner, pid)
 	}
 	s.dirty = true
 }
 
-// indexKey names one indexable test for selectivity counting.
-func indexKey(path string, c *cond) (string, bool) {
-	switch c.kind {
-	case condExact:
-		return path + "\x00e" + c.key, true
-	case condIgnoreCase:
-		return path + "\x00i" + c.key, true
-	case condPrefix:
-		return path + "\x00p" + c.key, true
-	case condSuffix:
-		return path + "\x00s" + c.key, true
-	case condPrefixIgnoreCase:
-		return path + "\x00P" + c.key, true
-	case condSuffixIgnoreCase:
-		return path + "\x00S" + c.key, true
-	case condExists:
-		return path + "\x00x", true
-	}
-	return "", false
+// Match returns the ids of the patterns that event (a JSON object) matches,
+// sorted. It returns an error wrapping ErrInvalidEvent only when event is
+// not a JSON object.
+func (s *PatternSet) Match(event []byte) ([]string, error) {
+	return s.AppendMatches(nil, event)
 }
 
-// build chooses each branch's anchor and builds the per-path indexes.
-func (s *PatternSet) build() {
+// AppendMatches appends the sorted ids of the patterns event matches to dst
+// and returns the extended slice; with a dst of enough capacity it does not
+// allocate. Errors are those of Match.
+func (s *PatternSet) AppendMatches(dst []string, event []byte) ([]string, error) {
+	eng := s.engine()
+	st := s.state(eng)
+	defer s.pool.Put(st)
+	if err := st.flattenEvent(eng.root, event); err != nil {
+		return dst, err
+	}
+	if st.run(eng, false) == 0 {
+		return dst, nil
+	}
+	if dst == nil {
+		dst = make([]string, 0, len(st.matched))
+	}
+	for _, p := range st.matched {
+		dst = append(dst, eng.ids[p])
+	}
+	return dst, nil
+}
+
+// matchAny reports whether any pattern matches, stopping at the first.
+func (s *PatternSet) matchAny(event []byte) (bool, error) {
+	eng := s.engine()
+	st := s.state(eng)
+	defer s.pool.Put(st)
+	if err := st.flattenEvent(eng.root, event); err != nil {
+		return false, err
+	}
+	return st.run(eng, true) > 0, nil
+}
+
+// state takes per-match buffers from the pool, sized for eng.
+func (s *PatternSet) state(eng *engine) *matchState {
+	st, _ := s.pool.Get().(*matchState)
+	if st == nil {
+		st = &matchState{}
+	}
+	st.fit(eng)
+	return st
+}
+
+// engine returns the built index, building it first if Add ran since.
+func (s *PatternSet) engine() *engine {
+	s.mu.RLock()
+	if !s.dirty && s.eng != nil {
+		e := s.eng
+		s.mu.RUnlock()
+		return e
+	}
+	s.mu.RUnlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dirty || s.eng == nil {
+		s.eng = buildEngine(s.ids, s.branches, s.owner)
+		s.dirty = false
+	}
+	return s.eng
+}
+
+// engine is the immutable compiled form of a set: the path tree, the
+// branches with their fields on path ids, and one index per path.
+type engine struct {
+	root     *pathNode
+	nodes    int // number of path nodes
+	paths    int // number of used paths
+	ids      []string
+	rank     []int32 // pattern → position of its id in sorted order
+	branches []ebranch
+	index    []*pathIndex // by path id; nil when nothing is anchored there
+	scan     []int32      // branches with no indexable field
+}
+
+// ebranch is one conjunction of fields, the unit of verification.
+type ebranch struct {
+	pattern int32
+	fields  []efield
+}
+
+type efield struct {
+	path  int32
+	conds []cond
+}
+
+func buildEngine(ids []string, branches [][]pfield, owner []int32) *engine {
+	e := &engine{root: &pathNode{path: -1}, nodes: 1, ids: ids}
+	pathIDs := map[string]int32{}
+	e.branches = make([]ebranch, len(branches))
+	for bi, b := range branches {
+		eb := ebranch{pattern: owner[bi], fields: make([]efield, len(b))}
+		for fi, f := range b {
+			id, ok := pathIDs[f.path]
+			if !ok {
+				id = int32(len(pathIDs))
+				pathIDs[f.path] = id
+				e.addPath(f.path, id)
+			}
+			eb.fields[fi] = efield{path: id, conds: f.conds}
+		}
+		e.branches[bi] = eb
+	}
+	e.paths = len(pathIDs)
+
+	order := make([]int32, len(ids))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(ids[a], ids[b]) })
+	e.rank = make([]int32, len(ids))
+	for r, p := range order {
+		e.rank[p] = int32(r)
+	}
+
+	e.anchor()
+	return e
+}
+
+func (e *engine) addPath(path string, id int32) {
+	n := e.root
+	for _, seg := range strings.Split(path, pathSep) {
+		if n.children == nil {
+			n.children = map[string]*pathNode{}
+		}
+		c := n.children[seg]
+		if c == nil {
+			c = &pathNode{id: int32(e.nodes), path: -1}
+			e.nodes++
+			n.children[seg] = c
+		}
+		n = c
+	}
+	n.path = id
+}
+
+// costKey names one indexable test for selectivity counting: branches
+// whose anchors share a key all become candidates together. Tests that
+// are looked up by the event's value (exact, prefix...) count per value;
+// tests whose candidates are every branch of their kind at the path
+// (numeric, anything-but, cidr, exists) count per path.
+func costKey(path int32, c *cond) (string, bool) {
+	p := fmt.Sprint(path, "\x00")
+	switch c.kind {
+	case condExact:
+		return p + "e" + c.key, true
+	case condIgnoreCase:
+		return p + "i" + c.key, true
+	case condPrefix:
+		return p + "p" + c.key, true
+	case condSuffix:
+		return p + "s" + c.key, true
+	case condPrefixIgnoreCase:
+		return p + "P" + c.key, true
+	case condSuffixIgnoreCase:
+		return p + "S" + c.key, true
+	case condWildcard:
+		pre, suf := globLiterals(c.toks)
+		switch {
+		case pre != "":
+			return p + "p" + pre, true
+		case suf != "":
+			return p + "s" + suf, true
+		}
+		return p + "c", true
+	case condCIDR:
+		return p + "c", true
+	case condExists:
+		return p + "x", true
+	case condNumeric:
+		return p + "n", true
+	case condAnythingBut:
+		return p + "a", true
+	}
+	return "", false // exists:false
+}
+
+// anchor chooses each branch's anchor field and fills the per-path indexes.
+func (e *engine) anchor() {
 	counts := map[string]int{}
-	for _, b := range s.branches {
+	for _, b := range e.branches {
 		for _, f := range b.fields {
 			for i := range f.conds {
-				if k, ok := indexKey(f.path, &f.conds[i]); ok {
+				if k, ok := costKey(f.path, &f.conds[i]); ok {
 					counts[k]++
 				}
 			}
 		}
 	}
-	s.paths = map[string]*pathIndex{}
-	s.scan = nil
-	for bi, b := range s.branches {
+	e.index = make([]*pathIndex, e.paths)
+	builders := make([]*indexBuilder, e.paths)
+	for bi, b := range e.branches {
 		best, bestCost := -1, 0
 		for fi, f := range b.fields {
 			cost, ok := 0, true
 			for i := range f.conds {
-				k, indexable := indexKey(f.path, &f.conds[i])
+				k, indexable := costKey(f.path, &f.conds[i])
 				if !indexable {
-					ok = false // absent, numeric, cidr, wildcard, anything-but
+					ok = false
 					break
 				}
 				cost += counts[k]
@@ -142,488 +289,30 @@ func (s *PatternSet) build() {
 			}
 		}
 		if best < 0 {
-			s.scan = append(s.scan, int32(bi))
+			e.scan = append(e.scan, int32(bi))
 			continue
 		}
 		f := b.fields[best]
-		idx := s.paths[f.path]
-		if idx == nil {
-			idx = &pathIndex{}
-			s.paths[f.path] = idx
+		ib := builders[f.path]
+		if ib == nil {
+			ib = newIndexBuilder()
+			builders[f.path] = ib
 		}
 		for i := range f.conds {
-			idx.add(&f.conds[i], int32(bi))
+			ib.add(&f.conds[i], int32(bi), len(f.conds) == 1)
 		}
 	}
-	s.dirty = false
-}
-
-func (idx *pathIndex) add(c *cond, bid int32) {
-	switch c.kind {
-	case condExact:
-		if idx.exact == nil {
-			idx.exact = map[string][]int32{}
+	for p, ib := range builders {
+		if ib != nil {
+			e.index[p] = ib.build()
 		}
-		idx.exact[c.key] = append(idx.exact[c.key], bid)
-	case condIgnoreCase:
-		if idx.lower == nil {
-			idx.lower = map[string][]int32{}
-		}
-		idx.lower[c.key] = append(idx.lower[c.key], bid)
-		idx.needLower = true
-	case condPrefix:
-		idx.prefix = idx.prefix.insert(c.key, bid)
-	case condSuffix:
-		idx.suffix = idx.suffix.insert(reverse(c.key), bid)
-	case condPrefixIgnoreCase:
-		idx.prefixLower = idx.prefixLower.insert(c.key, bid)
-		idx.needLower = true
-	case condSuffixIgnoreCase:
-		idx.suffixLower = idx.suffixLower.insert(reverse(c.key), bid)
-		idx.needLower = true
-	case condExists:
-		idx.exists = append(idx.exists, bid)
 	}
 }
 
-func (n *pathNode) add(path string) {
-	for _, seg := range strings.Split(path, pathSep) {
-		if n.children == nil {
-			n.children = map[string]*pathNode{}
-		}
-		c := n.children[seg]
-		if c == nil {
-			c = &pathNode{}
-			n.children[seg] = c
-		}
-		n = c
+// sortByRank orders matched patterns as their ids sort.
+func (e *engine) sortByRank(ps []int32) {
+	if len(ps) < 2 {
+		return
 	}
-}
-
-// Match returns the ids of the patterns that event (a JSON object) matches,
-// sorted. It returns an error only when event is not a JSON object.
-func (s *PatternSet) Match(event []byte) ([]string, error) {
-	var v any
-	if err := json.Unmarshal(event, &v); err != nil {
-		return nil, fmt.Errorf("notify: match: event is not valid JSON: %w", err)
-	}
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("notify: match: event must be a JSON object, got %s", jsonTypeName(v))
-	}
-	ev := eventLeaves{}
-	ev.flatten(obj, s.tree, "")
-	ids, _ := s.matchLeaves(ev)
-	return ids, nil
-}
-
-// eventLeaves is an event flattened to the leaves at paths some pattern
-// uses, by path.
-type eventLeaves map[string][]leaf
-
-func (ev eventLeaves) add(path string, l leaf) {
-	ev[path] = append(ev[path], l)
-}
-
-func (ev eventLeaves) flatten(obj map[string]any, node *pathNode, prefix string) {
-	var arrays int32
-	ev.walkObject(obj, node, prefix, nil, &arrays)
-}
-
-// value adds the leaves of v at path (used for attribute values, which
-// belong to no array).
-func (ev eventLeaves) value(v any, node *pathNode, path string) {
-	var arrays int32
-	ev.walkValue(v, node, path, nil, &arrays)
-}
-
-func (ev eventLeaves) walkObject(obj map[string]any, node *pathNode, prefix string, trail []arrayPos, arrays *int32) {
-	for k, v := range obj {
-		child := node.children[k]
-		if child == nil {
-			continue
-		}
-		path := k
-		if prefix != "" {
-			path = prefix + pathSep + k
-		}
-		ev.walkValue(v, child, path, trail, arrays)
-	}
-}
-
-func (ev eventLeaves) walkValue(v any, node *pathNode, path string, trail []arrayPos, arrays *int32) {
-	switch tv := v.(type) {
-	case map[string]any:
-		ev.walkObject(tv, node, path, trail, arrays)
-	case []any:
-		id := *arrays
-		*arrays++
-		for i, item := range tv {
-			// Full slice expression: siblings must not share a backing array.
-			t := append(trail[:len(trail):len(trail)], arrayPos{array: id, index: int32(i)})
-			ev.walkValue(item, node, path, t, arrays)
-		}
-	case string:
-		ev.add(path, leaf{kind: kindString, str: tv, trail: trail})
-	case float64:
-		ev.add(path, leaf{kind: kindNumber, num: tv, trail: trail})
-	case bool:
-		ev.add(path, leaf{kind: kindBool, str: strconv.FormatBool(tv), trail: trail})
-	case nil:
-		ev.add(path, leaf{kind: kindNull, trail: trail})
-	}
-}
-
-// index returns the built index, building it first if Add ran since.
-func (s *PatternSet) index() (map[string]*pathIndex, []int32) {
-	s.mu.RLock()
-	if !s.dirty {
-		p, sc := s.paths, s.scan
-		s.mu.RUnlock()
-		return p, sc
-	}
-	s.mu.RUnlock()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.dirty {
-		s.build()
-	}
-	return s.paths, s.scan
-}
-
-// matchLeaves returns the matching ids and how many branches it had to
-// verify (the number that must stay small as patterns are added).
-func (s *PatternSet) matchLeaves(ev eventLeaves) ([]string, int) {
-	if len(s.ids) == 0 {
-		return nil, 0
-	}
-	paths, scan := s.index()
-	var candidates []int32
-	seen := map[int32]struct{}{}
-	hit := func(ids []int32) {
-		for _, id := range ids {
-			if _, dup := seen[id]; !dup {
-				seen[id] = struct{}{}
-				candidates = append(candidates, id)
-			}
-		}
-	}
-	for path, leaves := range ev {
-		idx := paths[path]
-		if idx == nil {
-			continue
-		}
-		hit(idx.exists)
-		for _, l := range leaves {
-			if idx.exact != nil {
-				hit(idx.exact[l.key()])
-			}
-			if l.kind != kindString {
-				continue
-			}
-			idx.prefix.walk(l.str, false, hit)
-			idx.suffix.walk(l.str, true, hit)
-			if idx.needLower {
-				low := strings.ToLower(l.str)
-				if idx.lower != nil {
-					hit(idx.lower[low])
-				}
-				idx.prefixLower.walk(low, false, hit)
-				idx.suffixLower.walk(low, true, hit)
-			}
-		}
-	}
-	hit(scan)
-	var matched map[int32]struct{}
-	for _, b := range candidates {
-		br := &s.branches[b]
-		if _, done := matched[br.pattern]; done {
-			continue
-		}
-		if br.holds(ev) {
-			if matched == nil {
-				matched = map[int32]struct{}{}
-			}
-			matched[br.pattern] = struct{}{}
-		}
-	}
-	if len(matched) == 0 {
-		return nil, len(candidates)
-	}
-	out := make([]string, 0, len(matched))
-	for p := range matched {
-		out = append(out, s.ids[p])
-	}
-	sort.Strings(out)
-	return out, len(candidates)
-}
-
-// holds verifies every field of the branch against the event. Fields
-// reached through the same array of objects must be satisfied by the same
-// element, as EventBridge (event-ruler) requires: {"a":{"x":["1"],"y":["2"]}}
-// does not match {"a":[{"x":"1"},{"y":"2"}]}.
-func (b *setBranch) holds(ev eventLeaves) bool {
-	inArrays := 0
-	for i := range b.fields {
-		f := &b.fields[i]
-		leaves := ev[f.path]
-		ok := false
-		for ci := range f.conds {
-			if f.conds[ci].holdsFor(leaves) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return false
-		}
-		if len(leaves) > 0 && len(leaves[0].trail) > 0 {
-			inArrays++
-		}
-	}
-	if inArrays < 2 {
-		return true
-	}
-	return b.arrayConsistent(ev)
-}
-
-// arrayConsistent searches for one satisfying leaf per field such that
-// leaves under a common array come from the same element.
-func (b *setBranch) arrayConsistent(ev eventLeaves) bool {
-	var picks [][]leaf
-	for i := range b.fields {
-		f := &b.fields[i]
-		leaves := ev[f.path]
-		var cands []leaf
-		free := false
-		for ci := range f.conds {
-			c := &f.conds[ci]
-			if c.kind == condAbsent || c.every {
-				// Satisfied by the field as a whole, not by one leaf.
-				if c.holdsFor(leaves) {
-					free = true
-				}
-				continue
-			}
-			for _, l := range leaves {
-				if c.matchLeaf(l) {
-					if len(l.trail) == 0 {
-						free = true
-					}
-					cands = append(cands, l)
-				}
-			}
-		}
-		if free {
-			continue
-		}
-		if len(cands) == 0 {
-			return false
-		}
-		picks = append(picks, cands)
-	}
-	return choose(picks, nil)
-}
-
-func choose(picks [][]leaf, chosen [][]arrayPos) bool {
-	if len(picks) == 0 {
-		return true
-	}
-	for _, l := range picks[0] {
-		ok := true
-		for _, c := range chosen {
-			if !trailsAgree(l.trail, c) {
-				ok = false
-				break
-			}
-		}
-		if ok && choose(picks[1:], append(chosen, l.trail)) {
-			return true
-		}
-	}
-	return false
-}
-
-// trailsAgree reports whether two leaves took the same element of every
-// array they both went through.
-func trailsAgree(a, b []arrayPos) bool {
-	for _, x := range a {
-		for _, y := range b {
-			if x.array == y.array && x.index != y.index {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// holdsFor applies c to the leaves found at its path.
-func (c *cond) holdsFor(leaves []leaf) bool {
-	if c.kind == condAbsent {
-		return len(leaves) == 0
-	}
-	if c.every {
-		for _, l := range leaves {
-			if !c.matchLeaf(l) {
-				return false
-			}
-		}
-		return len(leaves) > 0
-	}
-	for _, l := range leaves {
-		if c.matchLeaf(l) {
-			return true
-		}
-	}
-	return false
-}
-
-// matchLeaf reports whether c holds for l (used for the non-indexed tests).
-func (c *cond) matchLeaf(l leaf) bool {
-	switch c.kind {
-	case condExact:
-		return l.key() == c.key
-	case condIgnoreCase:
-		return l.kind == kindString && strings.ToLower(l.str) == c.key
-	case condPrefix:
-		return l.kind == kindString && strings.HasPrefix(l.str, c.key)
-	case condSuffix:
-		return l.kind == kindString && strings.HasSuffix(l.str, c.key)
-	case condPrefixIgnoreCase:
-		return l.kind == kindString && strings.HasPrefix(strings.ToLower(l.str), c.key)
-	case condSuffixIgnoreCase:
-		return l.kind == kindString && strings.HasSuffix(strings.ToLower(l.str), c.key)
-	case condExists:
-		return !c.nonEmpty || !(l.kind == kindNull || (l.kind == kindString && l.str == ""))
-	case condAbsent:
-		return false
-	case condNumeric:
-		if l.kind != kindNumber {
-			return false
-		}
-		if c.hasLo && (l.num < c.lo || (l.num == c.lo && !c.loIncl)) {
-			return false
-		}
-		if c.hasHi && (l.num > c.hi || (l.num == c.hi && !c.hiIncl)) {
-			return false
-		}
-		return true
-	case condCIDR:
-		if l.kind != kindString {
-			return false
-		}
-		a, err := netip.ParseAddr(l.str)
-		if err != nil {
-			return false
-		}
-		return c.prefix.Contains(a.Unmap())
-	case condWildcard:
-		return l.kind == kindString && globMatch(c.glob, l.str)
-	case condAnythingBut:
-		for i := range c.not {
-			if c.not[i].matchLeaf(l) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
-// globMatch matches s against an EventBridge wildcard pattern: '*' is any
-// run of characters, "\*" a literal star, "\\" a backslash. Linear-time
-// greedy matching with backtracking to the last star (no regexp, no
-// exponential blow-up on hostile patterns).
-func globMatch(pattern, s string) bool {
-	type tok struct {
-		star bool
-		b    byte
-	}
-	toks := make([]tok, 0, len(pattern))
-	for i := 0; i < len(pattern); i++ {
-		switch {
-		case pattern[i] == '\\' && i+1 < len(pattern):
-			i++
-			toks = append(toks, tok{b: pattern[i]})
-		case pattern[i] == '*':
-			toks = append(toks, tok{star: true})
-		default:
-			toks = append(toks, tok{b: pattern[i]})
-		}
-	}
-	p, i := 0, 0
-	starP, starI := -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(toks) && !toks[p].star && toks[p].b == s[i]:
-			p++
-			i++
-		case p < len(toks) && toks[p].star:
-			starP, starI = p, i
-			p++
-		case starP >= 0:
-			starI++
-			p, i = starP+1, starI
-		default:
-			return false
-		}
-	}
-	for p < len(toks) && toks[p].star {
-		p++
-	}
-	return p == len(toks)
-}
-
-// trie is a byte trie whose nodes carry the fields whose prefix (or
-// reversed suffix) ends there.
-type trie struct {
-	next map[byte]*trie
-	ids  []int32
-}
-
-func (t *trie) insert(key string, id int32) *trie {
-	if t == nil {
-		t = &trie{}
-	}
-	n := t
-	for i := 0; i < len(key); i++ {
-		if n.next == nil {
-			n.next = map[byte]*trie{}
-		}
-		c := n.next[key[i]]
-		if c == nil {
-			c = &trie{}
-			n.next[key[i]] = c
-		}
-		n = c
-	}
-	n.ids = append(n.ids, id)
-	return t
-}
-
-// walk reports the ids of every key that is a prefix of s (of reversed s
-// when backwards is set, i.e. every suffix key).
-func (t *trie) walk(s string, backwards bool, hit func([]int32)) {
-	n := t
-	for i := 0; n != nil; i++ {
-		if len(n.ids) > 0 {
-			hit(n.ids)
-		}
-		if i >= len(s) {
-			return
-		}
-		b := s[i]
-		if backwards {
-			b = s[len(s)-1-i]
-		}
-		n = n.next[b]
-	}
-}
-
-func reverse(s string) string {
-	b := []byte(s)
-	for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
-		b[i], b[j] = b[j], b[i]
-	}
-	return string(b)
+	slices.SortFunc(ps, func(a, b int32) int { return int(e.rank[a]) - int(e.rank[b]) })
 }

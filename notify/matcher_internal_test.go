@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"encoding/json"
 	"fmt"
 	"testing"
 )
@@ -34,16 +33,15 @@ func TestPatternSetVerifiesFewBranches(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		var v map[string]any
-		if err := json.Unmarshal(event, &v); err != nil {
+		eng := s.engine()
+		st := s.state(eng)
+		if err := st.flattenEvent(eng.root, event); err != nil {
 			t.Fatal(err)
 		}
-		ev := eventLeaves{}
-		ev.flatten(v, s.tree, "")
-		s.index()
-		ids, verified := s.matchLeaves(ev)
-		if want := min(size, 3); len(ids) != want {
-			t.Fatalf("%d patterns: matched %v, want %d", size, ids, want)
+		matched := st.run(eng, false)
+		verified := len(st.cands)
+		if want := min(size, 3); matched != want {
+			t.Fatalf("%d patterns: matched %d, want %d", size, matched, want)
 		}
 		// 1 in 4 patterns shares source aws.ec2 and 1 in 4 the detail-type,
 		// but neither is the anchor: only the three true matches are verified.

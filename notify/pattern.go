@@ -3,6 +3,7 @@ package notify
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -41,10 +42,10 @@ func CompilePattern(pattern []byte) (*Pattern, error) {
 func (p *Pattern) String() string { return p.source }
 
 // Match reports whether event (a JSON object, such as an EventBridge event)
-// matches p. It errors only when event is not a JSON object.
+// matches p. It errors (wrapping ErrInvalidEvent) only when event is not a
+// JSON object. It does not allocate.
 func (p *Pattern) Match(event []byte) (bool, error) {
-	ids, err := p.set.Match(event)
-	return len(ids) > 0, err
+	return p.set.matchAny(event)
 }
 
 // FilterPolicy is a compiled Amazon SNS subscription filter policy. The
@@ -101,20 +102,26 @@ func (f *FilterPolicy) MatchAttributes(attrs map[string]MessageAttribute) bool {
 		// matching", even for exists:false.
 		return false
 	}
-	ev := eventLeaves{}
+	eng := f.set.engine()
+	st := f.set.state(eng)
+	defer f.set.pool.Put(st)
+	st.resetLeaves()
 	for name, a := range attrs {
-		if f.set.tree.children[name] == nil {
+		n := eng.root.children[name]
+		if n == nil || n.path < 0 {
 			continue
 		}
 		switch a.Type {
 		case "String":
-			ev.add(name, leaf{kind: kindString, str: a.Value})
+			st.addLeaf(n.path, kindString, []byte(a.Value), 0)
 		case "Number":
-			n, err := strconv.ParseFloat(strings.TrimSpace(a.Value), 64)
-			if err != nil {
+			num, err := strconv.ParseFloat(strings.TrimSpace(a.Value), 64)
+			if err != nil || math.IsNaN(num) {
+				// strconv accepts "NaN", which would pass every
+				// numeric range: SNS does not treat it as a number.
 				continue
 			}
-			ev.add(name, leaf{kind: kindNumber, num: n})
+			st.addLeaf(n.path, kindNumber, nil, num)
 		case "String.Array":
 			var arr []any
 			if err := json.Unmarshal([]byte(a.Value), &arr); err != nil {
@@ -126,20 +133,19 @@ func (f *FilterPolicy) MatchAttributes(attrs map[string]MessageAttribute) bool {
 				case map[string]any, []any:
 					continue
 				}
-				ev.value(item, f.set.tree.children[name], name)
+				st.walkValue(item, n)
 			}
 		}
 	}
-	ids, _ := f.set.matchLeaves(ev)
-	return len(ids) > 0
+	return st.run(eng, true) > 0
 }
 
 // MatchBody applies the policy to a message body (payload-based filtering).
 // A body that is not a JSON object does not match; the error says why.
 func (f *FilterPolicy) MatchBody(body []byte) (bool, error) {
-	ids, err := f.set.Match(body)
+	ok, err := f.set.matchAny(body)
 	if err != nil {
 		return false, fmt.Errorf("notify: filter policy: %w", err)
 	}
-	return len(ids) > 0, nil
+	return ok, nil
 }

@@ -76,22 +76,6 @@ const (
 	kindNull
 )
 
-// leaf is one scalar value found in an event at some path.
-type leaf struct {
-	kind valueKind
-	str  string  // string value, "true"/"false" for bools
-	num  float64 // number value
-	// trail lists the array elements the leaf was reached through, for
-	// array-consistent matching.
-	trail []arrayPos
-}
-
-// arrayPos is one step through an array: which array (numbered in the
-// order the event was walked) and which element.
-type arrayPos struct {
-	array, index int32
-}
-
 // exactKey is the canonical key of a scalar, shared by pattern literals and
 // event leaves so that the exact index is one hash lookup (5 and 5.0 are the
 // same number).
@@ -107,8 +91,6 @@ func exactKey(kind valueKind, s string, n float64) string {
 		return "s" + s
 	}
 }
-
-func (l leaf) key() string { return exactKey(l.kind, l.str, l.num) }
 
 // condKind is one kind of leaf test.
 type condKind uint8
@@ -132,12 +114,18 @@ const (
 type cond struct {
 	kind condKind
 	key  string // condExact: exactKey; ignore-case kinds: lower-cased text; prefix/suffix: text
+	// condExact: the literal, typed, so the matcher compares without
+	// building keys (text is the string, or "true"/"false").
+	vkind valueKind
+	text  string
+	num   float64
 	// numeric range
 	lo, hi         float64
 	loIncl, hiIncl bool
 	hasLo, hasHi   bool
 	prefix         netip.Prefix
 	glob           string
+	toks           []globTok // glob, compiled once
 	// anything-but: the leaf must match none of these
 	not []cond
 	// every: the test must hold for every leaf at the path, not just one
@@ -300,17 +288,18 @@ func (c *compiler) field(path []string, arr []any) (pfield, error) {
 func (c *compiler) literal(path []string, v any) (cond, error) {
 	switch tv := v.(type) {
 	case string:
-		return cond{kind: condExact, key: exactKey(kindString, tv, 0)}, nil
+		return cond{kind: condExact, key: exactKey(kindString, tv, 0), vkind: kindString, text: tv}, nil
 	case json.Number:
 		n, err := c.number(path, tv)
 		if err != nil {
 			return cond{}, err
 		}
-		return cond{kind: condExact, key: exactKey(kindNumber, "", n)}, nil
+		return cond{kind: condExact, key: exactKey(kindNumber, "", n), vkind: kindNumber, num: n}, nil
 	case bool:
-		return cond{kind: condExact, key: exactKey(kindBool, strconv.FormatBool(tv), 0)}, nil
+		s := strconv.FormatBool(tv)
+		return cond{kind: condExact, key: exactKey(kindBool, s, 0), vkind: kindBool, text: s}, nil
 	case nil:
-		return cond{kind: condExact, key: exactKey(kindNull, "", 0)}, nil
+		return cond{kind: condExact, key: exactKey(kindNull, "", 0), vkind: kindNull}, nil
 	}
 	return cond{}, c.d.errf(path, "Match value must be String, number, true, false, or null, got %s", jsonTypeName(v))
 }
@@ -355,7 +344,7 @@ func (c *compiler) matcher(path []string, item any) (cond, error) {
 			if err := checkGlob(s); err != nil {
 				return cond{}, c.d.errf(path, "%v", err)
 			}
-			return cond{kind: condWildcard, glob: s}, nil
+			return cond{kind: condWildcard, glob: s, toks: compileGlob(s)}, nil
 		case "exists":
 			b, ok := arg.(bool)
 			if !ok {
@@ -383,7 +372,7 @@ func (c *compiler) matcher(path []string, item any) (cond, error) {
 			return cond{}, c.d.errf(path, "Unrecognized match type %s", op)
 		}
 	}
-	panic("unreachable")
+	return cond{}, c.d.errf(path, "Match object must have exactly one operator")
 }
 
 func (c *compiler) affix(path []string, op string, arg any) (cond, error) {
@@ -517,7 +506,7 @@ func (c *compiler) anythingBut(path []string, arg any) (cond, error) {
 						if err := checkGlob(s); err != nil {
 							return cond{}, c.d.errf(path, "%v", err)
 						}
-						cd.not = append(cd.not, cond{kind: condWildcard, glob: s})
+						cd.not = append(cd.not, cond{kind: condWildcard, glob: s, toks: compileGlob(s)})
 					} else {
 						cd.not = append(cd.not, cond{kind: condIgnoreCase, key: strings.ToLower(s)})
 					}

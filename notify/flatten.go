@@ -1,0 +1,642 @@
+package notify
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// ErrInvalidEvent is wrapped by the error PatternSet.Match, Pattern.Match
+// and FilterPolicy.MatchBody return when the event is not a JSON object.
+var ErrInvalidEvent = errors.New("event is not a JSON object")
+
+// errDuplicateKey makes the streaming flattener hand over to the
+// encoding/json path: with a key repeated in one object encoding/json keeps
+// only the last value, which a single forward pass cannot know until it is
+// too late.
+var errDuplicateKey = errors.New("duplicate key")
+
+// maxEventDepth is encoding/json's nesting limit; deeper input is an error
+// there, so it is here.
+const maxEventDepth = 10000
+
+// pathNode is one key in the tree of the paths the patterns of a set use.
+// The flattener descends only into keys that have a node and skips every
+// other subtree without allocating.
+type pathNode struct {
+	id       int32 // node number, for duplicate-key detection
+	path     int32 // path id when some field tests this exact path, else -1
+	children map[string]*pathNode
+}
+
+// fscan is one streaming pass over an event: it validates the whole input
+// as encoding/json would and records the leaves at the used paths in the
+// matcher state.
+type fscan struct {
+	b  []byte
+	i  int
+	st *matchState
+}
+
+// syntaxErr reports invalid JSON; it only runs on the error path.
+func (p *fscan) syntaxErr(what string) error {
+	return fmt.Errorf("notify: match: event is not valid JSON: %s at offset %d: %w", what, p.i, ErrInvalidEvent)
+}
+
+// flattenEvent validates event and loads the leaves at the paths under root
+// into st. On a repeated used key it falls back to encoding/json, so the
+// leaves are always those of the decoded document.
+func (st *matchState) flattenEvent(root *pathNode, event []byte) error {
+	st.resetLeaves()
+	p := fscan{b: event, st: st}
+	p.ws()
+	if p.i >= len(event) {
+		return p.syntaxErr("unexpected end of input")
+	}
+	if event[p.i] != '{' {
+		first := event[p.i]
+		if err := p.skip(1); err != nil {
+			return err
+		}
+		if p.ws(); p.i != len(event) {
+			return p.syntaxErr("trailing data after the event")
+		}
+		return fmt.Errorf("notify: match: event must be a JSON object, got %s: %w", jsonKindOf(first), ErrInvalidEvent)
+	}
+	err := p.object(root, 1)
+	if err == nil {
+		if p.ws(); p.i != len(event) {
+			err = p.syntaxErr("trailing data after the event")
+		}
+	}
+	if errors.Is(err, errDuplicateKey) {
+		return st.flattenDecoded(root, event)
+	}
+	return err
+}
+
+func jsonKindOf(first byte) string {
+	switch first {
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+func (p *fscan) ws() {
+	for p.i < len(p.b) {
+		switch p.b[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+// object reads the object at p.i; n is the path node of the object (nil
+// when nothing below it is used, which makes it a plain skip).
+func (p *fscan) object(n *pathNode, depth int) error {
+	if depth > maxEventDepth {
+		return p.syntaxErr("exceeded max depth")
+	}
+	p.i++ // '{'
+	st := p.st
+	st.objStamp++
+	stamp := st.objStamp
+	p.ws()
+	if p.i < len(p.b) && p.b[p.i] == '}' {
+		p.i++
+		return nil
+	}
+	for {
+		if p.i >= len(p.b) || p.b[p.i] != '"' {
+			return p.syntaxErr("expected a string key")
+		}
+		var child *pathNode
+		if n != nil {
+			key, err := p.str(true)
+			if err != nil {
+				return err
+			}
+			child = n.children[string(key)]
+		} else if _, _, err := p.skipStr(); err != nil {
+			return err
+		}
+		p.ws()
+		if p.i >= len(p.b) || p.b[p.i] != ':' {
+			return p.syntaxErr("expected ':' after an object key")
+		}
+		p.i++
+		p.ws()
+		var err error
+		if child != nil {
+			if st.seen[child.id] == stamp {
+				return errDuplicateKey
+			}
+			st.seen[child.id] = stamp
+			err = p.value(child, depth)
+		} else {
+			err = p.skip(depth)
+		}
+		if err != nil {
+			return err
+		}
+		p.ws()
+		if p.i >= len(p.b) {
+			return p.syntaxErr("unexpected end of input in an object")
+		}
+		switch p.b[p.i] {
+		case ',':
+			p.i++
+			p.ws()
+		case '}':
+			p.i++
+			return nil
+		default:
+			return p.syntaxErr("expected ',' or '}' in an object")
+		}
+	}
+}
+
+// value reads the value at p.i, found at node n (never nil). depth is the
+// nesting of the enclosing container.
+func (p *fscan) value(n *pathNode, depth int) error {
+	if p.i >= len(p.b) {
+		return p.syntaxErr("unexpected end of input")
+	}
+	st := p.st
+	switch c := p.b[p.i]; c {
+	case '{':
+		if n.children == nil {
+			return p.skip(depth)
+		}
+		return p.object(n, depth+1)
+	case '[':
+		return p.array(n, depth+1)
+	case '"':
+		if n.path < 0 {
+			_, _, err := p.skipStr()
+			return err
+		}
+		s, err := p.str(false)
+		if err != nil {
+			return err
+		}
+		st.addLeaf(n.path, kindString, s, 0)
+	case 't', 'f', 'n':
+		start := p.i
+		if err := p.literal(); err != nil {
+			return err
+		}
+		if n.path >= 0 {
+			kind := kindBool
+			if c == 'n' {
+				kind = kindNull
+			}
+			st.addLeaf(n.path, kind, p.b[start:p.i], 0)
+		}
+	default:
+		start := p.i
+		check, err := p.number()
+		if err != nil {
+			return err
+		}
+		if n.path < 0 && !check {
+			return nil
+		}
+		f, err := strconv.ParseFloat(string(p.b[start:p.i]), 64)
+		if err != nil {
+			// encoding/json refuses a number that does not fit a float64.
+			return fmt.Errorf("notify: match: event number %.40q does not fit a float64: %w", p.b[start:p.i], ErrInvalidEvent)
+		}
+		if n.path >= 0 {
+			st.addLeaf(n.path, kindNumber, nil, f)
+		}
+	}
+	return nil
+}
+
+// array reads an array under node n. Its elements are flattened onto the
+// same path, each remembered in the leaf's trail for array-consistent
+// matching.
+func (p *fscan) array(n *pathNode, depth int) error {
+	if depth > maxEventDepth {
+		return p.syntaxErr("exceeded max depth")
+	}
+	p.i++ // '['
+	st := p.st
+	id := st.arrays
+	st.arrays++
+	p.ws()
+	if p.i < len(p.b) && p.b[p.i] == ']' {
+		p.i++
+		return nil
+	}
+	for idx := int32(0); ; idx++ {
+		st.trail = append(st.trail, arrayPos{array: id, index: idx})
+		err := p.value(n, depth)
+		st.trail = st.trail[:len(st.trail)-1]
+		if err != nil {
+			return err
+		}
+		p.ws()
+		if p.i >= len(p.b) {
+			return p.syntaxErr("unexpected end of input in an array")
+		}
+		switch p.b[p.i] {
+		case ',':
+			p.i++
+			p.ws()
+		case ']':
+			p.i++
+			return nil
+		default:
+			return p.syntaxErr("expected ',' or ']' in an array")
+		}
+	}
+}
+
+// skip validates and skips the value at p.i without recording anything.
+func (p *fscan) skip(depth int) error {
+	if p.i >= len(p.b) {
+		return p.syntaxErr("unexpected end of input")
+	}
+	switch p.b[p.i] {
+	case '{':
+		return p.object(nil, depth+1)
+	case '[':
+		if depth+1 > maxEventDepth {
+			return p.syntaxErr("exceeded max depth")
+		}
+		p.i++
+		p.ws()
+		if p.i < len(p.b) && p.b[p.i] == ']' {
+			p.i++
+			return nil
+		}
+		for {
+			if err := p.skip(depth + 1); err != nil {
+				return err
+			}
+			p.ws()
+			if p.i >= len(p.b) {
+				return p.syntaxErr("unexpected end of input in an array")
+			}
+			switch p.b[p.i] {
+			case ',':
+				p.i++
+				p.ws()
+			case ']':
+				p.i++
+				return nil
+			default:
+				return p.syntaxErr("expected ',' or ']' in an array")
+			}
+		}
+	case '"':
+		_, _, err := p.skipStr()
+		return err
+	case 't', 'f', 'n':
+		return p.literal()
+	default:
+		start := p.i
+		check, err := p.number()
+		if err != nil {
+			return err
+		}
+		if check {
+			if _, err := strconv.ParseFloat(string(p.b[start:p.i]), 64); err != nil {
+				return fmt.Errorf("notify: match: event number %.40q does not fit a float64: %w", p.b[start:p.i], ErrInvalidEvent)
+			}
+		}
+		return nil
+	}
+}
+
+func (p *fscan) literal() error {
+	var word string
+	switch p.b[p.i] {
+	case 't':
+		word = "true"
+	case 'f':
+		word = "false"
+	default:
+		word = "null"
+	}
+	if len(p.b)-p.i < len(word) || string(p.b[p.i:p.i+len(word)]) != word {
+		return p.syntaxErr("invalid literal")
+	}
+	p.i += len(word)
+	return nil
+}
+
+// number validates a number token per the JSON grammar. check reports that
+// the value might overflow a float64 (an exponent or more than 300 digits),
+// which only strconv can decide.
+func (p *fscan) number() (check bool, err error) {
+	b, i := p.b, p.i
+	start := i
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i >= len(b):
+		p.i = i
+		return false, p.syntaxErr("unexpected end of input in a number")
+	case b[i] == '0':
+		i++
+	case '1' <= b[i] && b[i] <= '9':
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+		}
+	default:
+		p.i = i
+		return false, p.syntaxErr("invalid character at the start of a value")
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		d := i
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+		}
+		if i == d {
+			p.i = i
+			return false, p.syntaxErr("expected a digit after the decimal point")
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		check = true
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		d := i
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+		}
+		if i == d {
+			p.i = i
+			return false, p.syntaxErr("expected a digit in the exponent")
+		}
+	}
+	p.i = i
+	return check || i-start > 300, nil
+}
+
+// SWAR constants: eight byte lanes of one uint64.
+const (
+	lanes01 = 0x0101010101010101
+	lanes80 = 0x8080808080808080
+)
+
+// skipStr validates the string token at p.i and moves past it. It returns
+// the raw body (between the quotes) and whether it holds an escape or a
+// non-ASCII byte, the two cases where the value differs from the raw bytes.
+// Eight bytes are tested at a time: most of an event is string bodies
+// nobody looks at.
+func (p *fscan) skipStr() (raw []byte, special bool, err error) {
+	b := p.b
+	start := p.i + 1
+	i := start
+	for {
+		for i+8 <= len(b) {
+			w := binary.LittleEndian.Uint64(b[i:])
+			q := w ^ (lanes01 * '"')
+			bs := w ^ (lanes01 * '\\')
+			stop := (q-lanes01) & ^q | (bs-lanes01) & ^bs | (w-lanes01*0x20) & ^w
+			if stop&lanes80 != 0 {
+				break
+			}
+			special = special || w&lanes80 != 0
+			i += 8
+		}
+		if i >= len(b) {
+			p.i = i
+			return nil, false, p.syntaxErr("unexpected end of input in a string")
+		}
+		c := b[i]
+		switch {
+		case c == '"':
+			p.i = i + 1
+			return b[start:i], special, nil
+		case c == '\\':
+			special = true
+			if i+1 >= len(b) {
+				p.i = i
+				return nil, false, p.syntaxErr("unexpected end of input in a string escape")
+			}
+			switch b[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(b) || !isHexByte(b[i+2]) || !isHexByte(b[i+3]) || !isHexByte(b[i+4]) || !isHexByte(b[i+5]) {
+					p.i = i
+					return nil, false, p.syntaxErr("invalid \\u escape in a string")
+				}
+				i += 6
+			default:
+				p.i = i
+				return nil, false, p.syntaxErr("invalid escape in a string")
+			}
+		case c < 0x20:
+			p.i = i
+			return nil, false, p.syntaxErr("control character in a string")
+		default:
+			if c >= utf8.RuneSelf {
+				special = true
+			}
+			i++
+		}
+	}
+}
+
+// str reads a string token and returns its value as encoding/json decodes
+// it: the raw bytes when they are plain, else unquoted into the state's
+// scratch buffer (keys use a separate buffer that is reused per key).
+func (p *fscan) str(key bool) ([]byte, error) {
+	raw, special, err := p.skipStr()
+	if err != nil || !special {
+		return raw, err
+	}
+	if !hasByte(raw, '\\') && utf8.Valid(raw) {
+		return raw, nil
+	}
+	st := p.st
+	if key {
+		st.keyBuf = appendUnquoted(st.keyBuf[:0], raw)
+		return st.keyBuf, nil
+	}
+	// Earlier leaves keep slices of older backing arrays when this grows,
+	// which stay valid: the buffer is only appended to during one match.
+	start := len(st.scratch)
+	st.scratch = appendUnquoted(st.scratch, raw)
+	return st.scratch[start:len(st.scratch):len(st.scratch)], nil
+}
+
+func hasByte(b []byte, c byte) bool {
+	for _, x := range b {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+func isHexByte(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// appendUnquoted appends the value of a validated JSON string body exactly
+// as encoding/json unquotes it: invalid UTF-8 and unpaired surrogates
+// become U+FFFD.
+func appendUnquoted(dst, s []byte) []byte {
+	for r := 0; r < len(s); {
+		c := s[r]
+		switch {
+		case c == '\\':
+			r++
+			switch s[r] {
+			case 'b':
+				dst = append(dst, '\b')
+			case 'f':
+				dst = append(dst, '\f')
+			case 'n':
+				dst = append(dst, '\n')
+			case 'r':
+				dst = append(dst, '\r')
+			case 't':
+				dst = append(dst, '\t')
+			case 'u':
+				rr := hex4(s[r+1:])
+				r += 5
+				if utf16.IsSurrogate(rr) {
+					if r+6 <= len(s) && s[r] == '\\' && s[r+1] == 'u' {
+						if dec := utf16.DecodeRune(rr, hex4(s[r+2:])); dec != unicode.ReplacementChar {
+							r += 6
+							dst = utf8.AppendRune(dst, dec)
+							continue
+						}
+					}
+					rr = unicode.ReplacementChar
+				}
+				dst = utf8.AppendRune(dst, rr)
+				continue
+			default: // '"', '\\', '/'
+				dst = append(dst, s[r])
+			}
+			r++
+		case c < utf8.RuneSelf:
+			dst = append(dst, c)
+			r++
+		default:
+			rr, size := utf8.DecodeRune(s[r:])
+			r += size
+			dst = utf8.AppendRune(dst, rr)
+		}
+	}
+	return dst
+}
+
+// hex4 decodes four validated hex digits.
+func hex4(b []byte) rune {
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			r = r<<4 | rune(c-'a'+10)
+		}
+	}
+	return r
+}
+
+// flattenDecoded is the exact slow path for events the streaming pass
+// cannot flatten alone (a used key repeated in one object): encoding/json
+// decides the document, then its value is walked with the same tree.
+func (st *matchState) flattenDecoded(root *pathNode, event []byte) error {
+	st.resetLeaves()
+	var v any
+	if err := json.Unmarshal(event, &v); err != nil {
+		return fmt.Errorf("notify: match: event is not valid JSON: %w: %w", ErrInvalidEvent, err)
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return fmt.Errorf("notify: match: event must be a JSON object, got %s: %w", jsonTypeName(v), ErrInvalidEvent)
+	}
+	st.walkObject(obj, root)
+	return nil
+}
+
+func (st *matchState) walkObject(obj map[string]any, n *pathNode) {
+	for k, v := range obj {
+		if child := n.children[k]; child != nil {
+			st.walkValue(v, child)
+		}
+	}
+}
+
+// walkValue adds the leaves of a decoded value found at node n.
+func (st *matchState) walkValue(v any, n *pathNode) {
+	switch tv := v.(type) {
+	case map[string]any:
+		st.walkObject(tv, n)
+	case []any:
+		id := st.arrays
+		st.arrays++
+		for i, item := range tv {
+			st.trail = append(st.trail, arrayPos{array: id, index: int32(i)})
+			st.walkValue(item, n)
+			st.trail = st.trail[:len(st.trail)-1]
+		}
+	case string:
+		if n.path >= 0 {
+			st.addLeaf(n.path, kindString, []byte(tv), 0)
+		}
+	case float64:
+		if n.path >= 0 {
+			st.addLeaf(n.path, kindNumber, nil, tv)
+		}
+	case bool:
+		if n.path >= 0 {
+			st.addLeaf(n.path, kindBool, []byte(strconv.FormatBool(tv)), 0)
+		}
+	case nil:
+		if n.path >= 0 {
+			st.addLeaf(n.path, kindNull, nil, 0)
+		}
+	}
+}
+
+// addLeaf records one scalar at path, with the current array trail.
+func (st *matchState) addLeaf(path int32, kind valueKind, s []byte, num float64) {
+	l := mleaf{kind: kind, s: s, num: num, next: -1}
+	if n := len(st.trail); n > 0 {
+		l.tOff = int32(len(st.trails))
+		l.tLen = int32(n)
+		st.trails = append(st.trails, st.trail...)
+	}
+	idx := int32(len(st.leaves))
+	if st.tail[path] < 0 {
+		st.head[path] = idx
+		st.touched = append(st.touched, path)
+	} else {
+		st.leaves[st.tail[path]].next = idx
+	}
+	st.tail[path] = idx
+	st.leaves = append(st.leaves, l)
+}

@@ -66,9 +66,9 @@ var ErrNotInstalled = errors.New("slack: app not installed in workspace")
 //
 // An Adapter is safe for concurrent use. Listen may be called once at a time.
 type Adapter struct {
-	botToken      string
-	appToken      string
-	signingSecret string
+	botToken      Secret
+	appToken      Secret
+	signingSecret Secret
 	oauth         *OAuthConfig
 	store         Store
 	log           *slog.Logger
@@ -95,16 +95,16 @@ type Option func(*Adapter)
 // WithBotToken sets the bot token (xoxb-…) of a single workspace: the
 // single-token mode, and the fallback for messages whose conversation names
 // no workspace.
-func WithBotToken(token string) Option { return func(a *Adapter) { a.botToken = token } }
+func WithBotToken(token string) Option { return func(a *Adapter) { a.botToken = NewSecret(token) } }
 
 // WithAppToken sets the app-level token (xapp-…, scope connections:write)
 // that Listen uses to connect over Socket Mode. Without it Listen serves the
 // HTTP handler only.
-func WithAppToken(token string) Option { return func(a *Adapter) { a.appToken = token } }
+func WithAppToken(token string) Option { return func(a *Adapter) { a.appToken = NewSecret(token) } }
 
 // WithSigningSecret sets the signing secret that HTTP requests from Slack
 // are verified with. HTTPHandler rejects every Slack request without it.
-func WithSigningSecret(secret string) Option { return func(a *Adapter) { a.signingSecret = secret } }
+func WithSigningSecret(secret string) Option { return func(a *Adapter) { a.signingSecret = NewSecret(secret) } }
 
 // WithOAuth enables the multi-workspace install flow (see HTTPHandler); bot
 // tokens are kept per workspace in the Store, which must then be given.
@@ -160,13 +160,13 @@ func New(opts ...Option) (*Adapter, error) {
 		a.log = slog.New(slog.DiscardHandler)
 	}
 	var errs []error
-	if a.botToken == "" && a.oauth == nil {
+	if a.botToken.IsZero() && a.oauth == nil {
 		errs = append(errs, errors.New("slack: need a bot token (WithBotToken) or OAuth (WithOAuth)"))
 	}
-	if a.botToken != "" && !strings.HasPrefix(a.botToken, "xoxb-") {
+	if !a.botToken.IsZero() && !strings.HasPrefix(a.botToken.reveal(), "xoxb-") {
 		errs = append(errs, errors.New("slack: bot token must start with xoxb-"))
 	}
-	if a.appToken != "" && !strings.HasPrefix(a.appToken, "xapp-") {
+	if !a.appToken.IsZero() && !strings.HasPrefix(a.appToken.reveal(), "xapp-") {
 		errs = append(errs, errors.New("slack: app-level token must start with xapp-"))
 	}
 	if a.oauth != nil {
@@ -212,7 +212,7 @@ type installation struct {
 
 // client returns a Web API client holding the bot token for team.
 func (a *Adapter) client(ctx context.Context, team string) (*slackgo.Client, error) {
-	token := a.botToken
+	token := a.botToken.reveal()
 	if a.oauth != nil && team != "" {
 		inst, ok, err := a.installation(ctx, team)
 		if err != nil {

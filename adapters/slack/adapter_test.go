@@ -93,7 +93,7 @@ func TestNewValidates(t *testing.T) {
 		{"no token", nil, "need a bot token"},
 		{"user token", []slack.Option{slack.WithBotToken("xoxp-1")}, "must start with xoxb-"},
 		{"bot token as app token", []slack.Option{slack.WithBotToken(testBotToken), slack.WithAppToken(testBotToken)}, "must start with xapp-"},
-		{"oauth without store", []slack.Option{slack.WithOAuth(slack.OAuthConfig{ClientID: "a", ClientSecret: "b", RedirectURL: "https://x/cb"})}, "durable Store"},
+		{"oauth without store", []slack.Option{slack.WithOAuth(slack.OAuthConfig{ClientID: "a", ClientSecret: slack.NewSecret("b"), RedirectURL: "https://x/cb"})}, "durable Store"},
 		{"oauth incomplete", []slack.Option{slack.WithStore(memstore.New(nil)), slack.WithOAuth(slack.OAuthConfig{RedirectURL: "cb"})}, "ClientID is required"},
 		{"api url", []slack.Option{slack.WithBotToken(testBotToken), slack.WithAPIURL("http://x")}, "must end with /"},
 	}
@@ -235,7 +235,7 @@ func TestLargeFormIsStored(t *testing.T) {
 func TestNotInstalledWorkspace(t *testing.T) {
 	f := newFakeSlack(t)
 	a, err := slack.New(slack.WithStore(memstore.New(nil)), slack.WithAPIURL(f.apiURL()),
-		slack.WithOAuth(slack.OAuthConfig{ClientID: testClientID, ClientSecret: testClientSK, RedirectURL: "https://bot.example.com/slack/oauth/callback"}))
+		slack.WithOAuth(slack.OAuthConfig{ClientID: testClientID, ClientSecret: slack.NewSecret(testClientSK), RedirectURL: "https://bot.example.com/slack/oauth/callback"}))
 	require.NoError(t, err)
 	_, err = a.Send(context.Background(), chat.Conversation{WorkspaceID: "T9", ChannelID: "C1"}, chat.Message{Text: "x"})
 	require.ErrorIs(t, err, slack.ErrNotInstalled)

@@ -53,7 +53,7 @@ var (
 // verify reads the body and checks Slack's signature and timestamp, then
 // that this exact signed request was not seen before.
 func (a *Adapter) verify(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	if a.signingSecret == "" {
+	if a.signingSecret.IsZero() {
 		a.log.ErrorContext(r.Context(), "slack: HTTP request rejected", "path", r.URL.Path, "error", errNoSigningSecret)
 		http.Error(w, "signing secret not configured", http.StatusServiceUnavailable)
 		return nil, false
@@ -63,7 +63,7 @@ func (a *Adapter) verify(w http.ResponseWriter, r *http.Request) ([]byte, bool) 
 		http.Error(w, "request body too large or unreadable", http.StatusRequestEntityTooLarge)
 		return nil, false
 	}
-	sv, err := slackgo.NewSecretsVerifier(r.Header, a.signingSecret)
+	sv, err := slackgo.NewSecretsVerifier(r.Header, a.signingSecret.reveal())
 	if err == nil {
 		_, _ = sv.Write(body)
 		err = sv.Ensure()

@@ -232,7 +232,7 @@ func oauthEnv(t *testing.T) (*fakeSlack, *slack.Adapter, *syncBuffer, *memstore.
 	a, err := slack.New(
 		slack.WithAPIURL(f.apiURL()), slack.WithStore(store), slack.WithSigningSecret(testSigning),
 		slack.WithLogger(newTextLogger(logs)),
-		slack.WithOAuth(slack.OAuthConfig{ClientID: testClientID, ClientSecret: testClientSK,
+		slack.WithOAuth(slack.OAuthConfig{ClientID: testClientID, ClientSecret: slack.NewSecret(testClientSK),
 			RedirectURL: "https://bot.example.com/slack/oauth/callback", AuthorizeURL: f.srv.URL + "/oauth/v2/authorize"}),
 	)
 	require.NoError(t, err)

@@ -68,7 +68,7 @@ func (a *Adapter) Listen(ctx context.Context, h chat.Handler) error {
 		a.active.CompareAndSwap(l, nil)
 		l.close()
 	}()
-	if a.appToken == "" {
+	if a.appToken.IsZero() {
 		a.log.InfoContext(ctx, "slack: listening for HTTP events only (no app-level token)")
 		<-ctx.Done()
 		return nil

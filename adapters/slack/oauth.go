@@ -22,8 +22,10 @@ var DefaultBotScopes = []string{
 
 // OAuthConfig configures the multi-workspace install flow.
 type OAuthConfig struct {
-	ClientID     string
-	ClientSecret string
+	ClientID string
+	// ClientSecret is the app's client secret (NewSecret). It never prints
+	// or encodes; it decodes from a configuration's string.
+	ClientSecret Secret
 	// RedirectURL is the public URL of PathOAuthCallback, as registered in
 	// the Slack app.
 	RedirectURL string
@@ -42,7 +44,7 @@ func (c *OAuthConfig) validate() error {
 	if c.ClientID == "" {
 		errs = append(errs, errors.New("slack: OAuth: ClientID is required"))
 	}
-	if c.ClientSecret == "" {
+	if c.ClientSecret.IsZero() {
 		errs = append(errs, errors.New("slack: OAuth: ClientSecret is required"))
 	}
 	if u, err := url.Parse(c.RedirectURL); err != nil || u.Scheme == "" || u.Host == "" {
@@ -122,7 +124,7 @@ func (a *Adapter) serveOAuthCallback(w http.ResponseWriter, r *http.Request) {
 		page(w, http.StatusBadRequest, "Installation failed", "Slack did not send an authorisation code.")
 		return
 	}
-	resp, err := slackgo.GetOAuthV2ResponseContext(ctx, a.httpClient, a.oauth.ClientID, a.oauth.ClientSecret, code, a.oauth.RedirectURL, slackgo.OAuthOptionAPIURL(a.apiURL))
+	resp, err := slackgo.GetOAuthV2ResponseContext(ctx, a.httpClient, a.oauth.ClientID, a.oauth.ClientSecret.reveal(), code, a.oauth.RedirectURL, slackgo.OAuthOptionAPIURL(a.apiURL))
 	if err != nil {
 		a.log.ErrorContext(ctx, "slack: oauth.v2.access failed", "error", classify("oauth.v2.access", err))
 		page(w, http.StatusBadGateway, "Installation failed", "Slack did not accept the authorisation. Try again.")

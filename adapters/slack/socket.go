@@ -31,7 +31,7 @@ var slashAck = map[string]string{"response_type": "in_channel"}
 // seconds, so each event is acknowledged first, then converted (which may
 // call the Web API) and handled off the event loop.
 func (a *Adapter) runSocketMode(ctx context.Context, l *listener) error {
-	api := a.newClient(a.botToken, slackgo.OptionAppLevelToken(a.appToken))
+	api := a.newClient(a.botToken.reveal(), slackgo.OptionAppLevelToken(a.appToken.reveal()))
 	smc := socketmode.New(api, socketmode.OptionLog(slogOutput{a.log}))
 	runErr := make(chan error, 1)
 	go func() { runErr <- smc.RunContext(ctx) }()

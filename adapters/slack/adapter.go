@@ -104,7 +104,9 @@ func WithAppToken(token string) Option { return func(a *Adapter) { a.appToken = 
 
 // WithSigningSecret sets the signing secret that HTTP requests from Slack
 // are verified with. HTTPHandler rejects every Slack request without it.
-func WithSigningSecret(secret string) Option { return func(a *Adapter) { a.signingSecret = NewSecret(secret) } }
+func WithSigningSecret(secret string) Option {
+	return func(a *Adapter) { a.signingSecret = NewSecret(secret) }
+}
 
 // WithOAuth enables the multi-workspace install flow (see HTTPHandler); bot
 // tokens are kept per workspace in the Store, which must then be given.

@@ -414,17 +414,22 @@ func (b *Bot) resume(ctx context.Context, req *request, p *pendingCommand, text 
 		// confirmation waited.
 		return b.authorizeAndRun(ctx, req, inv, true)
 	default:
-		answer := text
+		var next *command.Invocation
 		if values != nil {
+			// Form values are values, not chat text: quoted as they were
+			// typed, never cleaned (a curly quote or "&amp;" in a value
+			// stays what it is and cannot break out of its quoting).
 			var sb strings.Builder
+			sb.WriteString(inv.Text)
 			for _, name := range p.Missing {
-				if v := strings.TrimSpace(values[name]); v != "" {
+				if v := values[name]; strings.TrimSpace(v) != "" {
 					sb.WriteString(" --" + name + " " + command.QuoteArg(v))
 				}
 			}
-			answer = sb.String()
+			next, err = command.Resume(sb.String(), b.catalog)
+		} else {
+			next, err = command.Answer(inv, text, b.catalog)
 		}
-		next, err := command.Answer(inv, answer, b.catalog)
 		if err != nil {
 			// Keep the pending command: the user can try again.
 			req.rec.Outcome = OutcomeInvalid

@@ -1,9 +1,11 @@
 package chatops_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/opschat/opschat/chatops"
 )
@@ -50,4 +52,16 @@ func TestAuditRecordsNeverCarrySecretValues(t *testing.T) {
 	h.say(t, "alias create dbpw ec2 stop-instances --instance-ids i-1 --client-secret=hunter2")
 	assert.NotContains(t, h.audit.String(), "hunter2")
 	assert.Contains(t, h.audit.String(), "--master-user-password ****")
+}
+
+// Form values are submitted literally: not cleaned as chat text.
+func TestFormValuesAreLiteral(t *testing.T) {
+	for _, v := range []string{`a”b --endpoint-url http://x`, `fish &amp; chips`, `it's "quoted"`, `‘single’`, "@aws x", "```fenced```"} {
+		h := newHarness(t)
+		got := h.say(t, "lambda get-function")
+		require.NoError(t, h.chat.Submit(context.Background(), got.Ref, "U1", map[string]string{"function-name": v}))
+		reqs := h.exec.requests()
+		require.Len(t, reqs, 1, v)
+		assert.Equal(t, v, reqs[0].Invocation.Params["function-name"])
+	}
 }

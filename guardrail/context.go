@@ -100,11 +100,7 @@ func (c CommandContext) Map() map[string][]string {
 		}
 	}
 	set(KeyRequestedRegion, c.Region)
-	platform := c.Platform
-	if strings.EqualFold(platform, "teams") {
-		platform = PlatformTeams
-	}
-	set(KeyPlatform, platform)
+	set(KeyPlatform, platformValue(c.Platform))
 	set(KeyWorkspaceID, c.WorkspaceID)
 	set(KeyChannelID, c.ChannelID)
 	set(KeyUserID, c.UserID)
@@ -120,4 +116,13 @@ func CommandRequest(action, resource string, c CommandContext) Request {
 		resource = UnknownResource
 	}
 	return Request{Action: action, Resource: resource, Context: c.Map()}
+}
+
+// platformValue is the KeyPlatform value of a chat platform name: the chat
+// package's "teams" is the organization chat policy's "microsoft_teams".
+func platformValue(p string) string {
+	if strings.EqualFold(p, "teams") {
+		return PlatformTeams
+	}
+	return p
 }

@@ -15,6 +15,17 @@
 // that decided; Authorize adds the built-in blocklist (operations blocked for
 // everyone, as in AWS Chatbot) and returns an error matching ErrDenied.
 //
+// An AWS operation can need several IAM actions (s3api copy-object needs
+// s3:GetObject and s3:PutObject): AuthorizeActions allows it only when every
+// action is allowed and names the action that was refused; DecideActions is
+// its allocation-free decision. BlockedService says whether the blocklist
+// denies a whole service, by IAM prefix.
+//
+// The same guardrails are enforced by AWS too: NewSessionPolicy turns the
+// channel's managed guardrail ARNs, inline guardrails and the blocklist into
+// AssumeRole session policies, so a mistake in the local check can at worst
+// refuse a command, never let one through.
+//
 // CommandContext builds the request context of a chat command (aws: keys and
 // the chatops: keys documented on the Key constants). OrgPolicy is the
 // organization chat policy (AWS Organizations' "chatbot" policy type) that

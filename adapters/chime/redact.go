@@ -1,6 +1,7 @@
 package chime
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -77,7 +78,17 @@ func (a Adapter) LogValue() slog.Value {
 	)
 }
 
+// MarshalJSON describes the adapter (for a host's status page) by its
+// configuration names, without the webhook URLs.
+func (a Adapter) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Platform string   `json:"platform"`
+		Webhooks []string `json:"webhooks"`
+	}{"chime", a.names()})
+}
+
 var (
+	_ json.Marshaler = Adapter{}
 	_ fmt.Stringer   = Adapter{}
 	_ fmt.GoStringer = Adapter{}
 	_ fmt.Formatter  = Adapter{}

@@ -2,6 +2,7 @@ package chime_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"testing"
@@ -87,4 +88,24 @@ func TestAdapterLogValueRedactsWebhooks(t *testing.T) {
 			assert.Contains(t, out, "sec-room", name)
 		}
 	}
+}
+
+// JSON-encoding the adapter (a host's status page), as a pointer, a value
+// or nested, shows the configuration names and never the webhook URLs.
+func TestAdapterJSONRedactsWebhooks(t *testing.T) {
+	a := redactAdapter(t)
+	type host struct {
+		Exported chime.Adapter
+		Ptr      *chime.Adapter
+		private  chime.Adapter
+	}
+	for name, v := range map[string]any{"pointer": a, "value": *a, "nested": host{Exported: *a, Ptr: a, private: *a}} {
+		b, err := json.Marshal(v)
+		require.NoError(t, err, name)
+		assertRedacted(t, string(b), name+" json: "+string(b))
+		assert.Contains(t, string(b), `"ops-room"`, name)
+	}
+	b, err := json.Marshal(a)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"platform":"chime","webhooks":["ops-room","sec-room"]}`, string(b))
 }

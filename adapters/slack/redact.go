@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -116,8 +117,15 @@ func (a *Adapter) MarshalJSON() ([]byte, error) {
 	if a == nil {
 		return []byte("null"), nil
 	}
-	return fmt.Appendf(nil, `{"platform":"slack","command":%q,"oauth":%t,"bot_token":%t,"app_token":%t,"signing_secret":%t}`,
-		a.command, a.oauth != nil, !a.botToken.IsZero(), !a.appToken.IsZero(), !a.signingSecret.IsZero()), nil
+	// Only whether each secret is set, never its value.
+	return json.Marshal(struct {
+		Platform      string `json:"platform"`
+		Command       string `json:"command"`
+		OAuth         bool   `json:"oauth"`
+		BotToken      bool   `json:"bot_token"`
+		AppToken      bool   `json:"app_token"`
+		SigningSecret bool   `json:"signing_secret"`
+	}{"slack", a.command, a.oauth != nil, !a.botToken.IsZero(), !a.appToken.IsZero(), !a.signingSecret.IsZero()})
 }
 
 // LogValue logs the adapter without its secrets.

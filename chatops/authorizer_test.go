@@ -3,6 +3,7 @@ package chatops_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -137,11 +138,43 @@ configurations:
     GuardrailPolicyDocuments:
       Broken: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEqualz":{"a":"b"}}}]}'
 `))
-	require.NoError(t, err)
-	_, err = chatops.NewGuardrailAuthorizer(cfg)
+	require.Error(t, err, "an invalid guardrail fails configuration load, with its path")
+	assert.ErrorIs(t, err, chatops.ErrInvalidConfig)
+	assert.Contains(t, err.Error(), "configurations[0].GuardrailPolicyDocuments[0]")
+	assert.Contains(t, err.Error(), "StringEqualz")
+	assert.Nil(t, cfg)
+
+	// A configuration built in code is checked by the authorizer too.
+	hand := &chatops.Config{Configurations: []chatops.ChannelConfig{{Name: "bad", Platform: chat.PlatformSlack, WorkspaceID: "T1", ChannelID: "C1",
+		IAMRoleARN: "arn:aws:iam::123456789012:role/ops", GuardrailPolicyDocuments: []chatops.NamedPolicy{{Name: "Broken", Document: []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEqualz":{"a":"b"}}}]}`)}}}}}
+	_, err = chatops.NewGuardrailAuthorizer(hand)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "configuration bad, guardrail Broken")
-	assert.Contains(t, err.Error(), "StringEqualz")
+}
+
+// Guardrails that AWS could not enforce as session policies fail the
+// configuration closed; the executor receives the inline policy.
+func TestSessionPolicies(t *testing.T) {
+	big := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":[`
+	for i := 0; i < 200; i++ {
+		if i > 0 {
+			big += ","
+		}
+		big += fmt.Sprintf(`"ec2:DescribeThing%03d"`, i)
+	}
+	big += `],"Resource":"*"}]}`
+	_, err := chatops.LoadConfig([]byte("configurations:\n  - ConfigurationName: big\n    Platform: fake\n    WorkspaceId: T1\n    ChannelId: C1\n    IamRoleArn: arn:aws:iam::123456789012:role/ops\n    GuardrailPolicyDocuments:\n      Big: '" + big + "'\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "configurations[0].GuardrailPolicies")
+	assert.Contains(t, err.Error(), "2048")
+
+	h := newHarness(t)
+	h.say(t, "ec2 describe-instances")
+	reqs := h.exec.requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}, reqs[0].PolicyARNs)
+	assert.Contains(t, reqs[0].SessionPolicy, `"Deny"`, "the blocklist reaches AWS as a session policy")
+	assert.Contains(t, reqs[0].SessionPolicy, `iam:*`)
 }
 
 // A guardrail written as IAM means what IAM means: the command is checked

@@ -528,13 +528,23 @@ func (b *Bot) execute(ctx context.Context, req *request, inv *command.Invocation
 		"opschat:channel":       req.in.Conversation.ChannelID,
 		"opschat:configuration": req.cfg.Name,
 	}
+	sp, err := req.cfg.SessionPolicy(req.in.Conversation, req.in.User.ID)
+	if err != nil {
+		// Validated at load; a user ID that makes it too large (or a
+		// statement that cannot be decided) must still fail closed.
+		req.rec.Outcome = OutcomeDenied
+		req.rec.Decision = DecisionDeny
+		req.rec.Reason = "session policy: " + err.Error()
+		return b.reply(ctx, req, chat.Message{Title: "Not allowed", Text: "AWS could not be given this channel's guardrails as session policies, so I did not run the command. The reason is in the audit log.", Severity: chat.SeverityWarning})
+	}
 	ereq := ExecRequest{
 		Invocation:    inv,
 		RoleARN:       role,
 		Region:        region,
 		SessionName:   "opschat-" + req.in.User.ID,
 		SessionTags:   tags,
-		PolicyARNs:    req.cfg.GuardrailPolicyARNs,
+		PolicyARNs:    sp.ManagedARNs,
+		SessionPolicy: sp.Document,
 		Configuration: req.cfg.Name,
 		Conversation:  req.in.Conversation,
 		User:          req.in.User,

@@ -793,6 +793,7 @@ func (c *Config) validate() []*FieldError {
 				fail(fmt.Sprintf("%s.GuardrailPolicyDocuments[%d]", path, j), "policy name required")
 			}
 		}
+		errs = append(errs, cc.sessionPolicyProblems(path)...)
 		switch cc.LoggingLevel {
 		case LoggingNone, LoggingError, LoggingInfo:
 		default:

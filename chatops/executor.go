@@ -38,7 +38,8 @@ type ExecRequest struct {
 	// PolicyARNs are the channel guardrail policy ARNs, passed as session
 	// policies so AWS enforces the same intersection the local guardrail
 	// checks.
-	PolicyARNs []string
+	PolicyARNs    []string
+	SessionPolicy string // inline session policy JSON (guardrail.NewSessionPolicy), passed as AssumeRole Policy
 	// Configuration is the name of the channel configuration.
 	Configuration string
 	// Conversation and User say who asked, where.

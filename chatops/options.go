@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"reflect"
 	"time"
 
 	"github.com/opschat/opschat/chat"
@@ -52,8 +53,8 @@ func (f AuthorizerFunc) Authorize(ctx context.Context, req AuthRequest) (AuthRes
 // one adapter per platform.
 func WithAdapter(a chat.Adapter) Option {
 	return func(b *Bot) error {
-		if a == nil {
-			return errors.New("WithAdapter: nil adapter")
+		if isNil(a) {
+			return errors.New("WithAdapter: nil adapter (did its constructor return an error?)")
 		}
 		if _, dup := b.adapters[a.Platform()]; dup {
 			return errors.New("WithAdapter: two adapters for platform " + string(a.Platform()))
@@ -67,7 +68,7 @@ func WithAdapter(a chat.Adapter) Option {
 // WithSender adds a send-only adapter (Chime webhooks) for notifications.
 func WithSender(p chat.Platform, s chat.Sender) Option {
 	return func(b *Bot) error {
-		if s == nil {
+		if isNil(s) {
 			return errors.New("WithSender: nil sender")
 		}
 		if _, dup := b.senders[p]; dup {
@@ -93,7 +94,7 @@ func WithConfig(c *Config) Option {
 // restart and not shared between replicas).
 func WithStore(s Store) Option {
 	return func(b *Bot) error {
-		if s == nil {
+		if isNil(s) {
 			return errors.New("WithStore: nil store")
 		}
 		b.store = s
@@ -140,6 +141,9 @@ func WithLogger(l *slog.Logger) Option {
 // and from which help is generated.
 func WithCatalog(c command.Catalog) Option {
 	return func(b *Bot) error {
+		if isNil(c) {
+			return errors.New("WithCatalog: nil catalog")
+		}
 		b.catalog = c
 		return nil
 	}
@@ -150,6 +154,9 @@ func WithCatalog(c command.Catalog) Option {
 // explicitly opts out with WithUnsafeAllowAll.
 func WithExecutor(e Executor) Option {
 	return func(b *Bot) error {
+		if isNil(e) {
+			return errors.New("WithExecutor: nil executor")
+		}
 		b.executor = e
 		return nil
 	}
@@ -159,6 +166,9 @@ func WithExecutor(e Executor) Option {
 // runs.
 func WithAuthorizer(a Authorizer) Option {
 	return func(b *Bot) error {
+		if isNil(a) {
+			return errors.New("WithAuthorizer: nil authorizer")
+		}
 		b.authorizer = a
 		return nil
 	}
@@ -224,4 +234,19 @@ func WithMiddleware(mw ...chat.Middleware) Option {
 		b.middleware = append(b.middleware, mw...)
 		return nil
 	}
+}
+
+// isNil reports whether v is nil, including a typed nil pointer in an
+// interface (var a *slack.Adapter; WithAdapter(a)), which would otherwise
+// pass a == nil and panic on first use.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Interface, reflect.Chan:
+		return rv.IsNil()
+	}
+	return false
 }

@@ -10,7 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/opschat/opschat/adapters/fake"
 	"github.com/opschat/opschat/chatops"
+	"github.com/opschat/opschat/internal/memstore"
 )
 
 // The Chime webhook URL in testdata/valid.yaml carries "secrettoken123". No
@@ -49,4 +51,18 @@ func TestConfigNeverPrintsWebhookToken(t *testing.T) {
 	}
 	assert.Contains(t, outputs["%#v"], "[redacted]")
 	assert.Contains(t, outputs["json"], `"WebhookURL":"[redacted]"`)
+}
+
+// A constructor's discarded error must not become a panic later: typed nil
+// adapters, stores, executors and authorizers are refused by New.
+func TestNewRefusesTypedNils(t *testing.T) {
+	var a *fake.Adapter
+	var st *memstore.Store
+	var ex *fakeExecutor
+	var az chatops.AuthorizerFunc
+	_, err := chatops.New(chatops.WithAdapter(a), chatops.WithStore(st), chatops.WithExecutor(ex), chatops.WithAuthorizer(az))
+	require.Error(t, err)
+	for _, want := range []string{"WithAdapter: nil adapter", "WithStore: nil store", "WithExecutor: nil executor", "WithAuthorizer: nil authorizer"} {
+		assert.Contains(t, err.Error(), want)
+	}
 }

@@ -76,6 +76,8 @@ type Adapter struct {
 	handlerTimeout    time.Duration
 	maxBody           int64
 
+	dedup *deduper
+
 	mu     sync.Mutex
 	events chan event // nil while no Listen is running
 }
@@ -100,6 +102,7 @@ type config struct {
 	render         RenderOptions
 	handlerTimeout time.Duration
 	queue          int
+	dedupWindow    time.Duration
 }
 
 // WithStore sets where conversation references are kept (default: an
@@ -156,6 +159,11 @@ func WithRenderOptions(o RenderOptions) Option { return func(c *config) { c.rend
 // in the background, since Teams waits only 15 seconds for the HTTP reply.
 func WithHandlerTimeout(d time.Duration) Option { return func(c *config) { c.handlerTimeout = d } }
 
+// WithDedupWindow sets how long an activity is remembered so that a
+// redelivered or replayed copy is not handled again (DefaultDedupWindow;
+// see there for why). It must be positive.
+func WithDedupWindow(d time.Duration) Option { return func(c *config) { c.dedupWindow = d } }
+
 // New returns a Teams adapter for the bot registration appID/appPassword
 // (Microsoft Entra app ID and client secret).
 func New(appID, appPassword string, opts ...Option) (*Adapter, error) {
@@ -166,6 +174,7 @@ func New(appID, appPassword string, opts ...Option) (*Adapter, error) {
 		log:            slog.New(slog.DiscardHandler),
 		handlerTimeout: 5 * time.Minute,
 		queue:          64,
+		dedupWindow:    DefaultDedupWindow,
 	}
 	for _, o := range opts {
 		o(&c)
@@ -175,6 +184,9 @@ func New(appID, appPassword string, opts ...Option) (*Adapter, error) {
 	}
 	if c.hc == nil || c.now == nil || c.log == nil {
 		return nil, errors.New("teams: nil HTTP client, clock or logger")
+	}
+	if c.dedupWindow <= 0 {
+		return nil, errors.New("teams: WithDedupWindow: the window must be positive")
 	}
 	if c.serviceURL != "" {
 		if err := checkServiceURL(c.serviceURL, c.loopbackHTTP); err != nil {
@@ -187,7 +199,13 @@ func New(appID, appPassword string, opts ...Option) (*Adapter, error) {
 	if err := checkServiceURL(c.tokenURL, true); err != nil {
 		return nil, fmt.Errorf("teams: WithTokenURL: %w", err)
 	}
-	if c.store == nil {
+	// Activities are deduplicated in the host's Store when it gave one
+	// (shared by replicas, with TTLs), else in bounded memory: the
+	// default map store has no TTLs and would grow without end.
+	dd := &deduper{mem: newRecentKeys(c.dedupWindow, DefaultDedupCapacity), window: c.dedupWindow, now: c.now, log: c.log}
+	if c.store != nil {
+		dd.store = c.store
+	} else {
 		c.store = newMapStore()
 	}
 	v := c.validator
@@ -218,6 +236,7 @@ func New(appID, appPassword string, opts ...Option) (*Adapter, error) {
 		defaultServiceURL: c.serviceURL,
 		handlerTimeout:    c.handlerTimeout,
 		maxBody:           1 << 20,
+		dedup:             dd,
 	}
 	// The library's adapter is built by hand: NewBotAdapter would install its
 	// own validator (hard-coded metadata URL, no key refresh) and its

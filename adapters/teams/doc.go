@@ -12,6 +12,10 @@
 // KindButtonClick or KindFormSubmit. Every authenticated activity (bot
 // installed in a team, channel created, messages) stores a ConversationRef
 // per channel in the Store so notifications can later be posted proactively.
+// An activity redelivered or replayed (same conversation and activity ID)
+// within DefaultDedupWindow is acknowledged and not handled again; the IDs
+// are kept in the Store given to WithStore (shared by replicas), else in
+// bounded memory. Form values reach Action.Values exactly as submitted.
 //
 // Addressing, as AWS Chatbot's MicrosoftTeamsChannelConfiguration names it:
 // Conversation.WorkspaceID is the tenant ID (TeamsTenantId); TeamID is the

@@ -100,7 +100,22 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
+	// A redelivered or replayed activity is acknowledged (so Teams stops
+	// sending it) and not handled again.
+	key := ""
+	if act.ID != "" {
+		key = activityKey(act.ChannelID, act.Conversation.ID, act.ID)
+		if !a.dedup.first(r.Context(), key) {
+			a.log.Info("teams: duplicate activity ignored", "activity", act.ID, "kind", in.Kind, "conversation", in.Conversation.String())
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+	}
 	if !a.dispatch(event{in: in}) {
+		if key != "" {
+			// Refused: Teams sends it again, and that copy must run.
+			a.dedup.forget(r.Context(), key)
+		}
 		a.log.Warn("teams: no listener ready; event refused", "kind", in.Kind, "conversation", in.Conversation.String())
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, "bot is not ready", http.StatusServiceUnavailable)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -33,17 +34,21 @@ type inboundRig struct {
 	logs  *logBuffer
 	got   chan chat.Inbound
 	reply func(ctx context.Context, in chat.Inbound, r chat.Replier) error
+	pings int // activity IDs of listening()'s pings, each new (a repeated ID is a duplicate)
 }
 
-func newInboundRig(t *testing.T) *inboundRig {
+// newInboundRig builds an adapter on a fixed clock; opts come last, so
+// they can override it (and its Store).
+func newInboundRig(t *testing.T, opts ...teams.Option) *inboundRig {
 	rig := &inboundRig{t: t, fc: newFakeConnector(t), ti: newTestIssuer(t), store: memstore.New(nil), logs: &logBuffer{},
 		got: make(chan chat.Inbound, 8)}
-	rig.a = newTestAdapter(t, rig.fc, rig.logs,
+	rig.a = newTestAdapter(t, rig.fc, rig.logs, append([]teams.Option{
 		teams.WithStore(rig.store),
 		teams.WithClock(func() time.Time { return fixedNow }),
 		teams.WithValidatorOptions(
 			teams.WithOpenIDMetadataURL(rig.ti.MetadataURL()),
-			teams.WithValidatorHTTPClient(rig.ti.srv.Client())))
+			teams.WithValidatorHTTPClient(rig.ti.srv.Client())),
+	}, opts...)...)
 	return rig
 }
 
@@ -74,7 +79,10 @@ func (rig *inboundRig) listen() {
 }
 
 func (rig *inboundRig) listening() bool {
-	rec := rig.post(personalMessage(rig.fc.URL(), "ping"))
+	rig.pings++
+	ping := personalMessage(rig.fc.URL(), "ping")
+	ping["id"] = "ping-" + strconv.Itoa(rig.pings)
+	rec := rig.post(ping)
 	if rec.Code != http.StatusOK {
 		return false
 	}
@@ -170,8 +178,9 @@ func conversationUpdate(serviceURL string) map[string]any {
 func TestInboundMentionInChannel(t *testing.T) {
 	rig := newInboundRig(t)
 	rig.listen()
-	for _, botName := range []string{"aws", "Ops Bot (prod)"} {
+	for i, botName := range []string{"aws", "Ops Bot (prod)"} {
 		msg := channelMessage(rig.fc.URL(), "<at>"+botName+"</at> cloudwatch describe-alarms --state-value ALARM&nbsp;\n", botName)
+		msg["id"] = "170000000000" + strconv.Itoa(i+1) // a new activity each time (the same ID is a duplicate)
 		rec := rig.post(msg)
 		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 		in := rig.next()
@@ -181,7 +190,7 @@ func TestInboundMentionInChannel(t *testing.T) {
 			ChannelID: testChannel, ThreadID: "1700000000001", Type: chat.ConversationChannel}, in.Conversation,
 			"the team's group ID was learnt from the install event")
 		assert.Equal(t, chat.User{ID: "aad-jane", Name: "Jane Doe"}, in.User)
-		assert.Equal(t, "1700000000001", in.MessageID)
+		assert.Equal(t, msg["id"], in.MessageID)
 		assert.Equal(t, time.Date(2026, 11, 24, 11, 59, 0, 0, time.UTC), in.Time.UTC())
 	}
 }
@@ -242,6 +251,7 @@ func TestInboundButtonClickAndFormSubmit(t *testing.T) {
 	assert.Equal(t, "1700000000001", in.Action.Message.Conversation.ThreadID)
 
 	form := channelMessage(rig.fc.URL(), "", "aws")
+	form["id"] = "1700000000006"
 	form["entities"] = nil
 	form["replyToId"] = "1700000000001"
 	form["value"] = map[string]any{"opschat": "form", "id": "prompt", "value": "tok-9",
@@ -353,7 +363,9 @@ func TestHandlerPanicIsContained(t *testing.T) {
 		return nil
 	}
 	require.Equal(t, http.StatusOK, rig.post(personalMessage(rig.fc.URL(), "boom")).Code)
-	require.Equal(t, http.StatusOK, rig.post(personalMessage(rig.fc.URL(), "still alive")).Code)
+	alive := personalMessage(rig.fc.URL(), "still alive")
+	alive["id"] = "1700000000010"
+	require.Equal(t, http.StatusOK, rig.post(alive).Code)
 	assert.Equal(t, "still alive", rig.next().Text)
 	require.Eventually(t, func() bool { return strings.Contains(rig.logs.String(), "handler panicked") }, 5*time.Second, 10*time.Millisecond)
 }

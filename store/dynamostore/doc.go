@@ -47,9 +47,10 @@
 // and grants the bot's own role (not the roles it assumes for chat
 // commands) these actions on the table's ARN:
 //
-//	- Effect: Allow
-//	  Action: [dynamodb:GetItem, dynamodb:PutItem, dynamodb:DeleteItem, dynamodb:Query]
-//	  Resource: !GetAtt OpsChatStateTable.Arn
+//	Statement:
+//	  - Effect: Allow
+//	    Action: [dynamodb:GetItem, dynamodb:PutItem, dynamodb:DeleteItem, dynamodb:Query]
+//	    Resource: !GetAtt OpsChatStateTable.Arn
 //
 // The store may hold chat platform tokens: keep the table encrypted and its
 // access limited to the bot.

@@ -129,7 +129,11 @@ type Action struct {
 	// Message is the message that carried the button, when known, so the
 	// bot can update it ("Confirmed by @jane").
 	Message Ref
-	// Values holds submitted form fields (modal inputs), by field ID.
+	// Values holds submitted form fields (modal inputs), by field ID,
+	// exactly as the user submitted them: adapters apply none of the
+	// cleanup chat text gets (no HTML entity decoding, no typographic
+	// quote straightening, no mention stripping, no trimming). Consumers
+	// must use them as literal values, never re-read them as chat text.
 	Values map[string]string
 }
 

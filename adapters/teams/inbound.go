@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -19,8 +20,12 @@ import (
 )
 
 // rawActivity holds the parts of an activity that schema.Activity drops
-// (mention entities are decoded there as bare {type}) or types loosely.
+// (mention entities are decoded there as bare {type}) or types loosely
+// (Value: its numbers as float64, which would print 1000000 as "1e+06").
 type rawActivity struct {
+	// Value is the Action.Submit data, decoded with json.Number so a
+	// submitted number keeps its digits.
+	Value    map[string]any `json:"value"`
 	Entities []struct {
 		Type      string `json:"type"`
 		Text      string `json:"text"`
@@ -90,7 +95,9 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var raw rawActivity
-	if err := json.Unmarshal(body, &raw); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
 		http.Error(w, "malformed activity", http.StatusBadRequest)
 		return
 	}
@@ -257,7 +264,7 @@ func (a *Adapter) inbound(ctx context.Context, act schema.Activity, raw rawActiv
 	if in.Time.IsZero() {
 		in.Time = a.now()
 	}
-	if action, ok := submittedAction(act.Value); ok {
+	if action, ok := submittedAction(raw.Value); ok {
 		in.Kind = chat.KindButtonClick
 		if action.Values != nil {
 			in.Kind = chat.KindFormSubmit
@@ -289,7 +296,8 @@ func (a *Adapter) inbound(ctx context.Context, act schema.Activity, raw rawActiv
 }
 
 // submittedAction recognises Action.Submit data from a card opschat
-// rendered.
+// rendered. Form values are delivered literally (see chat.Action.Values):
+// strings as submitted, numbers with their digits, anything else as JSON.
 func submittedAction(v map[string]any) (*chat.Action, bool) {
 	kind, _ := v[submitMarker].(string)
 	if kind != "button" && kind != "form" {
@@ -310,8 +318,18 @@ func submittedAction(v map[string]any) (*chat.Action, bool) {
 				action.Values[id] = x
 			case nil:
 				action.Values[id] = ""
+			case json.Number:
+				action.Values[id] = x.String()
+			case bool:
+				action.Values[id] = strconv.FormatBool(x)
 			default:
-				action.Values[id] = fmt.Sprint(x)
+				// Not produced by our inputs; kept whole rather than
+				// in Go's map syntax.
+				b, err := json.Marshal(x)
+				if err != nil {
+					continue
+				}
+				action.Values[id] = string(b)
 			}
 		}
 	}

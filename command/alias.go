@@ -224,7 +224,16 @@ func (a *Alias) Expand(positional []string, named map[string]string) (string, er
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		if _, _, _, isOpt := normOption(t.Text); isOpt && !t.Quoted {
+		if _, val, hasVal, isOpt := normOption(t.Text); isOpt && !t.Quoted {
+			if hasVal && strings.IndexByte(val, '$') >= 0 {
+				// --option=$value: the value is filled and written as the
+				// option's first value word, quoted like any value, which
+				// the parser reads exactly as the inline form.
+				b.WriteString(t.Text[:len(t.Text)-len(val)-1])
+				b.WriteByte(' ')
+				b.WriteString(QuoteArg(substitute(val, vals, t.Raw)))
+				continue
+			}
 			b.WriteString(t.Text)
 			continue
 		}
@@ -329,6 +338,9 @@ var aliasSubcommands = []string{"create", "list", "delete", "run", "help"}
 // v1 v2" or "run NAME --placeholder v". It checks the syntax only; the bot
 // looks the alias up and calls NewAlias or Alias.Invocation.
 func ParseAliasCommand(text string) (*AliasCommand, error) {
+	if err := checkLen(text); err != nil {
+		return nil, err
+	}
 	cleaned := Clean(text)
 	toks, err := split(cleaned)
 	if err != nil {

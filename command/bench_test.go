@@ -47,3 +47,33 @@ func BenchmarkTokenize(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseMaxLen parses the longest command accepted: a --query that
+// fills MaxCommandLen. Its B/op is the worst case one chat message can make
+// the parser allocate.
+func BenchmarkParseMaxLen(b *testing.B) {
+	prefix := "ec2 describe-instances --query '"
+	q := make([]byte, command.MaxCommandLen-len(prefix)-1)
+	for i := range q {
+		q[i] = "ab."[i%3]
+	}
+	q[0], q[len(q)-1] = 'a', 'a'
+	text := prefix + string(q) + "'"
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := command.Parse(text, cat); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseTooLong is the refusal of a 1 MB command: constant work.
+func BenchmarkParseTooLong(b *testing.B) {
+	text := "ec2 describe-instances --query '" + string(make([]byte, 1<<20)) + "'"
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := command.Parse(text, cat); err == nil {
+			b.Fatal("accepted")
+		}
+	}
+}

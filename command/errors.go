@@ -165,3 +165,22 @@ func (e *SyntaxError) Caret() string {
 func (e *SyntaxError) UserMessage() string {
 	return e.Msg + "\n```\n" + e.Caret() + "\n```"
 }
+
+// MaxCommandLen is the longest text, in bytes, that Interpret, Parse,
+// Resume, Answer and ParseAliasCommand read; longer text is refused with
+// ErrTooLong before it is tokenized. 8 KiB is well above any command typed
+// or pasted in chat (an alias command is at most MaxAliasCommandLen, 5,000
+// characters, as AWS Chatbot documents, which leaves room for its values)
+// and bounds what one message can make the parser allocate: reading a
+// 1 MB --query allocated about 269 MiB, so the worst case at the limit is
+// a few MiB (see BenchmarkParseMaxLen).
+const MaxCommandLen = 8192
+
+// checkLen refuses text longer than MaxCommandLen.
+func checkLen(text string) error {
+	if len(text) <= MaxCommandLen {
+		return nil
+	}
+	return &Error{Kind: ErrTooLong, Subject: "",
+		Msg: fmt.Sprintf("That message is %d bytes long; a command can be at most %d bytes. Shorten it: a long `--query` or JSON value is the usual cause.", len(text), MaxCommandLen)}
+}

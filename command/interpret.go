@@ -45,6 +45,10 @@ type Request struct {
 // entry point; Parse is the strict AWS-command parser under it. Errors are
 // those of Parse and ParseAliasCommand.
 func Interpret(text string, cat Catalog, opts ...Option) (*Request, error) {
+	// First, before any work: the parser's allocations grow with the text.
+	if err := checkLen(text); err != nil {
+		return nil, err
+	}
 	cleaned := Clean(text)
 	toks, err := split(cleaned)
 	if err != nil {

@@ -86,10 +86,13 @@ var paginationOptions = []string{"max-items", "page-size", "starting-token"}
 //
 // Errors are *SyntaxError or *Error and wrap one of the sentinels
 // (ErrUnknownService, ErrUnknownOperation, ErrUnknownParameter,
-// ErrInvalidValue, ErrRefused, ErrSyntax, ErrEmpty, ErrHelpRequested);
+// ErrInvalidValue, ErrRefused, ErrSyntax, ErrEmpty, ErrHelpRequested, ErrTooLong);
 // their UserMessage is written for the chat user. Parse is pure and safe
 // for concurrent use if the catalog is.
 func Parse(text string, cat Catalog, opts ...Option) (*Invocation, error) {
+	if err := checkLen(text); err != nil {
+		return nil, err
+	}
 	cleaned := Clean(text)
 	toks, err := split(cleaned)
 	if err != nil {
@@ -103,6 +106,9 @@ func Parse(text string, cat Catalog, opts ...Option) (*Invocation, error) {
 // command. Unlike Parse it does not clean chat formatting, which Text no
 // longer has.
 func Resume(text string, cat Catalog, opts ...Option) (*Invocation, error) {
+	if err := checkLen(text); err != nil {
+		return nil, err
+	}
 	toks, err := split(text)
 	if err != nil {
 		return nil, err

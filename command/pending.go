@@ -14,6 +14,9 @@ import (
 // The pending state to keep in a Store is inv.Text: Resume(inv.Text, cat)
 // returns the same invocation.
 func Answer(inv *Invocation, reply string, cat Catalog, opts ...Option) (*Invocation, error) {
+	if err := checkLen(reply); err != nil {
+		return nil, err
+	}
 	cleaned := Clean(reply)
 	toks, err := split(cleaned)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"unicode"
 	"unicode/utf16"
@@ -95,6 +96,9 @@ func jsonKindOf(first byte) string {
 }
 
 func (p *fscan) ws() {
+	if p.i < len(p.b) && p.b[p.i] > ' ' {
+		return // compact JSON: the usual case
+	}
 	for p.i < len(p.b) {
 		switch p.b[p.i] {
 		case ' ', '\t', '\n', '\r':
@@ -411,16 +415,25 @@ func (p *fscan) skipStr() (raw []byte, special bool, err error) {
 	start := p.i + 1
 	i := start
 	for {
+		var high uint64
 		for i+8 <= len(b) {
 			w := binary.LittleEndian.Uint64(b[i:])
 			q := w ^ (lanes01 * '"')
 			bs := w ^ (lanes01 * '\\')
-			stop := (q-lanes01) & ^q | (bs-lanes01) & ^bs | (w-lanes01*0x20) & ^w
-			if stop&lanes80 != 0 {
+			// Lanes holding '"', '\\' or a byte below 0x20. The lowest
+			// flagged lane is exact (borrows only spoil higher ones).
+			stop := ((q - lanes01) &^ q) | ((bs - lanes01) &^ bs) | ((w - lanes01*0x20) &^ w)
+			if stop &= lanes80; stop != 0 {
+				n := bits.TrailingZeros64(stop) / 8
+				high |= w & (1<<(8*n) - 1)
+				i += n
 				break
 			}
-			special = special || w&lanes80 != 0
+			high |= w
 			i += 8
+		}
+		if high&lanes80 != 0 {
+			special = true
 		}
 		if i >= len(b) {
 			p.i = i

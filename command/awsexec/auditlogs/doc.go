@@ -6,5 +6,8 @@
 // record per Write) alongside or instead of a file. Records are buffered and
 // sent with PutLogEvents in batches that respect the API's limits; the log
 // group and stream are created on first use. Call Flush to send what is
-// buffered and Close when done.
+// buffered and Close when done. A record over the 256 KiB event limit is
+// shortened, not cut: it stays valid JSON with its decision fields whole,
+// the free text (the command as typed, errors) gives way, and the record
+// says so ("truncated", "original_bytes", "truncated_fields").
 package auditlogs

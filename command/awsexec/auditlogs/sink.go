@@ -11,7 +11,6 @@ import (
 	"sort"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -26,7 +25,8 @@ const (
 	// message's UTF-8 bytes.
 	EventOverhead = 26
 	// MaxEventBytes is the largest message a single event carries; longer
-	// records are cut (and marked) rather than rejected.
+	// records are shortened field by field, free text first, and marked
+	// (see Write), rather than rejected.
 	MaxEventBytes = 256*1024 - EventOverhead
 	// MaxBatchSpan is the widest time range one batch may cover.
 	MaxBatchSpan = 24 * time.Hour
@@ -175,7 +175,12 @@ type record struct {
 
 // Write buffers one JSON audit record (a trailing newline is dropped). The
 // record's "configuration" picks the log group and its "time" (RFC 3339)
-// the event timestamp. It does no I/O.
+// the event timestamp. A record over MaxEventBytes is shortened so that it
+// stays valid JSON under the limit with its decision fields (outcome,
+// decision, reason, user, channel, action...) whole: the free-text fields
+// (the command text, an error, anything else) are cut first, and the record
+// gets "truncated": true, "original_bytes" and "truncated_fields" (each cut
+// field's original length). It does no I/O.
 func (s *Sink) Write(p []byte) (int, error) {
 	msg := string(p)
 	for len(msg) > 0 && (msg[len(msg)-1] == '\n' || msg[len(msg)-1] == '\r') {
@@ -198,8 +203,11 @@ func (s *Sink) Write(p []byte) (int, error) {
 	if conf == "" {
 		conf = s.defaultConf
 	}
-	if len(msg) > MaxEventBytes {
-		msg = truncateUTF8(msg, MaxEventBytes-len(truncMark)) + truncMark
+	if fitted, cut := fitRecord(msg, MaxEventBytes); cut {
+		// Still valid JSON with every decision field; see fitRecord.
+		s.logger.Warn("auditlogs: record over the event limit shortened",
+			slog.Int("bytes", len(msg)), slog.String("configuration", conf))
+		msg = fitted
 	}
 	group := s.GroupName(conf)
 	s.mu.Lock()
@@ -214,18 +222,6 @@ func (s *Sink) Write(p []byte) (int, error) {
 	s.buf[group] = append(s.buf[group], event{ts: ts.UnixMilli(), msg: msg, seq: s.seq})
 	s.buffered++
 	return len(p), nil
-}
-
-const truncMark = "…[truncated]"
-
-func truncateUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 var groupBad = regexp.MustCompile(`[^A-Za-z0-9._/#-]`)

@@ -2,13 +2,11 @@ package delivery
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/opschat/opschat/chat"
@@ -34,14 +32,19 @@ type Job struct {
 	// Unsupported marks a notification no decoder recognised (delivered
 	// generically); the Dispatcher counts it as an unsupported event.
 	Unsupported bool
+	// TopicARN and MessageID identify the envelope the job came from (set
+	// by the Dispatcher); dead letters keep them so an operator can trace a
+	// failure back to its source.
+	TopicARN  string `json:"topicArn,omitempty"`
+	MessageID string `json:"messageId,omitempty"`
 }
 
 // Sentinel errors.
 var (
-	// ErrInProgress is returned for a job whose dedup key another delivery
-	// (another replica, or an earlier copy of the message) holds: the
-	// source should retry later, by which time the key is either delivered
-	// or released.
+	// ErrInProgress is a failure (inside a NotDeliveredError) of a job
+	// whose dedup key another delivery (another replica, or an earlier copy
+	// of the message) holds: the source should retry later, by which time
+	// the key is either delivered or released.
 	ErrInProgress = errors.New("delivery: same notification is being delivered elsewhere")
 	// ErrNoSender is recorded when no sender is configured for a job's
 	// platform (a permanent failure).
@@ -57,18 +60,16 @@ var (
 // backoff; a send that fails permanently or runs out of attempts becomes a
 // dead-letter record in the Store.
 //
-// Exactly once per channel: before sending, the worker claims
+// Once per channel: before sending, the worker claims
 // "<channel>|<DedupKey>" in the Store with PutIfAbsent (a lease of
-// ClaimTTL); after the platform accepted the message it overwrites the
-// claim with "delivered" (kept DedupTTL). A copy of the notification that
-// finds "delivered" or "failed" is acknowledged without posting; one that
-// finds a live claim gets ErrInProgress so its source retries later. The
-// remaining window: if the process dies after the platform accepted a
-// message and before the "delivered" write, the claim expires and a
-// redelivery posts the message again. That window is one Store write long;
-// closing it would need the platform to deduplicate (none of Slack, Teams or
-// Chime does for posts), so this is at-least-once across crashes and
-// exactly-once otherwise.
+// ClaimTTL, renewed while the send is in progress); after the platform
+// accepted the message it overwrites the claim with "delivered" (kept
+// DedupTTL). A copy of the notification that finds "delivered" is skipped;
+// one that finds a live claim fails with ErrInProgress so its source
+// retries later. A send that fails for good writes a dead letter and then
+// deletes the claim, so a failure never suppresses a redelivery: the next
+// copy tries the channel again. The package documentation states the one
+// window in which a channel can get a notification twice.
 //
 // Storms: when a channel's backlog passes the digest threshold, the worker
 // takes everything pending and posts one digest message (counts by kind and
@@ -79,7 +80,7 @@ var (
 // channel is posted in the first message's thread, where the platform has
 // threads; references live in the Store so replicas share them.
 //
-// A Deliverer is safe for concurrent use. Close stops it.
+// A Deliverer is safe for concurrent use. Shutdown or Close stops it.
 type Deliverer struct {
 	store     Store
 	senders   map[chat.Platform]chat.Sender
@@ -98,6 +99,11 @@ type Deliverer struct {
 	dedupTTL  time.Duration
 	threadTTL time.Duration
 	keepTTL   time.Duration
+
+	// life is cancelled by Shutdown when its grace period ends: it
+	// cancels every task still queued or in flight.
+	life     context.Context
+	stopLife context.CancelFunc
 
 	mu     sync.Mutex
 	queues map[string]*queue
@@ -132,7 +138,9 @@ func WithBackoff(b Backoff) Option { return func(d *Deliverer) { d.backoff = b.w
 func WithClock(c Clock) Option { return func(d *Deliverer) { d.clock = c } }
 
 // WithLogger sets the logger; each job's LogLevel decides what of it is
-// logged. Default: discard.
+// logged, except that a dead letter (and a failure to record one) is always
+// logged at ERROR: a configuration's LoggingLevel must not hide lost
+// notifications. Default: discard.
 func WithLogger(l *slog.Logger) Option { return func(d *Deliverer) { d.log = logger{l} } }
 
 // WithMeterProvider sets where metrics go (default: noop).
@@ -198,6 +206,7 @@ func New(store Store, opts ...Option) (*Deliverer, error) {
 		return nil, fmt.Errorf("delivery: metrics: %w", err)
 	}
 	d.inst = inst
+	d.life, d.stopLife = context.WithCancel(context.Background())
 	if d.limiter == nil {
 		d.limiter = NewLimiter(d.limits, d.clock)
 	}
@@ -213,7 +222,10 @@ func New(store Store, opts ...Option) (*Deliverer, error) {
 			d.inst.throttled.Add(context.Background(), 1, metric.WithAttributes(
 				attrKV(attrPlatform, string(conv.Platform)), attrKV(attrThrottleSource, src)))
 		}
+		// Only the outer decorator warns about a capped Retry-After, so one
+		// response logs once.
 		rs := NewRetrySender(ls, d.backoff, d.clock)
+		rs.Logger = d.log.l
 		rs.OnRetry = func(conv chat.Conversation, attempt int, err error, wait time.Duration) {
 			d.inst.retried.Add(context.Background(), 1, metric.WithAttributes(attrKV(attrPlatform, string(conv.Platform))))
 		}
@@ -229,36 +241,119 @@ func (d *Deliverer) Limiter() *Limiter { return d.limiter }
 
 type task struct {
 	ctx      context.Context
+	cancel   context.CancelFunc
 	job      Job
 	key      string // channel key
 	enqueued time.Time
 	done     chan error
 	claimed  bool
+	// deadLetterID, for a replay, is the dead letter to update in place.
+	deadLetterID string
+	pending      *Pending
 }
 
-func (t *task) finish(err error) { t.done <- err }
+// finish reports t's outcome (nil: delivered or already delivered) and
+// frees its context. It is called exactly once per task.
+func (t *task) finish(err error) {
+	t.done <- err
+	t.cancel()
+	if t.pending.left.Add(-1) == 0 && t.pending.onDone != nil {
+		t.pending.onDone()
+	}
+}
+
+// fail finishes t with a ChannelFailure carrying err.
+func (t *task) fail(err error, deadLetterID string) {
+	t.finish(&failure{ChannelFailure{Channel: t.key, Configuration: t.job.Configuration, DedupKey: t.job.DedupKey,
+		DeadLetterID: deadLetterID, Err: err}})
+}
 
 type queue struct {
 	pending []*task
 }
 
-// Deliver posts every job and blocks until each one is delivered, known to
-// be a duplicate, or failed permanently and recorded as a dead letter; it
-// then returns nil. It returns an error when some job must be retried later
-// (ctx ended, the Store failed, or ErrInProgress); jobs of the same call
-// that were delivered stay delivered, and their dedup keys make the retry
-// skip them.
+// Pending is a submitted set of jobs whose outcome Wait reports. It is safe
+// for concurrent use.
+type Pending struct {
+	tasks  []*task
+	left   atomic.Int32
+	onDone func()
+
+	mu      sync.Mutex
+	results []error
+	got     []bool
+}
+
+// Wait blocks until every job is delivered (or was already), or failed, or
+// ctx ends. It returns nil when every job reached its channel; otherwise a
+// *NotDeliveredError (errors.Is ErrNotDelivered) listing each channel that
+// was not reached, with its dead letter when the failure is final. When ctx
+// ends first, the jobs keep running under the context they were submitted
+// with, and Wait reports the unfinished ones as not delivered (their error
+// is ctx's): the caller must not acknowledge the notification. Wait may be
+// called again later to learn the final outcome.
+func (p *Pending) Wait(ctx context.Context) error {
+	return notDelivered(p.tasks, p.wait(ctx))
+}
+
+func (p *Pending) wait(ctx context.Context) []error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]error, len(p.tasks))
+	for i, t := range p.tasks {
+		if !p.got[i] {
+			select {
+			case err := <-t.done:
+				p.results[i], p.got[i] = err, true
+			case <-ctx.Done():
+				out[i] = ctx.Err()
+				continue
+			}
+		}
+		out[i] = p.results[i]
+	}
+	return out
+}
+
+// Deliver posts every job and blocks until each one is delivered (or known
+// to be delivered already) or failed, or ctx ends; the jobs run under ctx,
+// so ending it cancels them (claims are released for a retry). It returns
+// nil only when every job reached its channel; otherwise a
+// *NotDeliveredError (see Pending.Wait). Jobs of the same call that were
+// delivered stay delivered, and their dedup keys make a retry skip them.
 func (d *Deliverer) Deliver(ctx context.Context, jobs ...Job) error {
-	tasks := make([]*task, 0, len(jobs))
+	p, err := d.Enqueue(ctx, jobs...)
+	if err != nil {
+		return err
+	}
+	return p.Wait(ctx)
+}
+
+// Enqueue submits jobs and returns at once. The jobs run under ctx (ending
+// it cancels them) until Shutdown's grace period ends; Wait on the result
+// learns their outcome. It fails with ErrClosed after Shutdown or Close.
+func (d *Deliverer) Enqueue(ctx context.Context, jobs ...Job) (*Pending, error) {
+	return d.enqueue(ctx, nil, "", jobs)
+}
+
+// enqueue submits jobs; onDone, when set, runs once every job is finished;
+// deadLetterID, when set, is the dead letter the (single) job replays.
+func (d *Deliverer) enqueue(ctx context.Context, onDone func(), deadLetterID string, jobs []Job) (*Pending, error) {
+	p := &Pending{tasks: make([]*task, 0, len(jobs)), onDone: onDone, results: make([]error, len(jobs)), got: make([]bool, len(jobs))}
+	p.left.Store(int32(len(jobs)))
 	now := d.clock.Now()
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
-		return ErrClosed
+		return nil, ErrClosed
 	}
 	for _, j := range jobs {
-		t := &task{ctx: ctx, job: j, key: ChannelKey(j.Conversation), enqueued: now, done: make(chan error, 1)}
-		tasks = append(tasks, t)
+		tctx, cancel := context.WithCancel(ctx)
+		stop := context.AfterFunc(d.life, cancel)
+		t := &task{ctx: tctx, job: j, key: ChannelKey(j.Conversation), enqueued: now, done: make(chan error, 1),
+			deadLetterID: deadLetterID, pending: p}
+		t.cancel = func() { stop(); cancel() }
+		p.tasks = append(p.tasks, t)
 		q := d.queues[t.key]
 		if q == nil {
 			q = &queue{}
@@ -270,30 +365,38 @@ func (d *Deliverer) Deliver(ctx context.Context, jobs ...Job) error {
 		d.inst.backlog.Add(ctx, 1, attrs(j.Configuration, string(j.Conversation.Platform)))
 	}
 	d.mu.Unlock()
-	var errs []error
-	for _, t := range tasks {
-		select {
-		case err := <-t.done:
-			if err != nil {
-				errs = append(errs, fmt.Errorf("delivery: %s: %w", t.key, err))
-			}
-		case <-ctx.Done():
-			// The worker sees the same ctx and finishes the task (sends
-			// in flight are cancelled, claims released); nobody reads done.
-			return fmt.Errorf("delivery: %w", ctx.Err())
-		}
+	if len(jobs) == 0 && onDone != nil {
+		onDone()
 	}
-	return errors.Join(errs...)
+	return p, nil
 }
 
-// Close stops accepting jobs and waits until the queued ones are finished
-// (cancel the contexts given to Deliver to make that quick).
-func (d *Deliverer) Close() {
+// Shutdown stops accepting jobs and waits for the queued and in-flight ones
+// to finish. When ctx ends first it cancels them (their claims are
+// released, so a redelivery takes them over; no dead letter is written for
+// a cancelled send), waits for the workers to stop, and returns ctx's
+// error.
+func (d *Deliverer) Shutdown(ctx context.Context) error {
 	d.mu.Lock()
 	d.closed = true
 	d.mu.Unlock()
-	d.wg.Wait()
+	done := make(chan struct{})
+	go func() { d.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		d.stopLife()
+		return nil
+	case <-ctx.Done():
+		d.stopLife()
+		<-done
+		return ctx.Err()
+	}
 }
+
+// Close stops accepting jobs and waits until the queued ones are finished
+// (cancel the contexts given to Deliver, or use Shutdown, to make that
+// quick).
+func (d *Deliverer) Close() { _ = d.Shutdown(context.Background()) }
 
 // Backlog returns the number of jobs waiting per channel key.
 func (d *Deliverer) Backlog() map[string]int {
@@ -348,248 +451,4 @@ func (d *Deliverer) work(key string, q *queue) {
 
 func (d *Deliverer) dequeued(t *task) {
 	d.inst.backlog.Add(context.Background(), -1, attrs(t.job.Configuration, string(t.job.Conversation.Platform)))
-}
-
-func dedupKey(t *task) string { return t.key + "|" + t.job.DedupKey }
-
-const (
-	stateDelivered = "delivered"
-	stateFailed    = "failed"
-	statePending   = "pending"
-)
-
-// claim takes t's dedup key. It returns done=true when t is finished
-// already (duplicate or error).
-func (d *Deliverer) claim(t *task) (done bool) {
-	if t.job.DedupKey == "" {
-		return false
-	}
-	ok, err := d.store.PutIfAbsent(t.ctx, NamespaceDedup, dedupKey(t), []byte(statePending), d.claimTTL)
-	if err != nil {
-		t.finish(fmt.Errorf("claim dedup key: %w", err))
-		return true
-	}
-	if ok {
-		t.claimed = true
-		return false
-	}
-	v, found, err := d.store.Get(t.ctx, NamespaceDedup, dedupKey(t))
-	switch {
-	case err != nil:
-		t.finish(fmt.Errorf("read dedup key: %w", err))
-	case found && (string(v) == stateDelivered || string(v) == stateFailed):
-		d.inst.duplicate.Add(t.ctx, 1, d.attrsOf(t))
-		d.log.log(t.ctx, t.job.LogLevel, slog.LevelInfo, "notification already delivered to channel; skipped",
-			"configuration", t.job.Configuration, "channel", t.key, "dedup_key", t.job.DedupKey, "state", string(v))
-		t.finish(nil)
-	case !found:
-		// The claim expired or was released between the two calls: let the
-		// source try again rather than loop here.
-		t.finish(ErrInProgress)
-	default:
-		t.finish(ErrInProgress)
-	}
-	return true
-}
-
-func (d *Deliverer) attrsOf(t *task) metric.MeasurementOption {
-	return attrs(t.job.Configuration, string(t.job.Conversation.Platform))
-}
-
-// release gives up t's claim so that a retry can take it.
-func (d *Deliverer) release(t *task) {
-	if !t.claimed {
-		return
-	}
-	// The task's own ctx may be the reason we release: use a fresh one.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), 10*time.Second)
-	defer cancel()
-	if err := d.store.Delete(ctx, NamespaceDedup, dedupKey(t)); err != nil {
-		// The lease expires by itself; until then copies get ErrInProgress.
-		d.log.log(ctx, LogError, slog.LevelError, "release dedup claim failed", "channel", t.key, "dedup_key", t.job.DedupKey, "error", err)
-	}
-	t.claimed = false
-}
-
-// keepClaims renews the claims of tasks until stop is called, so that a
-// slow delivery (long retries, Retry-After) never loses its lease to a
-// copy of the same notification while a crashed one frees it within
-// ClaimTTL.
-func (d *Deliverer) keepClaims(ctx context.Context, tasks []*task) (stop func()) {
-	var claimed []*task
-	for _, t := range tasks {
-		if t.claimed {
-			claimed = append(claimed, t)
-		}
-	}
-	if len(claimed) == 0 {
-		return func() {}
-	}
-	// Store TTLs run on the store's (wall) clock, not on the injected one.
-	kctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		tick := time.NewTicker(d.claimTTL / 3)
-		defer tick.Stop()
-		for {
-			select {
-			case <-kctx.Done():
-				return
-			case <-tick.C:
-			}
-			for _, t := range claimed {
-				if err := d.store.Put(kctx, NamespaceDedup, dedupKey(t), []byte(statePending), d.claimTTL); err != nil && kctx.Err() == nil {
-					d.log.log(kctx, t.job.LogLevel, slog.LevelError, "renew dedup claim failed", "channel", t.key, "dedup_key", t.job.DedupKey, "error", err)
-				}
-			}
-		}
-	})
-	return func() {
-		cancel()
-		wg.Wait()
-	}
-}
-
-func (d *Deliverer) mark(t *task, state string) error {
-	if !t.claimed {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), 10*time.Second)
-	defer cancel()
-	return d.store.Put(ctx, NamespaceDedup, dedupKey(t), []byte(state), d.dedupTTL)
-}
-
-func threadKey(t *task) string { return t.key + "|" + t.job.Message.ThreadKey }
-
-func (d *Deliverer) deliverOne(t *task) {
-	if d.claim(t) {
-		return
-	}
-	conv := t.job.Conversation
-	var thread bool
-	if t.job.Message.ThreadKey != "" && d.threads[conv.Platform] && conv.ThreadID == "" {
-		if v, ok, err := d.store.Get(t.ctx, NamespaceThread, threadKey(t)); err == nil && ok {
-			var ref chat.Ref
-			if json.Unmarshal(v, &ref) == nil && ref.MessageID != "" {
-				conv = ref.Thread()
-				thread = true
-			}
-		}
-	}
-	stop := d.keepClaims(t.ctx, []*task{t})
-	ref, err := d.send(t.ctx, conv, t.job.Message)
-	stop()
-	if err != nil {
-		d.failed(t, err)
-		return
-	}
-	if err := d.mark(t, stateDelivered); err != nil {
-		// Delivered, but a copy may post again; nothing better to do than
-		// say so.
-		d.log.log(t.ctx, max(t.job.LogLevel, LogError), slog.LevelError, "mark delivered failed; a redelivery may post twice",
-			"configuration", t.job.Configuration, "channel", t.key, "dedup_key", t.job.DedupKey, "error", err)
-	}
-	if t.job.Message.ThreadKey != "" && !thread {
-		if b, err := json.Marshal(ref); err == nil {
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), 10*time.Second)
-			_, _ = d.store.PutIfAbsent(ctx, NamespaceThread, threadKey(t), b, d.threadTTL)
-			cancel()
-		}
-	}
-	d.succeeded(t, ref)
-	t.finish(nil)
-}
-
-func (d *Deliverer) send(ctx context.Context, conv chat.Conversation, m chat.Message) (chat.Ref, error) {
-	s := d.wrapped[conv.Platform]
-	if s == nil {
-		return chat.Ref{}, fmt.Errorf("%w %q", ErrNoSender, conv.Platform)
-	}
-	return s.Send(ctx, conv, m)
-}
-
-func (d *Deliverer) succeeded(t *task, ref chat.Ref) {
-	d.inst.success.Add(t.ctx, 1, d.attrsOf(t))
-	d.inst.latency.Record(t.ctx, d.clock.Now().Sub(t.enqueued).Seconds(), d.attrsOf(t))
-	d.log.log(t.ctx, t.job.LogLevel, slog.LevelInfo, "notification delivered",
-		"configuration", t.job.Configuration, "channel", t.key, "dedup_key", t.job.DedupKey, "message_id", ref.MessageID)
-}
-
-// failed settles a task whose send failed: cancelled work is released for a
-// retry; anything else is permanent and becomes a dead letter.
-func (d *Deliverer) failed(t *task, err error) {
-	if t.ctx.Err() != nil {
-		d.release(t)
-		t.finish(err)
-		return
-	}
-	attempts := 1
-	var ae *AttemptsError
-	if errors.As(err, &ae) {
-		attempts = ae.Attempts
-	}
-	if derr := d.deadLetter(t, err, attempts); derr != nil {
-		// Could not record it: keep the source's copy by asking for a retry.
-		d.release(t)
-		t.finish(fmt.Errorf("record dead letter: %w (after: %w)", derr, err))
-		return
-	}
-	if merr := d.mark(t, stateFailed); merr != nil {
-		d.log.log(t.ctx, LogError, slog.LevelError, "mark failed failed", "channel", t.key, "error", merr)
-	}
-	d.inst.failure.Add(t.ctx, 1, d.attrsOf(t))
-	d.log.log(t.ctx, t.job.LogLevel, slog.LevelError, "notification delivery failed; dead-lettered",
-		"configuration", t.job.Configuration, "channel", t.key, "dedup_key", t.job.DedupKey, "attempts", attempts, "error", err)
-	t.finish(nil)
-}
-
-// DeadLetter is a notification that could not be delivered, kept in the
-// Store (namespace "deadletter") for inspection and replay.
-type DeadLetter struct {
-	ID            string            `json:"id"`
-	Time          time.Time         `json:"time"`
-	Configuration string            `json:"configuration"`
-	Conversation  chat.Conversation `json:"conversation"`
-	DedupKey      string            `json:"dedupKey,omitempty"`
-	Message       chat.Message      `json:"message"`
-	Attempts      int               `json:"attempts"`
-	Error         string            `json:"error"`
-}
-
-func (d *Deliverer) deadLetter(t *task, cause error, attempts int) error {
-	now := d.clock.Now()
-	id := fmt.Sprintf("%020d-%s", now.UnixNano(), randomID())
-	rec := DeadLetter{ID: id, Time: now, Configuration: t.job.Configuration, Conversation: t.job.Conversation,
-		DedupKey: t.job.DedupKey, Message: t.job.Message, Attempts: attempts, Error: cause.Error()}
-	b, err := json.Marshal(rec)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), 10*time.Second)
-	defer cancel()
-	return d.store.Put(ctx, NamespaceDeadLetter, id, b, d.keepTTL)
-}
-
-// DeadLetters returns the recorded dead letters, oldest first.
-func (d *Deliverer) DeadLetters(ctx context.Context) ([]DeadLetter, error) {
-	m, err := d.store.List(ctx, NamespaceDeadLetter, "")
-	if err != nil {
-		return nil, fmt.Errorf("delivery: list dead letters: %w", err)
-	}
-	out := make([]DeadLetter, 0, len(m))
-	for k, v := range m {
-		var dl DeadLetter
-		if err := json.Unmarshal(v, &dl); err != nil {
-			return nil, fmt.Errorf("delivery: dead letter %q: %w", k, err)
-		}
-		out = append(out, dl)
-	}
-	sortDeadLetters(out)
-	return out, nil
-}
-
-func randomID() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }

@@ -115,24 +115,40 @@ func TestDeliverDeadLetters(t *testing.T) {
 	d, store := newDeliverer(t, s, delivery.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))),
 		delivery.WithMeterProvider(metric.NewMeterProvider(metric.WithReader(reader))))
 	ctx := context.Background()
-	require.NoError(t, d.Deliver(ctx, job("C1", "bad")), "a permanent failure is recorded, not retried by the source")
-	require.NoError(t, d.Deliver(ctx, job("C1", "down")))
+	err := d.Deliver(ctx, job("C1", "bad"))
+	require.ErrorIs(t, err, delivery.ErrNotDelivered, "a permanent failure is not acknowledged as success")
+	assert.ErrorIs(t, err, e400, "the last error is in the chain")
+	var nde *delivery.NotDeliveredError
+	require.ErrorAs(t, err, &nde)
+	require.Len(t, nde.Failures, 1)
+	assert.Equal(t, "slack:T1:C1", nde.Failures[0].Channel)
+	assert.NotEmpty(t, nde.Failures[0].DeadLetterID)
+	err = d.Deliver(ctx, job("C1", "down"))
+	require.ErrorIs(t, err, delivery.ErrAttemptsExhausted)
+	require.ErrorIs(t, err, delivery.ErrNotDelivered)
 	dls, err := d.DeadLetters(ctx)
 	require.NoError(t, err)
 	require.Len(t, dls, 2)
+	assert.Equal(t, nde.Failures[0].DeadLetterID, dls[0].ID)
 	assert.Equal(t, "bad", dls[0].DedupKey)
 	assert.Equal(t, 1, dls[0].Attempts)
 	assert.Contains(t, dls[0].Error, "invalid_blocks")
 	assert.Equal(t, "down", dls[1].DedupKey)
 	assert.Equal(t, 3, dls[1].Attempts)
 	assert.Equal(t, "alarm down", dls[1].Message.Title)
-	// A redelivery of a dead-lettered notification is not tried again.
-	require.NoError(t, d.Deliver(ctx, job("C1", "bad")))
-	assert.Equal(t, 4, s.Calls())
-	v, ok, err := store.Get(ctx, delivery.NamespaceDedup, delivery.ChannelKey(slackConv("C1"))+"|bad")
+	// No dedup record is left behind by a failure: it never suppresses a
+	// redelivery.
+	_, ok, err := store.Get(ctx, delivery.NamespaceDedup, delivery.ChannelKey(slackConv("C1"))+"|bad")
 	require.NoError(t, err)
-	require.True(t, ok)
-	assert.Equal(t, "failed", string(v))
+	assert.False(t, ok)
+	// The redelivery is tried again (and succeeds): 4 scripted failures,
+	// then this send.
+	require.NoError(t, d.Deliver(ctx, job("C1", "bad")))
+	assert.Equal(t, 5, s.Calls())
+	dls, err = d.DeadLetters(ctx)
+	require.NoError(t, err)
+	require.Len(t, dls, 1, "the delivered one left the dead letters")
+	assert.Equal(t, "down", dls[0].DedupKey)
 	assert.Contains(t, logs.String(), "dead-lettered")
 
 	var rm metricdata.ResourceMetrics
@@ -140,7 +156,7 @@ func TestDeliverDeadLetters(t *testing.T) {
 	sums := counterSums(rm)
 	assert.Equal(t, int64(2), sums[delivery.MetricDeliveryFailure])
 	assert.Equal(t, int64(2), sums[delivery.MetricRetried])
-	assert.Equal(t, int64(1), sums[delivery.MetricDeliveryDuplicate])
+	assert.Equal(t, int64(1), sums[delivery.MetricDeliverySuccess])
 }
 
 func counterSums(rm metricdata.ResourceMetrics) map[string]int64 {
@@ -168,10 +184,11 @@ func TestDeliverLogLevels(t *testing.T) {
 			ok, bad := job("C1", "ok"), job("C1", "bad")
 			ok.LogLevel, bad.LogLevel = lvl, lvl
 			require.NoError(t, d.Deliver(context.Background(), ok))
-			require.NoError(t, d.Deliver(context.Background(), bad))
+			require.ErrorIs(t, d.Deliver(context.Background(), bad), delivery.ErrNotDelivered)
 			out := logs.String()
 			assert.Equal(t, lvl == delivery.LogInfo, bytes.Contains([]byte(out), []byte("notification delivered")))
-			assert.Equal(t, lvl != delivery.LogNone, bytes.Contains([]byte(out), []byte("dead-lettered")))
+			// A lost notification is logged whatever the level.
+			assert.Contains(t, out, "level=ERROR msg=\"notification delivery failed; dead-lettered\"")
 		})
 	}
 }

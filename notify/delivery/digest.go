@@ -141,7 +141,7 @@ func (d *Deliverer) deliverDigest(key string, batch []*task) {
 	if err != nil {
 		for _, t := range claimed {
 			d.release(t)
-			t.finish(fmt.Errorf("store digest: %w", err))
+			t.fail(fmt.Errorf("store digest: %w", err), "")
 		}
 		return
 	}
@@ -151,8 +151,9 @@ func (d *Deliverer) deliverDigest(key string, batch []*task) {
 	stop()
 	if err != nil {
 		for _, t := range claimed {
-			// Each notification gets its own dead letter (with its own
-			// message), so that a replay posts the originals.
+			// A failed digest does not fail the storm as one lump: each
+			// notification gets its own dead letter (with its own message,
+			// replayable on its own) and its own source is told.
 			d.failed(t, err)
 		}
 		return
@@ -161,10 +162,7 @@ func (d *Deliverer) deliverDigest(key string, batch []*task) {
 	d.log.log(ctx, lead.job.LogLevel, slog.LevelInfo, "storm: posted digest",
 		"configuration", lead.job.Configuration, "channel", key, "digest", id, "notifications", len(claimed))
 	for _, t := range claimed {
-		if err := d.mark(t, stateDelivered); err != nil {
-			d.log.log(ctx, max(t.job.LogLevel, LogError), slog.LevelError, "mark delivered failed; a redelivery may post twice",
-				"channel", key, "dedup_key", t.job.DedupKey, "error", err)
-		}
+		d.markDelivered(t)
 		d.succeeded(t, ref)
 		t.finish(nil)
 	}
@@ -210,8 +208,4 @@ func allDone(tasks []*task) (context.Context, context.CancelFunc) {
 		}
 		cancel()
 	}
-}
-
-func sortDeadLetters(dls []DeadLetter) {
-	slices.SortFunc(dls, func(a, b DeadLetter) int { return strings.Compare(a.ID, b.ID) })
 }

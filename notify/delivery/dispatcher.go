@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/opschat/opschat/notify"
 )
@@ -25,13 +26,18 @@ func (f RouterFunc) Route(ctx context.Context, env *notify.Envelope) ([]Job, err
 }
 
 // Dispatcher is the notify.Handler that sources feed: it routes each
-// envelope and delivers the resulting jobs, returning nil only when every
-// target channel got the notification or a dead-letter record (the
-// notify.Handler contract). It is safe for concurrent use.
+// envelope and delivers the resulting jobs. HandleEnvelope returns nil only
+// when every target channel has the notification (delivered now, or
+// earlier by another copy); otherwise the source must not acknowledge it.
+// It is safe for concurrent use.
 type Dispatcher struct {
 	router    Router
 	deliverer *Deliverer
 	log       *slog.Logger
+	// detach, when positive, runs deliveries under a context of their own
+	// bounded by it, so that a caller that stops waiting does not cancel
+	// them (see Detached).
+	detach time.Duration
 }
 
 var _ notify.Handler = (*Dispatcher)(nil)
@@ -45,11 +51,29 @@ func NewDispatcher(r Router, d *Deliverer, logger *slog.Logger) (*Dispatcher, er
 	return &Dispatcher{router: r, deliverer: d, log: logger}, nil
 }
 
-// HandleEnvelope routes env and delivers it. Subscription and unsubscribe
-// confirmations are not notifications: they are acknowledged here (the SNS
-// HTTPS endpoint confirms subscriptions itself). A routing error is
-// returned, so the source does not acknowledge the message and the queue's
-// redrive policy eventually moves it to a dead-letter queue.
+// Detached returns a copy of d whose deliveries outlive the caller's wait:
+// they run under a context that ignores the caller's cancellation and ends
+// after workTimeout (or at the Deliverer's Shutdown). Use it for a source
+// that must answer before delivery may be done, such as the SNS HTTPS
+// endpoint (SNS gives up after 15 s): the endpoint answers 5xx, SNS retries
+// later, and the retry finds the notification delivered (200), still in
+// progress (5xx again), or failed (tried again). The returned Dispatcher
+// shares d's router and deliverer.
+func (d *Dispatcher) Detached(workTimeout time.Duration) *Dispatcher {
+	c := *d
+	c.detach = workTimeout
+	return &c
+}
+
+// HandleEnvelope routes env and delivers it, blocking until every target
+// channel's delivery succeeded (or was already done), failed for good, or
+// ctx ended. It returns nil only in the first case; a failure is a
+// *NotDeliveredError (errors.Is ErrNotDelivered) naming each channel not
+// reached and its dead letter. Subscription and unsubscribe confirmations
+// are not notifications: they are acknowledged here (the SNS HTTPS endpoint
+// confirms subscriptions itself). A routing error is returned, so the
+// source does not acknowledge the message and the queue's redrive policy
+// eventually moves it to a dead-letter queue.
 func (d *Dispatcher) HandleEnvelope(ctx context.Context, env *notify.Envelope) error {
 	if env == nil {
 		return fmt.Errorf("delivery: nil envelope")
@@ -72,11 +96,28 @@ func (d *Dispatcher) HandleEnvelope(ctx context.Context, env *notify.Envelope) e
 	if len(jobs) == 0 {
 		return nil
 	}
-	for _, j := range jobs {
-		if j.Unsupported {
+	for i := range jobs {
+		if jobs[i].Unsupported {
 			d.deliverer.inst.unsupported.Add(ctx, 1)
 			break
 		}
 	}
-	return d.deliverer.Deliver(ctx, jobs...)
+	for i := range jobs {
+		if jobs[i].TopicARN == "" {
+			jobs[i].TopicARN = env.TopicARN
+		}
+		if jobs[i].MessageID == "" {
+			jobs[i].MessageID = env.MessageID
+		}
+	}
+	if d.detach <= 0 {
+		return d.deliverer.Deliver(ctx, jobs...)
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.detach)
+	p, err := d.deliverer.enqueue(wctx, cancel, "", jobs)
+	if err != nil {
+		cancel()
+		return err
+	}
+	return p.Wait(ctx)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -203,11 +204,12 @@ func (l *Limiter) Wait(ctx context.Context, conv chat.Conversation) (time.Durati
 }
 
 // Pause stops sends to conv's channel for d (the platform's Retry-After; 0
-// means DefaultPenalty).
+// means DefaultPenalty; more than MaxRetryAfter means MaxRetryAfter).
 func (l *Limiter) Pause(conv chat.Conversation, d time.Duration) {
 	if d <= 0 {
 		d = DefaultPenalty
 	}
+	d, _ = capRetryAfter(d)
 	until := l.clock.Now().Add(d)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -261,6 +263,9 @@ type LimitedSender struct {
 	// OnThrottle, when set, is called with the wait imposed by the local
 	// limiter (local true) or by a platform 429 (local false).
 	OnThrottle func(conv chat.Conversation, wait time.Duration, local bool)
+	// Logger, when set, gets a WARN when a platform asked to wait longer
+	// than MaxRetryAfter.
+	Logger *slog.Logger
 }
 
 // NewLimitedSender wraps next with limiter.
@@ -282,6 +287,10 @@ func (s *LimitedSender) Send(ctx context.Context, conv chat.Conversation, m chat
 	ref, err := s.next.Send(ctx, conv, m)
 	if err != nil && errors.Is(err, chat.ErrRateLimited) {
 		_, after := chat.Retryable(err)
+		if capped, over := capRetryAfter(requestedRetryAfter(err, after)); over {
+			warnCapped(ctx, s.Logger, conv, requestedRetryAfter(err, after), capped)
+			after = capped
+		}
 		s.limiter.Pause(conv, after)
 		if s.OnThrottle != nil {
 			s.OnThrottle(conv, after, false)

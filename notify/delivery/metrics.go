@@ -144,3 +144,12 @@ func (g logger) log(ctx context.Context, lvl LogLevel, level slog.Level, msg str
 	}
 	g.l.Log(ctx, level, msg, args...)
 }
+
+// always logs whatever the configuration's LoggingLevel: for what an
+// operator must see (lost notifications, Store failures).
+func (g logger) always(ctx context.Context, level slog.Level, msg string, args ...any) {
+	if g.l == nil {
+		return
+	}
+	g.l.Log(ctx, level, msg, args...)
+}

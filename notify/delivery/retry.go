@@ -4,11 +4,30 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"time"
 
 	"github.com/opschat/opschat/chat"
 )
+
+// MaxRetryAfter caps any pause delivery takes because a platform asked
+// for it (Retry-After on a 429 or 503): a wait before a retry and a pause
+// of a channel's rate limit. The chat package caps the value it parses
+// too; this cap is a second line, so that a bogus or hostile header
+// ("Retry-After: 86400") cannot park a channel's queue, and the SQS leases
+// and dedup claims held meanwhile, for a day. A platform that asks for more
+// gets its cap, and a WARN log says so; if it is still throttling, the
+// next 429 pauses again.
+const MaxRetryAfter = 2 * time.Minute
+
+// capRetryAfter returns d capped at MaxRetryAfter and whether it was.
+func capRetryAfter(d time.Duration) (time.Duration, bool) {
+	if d > MaxRetryAfter {
+		return MaxRetryAfter, true
+	}
+	return d, false
+}
 
 // ErrAttemptsExhausted matches (errors.Is) the error RetrySender returns when
 // every attempt failed with a retryable error.
@@ -52,7 +71,8 @@ func (b Backoff) withDefaults() Backoff {
 }
 
 // Wait returns the pause before attempt n+1 after attempt n (n >= 1)
-// failed; retryAfter, when the platform gave one, is a floor.
+// failed; retryAfter, when the platform gave one, is a floor (capped at
+// MaxRetryAfter).
 func (b Backoff) Wait(n int, retryAfter time.Duration) time.Duration {
 	b = b.withDefaults()
 	w := b.Initial
@@ -63,6 +83,7 @@ func (b Backoff) Wait(n int, retryAfter time.Duration) time.Duration {
 	if b.Jitter > 0 {
 		w -= time.Duration(rand.Float64() * b.Jitter * float64(w))
 	}
+	retryAfter, _ = capRetryAfter(retryAfter)
 	return max(w, retryAfter)
 }
 
@@ -78,6 +99,9 @@ type RetrySender struct {
 	// OnRetry, when set, is called before each retry with the attempt that
 	// failed (1-based), its error and the wait.
 	OnRetry func(conv chat.Conversation, attempt int, err error, wait time.Duration)
+	// Logger, when set, gets a WARN when a platform asked to wait longer
+	// than MaxRetryAfter.
+	Logger *slog.Logger
 }
 
 // NewRetrySender wraps next. A zero Backoff means DefaultBackoff; a nil
@@ -129,6 +153,9 @@ func (s *RetrySender) Send(ctx context.Context, conv chat.Conversation, m chat.M
 		if attempt >= s.backoff.MaxAttempts {
 			return chat.Ref{}, &AttemptsError{Attempts: attempt, Exhausted: true, Err: err}
 		}
+		if capped, over := capRetryAfter(requestedRetryAfter(err, after)); over {
+			warnCapped(ctx, s.Logger, conv, requestedRetryAfter(err, after), capped)
+		}
 		wait := s.backoff.Wait(attempt, after)
 		if s.OnRetry != nil {
 			s.OnRetry(conv, attempt, err, wait)
@@ -137,4 +164,22 @@ func (s *RetrySender) Send(ctx context.Context, conv chat.Conversation, m chat.M
 			return chat.Ref{}, &AttemptsError{Attempts: attempt, Err: errors.Join(err, serr)}
 		}
 	}
+}
+
+// requestedRetryAfter is what the platform asked for: chat keeps the
+// uncapped value beside its own capped one.
+func requestedRetryAfter(err error, after time.Duration) time.Duration {
+	var se *chat.SendError
+	if errors.As(err, &se) && se.RequestedRetryAfter > after {
+		return se.RequestedRetryAfter
+	}
+	return after
+}
+
+func warnCapped(ctx context.Context, l *slog.Logger, conv chat.Conversation, asked, capped time.Duration) {
+	if l == nil {
+		return
+	}
+	l.WarnContext(ctx, "platform asked to wait longer than delivery allows; waiting the cap instead",
+		"channel", ChannelKey(conv), "retry_after", asked, "cap", capped)
 }

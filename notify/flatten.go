@@ -33,6 +33,26 @@ type pathNode struct {
 	id       int32 // node number, for duplicate-key detection
 	path     int32 // path id when some field tests this exact path, else -1
 	children map[string]*pathNode
+	// names and kids repeat small child sets as slices: comparing a key
+	// with a few names is cheaper than hashing it.
+	names []string
+	kids  []*pathNode
+}
+
+// maxLinearKids is the child count up to which child scans the names.
+const maxLinearKids = 8
+
+// child returns the node under key, or nil.
+func (n *pathNode) child(key []byte) *pathNode {
+	if n.names == nil {
+		return n.children[string(key)]
+	}
+	for i, name := range n.names {
+		if len(name) == len(key) && name == string(key) {
+			return n.kids[i]
+		}
+	}
+	return nil
 }
 
 // fscan is one streaming pass over an event: it validates the whole input
@@ -134,7 +154,7 @@ func (p *fscan) object(n *pathNode, depth int) error {
 			if err != nil {
 				return err
 			}
-			child = n.children[string(key)]
+			child = n.child(key)
 		} else if _, _, err := p.skipStr(); err != nil {
 			return err
 		}
@@ -405,6 +425,14 @@ const (
 	lanes80 = 0x8080808080808080
 )
 
+// stopLanes flags the lanes of w holding '"', '\\' or a byte below 0x20.
+// The lowest flagged lane is exact (borrows only spoil higher ones).
+func stopLanes(w uint64) uint64 {
+	q := w ^ (lanes01 * '"')
+	bs := w ^ (lanes01 * '\\')
+	return (((q - lanes01) &^ q) | ((bs - lanes01) &^ bs) | ((w - lanes01*0x20) &^ w)) & lanes80
+}
+
 // skipStr validates the string token at p.i and moves past it. It returns
 // the raw body (between the quotes) and whether it holds an escape or a
 // non-ASCII byte, the two cases where the value differs from the raw bytes.
@@ -416,14 +444,18 @@ func (p *fscan) skipStr() (raw []byte, special bool, err error) {
 	i := start
 	for {
 		var high uint64
+		for i+16 <= len(b) {
+			w1 := binary.LittleEndian.Uint64(b[i:])
+			w2 := binary.LittleEndian.Uint64(b[i+8:])
+			if stopLanes(w1)|stopLanes(w2) != 0 {
+				break
+			}
+			high |= w1 | w2
+			i += 16
+		}
 		for i+8 <= len(b) {
 			w := binary.LittleEndian.Uint64(b[i:])
-			q := w ^ (lanes01 * '"')
-			bs := w ^ (lanes01 * '\\')
-			// Lanes holding '"', '\\' or a byte below 0x20. The lowest
-			// flagged lane is exact (borrows only spoil higher ones).
-			stop := ((q - lanes01) &^ q) | ((bs - lanes01) &^ bs) | ((w - lanes01*0x20) &^ w)
-			if stop &= lanes80; stop != 0 {
+			if stop := stopLanes(w); stop != 0 {
 				n := bits.TrailingZeros64(stop) / 8
 				high |= w & (1<<(8*n) - 1)
 				i += n

@@ -185,6 +185,7 @@ func buildEngine(ids []string, branches [][]pfield, owner []int32) *engine {
 		e.branches[bi] = eb
 	}
 	e.paths = len(pathIDs)
+	e.root.freeze()
 
 	order := make([]int32, len(ids))
 	for i := range order {
@@ -215,6 +216,26 @@ func (e *engine) addPath(path string, id int32) {
 		n = c
 	}
 	n.path = id
+}
+
+// freeze fills the child slices of small nodes, in a fixed order.
+func (n *pathNode) freeze() {
+	n.names, n.kids = nil, nil
+	if len(n.children) <= maxLinearKids {
+		for name := range n.children {
+			n.names = append(n.names, name)
+		}
+		slices.Sort(n.names)
+		for _, name := range n.names {
+			n.kids = append(n.kids, n.children[name])
+		}
+		if n.names == nil {
+			n.names = []string{} // no children: nothing to look up
+		}
+	}
+	for _, c := range n.children {
+		c.freeze()
+	}
 }
 
 // costKey names one indexable test for selectivity counting: branches

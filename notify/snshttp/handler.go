@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/opschat/opschat/notify"
 	"go.opentelemetry.io/otel/attribute"
@@ -50,6 +51,7 @@ type Handler struct {
 	topics   map[string]bool
 	anyTopic bool
 	maxBody  int64
+	maxWait  time.Duration
 	log      *slog.Logger
 	mp       metric.MeterProvider
 	received metric.Int64Counter
@@ -89,6 +91,18 @@ func WithAnyTopic() Option { return func(h *Handler) { h.anyTopic = true } }
 // endpoint accepts.
 var ErrNoTopicPolicy = errors.New("snshttp: say which topics to accept: WithTopics, WithApprover or WithAnyTopic")
 
+// DefaultMaxWait is how long a notification request waits for delivery
+// before answering 503: SNS abandons an HTTP delivery attempt after 15
+// seconds, and an answer SNS never reads is a retry it makes anyway.
+const DefaultMaxWait = 12 * time.Second
+
+// WithMaxWait bounds how long a request waits for the next handler's
+// outcome (default DefaultMaxWait). When it runs out the endpoint answers
+// 503 so SNS retries later; give the endpoint a delivery.Dispatcher made
+// with Detached so the delivery carries on meanwhile and the retry finds it
+// done.
+func WithMaxWait(d time.Duration) Option { return func(h *Handler) { h.maxWait = d } }
+
 // WithMaxBody sets the body size limit (default DefaultMaxBody).
 func WithMaxBody(n int64) Option { return func(h *Handler) { h.maxBody = n } }
 
@@ -114,7 +128,7 @@ func New(next notify.Handler, opts ...Option) (*Handler, error) {
 	if next == nil {
 		return nil, errors.New("snshttp: nil next handler")
 	}
-	h := &Handler{next: next, maxBody: DefaultMaxBody}
+	h := &Handler{next: next, maxBody: DefaultMaxBody, maxWait: DefaultMaxWait}
 	for _, o := range opts {
 		o(h)
 	}
@@ -133,6 +147,9 @@ func New(next notify.Handler, opts ...Option) (*Handler, error) {
 	if h.maxBody <= 0 {
 		return nil, fmt.Errorf("snshttp: max body %d must be positive", h.maxBody)
 	}
+	if h.maxWait <= 0 {
+		return nil, fmt.Errorf("snshttp: max wait %s must be positive", h.maxWait)
+	}
 	if h.mp == nil {
 		h.mp = noop.NewMeterProvider()
 	}
@@ -146,10 +163,10 @@ func New(next notify.Handler, opts ...Option) (*Handler, error) {
 	return h, nil
 }
 
-func (h *Handler) reject(w http.ResponseWriter, r *http.Request, status int, reason string, err error) {
+func (h *Handler) reject(w http.ResponseWriter, r *http.Request, status int, reason string, err error, args ...any) {
 	h.rejected.Add(r.Context(), 1, metric.WithAttributes(attribute.String("reason", reason)))
-	h.log.WarnContext(r.Context(), "sns request rejected", "reason", reason, "status", status,
-		"remote", r.RemoteAddr, "error", err)
+	h.log.WarnContext(r.Context(), "sns request rejected", append([]any{"reason", reason, "status", status,
+		"remote", r.RemoteAddr, "error", err}, args...)...)
 	http.Error(w, http.StatusText(status), status)
 }
 
@@ -223,13 +240,29 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.log.InfoContext(r.Context(), "sns unsubscribe confirmation received", "topic", env.TopicARN)
 		w.WriteHeader(http.StatusOK)
 	default:
-		if err := h.next.HandleEnvelope(r.Context(), env); err != nil {
-			h.log.ErrorContext(r.Context(), "sns notification not handled; SNS will retry", "topic", env.TopicARN,
-				"message_id", env.MessageID, "error", err)
-			http.Error(w, "not delivered yet", http.StatusInternalServerError)
-			return
-		}
+		h.notification(w, r, env)
+	}
+}
+
+// notification hands env to the next handler and answers 200 only when it
+// returned nil (delivered everywhere it goes). Anything else is a 5xx, so
+// that SNS retries under its delivery policy: 503 when the wait ran out
+// (the delivery may still be under way), 500 when it failed.
+func (h *Handler) notification(w http.ResponseWriter, r *http.Request, env *notify.Envelope) {
+	ctx, cancel := context.WithTimeout(r.Context(), h.maxWait)
+	defer cancel()
+	err := h.next.HandleEnvelope(ctx, env)
+	switch {
+	case err == nil:
 		w.WriteHeader(http.StatusOK)
+	case ctx.Err() != nil && r.Context().Err() == nil:
+		h.log.WarnContext(ctx, "sns notification not delivered within the wait; SNS will retry", "topic", env.TopicARN,
+			"message_id", env.MessageID, "wait", h.maxWait, "error", err)
+		http.Error(w, "not delivered yet", http.StatusServiceUnavailable)
+	default:
+		h.log.ErrorContext(ctx, "sns notification not delivered; SNS will retry", "topic", env.TopicARN,
+			"message_id", env.MessageID, "error", err)
+		http.Error(w, "not delivered", http.StatusInternalServerError)
 	}
 }
 
@@ -248,9 +281,11 @@ func (h *Handler) subscription(w http.ResponseWriter, r *http.Request, env *noti
 			return
 		}
 	}
+	// Errors from ConfirmSubscription name the host only; the URL's query
+	// holds the confirmation token and is never logged.
 	if err := h.ConfirmSubscription(ctx, env.TopicARN, env.SubscribeURL); err != nil {
 		if errors.Is(err, ErrUntrustedURL) || errors.Is(err, ErrMalformed) {
-			h.reject(w, r, http.StatusForbidden, "subscribe_url", err)
+			h.reject(w, r, http.StatusForbidden, "subscribe_url", err, "topic", env.TopicARN)
 			return
 		}
 		h.log.ErrorContext(ctx, "sns subscription confirmation failed", "topic", env.TopicARN, "error", err)
@@ -264,27 +299,35 @@ func (h *Handler) subscription(w http.ResponseWriter, r *http.Request, env *noti
 // ConfirmSubscription confirms a subscription by fetching subscribeURL,
 // after checking it against the certificate policy for topicARN (https on
 // the topic's SNS host by default), so that a forged or tampered
-// confirmation can never make this process fetch an arbitrary URL.
+// confirmation can never make this process fetch an arbitrary URL. Its
+// errors name the topic and the URL's host only: the URL's query carries
+// the confirmation token, which must not reach a log.
 func (h *Handler) ConfirmSubscription(ctx context.Context, topicARN, subscribeURL string) error {
 	u, err := url.Parse(subscribeURL)
 	if err != nil || subscribeURL == "" {
-		return fmt.Errorf("%w: SubscribeURL %q", ErrUntrustedURL, subscribeURL)
+		return fmt.Errorf("%w: SubscribeURL of %s is not a URL", ErrUntrustedURL, topicARN)
 	}
 	if err := h.verifier.Policy().CheckURL(u, topicARN); err != nil {
 		return err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return fmt.Errorf("snshttp: confirm subscription: %w", err)
+		return fmt.Errorf("snshttp: confirm subscription to %s at host %s: cannot build request", topicARN, hostOf(u))
 	}
 	resp, err := h.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("snshttp: confirm subscription: %w", err)
+		// *url.Error spells out the whole URL, token included: keep only
+		// what it wraps.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("snshttp: confirm subscription to %s at host %s: %w", topicARN, hostOf(u), err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("snshttp: confirm subscription to %s: HTTP %d", topicARN, resp.StatusCode)
+		return fmt.Errorf("snshttp: confirm subscription to %s at host %s: HTTP %d", topicARN, hostOf(u), resp.StatusCode)
 	}
 	return nil
 }

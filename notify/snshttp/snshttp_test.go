@@ -190,15 +190,22 @@ type fixture struct {
 }
 
 func newFixture(t testing.TB, opts ...snshttp.Option) *fixture {
+	next := &recorder{}
+	f := newFixtureNext(t, next, opts...)
+	f.next = next
+	return f
+}
+
+// newFixtureNext is newFixture with the given next handler.
+func newFixtureNext(t testing.TB, next notify.Handler, opts ...snshttp.Option) *fixture {
 	good, _ := getPKI(t)
 	aws := &fakeAWS{certs: map[string][]byte{certURL: good.certPEM}}
 	client := &http.Client{Transport: aws}
 	v := snshttp.NewVerifier(snshttp.WithPolicy(snshttp.DefaultPolicy{Roots: good.roots}),
 		snshttp.WithHTTPClient(client), snshttp.WithClock(func() time.Time { return now }))
-	next := &recorder{}
 	h, err := snshttp.New(next, append([]snshttp.Option{snshttp.WithVerifier(v), snshttp.WithConfirmClient(client), snshttp.WithAnyTopic()}, opts...)...)
 	require.NoError(t, err)
-	return &fixture{h: h, aws: aws, next: next}
+	return &fixture{h: h, aws: aws}
 }
 
 func (f *fixture) post(t testing.TB, body []byte, msgType string) int {

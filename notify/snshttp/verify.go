@@ -87,7 +87,13 @@ func SNSHost(topicARN string) (string, error) {
 	return "sns." + region + "." + domain, nil
 }
 
-// CheckURL implements CertificatePolicy.
+// hostOf names u for errors and logs by its host only: a SubscribeURL's
+// query carries the confirmation token (and user info a password), which
+// must never reach a log.
+func hostOf(u *url.URL) string { return u.Host }
+
+// CheckURL implements CertificatePolicy. Its errors name the URL's host,
+// never its path, query or user info.
 func (DefaultPolicy) CheckURL(u *url.URL, topicARN string) error {
 	want, err := SNSHost(topicARN)
 	if err != nil {
@@ -95,11 +101,11 @@ func (DefaultPolicy) CheckURL(u *url.URL, topicARN string) error {
 	}
 	switch {
 	case u.Scheme != "https":
-		return fmt.Errorf("%w: %q: scheme %q, want https", ErrUntrustedURL, u.Redacted(), u.Scheme)
+		return fmt.Errorf("%w: host %q: scheme %q, want https", ErrUntrustedURL, hostOf(u), u.Scheme)
 	case u.User != nil:
-		return fmt.Errorf("%w: %q: has user info", ErrUntrustedURL, u.Redacted())
+		return fmt.Errorf("%w: host %q: has user info", ErrUntrustedURL, hostOf(u))
 	case u.Port() != "" && u.Port() != "443":
-		return fmt.Errorf("%w: %q: port %s", ErrUntrustedURL, u.Redacted(), u.Port())
+		return fmt.Errorf("%w: host %q: port %s", ErrUntrustedURL, hostOf(u), u.Port())
 	case !strings.EqualFold(u.Hostname(), want):
 		return fmt.Errorf("%w: host %q is not %q (the SNS host of %s)", ErrUntrustedURL, u.Hostname(), want, topicARN)
 	}

@@ -179,6 +179,11 @@ func New(opts ...Option) (*Adapter, error) {
 			errs = append(errs, errors.New("slack: OAuth installs need a durable Store (WithStore) to keep bot tokens"))
 		}
 	}
+	if a.httpClient == nil {
+		errs = append(errs, errors.New("slack: nil HTTP client"))
+	} else {
+		a.httpClient = withRetryAfterTransport(a.httpClient)
+	}
 	if !strings.HasSuffix(a.apiURL, "/") {
 		errs = append(errs, errors.New("slack: API URL must end with /"))
 	}

@@ -61,6 +61,9 @@ type fakeSlack struct {
 	nextErr    map[string]string // method → Slack error code for its next call
 	private    map[string]bool
 	failMethod string // a Web API method answered with HTTP 500 while set
+	// retryAfterRaw, when set, is the Retry-After header of FailNext's
+	// answers, verbatim (an HTTP date, garbage).
+	retryAfterRaw string
 
 	// Socket Mode: frames to push to the client, and acknowledgements read.
 	push chan []byte
@@ -146,10 +149,13 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	f.calls = append(f.calls, c)
 	if method == "chat.postMessage" && f.failN > 0 {
 		f.failN--
-		status, after := f.failStatus, f.retryAfter
+		status, after, raw := f.failStatus, f.retryAfter, f.retryAfterRaw
 		f.mu.Unlock()
 		if after > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int(after/time.Second)))
+		}
+		if raw != "" {
+			w.Header().Set("Retry-After", raw)
 		}
 		http.Error(w, "fake failure", status)
 		return

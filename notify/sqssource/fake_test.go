@@ -43,6 +43,33 @@ func (f *fakeSQS) send(body string) string {
 	return id
 }
 
+// sendAttrs enqueues body with a TopicArn message attribute (none when
+// topic is empty).
+func (f *fakeSQS) sendAttrs(body, topic string) string {
+	id := f.send(body)
+	if topic == "" {
+		return id
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.msgs[len(f.msgs)-1].attrs = map[string]types.MessageAttributeValue{
+		"TopicArn": {DataType: aws.String("String"), StringValue: aws.String(topic)}}
+	return id
+}
+
+// deleted returns how many messages a consumer deleted.
+func (f *fakeSQS) deleted() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := len(f.gone)
+	for _, m := range f.msgs {
+		if m.deleted {
+			n++
+		}
+	}
+	return n
+}
+
 func (f *fakeSQS) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, _ ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error) {
 	deadline := time.Now().Add(time.Duration(in.WaitTimeSeconds) * time.Second)
 	for {

@@ -19,8 +19,10 @@ import (
 )
 
 // MetricMessages counts SQS messages by outcome: "handled" (then deleted),
-// "retry" (handler failed; visible again after a delay), "poison"
-// (malformed; left to the redrive policy), "released" (shutdown).
+// "retry" (not delivered; visible again after a delay), "poison"
+// (malformed; left to the redrive policy), "no_topic" (a raw message with
+// no topic and no default topic configured; left to the redrive policy),
+// "released" (shutdown).
 const MetricMessages = "opschat.notify.sqs.messages"
 
 // API is the part of *sqs.Client the source uses.
@@ -52,6 +54,7 @@ type Source struct {
 	shutdown    time.Duration
 	retryBase   time.Duration
 	retryMax    time.Duration
+	topic       string
 	log         *slog.Logger
 	mp          metric.MeterProvider
 	messages    metric.Int64Counter
@@ -79,6 +82,19 @@ func WithShutdownTimeout(d time.Duration) Option { return func(s *Source) { s.sh
 func WithRetryDelay(base, max time.Duration) Option {
 	return func(s *Source) { s.retryBase, s.retryMax = base, max }
 }
+
+// WithDefaultTopic routes raw messages that carry no TopicArn message
+// attribute (EventBridge rules and other senders targeting the queue
+// directly, without SNS) as if they came from topicARN: the configurations
+// that list topicARN (an SNS topic the queue stands for, or any name the
+// configurations use for this queue, such as its ARN) receive them.
+// Without it such messages cannot be routed; they are not deleted but left
+// to the queue's redrive policy, with an ERROR saying to set this option.
+func WithDefaultTopic(topicARN string) Option { return func(s *Source) { s.topic = topicARN } }
+
+// ErrNoTopic is the error logged for a raw message that names no topic when
+// no default topic is configured.
+var ErrNoTopic = errors.New("sqssource: raw message has no TopicArn attribute and no default topic is configured (WithDefaultTopic)")
 
 // WithLogger sets the logger (default: discard).
 func WithLogger(l *slog.Logger) Option { return func(s *Source) { s.log = l } }
@@ -126,7 +142,7 @@ func New(client API, queueURL string, h notify.Handler, opts ...Option) (*Source
 		s.mp = noop.NewMeterProvider()
 	}
 	c, err := s.mp.Meter("github.com/opschat/opschat/notify/sqssource").Int64Counter(MetricMessages,
-		metric.WithDescription("SQS messages by outcome: handled, retry, poison, released."))
+		metric.WithDescription("SQS messages by outcome: handled, retry, poison, no_topic, released."))
 	errs = append(errs, err)
 	s.messages = c
 	if err := errors.Join(errs...); err != nil {
@@ -228,7 +244,8 @@ func receiveCount(m types.Message) int {
 // Envelope parses an SQS message body into an envelope. Raw messages (raw
 // message delivery, EventBridge targets) get the SQS message ID as their
 // MessageID so that delivery can deduplicate them, and a TopicArn message
-// attribute, when present, as their TopicARN.
+// attribute, when present, as their TopicARN (a Source then falls back to
+// its default topic).
 func Envelope(m types.Message) (*notify.Envelope, error) {
 	env, err := notify.ParseEnvelope([]byte(aws.ToString(m.Body)))
 	if err != nil {
@@ -255,6 +272,18 @@ func (s *Source) handle(ctx context.Context, m types.Message) {
 		s.retryLater(ctx, m)
 		return
 	}
+	if env.Raw && env.TopicARN == "" {
+		if s.topic == "" {
+			// Routing it with no topic would match no configuration and
+			// drop it; keep it for the redrive policy and say how to fix.
+			s.log.ErrorContext(ctx, "sqs raw message has no topic; not deleted, left to the redrive policy: set sqssource.WithDefaultTopic to a topic ARN the queue's configurations list, or send a TopicArn message attribute",
+				"queue", s.queueURL, "message_id", id, "receive_count", receiveCount(m), "error", ErrNoTopic)
+			s.count(ctx, "no_topic")
+			s.retryLater(ctx, m)
+			return
+		}
+		env.TopicARN = s.topic
+	}
 	stop := s.keepInvisible(ctx, m)
 	err = s.handler.HandleEnvelope(ctx, env)
 	stop()
@@ -265,6 +294,9 @@ func (s *Source) handle(ctx context.Context, m types.Message) {
 			s.release(ctx, m)
 			return
 		}
+		// Not deleted: it becomes visible again after a delay and the
+		// queue's redrive policy decides when it moves to its dead-letter
+		// queue. Channels that got it are skipped on redelivery.
 		s.log.ErrorContext(ctx, "sqs message not delivered; will retry", "queue", s.queueURL, "message_id", id,
 			"receive_count", receiveCount(m), "error", err)
 		s.count(ctx, "retry")

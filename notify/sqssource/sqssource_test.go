@@ -31,6 +31,8 @@ func snsBody(id, message string) string {
 
 const poison = `{"Type":"Notification","MessageId":42}`
 
+const ebTopic = "arn:aws:sns:us-east-1:123456789012:eventbridge"
+
 func run(t *testing.T, src *sqssource.Source) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -75,10 +77,14 @@ func TestDeleteOnlyAfterSuccessAndPoisonToDLQ(t *testing.T) {
 		seen  = map[string]int{}
 		fails atomic.Int32
 	)
+	var rawTopic string
 	h := notify.HandlerFunc(func(_ context.Context, env *notify.Envelope) error {
 		mu.Lock()
 		defer mu.Unlock()
 		seen[env.MessageID]++
+		if env.Raw {
+			rawTopic = env.TopicARN
+		}
 		if env.Message == "flaky" && fails.Add(1) == 1 {
 			return errors.New("chat down")
 		}
@@ -86,7 +92,7 @@ func TestDeleteOnlyAfterSuccessAndPoisonToDLQ(t *testing.T) {
 	})
 	reader := sdkmetric.NewManualReader()
 	src, err := sqssource.New(q, "q", h, sqssource.WithWaitTime(0), sqssource.WithRetryDelay(time.Second, time.Second),
-		sqssource.WithVisibilityTimeout(2*time.Second), sqssource.WithConcurrency(3),
+		sqssource.WithVisibilityTimeout(2*time.Second), sqssource.WithConcurrency(3), sqssource.WithDefaultTopic(ebTopic),
 		sqssource.WithMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))))
 	require.NoError(t, err)
 	stop := run(t, src)
@@ -98,6 +104,7 @@ func TestDeleteOnlyAfterSuccessAndPoisonToDLQ(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	assert.Equal(t, map[string]int{"n1": 1, raw: 1, "n2": 2}, seen, "raw messages carry the SQS message ID")
+	assert.Equal(t, ebTopic, rawTopic, "a raw message without TopicArn is routed by the default topic")
 	assert.Equal(t, 1, q.receivesOf(good))
 	assert.Equal(t, 3, q.receivesOf(bad), "poison message received until the redrive policy moved it")
 	assert.Equal(t, 2, q.receivesOf(flaky))

@@ -51,17 +51,34 @@ type member struct {
 }
 
 // fitRecord returns msg (a JSON object) shortened to at most limit bytes, as
-// described above, and whether it had to be shortened. A record that fits
-// is returned as is. It never fails: a record it cannot parse or shorten
-// enough becomes a minimal record with the markers and whichever of
-// outcome, decision, user and channel fit.
-func fitRecord(msg string, limit int) (string, bool) {
-	if len(msg) <= limit {
+// described above, and whether it had to be shortened. With maxField > 0,
+// free-text values longer than maxField encoded bytes are cut to it even in
+// a record that fits. A record needing neither is returned as is. It never
+// fails: a record it cannot parse or shorten enough becomes a minimal
+// record with the markers and whichever of outcome, decision, user and
+// channel fit.
+func fitRecord(msg string, limit, maxField int) (string, bool) {
+	if len(msg) <= limit && (maxField <= 0 || len(msg) <= maxField) {
 		return msg, false
 	}
 	members, ok := parseObject(msg)
 	if !ok {
+		if len(msg) <= limit {
+			return msg, false // Write checked it is JSON; not an object to cut
+		}
 		return minimalRecord(nil, len(msg), limit), true
+	}
+	capped := false
+	if maxField > 0 {
+		for _, m := range members {
+			if !m.protect && m.size() > maxField {
+				m.limit = maxField
+				capped = true
+			}
+		}
+	}
+	if !capped && len(msg) <= limit {
+		return msg, false
 	}
 	// Budget: everything but the string values' contents is fixed; the
 	// markers are counted as if every string could be cut.
@@ -96,7 +113,7 @@ func fitRecord(msg string, limit int) (string, bool) {
 	}
 	protSize := 0
 	for _, m := range prot {
-		protSize += m.size()
+		protSize += m.effSize()
 	}
 	if protSize <= budget {
 		waterFill(free, budget-protSize)
@@ -119,6 +136,14 @@ func (m *member) size() int {
 	return len(m.raw)
 }
 
+// effSize is the size the value will take: its size, or its limit if cut.
+func (m *member) effSize() int {
+	if m.limit >= 0 {
+		return min(m.size(), m.limit)
+	}
+	return m.size()
+}
+
 // waterFill sets the largest common limit c such that the members' sizes,
 // each capped at c, add up to at most budget: short values stay whole and
 // the long ones share what is left equally.
@@ -129,7 +154,7 @@ func waterFill(ms []*member, budget int) {
 	sizes := make([]int, len(ms))
 	total := 0
 	for i, m := range ms {
-		sizes[i] = m.size()
+		sizes[i] = m.effSize()
 		total += sizes[i]
 	}
 	if total <= budget {
@@ -146,7 +171,7 @@ func waterFill(ms []*member, budget int) {
 		spent += s
 	}
 	for _, m := range ms {
-		if m.size() > c {
+		if m.effSize() > c {
 			m.limit = c
 		}
 	}

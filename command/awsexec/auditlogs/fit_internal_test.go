@@ -26,7 +26,7 @@ func TestFitRecordInvariants(t *testing.T) {
 	}
 	for _, rec := range recs {
 		for _, limit := range []int{60, 120, 200, 300, 1000} {
-			out, cut := fitRecord(rec, limit)
+			out, cut := fitRecord(rec, limit, 0)
 			require.LessOrEqual(t, len(out), limit, "%s at %d: %s", rec[:20], limit, out)
 			var got map[string]any
 			require.NoError(t, json.Unmarshal([]byte(out), &got), "valid JSON at %d: %s", limit, out)
@@ -46,7 +46,7 @@ func TestFitRecordInvariants(t *testing.T) {
 
 func TestFitRecordUnparsable(t *testing.T) {
 	t.Parallel()
-	out, cut := fitRecord(`[`+strings.Repeat("1,", 100)+`1]`, 100)
+	out, cut := fitRecord(`[`+strings.Repeat("1,", 100)+`1]`, 100, 0)
 	assert.True(t, cut)
 	assert.JSONEq(t, `{"truncated":true,"original_bytes":203,"truncated_fields":{}}`, out)
 }
@@ -59,7 +59,7 @@ func FuzzFitRecord(f *testing.F) {
 		if limit < 80 || limit > 1<<16 || !json.Valid([]byte(rec)) {
 			t.Skip()
 		}
-		out, _ := fitRecord(rec, limit)
+		out, _ := fitRecord(rec, limit, 0)
 		if len(out) > limit && len(rec) > limit {
 			t.Fatalf("over the limit %d: %d bytes", limit, len(out))
 		}
@@ -79,6 +79,6 @@ func BenchmarkFitRecord(b *testing.B) {
 	b.SetBytes(int64(len(rec)))
 	b.ReportAllocs()
 	for b.Loop() {
-		fitRecord(rec, MaxEventBytes)
+		fitRecord(rec, MaxEventBytes, 0)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -128,4 +129,40 @@ func TestSinkSmallRecordVerbatim(t *testing.T) {
 	line, err := json.Marshal(rec)
 	require.NoError(t, err)
 	assert.Equal(t, string(line), msg)
+}
+
+// WithMaxFieldBytes caps free text in every record, not only oversized
+// ones; decision fields are never capped by it, and records without a long
+// field are sent byte for byte.
+func TestSinkMaxFieldBytes(t *testing.T) {
+	s, sim := newSink(t, auditlogs.WithMaxFieldBytes(1024))
+	long := decisionRecord()
+	long["text"] = strings.Repeat("t", 5000)
+	long["reason"] = strings.Repeat("r", 5000)
+	short := decisionRecord()
+	for _, rec := range []map[string]any{long, short} {
+		line, err := json.Marshal(rec)
+		require.NoError(t, err)
+		_, err = s.Write(line)
+		require.NoError(t, err)
+	}
+	require.NoError(t, s.Flush(context.Background()))
+	puts := calls(sim, "PutLogEvents")
+	require.Len(t, puts, 1)
+	evs := puts[0].Params["logEvents"].([]any)
+	require.Len(t, evs, 2)
+	var got map[string]any
+	require.NoError(t, json.Unmarshal([]byte(evs[0].(map[string]any)["message"].(string)), &got))
+	assert.Len(t, got["text"], 1024)
+	assert.Equal(t, long["reason"], got["reason"], "decision fields are not capped")
+	assert.Equal(t, "denied", got["outcome"])
+	assert.Equal(t, map[string]any{"text": float64(5000)}, got["truncated_fields"])
+	shortLine, err := json.Marshal(short)
+	require.NoError(t, err)
+	assert.Equal(t, string(shortLine), evs[1].(map[string]any)["message"])
+
+	for _, n := range []int{-1, 10} {
+		_, err := auditlogs.New(cloudwatchlogs.NewFromConfig(sim.Config()), auditlogs.WithMaxFieldBytes(n))
+		assert.Error(t, err, "%d", n)
+	}
 }

@@ -79,6 +79,13 @@ func WithFlushInterval(d time.Duration) Option { return func(s *Sink) { s.interv
 // unreachable (default 100000).
 func WithMaxBuffered(n int) Option { return func(s *Sink) { s.maxBuffered = n } }
 
+// WithMaxFieldBytes caps each free-text field of a record (the command
+// text, an error, anything but the decision fields) at n encoded bytes, cut
+// and marked as for records over the event limit, so one long command
+// cannot crowd a log view. 0 (the default) cuts only records over
+// MaxEventBytes, keeping the full command as evidence.
+func WithMaxFieldBytes(n int) Option { return func(s *Sink) { s.maxField = n } }
+
 // WithLogger logs background flush failures.
 func WithLogger(l *slog.Logger) Option { return func(s *Sink) { s.logger = l } }
 
@@ -103,6 +110,7 @@ type Sink struct {
 	maxBuffered int
 	logger      *slog.Logger
 	now         func() time.Time
+	maxField    int
 
 	mu       sync.Mutex
 	buf      map[string][]event // by log group
@@ -141,6 +149,9 @@ func New(api API, opts ...Option) (*Sink, error) {
 	}
 	if s.stream == "" || s.maxBuffered <= 0 {
 		return nil, errors.New("auditlogs: new: empty stream name or non-positive buffer size")
+	}
+	if s.maxField < 0 || (s.maxField > 0 && s.maxField < 64) {
+		return nil, errors.New("auditlogs: new: WithMaxFieldBytes must be 0 (off) or at least 64")
 	}
 	if s.interval > 0 {
 		s.stop, s.done = make(chan struct{}), make(chan struct{})
@@ -203,10 +214,14 @@ func (s *Sink) Write(p []byte) (int, error) {
 	if conf == "" {
 		conf = s.defaultConf
 	}
-	if fitted, cut := fitRecord(msg, MaxEventBytes); cut {
+	if fitted, cut := fitRecord(msg, MaxEventBytes, s.maxField); cut {
 		// Still valid JSON with every decision field; see fitRecord.
-		s.logger.Warn("auditlogs: record over the event limit shortened",
-			slog.Int("bytes", len(msg)), slog.String("configuration", conf))
+		level := slog.LevelDebug // a field over WithMaxFieldBytes: routine
+		if len(msg) > MaxEventBytes {
+			level = slog.LevelWarn
+		}
+		s.logger.Log(context.Background(), level, "auditlogs: record shortened",
+			slog.Int("bytes", len(msg)), slog.Int("max_event_bytes", MaxEventBytes), slog.String("configuration", conf))
 		msg = fitted
 	}
 	group := s.GroupName(conf)

@@ -50,3 +50,71 @@ func TestPatternSetVerifiesFewBranches(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexedOperatorsVerifyFewBranches covers the operators the old index
+// left to a linear scan: numeric ranges (segment tree), anything-but
+// (complement), wildcard (literal prefix or suffix) and cidr. Each table
+// row builds 10,000 patterns of one kind of which want match the event,
+// and checks how many branches reach verification.
+func TestIndexedOperatorsVerifyFewBranches(t *testing.T) {
+	t.Parallel()
+	event := []byte(`{"source":"aws.guardduty","detail":{"severity":8,"type":"Recon:EC2/PortProbe","state":"s-5","ip":"10.1.2.3"}}`)
+	tests := []struct {
+		name      string
+		pattern   func(i int) string
+		want      int
+		maxVerify int // the anything-but matches are the candidates themselves
+	}{
+		{"numeric bands", func(i int) string {
+			lo := float64(i) / 1000
+			return fmt.Sprintf(`{"detail":{"severity":[{"numeric":[">=",%g,"<",%g]}]}}`, lo, lo+0.0005)
+		}, 1, 1},
+		{"numeric open ranges", func(i int) string {
+			return fmt.Sprintf(`{"detail":{"severity":[{"numeric":[">",%d]}]}}`, 7+i)
+		}, 1, 1},
+		{"numeric equals", func(i int) string {
+			return fmt.Sprintf(`{"detail":{"severity":[{"numeric":["=",%d]}]}}`, i)
+		}, 1, 1},
+		{"anything-but one value each", func(i int) string {
+			return fmt.Sprintf(`{"detail":{"state":[{"anything-but":"s-%d"}]}}`, i)
+		}, 9999, 9999},
+		{"wildcard with literal prefix", func(i int) string {
+			return fmt.Sprintf(`{"detail":{"type":[{"wildcard":"Recon:EC2/%d*"}]}}`, i)
+		}, 0, 0},
+		{"wildcard with literal suffix", func(i int) string {
+			return fmt.Sprintf(`{"detail":{"type":[{"wildcard":"*Probe%d"}]}}`, i)
+		}, 0, 0},
+		{"cidr next to an exact value", func(i int) string {
+			return fmt.Sprintf(`{"source":["src-%d"],"detail":{"ip":[{"cidr":"10.0.0.0/8"}]}}`, i)
+		}, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := NewPatternSet()
+			for i := range 10000 {
+				p, err := CompilePattern([]byte(tt.pattern(i)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Add(fmt.Sprint(i), p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			eng := s.engine()
+			if len(eng.scan) != 0 {
+				t.Fatalf("%d branches left to the linear scan", len(eng.scan))
+			}
+			st := s.state(eng)
+			if err := st.flattenEvent(eng.root, event); err != nil {
+				t.Fatal(err)
+			}
+			if got := st.run(eng, false); got != tt.want {
+				t.Errorf("matched %d, want %d", got, tt.want)
+			}
+			if len(st.cands) > tt.maxVerify {
+				t.Errorf("verified %d branches, want at most %d", len(st.cands), tt.maxVerify)
+			}
+		})
+	}
+}

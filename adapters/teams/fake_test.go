@@ -40,15 +40,16 @@ type fakeConnector struct {
 	t   *testing.T
 	srv *httptest.Server
 
-	mu          sync.Mutex
-	next        int
-	posts       []posted
-	failN       int
-	failStatus  int
-	failAfter   time.Duration
-	tokenCalls  int
-	tokenStatus int
-	badAuth     int
+	mu           sync.Mutex
+	next         int
+	posts        []posted
+	failN        int
+	failStatus   int
+	failAfter    time.Duration
+	failAfterRaw string // Retry-After verbatim for failed calls, when set
+	tokenCalls   int
+	tokenStatus  int
+	badAuth      int
 	// revoked answers the next n connector calls 401, as for a token
 	// revoked before its expiry.
 	revoked int
@@ -122,6 +123,9 @@ func (f *fakeConnector) serve(w http.ResponseWriter, r *http.Request) {
 		f.failN--
 		if f.failAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int(f.failAfter/time.Second)))
+		}
+		if f.failAfterRaw != "" {
+			w.Header().Set("Retry-After", f.failAfterRaw)
 		}
 		w.WriteHeader(f.failStatus)
 		_, _ = io.WriteString(w, `{"error":{"code":"Throttled","message":"slow down"}}`)

@@ -16,7 +16,8 @@ func ExampleSQSHandler() {
 		}
 		return nil
 	})
-	handler := lambdasource.SQSHandler(deliver) // lambda.Start(handler) in main
+	// Raw bodies (EventBridge → SQS) are routed as if from this topic.
+	handler := lambdasource.SQSHandler(deliver, lambdasource.WithDefaultTopic("arn:aws:sns:us-east-1:123456789012:ops")) // lambda.Start(handler) in main
 	resp, _ := handler(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
 		{MessageId: "1", Body: "all good"},
 		{MessageId: "2", Body: "chat is down"},

@@ -2,10 +2,12 @@ package lambdasource
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/opschat/opschat/notify"
@@ -17,6 +19,8 @@ type Option func(*options)
 type options struct {
 	concurrency int
 	log         *slog.Logger
+	topic       string
+	margin      time.Duration
 }
 
 // WithConcurrency sets how many records of one event are handled at once
@@ -27,8 +31,36 @@ func WithConcurrency(n int) Option { return func(o *options) { o.concurrency = m
 // WithLogger sets the logger (default: discard).
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 
+// WithDefaultTopic routes raw SQS records that carry no TopicArn message
+// attribute (EventBridge → SQS, no SNS envelope) as if they came from
+// topicARN, so that the configurations listing it receive them. Without
+// it such records cannot be routed: they are reported as batch item
+// failures (back to the queue, then its dead-letter queue) with an ERROR.
+func WithDefaultTopic(topicARN string) Option { return func(o *options) { o.topic = topicARN } }
+
+// DefaultDeadlineMargin is how long before the invocation's deadline the
+// handlers stop waiting for deliveries, so that they still return their
+// answer (the batch item failures) instead of being timed out, which would
+// return the whole batch to the queue.
+const DefaultDeadlineMargin = 2 * time.Second
+
+// WithDeadlineMargin sets the margin (default DefaultDeadlineMargin).
+func WithDeadlineMargin(d time.Duration) Option { return func(o *options) { o.margin = max(d, 0) } }
+
+// ErrNoTopic reports a raw record with no TopicArn attribute when no
+// default topic is configured.
+var ErrNoTopic = errors.New("lambdasource: raw record has no TopicArn attribute and no default topic is configured (WithDefaultTopic)")
+
+// waitContext ends margin before ctx's deadline, if it has one.
+func (o options) waitContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if dl, ok := ctx.Deadline(); ok && o.margin > 0 {
+		return context.WithDeadline(ctx, dl.Add(-o.margin))
+	}
+	return context.WithCancel(ctx)
+}
+
 func build(opts []Option) options {
-	o := options{concurrency: 10}
+	o := options{concurrency: 10, margin: DefaultDeadlineMargin}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -99,12 +131,16 @@ func each(ctx context.Context, n, concurrency int, fn func(ctx context.Context, 
 }
 
 // SNSHandler returns a Lambda handler for SNS events (pass it to
-// lambda.Start). It returns an error when any record could not be handled,
-// so Lambda retries the event; records already delivered are skipped on the
-// retry by delivery's dedup keys.
+// lambda.Start). It returns an error when any record was not delivered to
+// every channel, so Lambda retries the event (SNS invokes asynchronously:
+// two retries, then the function's on-failure destination or dead-letter
+// queue); channels already delivered are skipped on the retry by
+// delivery's dedup keys.
 func SNSHandler(h notify.Handler, opts ...Option) func(ctx context.Context, ev events.SNSEvent) error {
 	o := build(opts)
 	return func(ctx context.Context, ev events.SNSEvent) error {
+		ctx, cancel := o.waitContext(ctx)
+		defer cancel()
 		errs := make([]error, len(ev.Records))
 		each(ctx, len(ev.Records), o.concurrency, func(ctx context.Context, i int) {
 			env := SNSEnvelope(ev.Records[i].SNS)
@@ -119,16 +155,30 @@ func SNSHandler(h notify.Handler, opts ...Option) func(ctx context.Context, ev e
 
 // SQSHandler returns a Lambda handler for SQS events that reports partial
 // batch failures: only the records listed in BatchItemFailures return to
-// the queue (and, if they keep failing, go to its dead-letter queue). The
+// the queue (and, if they keep failing, go to its dead-letter queue). A
+// record is listed unless the handler returned nil for it: not delivered to
+// every channel (a dead letter included), malformed, or, for a raw record,
+// without a topic (see WithDefaultTopic). The
 // event source mapping must have ReportBatchItemFailures enabled, or Lambda
 // ignores the response and deletes the whole batch on success.
 func SQSHandler(h notify.Handler, opts ...Option) func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	o := build(opts)
 	return func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+		ctx, cancel := o.waitContext(ctx)
+		defer cancel()
 		failed := make([]bool, len(ev.Records))
 		each(ctx, len(ev.Records), o.concurrency, func(ctx context.Context, i int) {
 			rec := ev.Records[i]
 			env, err := SQSEnvelope(rec)
+			if err == nil && env.Raw && env.TopicARN == "" {
+				if o.topic == "" {
+					o.log.ErrorContext(ctx, "sqs raw record has no topic; returned to the queue: set lambdasource.WithDefaultTopic to a topic ARN the queue's configurations list, or send a TopicArn message attribute",
+						"message_id", rec.MessageId)
+					err = ErrNoTopic
+				} else {
+					env.TopicARN = o.topic
+				}
+			}
 			if err == nil {
 				err = h.HandleEnvelope(ctx, env)
 			}
@@ -145,4 +195,49 @@ func SQSHandler(h notify.Handler, opts ...Option) func(ctx context.Context, ev e
 		}
 		return resp, nil
 	}
+}
+
+// EventBridgeEnvelope converts an EventBridge event (the JSON a rule passes
+// to a function it invokes directly) into a raw Envelope routed as if it
+// came from topicARN. MessageID is the event's id, so that a retried
+// invocation is deduplicated.
+func EventBridgeEnvelope(event []byte, topicARN string) (*notify.Envelope, error) {
+	var head struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(event, &head); err != nil {
+		return nil, fmt.Errorf("lambdasource: eventbridge event is not a JSON object: %w", err)
+	}
+	return &notify.Envelope{Raw: true, Message: string(event), MessageID: head.ID, TopicARN: topicARN}, nil
+}
+
+// EventBridgeHandler returns a Lambda handler for EventBridge rules that
+// invoke the function directly (the event JSON is the invocation's input):
+// each event is routed as if it came from topicARN, so the configurations
+// listing that topic receive it. It returns an error when the event was not
+// delivered to every channel, so that Lambda's asynchronous retries and the
+// function's on-failure destination (or dead-letter queue) apply. topicARN
+// is required.
+func EventBridgeHandler(h notify.Handler, topicARN string, opts ...Option) (func(ctx context.Context, event json.RawMessage) error, error) {
+	if h == nil {
+		return nil, errors.New("lambdasource: nil handler")
+	}
+	if topicARN == "" {
+		return nil, errors.New("lambdasource: EventBridgeHandler needs the topic ARN its events are routed as")
+	}
+	o := build(opts)
+	return func(ctx context.Context, event json.RawMessage) error {
+		ctx, cancel := o.waitContext(ctx)
+		defer cancel()
+		env, err := EventBridgeEnvelope(event, topicARN)
+		if err != nil {
+			o.log.ErrorContext(ctx, "eventbridge event malformed", "error", err)
+			return err
+		}
+		if err := h.HandleEnvelope(ctx, env); err != nil {
+			o.log.ErrorContext(ctx, "eventbridge event not delivered; Lambda will retry", "event_id", env.MessageID, "error", err)
+			return fmt.Errorf("lambdasource: eventbridge event %s: %w", env.MessageID, err)
+		}
+		return nil
+	}, nil
 }

@@ -46,7 +46,7 @@ func TestSQSHandlerReportsPartialFailures(t *testing.T) {
 		{MessageId: "q4", Body: `{"source":"aws.ec2"}`},
 	}}
 	r := &recorder{fail: map[string]bool{"q4": true}}
-	resp, err := lambdasource.SQSHandler(r)(context.Background(), ev)
+	resp, err := lambdasource.SQSHandler(r, lambdasource.WithDefaultTopic("arn:aws:sns:us-east-1:1:eb"))(context.Background(), ev)
 	require.NoError(t, err)
 	var failed []string
 	for _, f := range resp.BatchItemFailures {
@@ -57,6 +57,8 @@ func TestSQSHandlerReportsPartialFailures(t *testing.T) {
 	assert.Equal(t, "hi", r.envs["sns-1"].Message)
 	require.Contains(t, r.envs, "q2", "raw body keyed by SQS message ID")
 	assert.True(t, r.envs["q2"].Raw)
+	assert.Equal(t, "arn:aws:sns:us-east-1:1:eb", r.envs["q2"].TopicARN, "default topic")
+	assert.Equal(t, "arn:aws:sns:us-east-1:1:t", r.envs["sns-1"].TopicARN)
 }
 
 func TestSNSHandler(t *testing.T) {

@@ -12,7 +12,10 @@ package adaptertest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"testing"
@@ -55,6 +58,26 @@ func Run(t *testing.T, newHarness func(t *testing.T) *Harness) {
 		assert.Equal(t, h.Conversation.ChannelID, ref.Conversation.ChannelID)
 		assert.Equal(t, before+1, h.Posted(), "the platform must have received exactly one message")
 		checkNoSecrets(t, h, "")
+	})
+	t.Run("SecretsNotPrinted", func(t *testing.T) {
+		h := newHarness(t)
+		// After a send, so that tokens fetched on the way are cached too.
+		_, err := h.Sender.Send(context.Background(), h.Conversation, simpleMessage())
+		require.NoError(t, err)
+		// Hosts dump their components in debug logs and status pages.
+		var out strings.Builder
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+			out.WriteString(fmt.Sprintf(verb, h.Sender) + "\n")
+		}
+		out.WriteString(fmt.Sprint(h.Sender) + fmt.Sprintln(h.Sender))
+		if b, err := json.Marshal(h.Sender); err == nil {
+			out.Write(b)
+		}
+		log := slog.New(slog.NewTextHandler(&out, nil))
+		log.Info("adapter", "a", h.Sender)
+		log = slog.New(slog.NewJSONHandler(&out, nil))
+		log.Info("adapter", "a", h.Sender)
+		checkNoSecrets(t, h, out.String())
 	})
 	t.Run("FullMessageAccepted", func(t *testing.T) {
 		h := newHarness(t)

@@ -56,3 +56,11 @@ func withRetryAfterTransport(hc *http.Client) *http.Client {
 	c.Transport = retryAfterTransport{base: base}
 	return &c
 }
+
+// CloseIdleConnections passes http.Client.CloseIdleConnections on to the
+// wrapped transport.
+func (t retryAfterTransport) CloseIdleConnections() {
+	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/opschat/opschat/guardrail"
 )
 
 // Fixture names tests and the quickstart can refer to.
@@ -36,7 +38,8 @@ type dataset struct {
 	instances       []*instance
 	functions       []function
 	logGroups       map[string][]logEvent
-	issued          map[string]assumed // access key ID -> assumed role session
+	issued          map[string]assumed           // access key ID -> assumed role session
+	managed         map[string]*guardrail.Policy // managed policy ARN -> policy, for session policies
 	buckets         map[string][]s3Object
 	assumeCalls     []AssumeRoleCall
 }
@@ -73,6 +76,11 @@ type logEvent struct {
 
 type assumed struct {
 	roleArn, session string
+	tags             map[string]string
+	issued           string // aws:TokenIssueTime
+	// policies are the session policies (inline and managed, one union);
+	// nil when the session has none.
+	policies []*guardrail.Policy
 }
 
 // AssumeRoleCall is one STS AssumeRole request as the account saw it.
@@ -81,6 +89,8 @@ type AssumeRoleCall struct {
 	RoleSessionName string
 	// PolicyArns are the session policy ARNs, in request order.
 	PolicyArns []string
+	// Policy is the inline session policy document, as sent.
+	Policy string
 	// Tags are the session tags.
 	Tags            map[string]string
 	TransitiveTags  []string
@@ -94,7 +104,7 @@ type AssumeRoleCall struct {
 func newDataset(account, region string, now time.Time) *dataset {
 	now = now.UTC().Truncate(time.Second)
 	d := &dataset{account: account, region: region, start: now, logGroups: map[string][]logEvent{}, issued: map[string]assumed{},
-		buckets: s3Fixture(now)}
+		managed: builtinManagedPolicies(), buckets: s3Fixture(now)}
 	d.alarms = []alarm{
 		{name: AlarmingAlarm, description: "checkout-api is throwing errors", state: "ALARM",
 			reason:    "Threshold Crossed: 1 out of the last 1 datapoints [5.0 (" + now.Add(-4*time.Minute).Format("02/01/06 15:04:05") + ")] was greater than or equal to the threshold (1.0) (minimum 1 datapoint for OK -> ALARM transition).",
@@ -848,12 +858,18 @@ func (s *Server) assumeRole(r *Request) (*reply, error) {
 	if len(call.Tags) > 50 {
 		return nil, apiErr(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50")
 	}
+	call.Policy = pString(p, "Policy")
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	policies, err := s.sessionPolicies(call.Policy, call.PolicyArns)
+	if err != nil {
+		return nil, err
+	}
 	n := len(s.data.assumeCalls) + 1
 	call.AccessKeyID = fmt.Sprintf("ASIAAWSSIM%010d", n)
 	s.data.assumeCalls = append(s.data.assumeCalls, call)
-	s.data.issued[call.AccessKeyID] = assumed{roleArn: roleArn, session: session}
+	s.data.issued[call.AccessKeyID] = assumed{roleArn: roleArn, session: session, tags: call.Tags, policies: policies,
+		issued: s.now().UTC().Format("2006-01-02T15:04:05Z")}
 	roleID := roleIDFor(roleArn)
 	res := obj{
 		"Credentials": obj{
@@ -867,8 +883,8 @@ func (s *Server) assumeRole(r *Request) (*reply, error) {
 			"Arn":           fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s/%s", m[1], m[2], session),
 		},
 	}
-	if len(call.PolicyArns) > 0 || len(call.Tags) > 0 {
-		res["PackedPolicySize"] = 6 + 3*len(call.PolicyArns) + 2*len(call.Tags)
+	if len(call.PolicyArns) > 0 || len(call.Tags) > 0 || call.Policy != "" {
+		res["PackedPolicySize"] = 6 + 3*len(call.PolicyArns) + 2*len(call.Tags) + len(call.Policy)*100/(4*guardrail.MaxSessionPolicyChars)
 	}
 	return &reply{result: res}, nil
 }

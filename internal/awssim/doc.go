@@ -25,6 +25,16 @@
 // delimiter, pages). Inject adds faults: AccessDenied, Throttle, Slow, or
 // any code and status.
 //
+// Session policies are enforced as in AWS: AssumeRole parses the inline
+// Policy (with package guardrail) and resolves PolicyArns (ReadOnlyAccess
+// and AdministratorAccess, approximated, and customer policies created with
+// PutManagedPolicy; an unknown ARN is refused), and every later request
+// signed with the issued key is mapped to its IAM actions (WithActionMapper)
+// and refused with the protocol's access-denied error unless the session
+// policies allow each action. The simulated roles themselves allow
+// everything, so the session policies alone decide. Requests are evaluated
+// without their resource ARN, so an Allow counts only with Resource "*".
+//
 // Every request is recorded normalised: service (the SigV4 signing name),
 // operation and the decoded parameter set, independent of protocol encoding.
 // Normalize and Diff compare two recordings in meaning, not bytes, which is

@@ -39,6 +39,7 @@ type Server struct {
 	account string
 	region  string
 	now     func() time.Time
+	actions ActionMapper
 
 	mu       sync.Mutex
 	requests []Request
@@ -71,6 +72,7 @@ func New(opts ...Option) *Server {
 		account: DefaultAccountID,
 		region:  DefaultRegion,
 		now:     time.Now,
+		actions: DefaultActionMapper,
 	}
 	for _, o := range opts {
 		o(s)
@@ -167,14 +169,7 @@ type Fault struct {
 // AccessDenied is a Fault answering every call of service:operation with
 // the service's access-denied error.
 func AccessDenied(service, operation string) Fault {
-	code := "AccessDenied"
-	switch service {
-	case "ec2":
-		code = "UnauthorizedOperation"
-	case "lambda", "logs", "ssm", "kinesis", "dynamodb", "sqs":
-		code = "AccessDeniedException"
-	}
-	return Fault{Service: service, Operation: operation, Code: code,
+	return Fault{Service: service, Operation: operation, Code: accessDeniedCode(service),
 		Message: fmt.Sprintf("User: arn:aws:sts::%s:assumed-role/opschat/session is not authorized to perform: %s:%s because no identity-based policy allows the %[2]s:%[3]s action",
 			DefaultAccountID, iamPrefix(service), operation)}
 }
@@ -295,6 +290,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 		}
 		opErr = apiErr(http.StatusBadRequest, code, "%v", decErr)
 	default:
+		if opErr = s.authorize(&req); opErr != nil {
+			break
+		}
 		if h := handlerFor(req.Key()); h != nil {
 			rep, opErr = h(s, &req)
 		} else {

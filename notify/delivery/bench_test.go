@@ -2,6 +2,7 @@ package delivery_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -20,8 +21,49 @@ import (
 
 // BenchmarkPipeline measures envelopes per second through decode → route →
 // format → dedup → per-channel queue → fake adapter, with no rate limit,
-// each alarm going to one of 10 channels.
+// each alarm going to one of 10 channels, over each Store (the in-memory
+// one here; hosts' stores plug into benchPipeline). Every HandleEnvelope
+// must return nil: the source would otherwise keep the message.
 func BenchmarkPipeline(b *testing.B) {
+	b.Run("memstore", func(b *testing.B) { benchPipeline(b, memstore.New(nil)) })
+}
+
+// BenchmarkPipelineDeadLetter measures the failure path: every post is
+// refused (HTTP 400), so each envelope writes a dead letter, releases its
+// claim and reports ErrNotDelivered to the source.
+func BenchmarkPipelineDeadLetter(b *testing.B) {
+	router, err := notify.NewRouter([]notify.Subscription{{Name: "cfg", TopicARNs: []string{alertsTopic},
+		Conversation: slackConv("C1"), LoggingLevel: notify.LogError}})
+	require.NoError(b, err)
+	s := &scriptedSender{}
+	refuse := chat.ClassifyHTTP(chat.PlatformSlack, 400, 0, nil)
+	d, err := delivery.New(memstore.New(nil), delivery.WithSender(chat.PlatformSlack, refusing{s, refuse}),
+		delivery.WithLimits(map[chat.Platform]delivery.PlatformLimits{}), delivery.WithDigestThreshold(0, 0))
+	require.NoError(b, err)
+	defer d.Close()
+	disp, err := delivery.NewDispatcher(delivery.FromNotify(router), d, nil)
+	require.NoError(b, err)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if err := disp.HandleEnvelope(ctx, alarmEnvelope(fmt.Sprintf("m%d", i), "cpu", "ALARM")); !errors.Is(err, delivery.ErrNotDelivered) {
+			b.Fatalf("got %v, want ErrNotDelivered", err)
+		}
+	}
+}
+
+// refusing refuses every post with err.
+type refusing struct {
+	*scriptedSender
+	err error
+}
+
+func (r refusing) Send(context.Context, chat.Conversation, chat.Message) (chat.Ref, error) {
+	return chat.Ref{}, r.err
+}
+
+func benchPipeline(b *testing.B, store delivery.Store) {
 	const channels = 10
 	var subs []notify.Subscription
 	for i := range channels {
@@ -31,7 +73,7 @@ func BenchmarkPipeline(b *testing.B) {
 	router, err := notify.NewRouter(subs)
 	require.NoError(b, err)
 	adapter := fake.New(fake.WithPlatform(chat.PlatformSlack))
-	d, err := delivery.New(memstore.New(nil), delivery.WithSender(chat.PlatformSlack, adapter),
+	d, err := delivery.New(store, delivery.WithSender(chat.PlatformSlack, adapter),
 		delivery.WithLimits(map[chat.Platform]delivery.PlatformLimits{}), delivery.WithDigestThreshold(0, 0))
 	require.NoError(b, err)
 	defer d.Close()

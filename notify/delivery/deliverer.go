@@ -240,8 +240,7 @@ func New(store Store, opts ...Option) (*Deliverer, error) {
 func (d *Deliverer) Limiter() *Limiter { return d.limiter }
 
 type task struct {
-	ctx      context.Context
-	cancel   context.CancelFunc
+	ctx      context.Context // the Pending's: the submitter's, ended by Shutdown too
 	job      Job
 	key      string // channel key
 	enqueued time.Time
@@ -252,13 +251,13 @@ type task struct {
 	pending      *Pending
 }
 
-// finish reports t's outcome (nil: delivered or already delivered) and
-// frees its context. It is called exactly once per task.
+// finish reports t's outcome (nil: delivered or already delivered). It is
+// called exactly once per task; the last task of a Pending frees its
+// context.
 func (t *task) finish(err error) {
 	t.done <- err
-	t.cancel()
-	if t.pending.left.Add(-1) == 0 && t.pending.onDone != nil {
-		t.pending.onDone()
+	if p := t.pending; p.left.Add(-1) == 0 {
+		p.release()
 	}
 }
 
@@ -275,13 +274,20 @@ type queue struct {
 // Pending is a submitted set of jobs whose outcome Wait reports. It is safe
 // for concurrent use.
 type Pending struct {
-	tasks  []*task
-	left   atomic.Int32
-	onDone func()
+	tasks []*task
+	left  atomic.Int32
+	// release ends the tasks' shared context (one per Enqueue, not per
+	// job, to keep the hot path to one context and one AfterFunc) and
+	// runs the submitter's onDone.
+	release func()
 
 	mu      sync.Mutex
-	results []error
-	got     []bool
+	results []result
+}
+
+type result struct {
+	err error
+	got bool
 }
 
 // Wait blocks until every job is delivered (or was already), or failed, or
@@ -301,16 +307,16 @@ func (p *Pending) wait(ctx context.Context) []error {
 	defer p.mu.Unlock()
 	out := make([]error, len(p.tasks))
 	for i, t := range p.tasks {
-		if !p.got[i] {
+		if !p.results[i].got {
 			select {
 			case err := <-t.done:
-				p.results[i], p.got[i] = err, true
+				p.results[i] = result{err: err, got: true}
 			case <-ctx.Done():
 				out[i] = ctx.Err()
 				continue
 			}
 		}
-		out[i] = p.results[i]
+		out[i] = p.results[i].err
 	}
 	return out
 }
@@ -339,20 +345,28 @@ func (d *Deliverer) Enqueue(ctx context.Context, jobs ...Job) (*Pending, error) 
 // enqueue submits jobs; onDone, when set, runs once every job is finished;
 // deadLetterID, when set, is the dead letter the (single) job replays.
 func (d *Deliverer) enqueue(ctx context.Context, onDone func(), deadLetterID string, jobs []Job) (*Pending, error) {
-	p := &Pending{tasks: make([]*task, 0, len(jobs)), onDone: onDone, results: make([]error, len(jobs)), got: make([]bool, len(jobs))}
+	pctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(d.life, cancel)
+	p := &Pending{tasks: make([]*task, 0, len(jobs)), results: make([]result, len(jobs))}
+	p.release = func() {
+		stop()
+		cancel()
+		if onDone != nil {
+			onDone()
+		}
+	}
 	p.left.Store(int32(len(jobs)))
 	now := d.clock.Now()
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
+		stop()
+		cancel()
 		return nil, ErrClosed
 	}
 	for _, j := range jobs {
-		tctx, cancel := context.WithCancel(ctx)
-		stop := context.AfterFunc(d.life, cancel)
-		t := &task{ctx: tctx, job: j, key: ChannelKey(j.Conversation), enqueued: now, done: make(chan error, 1),
+		t := &task{ctx: pctx, job: j, key: ChannelKey(j.Conversation), enqueued: now, done: make(chan error, 1),
 			deadLetterID: deadLetterID, pending: p}
-		t.cancel = func() { stop(); cancel() }
 		p.tasks = append(p.tasks, t)
 		q := d.queues[t.key]
 		if q == nil {
@@ -365,8 +379,8 @@ func (d *Deliverer) enqueue(ctx context.Context, onDone func(), deadLetterID str
 		d.inst.backlog.Add(ctx, 1, attrs(j.Configuration, string(j.Conversation.Platform)))
 	}
 	d.mu.Unlock()
-	if len(jobs) == 0 && onDone != nil {
-		onDone()
+	if len(jobs) == 0 {
+		p.release()
 	}
 	return p, nil
 }

@@ -315,3 +315,32 @@ func (g *errgroup) Go(f func() error) {
 }
 
 func (g *errgroup) Wait() error { g.wg.Wait(); return errors.Join(g.errs...) }
+
+// TestCloseDuringWrites closes the store while writers run: every call
+// either succeeds or fails with ErrClosed, nothing panics or hangs.
+func TestCloseDuringWrites(t *testing.T) {
+	ctx := context.Background()
+	s, err := boltstore.Open(filepath.Join(t.TempDir(), "state.db"))
+	require.NoError(t, err)
+	var g errgroup
+	started := make(chan struct{}, 16)
+	for w := range 16 {
+		g.Go(func() error {
+			started <- struct{}{}
+			for i := 0; ; i++ {
+				err := s.Put(ctx, "ns", fmt.Sprintf("%d/%d", w, i), []byte("v"), 0)
+				if errors.Is(err, boltstore.ErrClosed) {
+					return nil
+				}
+				if err != nil {
+					return err
+				}
+			}
+		})
+	}
+	for range 16 {
+		<-started
+	}
+	require.NoError(t, s.Close())
+	require.NoError(t, g.Wait())
+}

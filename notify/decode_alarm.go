@@ -234,7 +234,7 @@ func decodeAlarm(m *snsAlarm, raw string) *Notification {
 	for _, d := range dims {
 		vars[d.name] = d.value
 	}
-	n.Logs = alarmLogTarget(ns, dims, region, n.Time, period, evals)
+	n.Logs, n.restAPI = alarmLogTarget(ns, dims, region, n.Time, period, evals)
 	graph.period = period
 	if len(graph.metrics) > 0 {
 		n.graph = graph
@@ -432,31 +432,41 @@ func dimValue(ds []dim, name string) string {
 	return ""
 }
 
-// alarmLogTarget finds the log group of a Lambda function or an API
-// Gateway stage the alarm watches, over the alarm's evaluation window.
-func alarmLogTarget(ns string, dims []dim, region string, changed time.Time, period, evals float64) *LogTarget {
-	var group string
-	switch ns {
-	case "AWS/Lambda":
-		if fn := dimValue(dims, "FunctionName"); fn != "" {
-			group = "/aws/lambda/" + fn
-		}
-	case "AWS/ApiGateway":
-		// The execution log group is keyed by API ID; REST API alarms that
-		// carry only ApiName cannot be mapped without an API call.
-		id, stage := dimValue(dims, "ApiId"), dimValue(dims, "Stage")
-		if id != "" && stage != "" {
-			group = "API-Gateway-Execution-Logs_" + id + "/" + stage
-		}
-	}
-	if group == "" || changed.IsZero() {
-		return nil
+// alarmLogTarget finds the log group of a Lambda function or a REST API
+// stage the alarm watches, over the alarm's evaluation window. REST API
+// metrics name the API (ApiName), but its execution log group is keyed by
+// the API's ID: that mapping needs the host (see WithRESTAPIIDs), so it is
+// returned as a restAPIRef for the formatter to resolve. HTTP and
+// WebSocket API metrics (ApiId) get nothing: HTTP APIs have no execution
+// logs, and their access log group is whatever the stage names.
+func alarmLogTarget(ns string, dims []dim, region string, changed time.Time, period, evals float64) (*LogTarget, *restAPIRef) {
+	if changed.IsZero() {
+		return nil, nil
 	}
 	window := time.Duration(period*evals) * time.Second
 	if window <= 0 {
 		window = 5 * time.Minute
 	}
-	return &LogTarget{LogGroup: group, Region: region, Start: changed.Add(-window), End: changed}
+	start := changed.Add(-window)
+	switch ns {
+	case "AWS/Lambda":
+		if fn := dimValue(dims, "FunctionName"); fn != "" {
+			return &LogTarget{LogGroup: "/aws/lambda/" + fn, Region: region, Start: start, End: changed}, nil
+		}
+	case "AWS/ApiGateway":
+		name, stage := dimValue(dims, "ApiName"), dimValue(dims, "Stage")
+		if name != "" && stage != "" && dimValue(dims, "ApiId") == "" {
+			return nil, &restAPIRef{name: name, stage: stage, region: region, start: start, end: changed}
+		}
+	}
+	return nil, nil
+}
+
+// restAPIRef is a REST API stage an alarm watches, named but not yet
+// mapped to the API ID its execution log group needs.
+type restAPIRef struct {
+	name, stage, region string
+	start, end          time.Time
 }
 
 func asMap(v any) map[string]any {

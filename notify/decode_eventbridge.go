@@ -3,8 +3,6 @@ package notify
 import (
 	"fmt"
 	"net/url"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -53,9 +51,7 @@ func decodeEventBridge(m jobj) (*Notification, error) {
 			n.Variables[k] = s
 		}
 	}
-	if d := richDecoders[source+"|"+dt]; d != nil {
-		d(n, detail)
-	} else if d := richDecoders[source+"|*"]; d != nil {
+	if d := richDecoderFor(source, dt); d != nil {
 		d(n, detail)
 	} else {
 		genericEvent(n, detail)
@@ -68,29 +64,70 @@ func decodeEventBridge(m jobj) (*Notification, error) {
 
 type richDecoder func(n *Notification, d jobj)
 
+// richDecoderFor picks the rich decoder of an event: the exact
+// source and detail-type, else every type of the source ("source|*"),
+// else the detail-type from any source ("*|detail-type": CloudTrail
+// events keep the source of the service called).
+func richDecoderFor(source, detailType string) richDecoder {
+	for _, k := range [...]string{source + "|" + detailType, source + "|*", "*|" + detailType} {
+		if d := richDecoders[k]; d != nil {
+			return d
+		}
+	}
+	return nil
+}
+
 // richDecoders is keyed by "source|detail-type" ("source|*" for every type
-// of a source). It is read-only after package initialisation.
+// of a source, "*|detail-type" for a type from any source). It is
+// read-only after package initialisation.
 var richDecoders = map[string]richDecoder{
-	"aws.cloudwatch|CloudWatch Alarm State Change":                   ebAlarm,
-	"aws.health|AWS Health Event":                                    ebHealth,
-	"aws.health|AWS Health Abuse Event":                              ebHealth,
-	"aws.securityhub|Security Hub Findings - Imported":               ebSecurityHub,
-	"aws.securityhub|Security Hub Findings - Custom Action":          ebSecurityHub,
-	"aws.guardduty|GuardDuty Finding":                                ebGuardDuty,
-	"aws.cloudformation|CloudFormation Stack Status Change":          ebCloudFormation,
-	"aws.cloudformation|CloudFormation Resource Status Change":       ebCloudFormation,
-	"aws.codepipeline|CodePipeline Pipeline Execution State Change":  ebCodePipeline,
-	"aws.codepipeline|CodePipeline Stage Execution State Change":     ebCodePipeline,
-	"aws.codepipeline|CodePipeline Action Execution State Change":    ebCodePipeline,
-	"aws.codebuild|CodeBuild Build State Change":                     ebCodeBuild,
-	"aws.codedeploy|CodeDeploy Deployment State-change Notification": ebCodeDeploy,
-	"aws.codedeploy|CodeDeploy Instance State-change Notification":   ebCodeDeploy,
-	"aws.ec2|EC2 Instance State-change Notification":                 ebEC2,
-	"aws.ecs|ECS Task State Change":                                  ebECS,
-	"aws.autoscaling|*":                                              ebAutoScaling,
-	"aws.ssm|EC2 Automation Execution Status-change Notification":    ebSSMAutomation,
-	"aws.ssm|EC2 Automation Step Status-change Notification":         ebSSMAutomation,
-	"aws.config|Config Rules Compliance Change":                      ebConfig,
+	"aws.cloudwatch|CloudWatch Alarm State Change":                       ebAlarm,
+	"aws.health|AWS Health Event":                                        ebHealth,
+	"aws.health|AWS Health Abuse Event":                                  ebHealth,
+	"aws.securityhub|Security Hub Findings - Imported":                   ebSecurityHub,
+	"aws.securityhub|Security Hub Findings - Custom Action":              ebSecurityHub,
+	"aws.guardduty|GuardDuty Finding":                                    ebGuardDuty,
+	"aws.cloudformation|CloudFormation Stack Status Change":              ebCloudFormation,
+	"aws.cloudformation|CloudFormation Resource Status Change":           ebCloudFormation,
+	"aws.codepipeline|CodePipeline Pipeline Execution State Change":      ebCodePipeline,
+	"aws.codepipeline|CodePipeline Stage Execution State Change":         ebCodePipeline,
+	"aws.codepipeline|CodePipeline Action Execution State Change":        ebCodePipeline,
+	"aws.codebuild|CodeBuild Build State Change":                         ebCodeBuild,
+	"aws.codedeploy|CodeDeploy Deployment State-change Notification":     ebCodeDeploy,
+	"aws.codedeploy|CodeDeploy Instance State-change Notification":       ebCodeDeploy,
+	"aws.ec2|EC2 Instance State-change Notification":                     ebEC2,
+	"aws.ecs|ECS Task State Change":                                      ebECS,
+	"aws.autoscaling|*":                                                  ebAutoScaling,
+	"aws.ssm|EC2 Automation Execution Status-change Notification":        ebSSMAutomation,
+	"aws.ssm|EC2 Automation Step Status-change Notification":             ebSSMAutomation,
+	"aws.config|Config Rules Compliance Change":                          ebConfig,
+	"aws.config|Configuration Item Change Notification":                  ebConfigItem,
+	"aws.inspector2|Inspector2 Finding":                                  ebInspector,
+	"aws.macie|Macie Finding":                                            ebMacie,
+	"aws.access-analyzer|Access Analyzer Finding":                        ebAccessAnalyzer,
+	"aws.backup|Backup Job State Change":                                 ebBackup,
+	"aws.backup|Copy Job State Change":                                   ebBackup,
+	"aws.backup|Restore Job State Change":                                ebBackup,
+	"aws.rds|RDS DB Instance Event":                                      ebRDS,
+	"aws.rds|RDS DB Cluster Event":                                       ebRDS,
+	"aws.rds|RDS DB Snapshot Event":                                      ebRDS,
+	"aws.rds|RDS DB Cluster Snapshot Event":                              ebRDS,
+	"aws.states|Step Functions Execution Status Change":                  ebStepFunctions,
+	"aws.trustedadvisor|Trusted Advisor Check Item Refresh Notification": ebTrustedAdvisor,
+	"aws.ec2|EC2 Spot Instance Interruption Warning":                     ebSpot,
+	"aws.ec2|EC2 Instance Rebalance Recommendation":                      ebSpot,
+	"aws.ecs|ECS Deployment State Change":                                ebECSService,
+	"aws.ecs|ECS Service Action":                                         ebECSService,
+	"aws.ssm|EC2 Command Status-change Notification":                     ebRunCommand,
+	"aws.ssm|EC2 Command Invocation Status-change Notification":          ebRunCommand,
+	"aws.ssm|OpsItem Create":                                             ebOpsItem,
+	"aws.ssm|OpsItem Update":                                             ebOpsItem,
+	"aws.glue|Glue Job State Change":                                     ebGlue,
+	"aws.glue|Glue Crawler State Change":                                 ebGlue,
+	"aws.emr|EMR Cluster State Change":                                   ebEMR,
+	"aws.emr|EMR Step Status Change":                                     ebEMR,
+	"*|AWS API Call via CloudTrail":                                      ebCloudTrail,
+	"*|AWS Console Sign In via CloudTrail":                               ebCloudTrail,
 }
 
 // serviceName turns "aws.guardduty" into "GuardDuty" where known.
@@ -122,6 +159,20 @@ func serviceName(source string) string {
 		return "SystemsManager"
 	case "aws.config":
 		return "Config"
+	case "aws.inspector2":
+		return "Inspector"
+	case "aws.access-analyzer":
+		return "AccessAnalyzer"
+	case "aws.states":
+		return "StepFunctions"
+	case "aws.trustedadvisor":
+		return "TrustedAdvisor"
+	case "aws.rds":
+		return "RDS"
+	case "aws.emr":
+		return "EMR"
+	case "aws.signin":
+		return "SignIn"
 	case "custom":
 		return "Custom"
 	}
@@ -143,69 +194,6 @@ func addField(n *Notification, name, value string, short bool) {
 	if value != "" {
 		n.Fields = append(n.Fields, field(name, value, short))
 	}
-}
-
-func genericEvent(n *Notification, d jobj) {
-	title := esc(n.EventType)
-	if n.Service != "" {
-		title = esc(n.Service) + " | " + title
-	}
-	n.Title = title + " | " + esc(firstNonEmpty(n.Region, "global"))
-	n.Severity = chat.SeverityInfo
-	var flat []chat.Field
-	complete := flattenScalars("", d, 0, &flat)
-	for _, f := range flat {
-		n.Variables[f.Name] = f.Value
-	}
-	if len(flat) > genericFieldLimit {
-		flat, complete = flat[:genericFieldLimit], false
-	}
-	n.Fields = append(n.Fields, flat...)
-	n.Description = fmt.Sprintf("Event from %s.", esc(n.Source))
-	if !complete {
-		n.Description += " The full detail is below."
-	}
-	if n.Source != "" && n.Region != "" {
-		n.TitleLink = consoleURL(n.Partition, n.Region, "events", "home", "#/events")
-	}
-}
-
-// flattenScalars lists the scalar values of o as dotted-name fields, in key
-// order, descending two levels into objects. It reports whether every
-// value was listed (no arrays, nothing deeper).
-func flattenScalars(prefix string, o jobj, depth int, out *[]chat.Field) bool {
-	keys := make([]string, 0, len(o))
-	for k := range o {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	complete := true
-	for _, k := range keys {
-		name := k
-		if prefix != "" {
-			name = prefix + "." + k
-		}
-		switch v := o[k].(type) {
-		case map[string]any:
-			if depth >= 2 {
-				complete = false
-				continue
-			}
-			if !flattenScalars(name, jobj(v), depth+1, out) {
-				complete = false
-			}
-		case []any, nil:
-			if len(asSlice(v)) > 0 {
-				complete = false
-			}
-		default:
-			s, _ := scalarString(v)
-			if s != "" {
-				*out = append(*out, field(name, s, len(s) < 40))
-			}
-		}
-	}
-	return complete
 }
 
 func asSlice(v any) []any {
@@ -271,146 +259,11 @@ func ebAlarm(n *Notification, d jobj) {
 		n.Variables[dd.name] = dd.value
 	}
 	// The event does not carry EvaluationPeriods; one period is the window.
-	n.Logs = alarmLogTarget(ns, dims, n.Region, n.Time, period, 1)
+	n.Logs, n.restAPI = alarmLogTarget(ns, dims, n.Region, n.Time, period, 1)
 	graph.period = period
 	if len(graph.metrics) > 0 {
 		n.graph = graph
 	}
-}
-
-func ebHealth(n *Notification, d jobj) {
-	category := d.s("eventTypeCategory")
-	status := d.s("statusCode")
-	switch {
-	case status == "closed":
-		n.Severity = chat.SeveritySuccess
-	case category == "issue":
-		n.Severity = chat.SeverityCritical
-	case category == "scheduledChange":
-		n.Severity = chat.SeverityWarning
-	default:
-		n.Severity = chat.SeverityInfo
-	}
-	service := d.s("service")
-	n.Title = fmt.Sprintf("AWS Health | %s | %s", esc(firstNonEmpty(d.s("eventTypeCode"), n.EventType)), esc(firstNonEmpty(d.s("eventRegion"), n.Region, "global")))
-	for _, dv := range d.a("eventDescription") {
-		dd := jobj(asMap(dv))
-		if dd.s("language") == "" || strings.HasPrefix(dd.s("language"), "en") {
-			n.Description = esc(dd.s("latestDescription"))
-			break
-		}
-	}
-	eventARN := d.s("eventArn")
-	n.ThreadKey = eventARN
-	n.TitleLink = "https://health.aws.amazon.com/health/home#/account/event-log?eventID=" + url.QueryEscape(eventARN)
-	if n.Partition != "aws" {
-		n.TitleLink = "https://" + consoleHost(n.Partition) + "/health/home#/account/event-log?eventID=" + url.QueryEscape(eventARN)
-	}
-	addField(n, "Service", service, true)
-	addField(n, "Category", category, true)
-	addField(n, "Status", status, true)
-	addField(n, "Start", d.s("startTime"), true)
-	addField(n, "End", d.s("endTime"), true)
-	for _, e := range d.a("affectedEntities") {
-		if id := jobj(asMap(e)).s("entityValue"); id != "" {
-			n.Resources = appendUnique(n.Resources, id)
-		}
-	}
-	n.Variables["eventArn"] = eventARN
-}
-
-func ebSecurityHub(n *Notification, d jobj) {
-	findings := d.a("findings")
-	if len(findings) == 0 {
-		genericEvent(n, d)
-		return
-	}
-	f := jobj(asMap(findings[0]))
-	label := f.o("Severity").s("Label")
-	switch label {
-	case "CRITICAL", "HIGH":
-		n.Severity = chat.SeverityCritical
-	case "MEDIUM":
-		n.Severity = chat.SeverityWarning
-	default:
-		n.Severity = chat.SeverityInfo
-	}
-	region := firstNonEmpty(f.s("Region"), n.Region)
-	n.Title = fmt.Sprintf("Security Hub finding | %s | %s", esc(f.s("Title")), esc(region))
-	n.Description = esc(f.s("Description"))
-	id := f.s("Id")
-	n.ThreadKey = id
-	n.ID = firstNonEmpty(id, n.ID)
-	n.TitleLink = consoleURL(n.Partition, region, "securityhub", "home", "#/findings?search=Id%3D%255Coperator%255C%253AEQUALS%255C%253A"+url.QueryEscape(url.QueryEscape(id)))
-	addField(n, "Severity", label, true)
-	addField(n, "Account", f.s("AwsAccountId"), true)
-	addField(n, "Product", f.s("ProductName"), true)
-	addField(n, "Workflow", f.o("Workflow").s("Status"), true)
-	addField(n, "Compliance", f.o("Compliance").s("Status"), true)
-	if types := f.strings("Types"); len(types) > 0 {
-		addField(n, "Type", strings.Join(types, ", "), false)
-	}
-	if rec := f.o("Remediation").o("Recommendation"); rec != nil {
-		addField(n, "Remediation", firstNonEmpty(rec.s("Text"), rec.s("Url")), false)
-	}
-	for _, r := range f.a("Resources") {
-		if id := jobj(asMap(r)).s("Id"); id != "" {
-			n.Resources = appendUnique(n.Resources, id)
-		}
-	}
-	if len(findings) > 1 {
-		addField(n, "Findings in this event", strconv.Itoa(len(findings)), true)
-	}
-	n.Variables["FindingId"] = id
-	n.Variables["SeverityLabel"] = label
-}
-
-func ebGuardDuty(n *Notification, d jobj) {
-	sev, _ := d.n("severity")
-	var label string
-	switch {
-	case sev >= 9:
-		n.Severity, label = chat.SeverityCritical, "Critical"
-	case sev >= 7:
-		n.Severity, label = chat.SeverityCritical, "High"
-	case sev >= 4:
-		n.Severity, label = chat.SeverityWarning, "Medium"
-	default:
-		n.Severity, label = chat.SeverityInfo, "Low"
-	}
-	region := firstNonEmpty(d.s("region"), n.Region)
-	n.Title = fmt.Sprintf("GuardDuty finding | %s | %s", esc(d.s("title")), esc(region))
-	n.Description = esc(d.s("description"))
-	id := d.s("id")
-	n.ThreadKey = firstNonEmpty(id, d.s("arn"))
-	n.TitleLink = consoleURL(n.Partition, region, "guardduty", "home", "#/findings?macros=current&fId="+url.QueryEscape(id))
-	addField(n, "Severity", fmt.Sprintf("%s (%s)", label, strconv.FormatFloat(sev, 'f', -1, 64)), true)
-	addField(n, "Finding type", d.s("type"), true)
-	addField(n, "Account", d.s("accountId"), true)
-	res := d.o("resource")
-	addField(n, "Resource type", res.s("resourceType"), true)
-	if inst := res.o("instanceDetails"); inst != nil {
-		addField(n, "Instance", inst.s("instanceId"), true)
-		n.Resources = appendUnique(n.Resources, inst.s("instanceId"))
-	}
-	if ak := res.o("accessKeyDetails"); ak != nil {
-		addField(n, "Principal", firstNonEmpty(ak.s("userName"), ak.s("principalId")), true)
-	}
-	svc := d.o("service")
-	if c, ok := svc.n("count"); ok {
-		addField(n, "Count", strconv.FormatFloat(c, 'f', -1, 64), true)
-	}
-	addField(n, "First seen", svc.s("eventFirstSeen"), true)
-	addField(n, "Last seen", svc.s("eventLastSeen"), true)
-	if act := svc.o("action"); act != nil {
-		addField(n, "Action", act.s("actionType"), true)
-		if remote := act.o("networkConnectionAction").o("remoteIpDetails"); remote != nil {
-			addField(n, "Remote IP", remote.s("ipAddressV4"), true)
-		}
-	}
-	n.Variables["FindingId"] = id
-	n.Variables["FindingType"] = d.s("type")
-	n.Variables["Severity"] = strconv.FormatFloat(sev, 'f', -1, 64)
 }
 
 func cfnSeverity(status string) chat.Severity {

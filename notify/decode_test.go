@@ -48,10 +48,10 @@ func TestDecodeMetricMathAlarm(t *testing.T) {
 	assert.Equal(t, "5XX rate (%) = 100 * errors / requests", expr)
 	_, metrics := fieldValue(n.Fields, "Metric errors")
 	assert.Equal(t, 1, metrics)
-	require.NotNil(t, n.Logs, "an HTTP API stage alarm gets log buttons")
-	assert.Equal(t, "API-Gateway-Execution-Logs_a1b2c3d4e5/prod", n.Logs.LogGroup)
-	// Three 5-minute periods before the state change.
-	assert.Equal(t, 15*60.0, n.Logs.End.Sub(n.Logs.Start).Seconds())
+	// An HTTP API (ApiId dimension) has no execution logs and its access
+	// log group is whatever the stage names: no guessed Show logs.
+	assert.Nil(t, n.Logs, "an HTTP API stage alarm gets no guessed log group")
+	assert.Empty(t, notify.LogButtons(n))
 	assert.Equal(t, "eu-west-1", n.Region)
 	assert.Equal(t, "a1b2c3d4e5", n.Variables["ApiId"])
 }

@@ -24,16 +24,51 @@ func (f FormatterFunc) Format(n *Notification) (chat.Message, error) { return f(
 // a note (chat platforms reject huge messages).
 const maxPayloadBlock = 2800
 
+// maxRelatedResources caps the "Related resources" field; the rest is
+// counted ("and 12 more") so a batch of findings cannot flood the message.
+const maxRelatedResources = 10
+
 // DefaultFormatter returns the built-in rendering: title with console link,
 // description, next steps, keywords, fields, related resources, a context
 // line (account, region, time), the payload of generic notifications in a
-// code block, and Show logs buttons for alarms on Lambda functions and API
-// Gateway stages. Severity is left to renderers (colour, emoji). Custom
-// action buttons are added by the Router, not here. The formatter is
-// stateless and safe for concurrent use.
-func DefaultFormatter() Formatter { return FormatterFunc(defaultFormat) }
+// code block, and Show logs buttons for alarms on Lambda functions and
+// REST API stages whose API ID is known. Severity is left to renderers
+// (colour, emoji). Custom action buttons are added by the Router, not
+// here. The formatter is stateless and safe for concurrent use.
+func DefaultFormatter() Formatter { return NewDefaultFormatter() }
 
-func defaultFormat(n *Notification) (chat.Message, error) {
+// FormatOption configures NewDefaultFormatter.
+type FormatOption func(*formatOptions)
+
+type formatOptions struct {
+	restAPIIDs map[string]string
+}
+
+// WithRESTAPIIDs maps REST API names to their IDs ("checkout-api" →
+// "a1b2c3d4e5"), keyed by name or by "region/name" when one name is used
+// in several regions. CloudWatch metrics of a REST API carry its name, but
+// the execution log group API-Gateway-Execution-Logs_{restApiId}/{stage}
+// needs the ID; with the mapping, alarms on a REST API stage get Show logs
+// buttons. The map is copied.
+func WithRESTAPIIDs(ids map[string]string) FormatOption {
+	cp := make(map[string]string, len(ids))
+	for k, v := range ids {
+		cp[k] = v
+	}
+	return func(o *formatOptions) { o.restAPIIDs = cp }
+}
+
+// NewDefaultFormatter returns DefaultFormatter's rendering with options.
+// It is safe for concurrent use.
+func NewDefaultFormatter(opts ...FormatOption) Formatter {
+	var o formatOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return FormatterFunc(func(n *Notification) (chat.Message, error) { return defaultFormat(n, &o) })
+}
+
+func defaultFormat(n *Notification, o *formatOptions) (chat.Message, error) {
 	m := chat.Message{
 		Title:     n.Title,
 		TitleLink: n.TitleLink,
@@ -67,7 +102,12 @@ func defaultFormat(n *Notification) (chat.Message, error) {
 	}
 	m.Text = strings.Join(text, "\n\n")
 	if len(n.Resources) > 0 {
-		m.Fields = append(m.Fields, chat.Field{Name: "Related resources", Value: strings.Join(n.Resources, "\n")})
+		rs := n.Resources
+		more := ""
+		if len(rs) > maxRelatedResources {
+			rs, more = rs[:maxRelatedResources], fmt.Sprintf("\nand %d more", len(rs)-maxRelatedResources)
+		}
+		m.Fields = append(m.Fields, chat.Field{Name: "Related resources", Value: strings.Join(rs, "\n") + more})
 	}
 	switch n.Kind {
 	case KindJSON:
@@ -79,7 +119,7 @@ func defaultFormat(n *Notification) (chat.Message, error) {
 		}
 		m.CodeBlocks = append(m.CodeBlocks, chat.CodeBlock{Caption: caption, Language: "json", Content: block})
 	case KindEventBridge:
-		if d, ok := asMap(n.Payload())["detail"]; ok && strings.HasSuffix(n.Description, "The full detail is below.") && richDecoders[n.Source+"|"+n.EventType] == nil && richDecoders[n.Source+"|*"] == nil {
+		if d, ok := asMap(n.Payload())["detail"]; ok && strings.HasSuffix(n.Description, "The full detail is below.") && richDecoderFor(n.Source, n.EventType) == nil {
 			block := prettyJSON(d)
 			if len(block) > maxPayloadBlock {
 				block = block[:maxPayloadBlock] + "\n…"
@@ -88,11 +128,31 @@ func defaultFormat(n *Notification) (chat.Message, error) {
 		}
 	}
 	m.Context = contextLine(n)
-	m.Buttons = LogButtons(n)
+	lt := n.Logs
+	if lt == nil {
+		lt = o.restAPILogs(n.restAPI)
+	}
+	m.Buttons = logButtons(lt)
 	if m.Title == "" && m.Text == "" {
 		m.Text = "(empty notification)"
 	}
 	return m, nil
+}
+
+// restAPILogs resolves a REST API stage to its execution log group when
+// the host mapped the API's name to its ID.
+func (o *formatOptions) restAPILogs(r *restAPIRef) *LogTarget {
+	if r == nil || o == nil {
+		return nil
+	}
+	id := o.restAPIIDs[r.region+"/"+r.name]
+	if id == "" {
+		id = o.restAPIIDs[r.name]
+	}
+	if id == "" {
+		return nil
+	}
+	return &LogTarget{LogGroup: restExecutionLogGroup(id, r.stage), Region: r.region, Start: r.start, End: r.end}
 }
 
 func contextLine(n *Notification) []string {
@@ -121,16 +181,17 @@ const (
 const maxLogEntries = 30
 
 // LogButtons returns "Show logs" and "Show error logs" for a notification
-// with a LogTarget (a CloudWatch alarm on a Lambda function or an API
-// Gateway stage). Each button's Value is the exact command it runs: the
+// with a LogTarget (a CloudWatch alarm on a Lambda function, a CloudTrail
+// call on a REST API stage). Each button's Value is the exact command it runs: the
 // first 30 entries of the log group from the start of the alarm's
 // evaluation window; error logs keep entries containing Error, Exception or
 // Fail.
-func LogButtons(n *Notification) []chat.Button {
-	if n.Logs == nil {
+func LogButtons(n *Notification) []chat.Button { return logButtons(n.Logs) }
+
+func logButtons(lt *LogTarget) []chat.Button {
+	if lt == nil {
 		return nil
 	}
-	lt := n.Logs
 	base := fmt.Sprintf("logs filter-log-events --log-group-name %s --start-time %d --end-time %d --limit %d",
 		quoteArg(lt.LogGroup), lt.Start.UnixMilli(), lt.End.UnixMilli(), maxLogEntries)
 	if lt.Region != "" {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +22,7 @@ const (
 	KindCustom            Kind = "custom"              // an AWS Chatbot custom notification
 	KindBudgets           Kind = "budgets"             // an AWS Budgets text notification
 	KindCloudFormationSNS Kind = "cloudformation-text" // CloudFormation's Key='value' notification
+	KindUserNotification  Kind = "user-notification"   // an AWS User Notifications event
 	KindJSON              Kind = "json"                // any other JSON
 	KindText              Kind = "text"                // any other text
 )
@@ -81,6 +81,9 @@ type Notification struct {
 	CustomActionsDisabled bool
 	// Logs, when set, lets the formatter add Show logs / Show error logs.
 	Logs *LogTarget
+	// restAPI is a REST API stage whose log group the formatter can find
+	// when the host maps API names to IDs (WithRESTAPIIDs).
+	restAPI *restAPIRef
 	// graph holds what MetricWidget needs; the JSON is built only when asked for.
 	graph *alarmGraph
 	// DecodeError says why a payload that looked like a known format could
@@ -260,6 +263,8 @@ func decodeJSON(m jobj, raw, subject string) *Notification {
 		n, err = decodeCustom(m)
 	case m.has("detail-type") && m.has("source") && m.has("detail"):
 		n, err = decodeEventBridge(m)
+	case isUserNotification(m):
+		n = decodeUserNotification(m)
 	default:
 		n = decodeGenericJSON(m, subject)
 	}
@@ -285,50 +290,6 @@ func decodeText(message, subject string) *Notification {
 		Text:        message,
 		Variables:   map[string]string{},
 	}
-}
-
-// genericFieldLimit caps how many top-level values a generic rendering
-// shows as fields; the full payload is in the code block.
-const genericFieldLimit = 10
-
-func decodeGenericJSON(m jobj, subject string) *Notification {
-	title := strings.TrimSpace(subject)
-	for _, k := range []string{"title", "Title", "subject", "summary", "message", "alertname", "name"} {
-		if title != "" {
-			break
-		}
-		if s := m.s(k); s != "" && len(s) < 200 {
-			title = s
-		}
-	}
-	if title == "" {
-		title = "Notification"
-	}
-	n := &Notification{
-		Kind:      KindJSON,
-		Title:     chat.EscapeMarkdown(title),
-		Summary:   title,
-		Source:    m.s("source"),
-		Variables: map[string]string{},
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		s, ok := scalarString(m[k])
-		if !ok {
-			continue
-		}
-		n.Variables[k] = s
-		if len(n.Fields) < genericFieldLimit {
-			n.Fields = append(n.Fields, chat.Field{Name: k, Value: s, Short: len(s) < 40})
-		}
-	}
-	n.Account = firstNonEmpty(m.s("account"), m.s("accountId"), m.s("AWSAccountId"))
-	n.Region = m.s("region")
-	return n
 }
 
 // jobj is a decoded JSON object with typed getters that return zero values

@@ -92,6 +92,19 @@ type Template struct {
 	// ReplaceFields is set); a field whose value renders empty is dropped.
 	Fields        []TemplateField
 	ReplaceFields bool
+	// Severity, when set, renders a severity name that replaces the one
+	// Base chose: chat's names ("critical", "warning", "info", "success",
+	// "none") or a service's label ("HIGH", "Medium"); see ParseSeverity.
+	// It may be constant ("warning") or computed
+	// ({{if eq (var . "State") "FAILED"}}critical{{end}}); rendering ""
+	// keeps Base's severity. An unknown name fails NewTemplateFormatter
+	// (constant) or Format (computed) with an error wrapping
+	// ErrInvalidSeverity.
+	Severity string
+	// DropDetail removes the code blocks Base rendered (the event detail
+	// or payload JSON), for templates whose text already says what
+	// matters.
+	DropDetail bool
 	// Base renders the parts the template does not replace; nil means
 	// DefaultFormatter.
 	Base Formatter
@@ -104,9 +117,9 @@ type TemplateField struct {
 }
 
 type templateFormatter struct {
-	title, link, text, summary *template.Template
-	fields                     []*template.Template
-	spec                       Template
+	title, link, text, summary, severity *template.Template
+	fields                               []*template.Template
+	spec                                 Template
 }
 
 var templateFuncs = template.FuncMap{
@@ -162,6 +175,15 @@ func NewTemplateFormatter(t Template) (Formatter, error) {
 	if tf.summary, err = parse("Summary", t.Summary); err != nil {
 		return nil, err
 	}
+	if !strings.Contains(t.Severity, "{{") && strings.TrimSpace(t.Severity) != "" {
+		// A constant severity is checked now, not on the first notification.
+		if _, err := ParseSeverity(t.Severity); err != nil {
+			return nil, fmt.Errorf("notify: template Severity: %w", err)
+		}
+	}
+	if tf.severity, err = parse("Severity", t.Severity); err != nil {
+		return nil, err
+	}
 	for i, f := range t.Fields {
 		tpl, err := parse(fmt.Sprintf("Fields[%d] (%s)", i, f.Name), f.Value)
 		if err != nil {
@@ -199,6 +221,22 @@ func (tf *templateFormatter) Format(n *Notification) (chat.Message, error) {
 		if err := exec(p.tpl, p.dst); err != nil {
 			return chat.Message{}, err
 		}
+	}
+	if tf.severity != nil {
+		var name string
+		if err := exec(tf.severity, &name); err != nil {
+			return chat.Message{}, err
+		}
+		if strings.TrimSpace(name) != "" {
+			sev, err := ParseSeverity(name)
+			if err != nil {
+				return chat.Message{}, fmt.Errorf("notify: template Severity: %w", err)
+			}
+			m.Severity = sev
+		}
+	}
+	if tf.spec.DropDetail {
+		m.CodeBlocks = nil
 	}
 	if tf.spec.ReplaceFields {
 		m.Fields = nil

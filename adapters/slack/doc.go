@@ -12,7 +12,8 @@
 //
 // Inbound, Listen receives events over Socket Mode (with an app-level token)
 // and HTTPHandler over the Events API, slash commands and interactivity
-// (verified with the signing secret, replays refused); both feed the same
+// (verified with the signing secret; a signed request, keyed by the digest of
+// its timestamp and body, is accepted once); both feed the same
 // chat.Handler: app mentions, direct messages, the /aws slash command, replies
 // in threads the bot posted in, button clicks and modal submissions.
 //
@@ -22,11 +23,16 @@
 // one); a slash command as a new message in the channel, falling back to the
 // command's response_url where the bot cannot post (not a member); a button
 // click or a form submission in the thread of the message that carried the
-// button. Replies in threads the bot posted in (channels and DMs) come back
+// button. A channel's privacy (Conversation.Private) comes from the event or
+// conversations.info; when Slack cannot say, the channel counts as private.
+// Form values reach Action.Values exactly as submitted. Replies in threads
+// the bot posted in (channels and DMs) come back
 // as KindThreadReply; the bot's own messages and Slack's redeliveries of an
 // event already handled are dropped.
 //
 // Tokens come from a single bot token or from the OAuth v2 install flow,
 // which keeps one bot token per workspace in a Store. Tokens and secrets are
-// never logged nor put in errors.
+// held as Secret values: never logged nor put in errors, and an Adapter or
+// OAuthConfig printed, logged or JSON-encoded by the host shows none of
+// them.
 package slack

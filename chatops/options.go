@@ -90,8 +90,10 @@ func WithConfig(c *Config) Option {
 	}
 }
 
-// WithStore sets the state store (default: an in-memory store, lost on
-// restart and not shared between replicas).
+// WithStore sets the state store. The default is an in-memory store, lost
+// on restart and not shared between replicas: use store/boltstore (one
+// durable file, one process) or store/dynamostore (one table shared by
+// replicas) in production.
 func WithStore(s Store) Option {
 	return func(b *Bot) error {
 		if isNil(s) {

@@ -1,6 +1,8 @@
 package teams_test
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"sync/atomic"
@@ -153,4 +155,26 @@ func TestInboundManyActivitiesHandled(t *testing.T) {
 		require.Equal(t, http.StatusOK, rig.post(msg).Code)
 		assert.Equal(t, "n"+strconv.Itoa(i), rig.next().Text)
 	}
+}
+
+// failingDedupStore is a Store whose conditional puts fail (an outage of
+// the shared store), everything else working.
+type failingDedupStore struct{ *memstore.Store }
+
+func (failingDedupStore) PutIfAbsent(context.Context, string, string, []byte, time.Duration) (bool, error) {
+	return false, errors.New("store unavailable")
+}
+
+// When the shared Store fails, the replica still deduplicates on its own
+// (neither stopping the bot nor running a redelivery twice) and says so.
+func TestInboundDedupFallsBackToMemory(t *testing.T) {
+	rig := newInboundRig(t, teams.WithStore(failingDedupStore{memstore.New(nil)}))
+	rig.listen()
+	msg := personalMessage(rig.fc.URL(), "ec2 describe-instances")
+	msg["id"] = "act-outage"
+	require.Equal(t, http.StatusOK, rig.post(msg).Code)
+	require.Equal(t, http.StatusOK, rig.post(msg).Code)
+	assert.Equal(t, "ec2 describe-instances", rig.next().Text)
+	rig.noEvent()
+	assert.Contains(t, rig.logs.String(), "shared activity dedup failed")
 }

@@ -300,7 +300,7 @@ func (e *Executor) client(svc *Service, region string, req chatops.ExecRequest) 
 }
 
 // credentials returns the cached assumed-role credentials for req's role,
-// session policies and tags.
+// session policies (managed ARNs and the inline document) and tags.
 func (e *Executor) credentials(req chatops.ExecRequest) (string, aws.CredentialsProvider, error) {
 	if _, err := arn.Parse(req.RoleARN); err != nil {
 		return "", nil, &userError{msg: fmt.Sprintf("%q is not a role ARN", req.RoleARN), err: err}
@@ -314,7 +314,9 @@ func (e *Executor) credentials(req chatops.ExecRequest) (string, aws.Credentials
 	sort.Strings(policies)
 	tags := SessionTags(req.SessionTags)
 	name := SessionName(req.SessionName)
-	keyParts, _ := json.Marshal([]any{req.RoleARN, name, policies, tags})
+	// The inline session policy is part of the key: a session started with
+	// another channel's guardrails must never be reused.
+	keyParts, _ := json.Marshal([]any{req.RoleARN, name, policies, req.SessionPolicy, tags})
 	key := string(keyParts)
 
 	e.mu.Lock()
@@ -324,6 +326,9 @@ func (e *Executor) credentials(req chatops.ExecRequest) (string, aws.Credentials
 	}
 	provider := stscreds.NewAssumeRoleProvider(e.sts, req.RoleARN, func(o *stscreds.AssumeRoleOptions) {
 		o.RoleSessionName = name
+		if req.SessionPolicy != "" {
+			o.Policy = aws.String(req.SessionPolicy)
+		}
 		for _, p := range policies {
 			o.PolicyARNs = append(o.PolicyARNs, ststypes.PolicyDescriptorType{Arn: aws.String(p)})
 		}

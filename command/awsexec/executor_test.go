@@ -92,9 +92,12 @@ func TestExecuteDescribeAlarms(t *testing.T) {
 
 func TestExecuteAssumesRoleWithSessionPoliciesAndTags(t *testing.T) {
 	e, sim, reg := newExecutor(t)
+	require.NoError(t, sim.PutManagedPolicy("arn:aws:iam::123456789012:policy/guardrail",
+		[]byte(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"lambda:List*","Resource":"*"}}`)))
 	req := request(invocation(t, reg, "lambda", "list-functions", nil))
 	req.SessionName = "opschat-U123 (Jane Doe)"
 	req.PolicyARNs = []string{"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::123456789012:policy/guardrail"}
+	req.SessionPolicy = `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"sts:*","Resource":"*"}}`
 	req.SessionTags = map[string]string{"platform": "slack", "workspace": "T0001", "channel": "C042", "configuration": "prod alerts!"}
 	res, err := e.Execute(context.Background(), req)
 	require.NoError(t, err)
@@ -106,6 +109,7 @@ func TestExecuteAssumesRoleWithSessionPoliciesAndTags(t *testing.T) {
 	assert.Equal(t, testRole, c.RoleArn)
 	assert.Equal(t, "opschat-U123--Jane-Doe-", c.RoleSessionName)
 	assert.ElementsMatch(t, req.PolicyARNs, c.PolicyArns)
+	assert.Equal(t, req.SessionPolicy, c.Policy)
 	assert.Equal(t, map[string]string{"platform": "slack", "workspace": "T0001", "channel": "C042", "configuration": "prod alerts_"}, c.Tags)
 	assert.Equal(t, awssim.BaseAccessKeyID, c.CallerAccessKeyID)
 
@@ -118,6 +122,12 @@ func TestExecuteAssumesRoleWithSessionPoliciesAndTags(t *testing.T) {
 	_, err = e.Execute(context.Background(), req)
 	require.NoError(t, err)
 	assert.Len(t, sim.AssumeRoleCalls(), 2)
+	req.SessionPolicy = `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"iam:*","Resource":"*"}}`
+	_, err = e.Execute(context.Background(), req)
+	require.NoError(t, err)
+	calls = sim.AssumeRoleCalls()
+	require.Len(t, calls, 3)
+	assert.Equal(t, req.SessionPolicy, calls[2].Policy)
 
 	// Without a role the base identity calls AWS directly.
 	sim.Reset()

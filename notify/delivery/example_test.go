@@ -2,6 +2,7 @@ package delivery_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 
@@ -58,4 +59,50 @@ func ExampleBuildDigest() {
 	// CloudWatch Alarm ALARM: 2
 	// CodePipeline: 1
 	// Show all 3 d-1
+}
+
+// A notification the platform refuses is not acknowledged: the source is
+// told (errors.Is ErrNotDelivered), the dead letter keeps the whole
+// notification, and Retry replays it once the cause is fixed.
+func ExampleDeliverer_Retry() {
+	slack := fake.New(fake.WithPlatform(chat.PlatformSlack))
+	flaky := &switchable{Sender: slack, down: true}
+	d, err := delivery.New(memstore.New(nil), delivery.WithSender(chat.PlatformSlack, flaky))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	j := delivery.Job{Conversation: slack.Conversation("T1", "C-ops"), DedupKey: "ops/8a0c1f",
+		Message: chat.Message{Title: "ALARM | cpu-high"}, Configuration: "ops"}
+	err = d.Deliver(ctx, j)
+	fmt.Println("acknowledge:", err == nil, "not delivered:", errors.Is(err, delivery.ErrNotDelivered))
+
+	dls, _ := d.DeadLetters(ctx)
+	fmt.Printf("dead letter: %q to %s, %d attempt(s)\n", dls[0].Message.Title, dls[0].Conversation.ChannelID, dls[0].Attempts)
+
+	flaky.down = false // the bot was invited to the channel
+	if err := d.Retry(ctx, dls[0].ID); err != nil {
+		log.Fatal(err)
+	}
+	dls, _ = d.DeadLetters(ctx)
+	fmt.Println("posted:", len(slack.Sent()), "dead letters left:", len(dls))
+	// Output:
+	// acknowledge: false not delivered: true
+	// dead letter: "ALARM | cpu-high" to C-ops, 1 attempt(s)
+	// posted: 1 dead letters left: 0
+}
+
+// switchable refuses every post while down, like a channel the bot is not
+// in.
+type switchable struct {
+	chat.Sender
+	down bool
+}
+
+func (s *switchable) Send(ctx context.Context, conv chat.Conversation, m chat.Message) (chat.Ref, error) {
+	if s.down {
+		return chat.Ref{}, chat.ClassifyHTTP(chat.PlatformSlack, 404, 0, errors.New("channel_not_found"))
+	}
+	return s.Sender.Send(ctx, conv, m)
 }

@@ -27,3 +27,22 @@ func ExampleSQSHandler() {
 	}
 	// Output: retry 2
 }
+
+func ExampleEventBridgeHandler() {
+	deliver := notify.HandlerFunc(func(ctx context.Context, env *notify.Envelope) error {
+		fmt.Println("routed as", env.TopicARN, "event", env.MessageID)
+		return nil
+	})
+	// The rule's target is the function; its events reach the
+	// configurations that list this topic ARN.
+	handler, err := lambdasource.EventBridgeHandler(deliver, "arn:aws:sns:us-east-1:123456789012:ops")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	err = handler(context.Background(), []byte(`{"version":"0","id":"6a7e8feb","source":"aws.ec2","detail-type":"EC2 Instance State-change Notification","detail":{"state":"stopped"}}`))
+	fmt.Println("error:", err)
+	// Output:
+	// routed as arn:aws:sns:us-east-1:123456789012:ops event 6a7e8feb
+	// error: <nil>
+}

@@ -31,9 +31,9 @@ func (s *Service) describe(op *Operation) {
 			Name:      op.Name,
 			APIName:   op.APIName,
 			Doc:       op.Doc,
-			ReadOnly:  op.ReadOnly(),
 			Paginated: op.Paginated(),
 		}
+		s.fillIAM(c, op)
 		op.fields = make(map[string]fieldRef)
 		t := op.inputType
 		req := s.required(t)

@@ -13,14 +13,22 @@ import (
 	"github.com/opschat/opschat/command"
 )
 
-// Flags classify an operation.
+// Flags classify an operation. The low three bits hold the IAM access level
+// of the operation (a command.AccessLevel); the rest are free for later use.
 type Flags uint8
 
-// Operation flags.
+// Access levels as Flags, for generated tables: the highest level, in the
+// IAM Service Authorization Reference, of the actions AWS checks for the
+// operation. List and Read operations run without confirmation.
 const (
-	// ReadOnly operations (Describe*, List*, Get*, ...) run without
-	// confirmation.
-	ReadOnly Flags = 1 << iota
+	AccessUnknown     = Flags(command.AccessUnknown) // no reference action: asks first
+	AccessList        = Flags(command.AccessList)
+	AccessRead        = Flags(command.AccessRead)
+	AccessTagging     = Flags(command.AccessTagging)
+	AccessWrite       = Flags(command.AccessWrite)
+	AccessPermissions = Flags(command.AccessPermissions)
+
+	accessMask Flags = 0x07
 )
 
 // Pager walks the pages of a paginated operation. The SDK's generated
@@ -45,6 +53,11 @@ type Operation struct {
 	Name, APIName string
 	Flags         Flags
 	Doc           string
+
+	// actions replace the name-derived IAM action when set (IAM);
+	// conditional are added when their parameter is given (IAMIf).
+	actions     []string
+	conditional []command.ConditionalAction
 
 	inputType reflect.Type // the input struct (not the pointer)
 	call      func(ctx context.Context, client any, in any) (any, error)
@@ -118,8 +131,28 @@ func setLimit(opts any, n int32) {
 	}
 }
 
-// ReadOnly reports whether the operation only reads.
-func (o *Operation) ReadOnly() bool { return o.Flags&ReadOnly != 0 }
+// IAM sets the IAM actions AWS checks for the operation, in full form
+// ("lambda:InvokeFunction"), where they are not the name-derived
+// IAMPrefix:APIName. Generated tables call it while building the table;
+// it returns o for chaining.
+func (o *Operation) IAM(actions ...string) *Operation {
+	o.actions = actions
+	return o
+}
+
+// IAMIf adds an IAM action AWS checks only when the CLI parameter param is
+// given ("version-id", "s3:GetObjectVersion"). It returns o for chaining.
+func (o *Operation) IAMIf(param, action string) *Operation {
+	o.conditional = append(o.conditional, command.ConditionalAction{Action: action, Param: param})
+	return o
+}
+
+// Access returns the operation's IAM access level.
+func (o *Operation) Access() command.AccessLevel { return command.AccessLevel(o.Flags & accessMask) }
+
+// ReadOnly reports whether the operation only reads: its access level is
+// List or Read. It decides whether the bot asks for confirmation.
+func (o *Operation) ReadOnly() bool { return o.Access().ReadOnly() }
 
 // Paginated reports whether the SDK has a paginator for the operation.
 func (o *Operation) Paginated() bool { return o.pager != nil }
@@ -314,9 +347,37 @@ func (r *Registry) Operation(service, name string) (*command.Operation, bool) {
 	return op.catalog, true
 }
 
-// IAMAction returns the IAM action of the operation ("ec2:DescribeInstances").
+// IAMAction returns the main IAM action of the operation
+// ("lambda:InvokeFunction" for invoke): IAMActions(op)[0].
 func (s *Service) IAMAction(op *Operation) string {
+	if len(op.actions) > 0 {
+		return op.actions[0]
+	}
 	return s.IAMPrefix + ":" + op.APIName
+}
+
+// IAMActions returns every IAM action AWS checks for the operation: the
+// table's list, or the name-derived IAMPrefix:APIName where the table says
+// nothing. The caller must not modify the result.
+func (s *Service) IAMActions(op *Operation) []string {
+	if len(op.actions) > 0 {
+		return op.actions
+	}
+	return []string{s.IAMPrefix + ":" + op.APIName}
+}
+
+// ConditionalActions returns the actions AWS checks only when a parameter
+// is given. The caller must not modify the result.
+func (s *Service) ConditionalActions(op *Operation) []command.ConditionalAction {
+	return op.conditional
+}
+
+// fillIAM copies the operation's IAM data into its catalog entry.
+func (s *Service) fillIAM(c *command.Operation, op *Operation) {
+	c.Actions = append([]string(nil), s.IAMActions(op)...)
+	c.ConditionalActions = append([]command.ConditionalAction(nil), op.conditional...)
+	c.Access = op.Access()
+	c.ReadOnly = op.ReadOnly()
 }
 
 func firstSentence(s string) string {

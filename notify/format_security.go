@@ -119,7 +119,7 @@ func securityHubSeverity(s jobj) (rank int, label string) {
 		}
 	}
 	if v, ok := s.n("Normalized"); ok {
-		r := numericRank(v)
+		r := percentRank(v)
 		return r, severityName(r)
 	}
 	return 0, firstNonEmpty(s.s("Label"), "UNKNOWN")
@@ -279,7 +279,7 @@ func ebInspector(n *Notification, d jobj) {
 	rank := labelRank(label)
 	score, hasScore := d.n("inspectorScore")
 	if (rank <= 1 || label == "UNTRIAGED") && hasScore {
-		rank = numericRank(score)
+		rank = cvssRank(score)
 		if label == "" {
 			label = severityName(rank)
 		}

@@ -89,8 +89,18 @@ func labelSeverity(label string) (chat.Severity, bool) {
 // high, 40+ medium, 1+ low). Zero is informational.
 func numericRank(v float64) int {
 	if v > 10 {
-		v /= 10
+		return percentRank(v)
 	}
+	return cvssRank(v)
+}
+
+// percentRank reads a score known to be on a 0-100 scale (Security Hub's
+// Normalized severity): 90+ critical, 70+ high, 40+ medium, 1+ low.
+func percentRank(v float64) int { return cvssRank(v / 10) }
+
+// cvssRank reads a 0-10 score (CVSS, Inspector, GuardDuty): 9+ critical,
+// 7+ high, 4+ medium, above 0 low, 0 informational.
+func cvssRank(v float64) int {
 	switch {
 	case v >= 9:
 		return 5

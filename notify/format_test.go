@@ -251,7 +251,9 @@ func TestRichFormatLinksPerPartition(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.partition, func(t *testing.T) {
 			t.Parallel()
-			arn := func(svc, res string) string { return fmt.Sprintf("arn:%s:%s:%s:123456789012:%s", tt.partition, svc, tt.region, res) }
+			arn := func(svc, res string) string {
+				return fmt.Sprintf("arn:%s:%s:%s:123456789012:%s", tt.partition, svc, tt.region, res)
+			}
 			events := map[string]*notify.Notification{
 				"securityhub": securityHubBatch(t, tt.partition, tt.region, []string{"LOW", "HIGH"}, 0),
 				"backup": ebEvent(t, "aws.backup", "Backup Job State Change", tt.region, []string{arn("ec2", "volume/vol-1")},

@@ -230,13 +230,28 @@ func entryParams(e mapEntry, members map[string]inputMember) []string {
 			}
 		}
 	}
-	for _, d := range deps {
-		m, ok := members[d]
+	for i, d := range deps {
+		name, m, ok := member(members, d)
 		if !ok || m.required {
 			return nil // unknown member, or always given
 		}
+		deps[i] = name
 	}
 	return deps
+}
+
+// member finds an input member by name; the map spells some members as the
+// API does ("tags" for the Go field Tags), so the first letter may differ.
+func member(members map[string]inputMember, name string) (string, inputMember, bool) {
+	if m, ok := members[name]; ok {
+		return name, m, true
+	}
+	for n, m := range members {
+		if strings.EqualFold(n, name) {
+			return n, m, true
+		}
+	}
+	return "", inputMember{}, false
 }
 
 // fromMap turns the iam-dataset entries of an operation into opIAM. The

@@ -24,7 +24,7 @@ func TestFromMap(t *testing.T) {
 	members := map[string]inputMember{
 		"FunctionName": {required: true}, "Role": {required: true},
 		"IamInstanceProfile": {}, "LaunchTemplate": {}, "TagSpecifications": {}, "VersionId": {},
-		"TransactItems": {required: true}, "TaggingDirective": {},
+		"TransactItems": {required: true}, "TaggingDirective": {}, "Tags": {},
 	}
 	tests := []struct {
 		name string
@@ -62,6 +62,8 @@ func TestFromMap(t *testing.T) {
 		{"an action both gated and not is always",
 			`[{"action":"ec2:RunInstances"},{"action":"iam:PassRole","arn_override":{"template":"%%iftruthy%${IamInstanceProfile.Arn}%*%%%"}},{"action":"iam:PassRole"}]`,
 			opIAM{Actions: []string{"ec2:RunInstances", "iam:PassRole"}}},
+		{"a member spelt as the API spells it", `[{"action":"sqs:CreateQueue"},{"action":"sqs:TagQueue","conditions":{"lhs":"tags","op":"Exists"}}]`,
+			opIAM{Actions: []string{"sqs:CreateQueue"}, Conditional: []command.ConditionalAction{{Action: "sqs:TagQueue", Param: "tags"}}}},
 		{"duplicates collapse", `[{"action":"budgets:ViewBudget"},{"action":"budgets:ViewBudget"}]`,
 			opIAM{Actions: []string{"budgets:ViewBudget"}}},
 	}

@@ -113,7 +113,7 @@ func Service() *awsexec.Service {
 		awsexec.Op("put-resource-policy", "PutResourcePolicy", awsexec.AccessPermissions, "Creates or updates a resource policy allowing other Amazon Web Services services to put log events to this account, such as Amazon Route 53.", (*cloudwatchlogs.Client).PutResourcePolicy),
 		awsexec.Op("put-retention-policy", "PutRetentionPolicy", awsexec.AccessWrite, "Sets the retention of the specified log group.", (*cloudwatchlogs.Client).PutRetentionPolicy),
 		awsexec.Op("put-storage-tier-policy", "PutStorageTierPolicy", awsexec.AccessWrite, "Sets the storage tier policy for the account.", (*cloudwatchlogs.Client).PutStorageTierPolicy),
-		awsexec.Op("put-subscription-filter", "PutSubscriptionFilter", awsexec.AccessWrite, "Creates or updates a subscription filter and associates it with the specified log group.", (*cloudwatchlogs.Client).PutSubscriptionFilter).IAM("logs:PutSubscriptionFilter", "iam:PassRole"),
+		awsexec.Op("put-subscription-filter", "PutSubscriptionFilter", awsexec.AccessWrite, "Creates or updates a subscription filter and associates it with the specified log group.", (*cloudwatchlogs.Client).PutSubscriptionFilter).IAMIf("role-arn", "iam:PassRole"),
 		awsexec.Op("put-syslog-configuration", "PutSyslogConfiguration", awsexec.AccessWrite, "Creates or updates a syslog configuration for a log group.", (*cloudwatchlogs.Client).PutSyslogConfiguration),
 		awsexec.Op("put-transformer", "PutTransformer", awsexec.AccessWrite, "Creates or updates a log transformer for a single log group.", (*cloudwatchlogs.Client).PutTransformer),
 		awsexec.Op("start-live-tail", "StartLiveTail", awsexec.AccessRead, "Starts a Live Tail streaming session for one or more log groups.", (*cloudwatchlogs.Client).StartLiveTail),

@@ -45,7 +45,7 @@ func Service() *awsexec.Service {
 		awsexec.Op("test-state", "TestState", awsexec.AccessWrite, "Accepts the definition of a single state and executes it.", (*sfn.Client).TestState),
 		awsexec.Op("untag-resource", "UntagResource", awsexec.AccessWrite, "Remove a tag from a Step Functions resource", (*sfn.Client).UntagResource),
 		awsexec.Op("update-map-run", "UpdateMapRun", awsexec.AccessWrite, "Updates an in-progress Map Run's configuration to include changes to the settings that control maximum concurrency and Map Run failure.", (*sfn.Client).UpdateMapRun),
-		awsexec.Op("update-state-machine", "UpdateStateMachine", awsexec.AccessWrite, "Updates an existing state machine by modifying its definition , roleArn , loggingConfiguration , or EncryptionConfiguration .", (*sfn.Client).UpdateStateMachine).IAM("states:UpdateStateMachine", "iam:PassRole"),
+		awsexec.Op("update-state-machine", "UpdateStateMachine", awsexec.AccessWrite, "Updates an existing state machine by modifying its definition , roleArn , loggingConfiguration , or EncryptionConfiguration .", (*sfn.Client).UpdateStateMachine).IAMIf("role-arn", "iam:PassRole"),
 		awsexec.Op("update-state-machine-alias", "UpdateStateMachineAlias", awsexec.AccessWrite, "Updates the configuration of an existing state machine alias by modifying its description or routingConfiguration .", (*sfn.Client).UpdateStateMachineAlias),
 		awsexec.Op("validate-state-machine-definition", "ValidateStateMachineDefinition", awsexec.AccessRead, "Validates the syntax of a state machine definition specified in Amazon States Language (ASL), a JSON-based, structured language.", (*sfn.Client).ValidateStateMachineDefinition),
 	)

@@ -15,7 +15,7 @@ func Service() *awsexec.Service {
 		awsexec.Op("cancel-message-move-task", "CancelMessageMoveTask", awsexec.AccessWrite, "Cancels a specified message movement task.", (*sqs.Client).CancelMessageMoveTask),
 		awsexec.Op("change-message-visibility", "ChangeMessageVisibility", awsexec.AccessWrite, "Changes the visibility timeout of a specified message in a queue to a new value.", (*sqs.Client).ChangeMessageVisibility),
 		awsexec.Op("change-message-visibility-batch", "ChangeMessageVisibilityBatch", awsexec.AccessWrite, "Changes the visibility timeout of multiple messages.", (*sqs.Client).ChangeMessageVisibilityBatch).IAM("sqs:ChangeMessageVisibility"),
-		awsexec.Op("create-queue", "CreateQueue", awsexec.AccessWrite, "Creates a new standard or FIFO queue.", (*sqs.Client).CreateQueue).IAM("sqs:CreateQueue", "sqs:TagQueue"),
+		awsexec.Op("create-queue", "CreateQueue", awsexec.AccessWrite, "Creates a new standard or FIFO queue.", (*sqs.Client).CreateQueue).IAMIf("tags", "sqs:TagQueue"),
 		awsexec.Op("delete-message", "DeleteMessage", awsexec.AccessWrite, "Deletes the specified message from the specified queue.", (*sqs.Client).DeleteMessage),
 		awsexec.Op("delete-message-batch", "DeleteMessageBatch", awsexec.AccessWrite, "Deletes up to ten messages from the specified queue.", (*sqs.Client).DeleteMessageBatch).IAM("sqs:DeleteMessage"),
 		awsexec.Op("delete-queue", "DeleteQueue", awsexec.AccessWrite, "Deletes the queue specified by the QueueUrl , regardless of the queue's contents.", (*sqs.Client).DeleteQueue),

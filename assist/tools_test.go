@@ -41,9 +41,12 @@ type fakeTools struct {
 	cat    command.Catalog
 	data   map[string]string // "service operation" → raw response
 	denied map[string]string // "service operation" → why
-	mu     sync.Mutex
-	lines  []string // as the assistant sent them
-	ok     []string // normalised, of the commands that ran and succeeded
+	// mutatingOK: a mutating command is expected (a model may propose
+	// one); it gets NeedsConfirmation instead of failing the test.
+	mutatingOK bool
+	mu         sync.Mutex
+	lines      []string // as the assistant sent them
+	ok         []string // normalised, of the commands that ran and succeeded
 }
 
 func newFakeTools(t testing.TB) *fakeTools {
@@ -80,6 +83,9 @@ func (f *fakeTools) run(_ context.Context, line string) assist.ToolResult {
 	f.mu.Unlock()
 	inv, err := command.Parse(line, f.cat)
 	if err != nil {
+		if f.mutatingOK { // a model's typo is the model's problem
+			return assist.ToolResult{Command: line, Err: err}
+		}
 		f.t.Errorf("planned command does not parse: %q: %v", line, err)
 		return assist.ToolResult{Command: line, Err: err}
 	}
@@ -87,7 +93,9 @@ func (f *fakeTools) run(_ context.Context, line string) assist.ToolResult {
 		f.t.Errorf("planned command lacks required parameters: %q", line)
 	}
 	if !inv.Op.ReadOnly {
-		f.t.Errorf("planned command is not read-only: %q", line)
+		if !f.mutatingOK {
+			f.t.Errorf("planned command is not read-only: %q", line)
+		}
 		return assist.ToolResult{Command: inv.Text, NeedsConfirmation: true}
 	}
 	key := inv.Service + " " + inv.Operation

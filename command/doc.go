@@ -2,9 +2,9 @@
 // validated invocations, or into an answer that helps the user get them
 // right. It sits between the chat adapters and the executor: the bot hands
 // it the text of a message, gets back an *Invocation (service, operation,
-// typed parameters, IAM action, region, query, output) and passes that to
-// the guardrails and command/awsexec. It is a leaf package: pure functions,
-// no I/O, nothing of this module imported. Commands are validated against a
+// typed parameters, the IAM actions AWS will check, region, query, output)
+// and passes that to the guardrails and command/awsexec. It is a leaf
+// package: pure functions, no I/O, nothing of this module imported. Commands are validated against a
 // Catalog (services → operations → parameters); command/awsexec builds one
 // from aws-sdk-go-v2, commandtest has a small static one.
 //
@@ -31,8 +31,17 @@
 // drops it; otherwise Resume(text, catalog) and Answer(inv, reply, catalog)
 // give the updated invocation, which may lack more.
 //
+// Authorize inv.IAMActions, all of them: the operation's Actions (the real
+// IAM actions, "lambda:InvokeFunction" for lambda invoke, "s3:GetObject"
+// and "s3:PutObject" for s3api copy-object) plus the ConditionalActions of
+// the parameters given ("s3:GetObjectVersion" with --version-id). Ask for
+// confirmation unless inv.Op.ReadOnly: it follows inv.Op.Access, the
+// operation's IAM access level (List and Read run at once; Tagging, Write,
+// Permissions management and Unknown ask). Text longer than MaxCommandLen
+// is refused with ErrTooLong before it is read.
+//
 // Aliases: for AliasCreate call NewAlias(name, command, catalog), check
-// Alias.Action against the guardrails, and store json.Marshal(alias) under
+// Alias.Actions against the guardrails, and store json.Marshal(alias) under
 // the channel configuration; for AliasRun load it with DecodeAlias and call
 // alias.Invocation(req.Alias.Args, req.Alias.Named, catalog), which parses
 // the expanded command again (so refused options and values are caught at

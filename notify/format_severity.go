@@ -172,7 +172,7 @@ var inferenceKeys = []struct {
 	label string
 	keys  []string
 }{
-	{"Severity", []string{"severity", "Severity", "severityLabel", "level", "priority"}},
+	{"Severity", []string{"severity", "Severity", "severityLabel", "level"}},
 	{"State", []string{"state", "State", "status", "Status", "result", "Result", "outcome"}},
 	{"Status message", []string{"statusMessage", "StatusMessage", "status-message", "stateMessage"}},
 	{"Error", []string{"errorMessage", "ErrorMessage", "error", "Error", "errorCode", "ErrorCode", "error-message"}},
@@ -193,7 +193,7 @@ func inferSeverity(o jobj) inference {
 			if !ok || v == nil {
 				continue
 			}
-			text, sev, known := readSignal(g.label, v)
+			text, sev, known := readSignal(g.label, k, v)
 			if text == "" {
 				continue
 			}
@@ -225,18 +225,20 @@ func inferSeverity(o jobj) inference {
 
 // readSignal renders a signal value as text and, for severities, reads its
 // scale. Objects carry their label, value or score ({"Label": "HIGH"},
-// {"value": "ALARM"}, {"score": 7.5}).
-func readSignal(label string, v any) (text string, sev chat.Severity, known bool) {
+// {"value": "ALARM"}, {"score": 7.5}). Only a severity or a score is read
+// as a number: a numeric "level" runs the other way on many scales
+// (syslog 0 is an emergency), so it is shown but not interpreted.
+func readSignal(label, key string, v any) (text string, sev chat.Severity, known bool) {
 	if m, ok := v.(map[string]any); ok {
 		o := jobj(m)
 		for _, k := range []string{"label", "Label", "value", "Value", "status", "Status", "description", "Description"} {
 			if s := o.s(k); s != "" {
-				return readSignal(label, s)
+				return readSignal(label, key, s)
 			}
 		}
 		for _, k := range []string{"score", "Score", "normalized", "Normalized"} {
 			if s := o.s(k); s != "" {
-				return readSignal(label, o[k])
+				return readSignal(label, "severity", o[k])
 			}
 		}
 		return "", chat.SeverityNone, false
@@ -249,6 +251,9 @@ func readSignal(label string, v any) (text string, sev chat.Severity, known bool
 		return s, chat.SeverityNone, false
 	}
 	if f, ok := (jobj{"v": v}).n("v"); ok {
+		if !strings.EqualFold(key, "severity") {
+			return s, chat.SeverityNone, false
+		}
 		return s, rankSeverity(numericRank(f)), true
 	}
 	sev, known = labelSeverity(s)

@@ -104,6 +104,8 @@ func TestGenericSeverityInference(t *testing.T) {
 		{"worst signal wins", map[string]any{"severity": "LOW", "status": "FAILED"}, chat.SeverityCritical, "FAILED", []string{"Severity", "State"}, ""},
 		{"reason shown first", map[string]any{"reason": "scale-in", "b": "c"}, chat.SeverityInfo, "", []string{"Reason", "b"}, ""},
 		{"nothing to infer", map[string]any{"bucket": "x"}, chat.SeverityInfo, "", []string{"bucket"}, ""},
+		{"named level", map[string]any{"level": "error"}, chat.SeverityCritical, "", []string{"Severity"}, ""},
+		{"numeric level is shown, not read", map[string]any{"level": 0}, chat.SeverityInfo, "", []string{"Severity"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

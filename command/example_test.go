@@ -36,6 +36,26 @@ func ExampleParse() {
 	// ec2 describe-instances --filters Name=tag:env,Values=prod --region eu-west-1
 }
 
+// The IAM actions of an invocation are the real ones AWS checks, with the
+// conditional actions of the parameters given; the access level decides
+// confirmation.
+func ExampleParse_iamActions() {
+	cat := commandtest.Catalog()
+	for _, text := range []string{
+		"lambda invoke --function-name f",
+		"s3api get-object --bucket b --key k --version-id v1",
+	} {
+		inv, err := command.Parse(text, cat)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(inv.IAMActions, inv.Op.Access, "read-only:", inv.Op.ReadOnly)
+	}
+	// Output:
+	// [lambda:InvokeFunction] Write read-only: false
+	// [s3:GetObject s3:GetObjectVersion] Read read-only: true
+}
+
 func ExampleParse_suggestion() {
 	_, err := command.Parse("@aws cloudwatch describe-alarm --state-value ALARM", commandtest.Catalog())
 	fmt.Println(errors.Is(err, command.ErrUnknownOperation))

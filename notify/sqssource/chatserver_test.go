@@ -25,6 +25,8 @@ type chatServer struct {
 	posted   map[string]int // "channel|title" → times posted
 	order    []string
 	respond  func(n int, w http.ResponseWriter, r *http.Request) bool // true: handled (not posted)
+	// byChannel, when set, is asked first with the post's channel.
+	byChannel func(channel string, w http.ResponseWriter, r *http.Request) bool
 }
 
 type postBody struct {
@@ -45,6 +47,9 @@ func newChatServer(t *testing.T, respond func(n int, w http.ResponseWriter, r *h
 		cs.requests++
 		n := cs.requests
 		cs.mu.Unlock()
+		if cs.byChannel != nil && cs.byChannel(p.Channel, w, r) {
+			return
+		}
 		if cs.respond != nil && cs.respond(n, w, r) {
 			return
 		}

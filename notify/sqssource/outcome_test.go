@@ -152,3 +152,51 @@ func TestChatDownMessageKeptForRedriveAndDeadLettered(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, dls)
 }
+
+// TestRestartMidDeliveryWithAFailingChannel: the first bot is stopped
+// while its posts hang; the second, over the same Store, finishes. Each
+// channel that works gets the notification exactly once; the channel that
+// refuses it (404) has a durable dead letter, and the message is never
+// deleted, so the queue's redrive policy keeps it.
+func TestRestartMidDeliveryWithAFailingChannel(t *testing.T) {
+	t.Parallel()
+	var hang atomic.Bool
+	hang.Store(true)
+	var hung atomic.Int32
+	cs := newChatServer(t, nil)
+	cs.byChannel = func(ch string, w http.ResponseWriter, r *http.Request) bool {
+		switch {
+		case ch == "C3":
+			http.Error(w, "channel_not_found", http.StatusNotFound)
+			return true
+		case hang.Load():
+			hung.Add(1)
+			<-r.Context().Done()
+			return true
+		}
+		return false
+	}
+	q := &fakeSQS{maxReceive: 3}
+	b, _ := json.Marshal(map[string]any{"id": "r1", "channels": []string{"C1", "C2", "C3"}})
+	q.send(snsBody("sns-r1", string(b)))
+	store := memstore.New(nil)
+	src1, _ := newPipeline(t, q, store, cs.URL, sqssource.WithShutdownTimeout(50*time.Millisecond))
+	stop1 := run(t, src1)
+	require.Eventually(t, func() bool { return hung.Load() >= 2 }, 20*time.Second, 5*time.Millisecond, "C1 and C2 in flight")
+	stop1()
+	hang.Store(false)
+	assert.Empty(t, cs.Posted())
+	assert.Zero(t, q.deleted())
+
+	src2, d2 := newPipeline(t, q, store, cs.URL)
+	run(t, src2)
+	require.Eventually(t, func() bool { _, dlq := q.state(); return dlq == 1 }, 30*time.Second, 5*time.Millisecond)
+	assert.Zero(t, q.deleted(), "never acknowledged: C3 did not get it")
+	assert.Equal(t, map[string]int{"C1|alert r1": 1, "C2|alert r1": 1}, cs.Posted())
+	dls, err := d2.DeadLetters(context.Background())
+	require.NoError(t, err)
+	require.Len(t, dls, 1)
+	assert.Equal(t, "C3", dls[0].Conversation.ChannelID)
+	assert.Equal(t, "sns-r1", dls[0].MessageID)
+	assert.Contains(t, dls[0].Error, "HTTP 404")
+}

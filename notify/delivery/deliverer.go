@@ -35,8 +35,8 @@ type Job struct {
 	// TopicARN and MessageID identify the envelope the job came from (set
 	// by the Dispatcher); dead letters keep them so an operator can trace a
 	// failure back to its source.
-	TopicARN  string `json:"topicArn,omitempty"`
-	MessageID string `json:"messageId,omitempty"`
+	TopicARN  string
+	MessageID string
 }
 
 // Sentinel errors.
@@ -49,7 +49,8 @@ var (
 	// ErrNoSender is recorded when no sender is configured for a job's
 	// platform (a permanent failure).
 	ErrNoSender = errors.New("delivery: no sender for platform")
-	// ErrClosed is returned by Deliver after Close.
+	// ErrClosed is returned by Deliver, Enqueue and the replays after
+	// Shutdown or Close.
 	ErrClosed = errors.New("delivery: deliverer closed")
 )
 

@@ -165,6 +165,19 @@ func TestHelpShowsIAMActions(t *testing.T) {
 	h := command.HelpFor(cat, "s3api", "get-object")
 	assert.Contains(t, h.Text, "**IAM action:** `s3:GetObject` (Read, read-only)")
 	assert.Contains(t, h.Text, "with `--version-id`: also `s3:GetObjectVersion`")
+	grouped := command.NewStaticCatalog(command.StaticService{
+		Service: command.Service{Name: "s3api"},
+		Operations: []command.Operation{{
+			Name: "put-object", Access: command.AccessWrite,
+			ConditionalActions: []command.ConditionalAction{
+				{Action: "s3:PutObjectAcl", Param: "acl"}, {Action: "s3:PutObjectTagging", Param: "tagging"}, {Action: "s3:PutObjectAcl", Param: "grant-read"},
+			},
+			Params: []command.Param{{Name: "acl"}, {Name: "tagging"}, {Name: "grant-read"}},
+		}},
+	})
+	h = command.HelpFor(grouped, "s3api", "put-object")
+	assert.Contains(t, h.Text, "with `--acl` or `--grant-read`: also `s3:PutObjectAcl`")
+	assert.Contains(t, h.Text, "with `--tagging`: also `s3:PutObjectTagging`")
 	h = command.HelpFor(cat, "lambda", "invoke")
 	assert.Contains(t, h.Text, "`lambda:InvokeFunction` (Write, asks for confirmation)")
 	assert.NotContains(t, h.Text, "lambda:Invoke`")

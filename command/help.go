@@ -152,8 +152,17 @@ func operationHelp(svc Service, op *Operation) *Help {
 	} else if op.ReadOnly {
 		b.WriteString(" (read-only)")
 	}
+	// One line per extra action, naming every parameter that adds it.
+	var extra []string
+	params := map[string][]string{}
 	for _, c := range op.ConditionalActions {
-		b.WriteString(fmt.Sprintf("\n• with `--%s`: also `%s`", c.Param, c.Action))
+		if _, seen := params[c.Action]; !seen {
+			extra = append(extra, c.Action)
+		}
+		params[c.Action] = append(params[c.Action], "--"+c.Param)
+	}
+	for _, a := range extra {
+		b.WriteString(fmt.Sprintf("\n• with %s: also `%s`", orList(params[a]), a))
 	}
 	return &Help{Title: svc.Name + " " + op.Name, Text: b.String()}
 }

@@ -45,8 +45,9 @@ type Bot struct {
 	middleware     []chat.Middleware
 	handler        chat.Handler
 
-	mu      sync.Mutex
-	running bool
+	mu       sync.Mutex
+	pipeline *NotificationPipeline // the last one built, for the notifications commands
+	running  bool
 }
 
 var _ chat.Handler = (*Bot)(nil)

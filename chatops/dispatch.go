@@ -19,6 +19,7 @@ type builtin struct {
 func (b *Bot) builtins() []builtin {
 	list := []builtin{
 		{"help", "help [SERVICE [OPERATION]]", "what I can do; help for a service or an operation"},
+		{"notifications", "notifications failed|retry ID|retry all", "notifications that could not be delivered, and replaying them"},
 	}
 	if b.catalog != nil {
 		list = append(list,
@@ -44,6 +45,8 @@ func (b *Bot) dispatch(ctx context.Context, req *request, text string) error {
 		return b.switchRole(ctx, req, rest)
 	case "cancel":
 		return b.cancelPending(ctx, req)
+	case "notifications":
+		return b.notificationsCommand(ctx, req, rest)
 	case "forget":
 		return b.forgetCommand(ctx, req, rest)
 	case "set":

@@ -170,7 +170,11 @@ func (b *Bot) NotificationPipeline(opts ...delivery.Option) (*NotificationPipeli
 		d.Close()
 		return nil, fmt.Errorf("chatops: dispatcher: %w", err)
 	}
-	return &NotificationPipeline{Dispatcher: disp, Router: router, Deliverer: d}, nil
+	p := &NotificationPipeline{Dispatcher: disp, Router: router, Deliverer: d}
+	b.mu.Lock()
+	b.pipeline = p
+	b.mu.Unlock()
+	return p, nil
 }
 
 // Close stops the deliverer's queues.

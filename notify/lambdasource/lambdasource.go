@@ -202,13 +202,17 @@ func SQSHandler(h notify.Handler, opts ...Option) func(ctx context.Context, ev e
 // came from topicARN. MessageID is the event's id, so that a retried
 // invocation is deduplicated.
 func EventBridgeEnvelope(event []byte, topicARN string) (*notify.Envelope, error) {
-	var head struct {
-		ID string `json:"id"`
+	var head map[string]json.RawMessage
+	if err := json.Unmarshal(event, &head); err != nil || head == nil {
+		return nil, fmt.Errorf("lambdasource: eventbridge event is not a JSON object")
 	}
-	if err := json.Unmarshal(event, &head); err != nil {
-		return nil, fmt.Errorf("lambdasource: eventbridge event is not a JSON object: %w", err)
+	// An id that is not a string is left out: the router then
+	// deduplicates by content.
+	var id string
+	if raw, ok := head["id"]; ok {
+		_ = json.Unmarshal(raw, &id)
 	}
-	return &notify.Envelope{Raw: true, Message: string(event), MessageID: head.ID, TopicARN: topicARN}, nil
+	return &notify.Envelope{Raw: true, Message: string(event), MessageID: id, TopicARN: topicARN}, nil
 }
 
 // EventBridgeHandler returns a Lambda handler for EventBridge rules that

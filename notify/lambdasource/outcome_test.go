@@ -131,6 +131,8 @@ func TestEventBridgeHandler(t *testing.T) {
 		{"retried invocation is deduplicated", `{"version":"0","id":"ev-1","source":"aws.ec2","channel":"C-up"}`, nil},
 		{"not delivered", `{"version":"0","id":"ev-2","source":"aws.ec2","channel":"C-down"}`, delivery.ErrNotDelivered},
 		{"not an object", `["x"]`, errors.New("")},
+		{"null", `null`, errors.New("")},
+		{"not JSON", `{`, errors.New("")},
 	}
 	for _, tt := range tests {
 		err := h(context.Background(), json.RawMessage(tt.event))
@@ -148,6 +150,10 @@ func TestEventBridgeHandler(t *testing.T) {
 	env, err := lambdasource.EventBridgeEnvelope([]byte(`{"id":"ev-9","source":"aws.health"}`), ebTopic)
 	require.NoError(t, err)
 	assert.Equal(t, &notify.Envelope{Raw: true, MessageID: "ev-9", TopicARN: ebTopic, Message: `{"id":"ev-9","source":"aws.health"}`}, env)
+
+	env, err = lambdasource.EventBridgeEnvelope([]byte(`{"id":42,"source":"custom"}`), ebTopic)
+	require.NoError(t, err)
+	assert.Empty(t, env.MessageID, "a non-string id is not used")
 
 	_, err = lambdasource.EventBridgeHandler(disp, "")
 	require.Error(t, err)

@@ -86,6 +86,7 @@ var richDecoders = map[string]richDecoder{
 	"aws.health|AWS Health Abuse Event":                                  ebHealth,
 	"aws.securityhub|Security Hub Findings - Imported":                   ebSecurityHub,
 	"aws.securityhub|Security Hub Findings - Custom Action":              ebSecurityHub,
+	"aws.securityhub|Findings Imported V2":                               ebSecurityHub,
 	"aws.guardduty|GuardDuty Finding":                                    ebGuardDuty,
 	"aws.cloudformation|CloudFormation Stack Status Change":              ebCloudFormation,
 	"aws.cloudformation|CloudFormation Resource Status Change":           ebCloudFormation,

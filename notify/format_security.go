@@ -93,8 +93,8 @@ func resourceDisplay(typ, id, name string) string {
 	return strings.TrimSpace(s)
 }
 
-// tagValue reads a tag from a {"Name": "x"} map or a [{"key"|"Key": "Name",
-// "value"|"Value": "x"}] list.
+// tagValue reads a tag from a {"Name": "x"} map or a [{"key"|"Key"|"name":
+// "Name", "value"|"Value": "x"}] list.
 func tagValue(tags any, key string) string {
 	switch t := tags.(type) {
 	case map[string]any:
@@ -102,7 +102,8 @@ func tagValue(tags any, key string) string {
 	case []any:
 		for _, e := range t {
 			o := jobj(asMap(e))
-			if firstNonEmpty(o.s("key"), o.s("Key")) == key {
+			// EC2-style {Key, Value}, GuardDuty/Macie {key, value}, OCSF {name, value}.
+			if firstNonEmpty(o.s("key"), o.s("Key"), o.s("name"), o.s("Name")) == key {
 				return firstNonEmpty(o.s("value"), o.s("Value"))
 			}
 		}
@@ -129,37 +130,102 @@ func securityHubFindingLink(partition, region, id string) string {
 	return consoleURL(partition, region, "securityhub", "home", "#/findings?search=Id%3D%255Coperator%255C%253AEQUALS%255C%253A"+url.QueryEscape(url.QueryEscape(id)))
 }
 
-// ebSecurityHub renders every finding of a Security Hub event, worst
-// first: Security Hub batches up to 100 findings in one event and the
-// first is not the most severe.
-func ebSecurityHub(n *Notification, d jobj) {
-	type shFinding struct {
-		f      jobj
-		listed listedFinding
+// shFinding is one Security Hub finding read from either format: ASFF
+// (Security Hub CSPM's "Security Hub Findings - Imported" and custom
+// actions) or OCSF (Security Hub's "Findings Imported V2").
+type shFinding struct {
+	listed                                    listedFinding
+	id, description, region, account, product string
+	workflow, compliance, types, remediation  string
+	link                                      string
+	resourceIDs                               []string
+}
+
+func readASFF(f jobj) shFinding {
+	rank, label := securityHubSeverity(f.o("Severity"))
+	res := jobj(asMap(firstAny(f.a("Resources"))))
+	sf := shFinding{
+		listed: listedFinding{rank: rank, label: label, title: firstNonEmpty(f.s("Title"), f.s("Id")),
+			resource: resourceDisplay(res.s("Type"), res.s("Id"), tagValue(res["Tags"], "Name"))},
+		id: f.s("Id"), description: f.s("Description"), region: f.s("Region"), account: f.s("AwsAccountId"),
+		product: f.s("ProductName"), workflow: f.o("Workflow").s("Status"), compliance: f.o("Compliance").s("Status"),
+		types: strings.Join(f.strings("Types"), ", "),
 	}
+	if rec := f.o("Remediation").o("Recommendation"); rec != nil {
+		sf.remediation = strings.TrimSpace(rec.s("Text") + " " + rec.s("Url"))
+	}
+	for _, r := range f.a("Resources") {
+		sf.resourceIDs = appendUnique(sf.resourceIDs, jobj(asMap(r)).s("Id"))
+	}
+	return sf
+}
+
+// ocsfSeverityRanks maps OCSF severity_id (1 informational ... 5
+// critical, 6 fatal) to labelRank's scale.
+var ocsfSeverityRanks = map[int]int{1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 5}
+
+func readOCSF(f jobj) shFinding {
+	info := f.o("finding_info")
+	label := strings.ToUpper(f.s("severity"))
+	rank := labelRank(label)
+	if id, ok := f.n("severity_id"); ok && rank == 0 {
+		rank = ocsfSeverityRanks[int(id)]
+		label = severityName(rank)
+	}
+	res := jobj(asMap(firstAny(f.a("resources"))))
+	sf := shFinding{
+		listed: listedFinding{rank: rank, label: firstNonEmpty(label, "UNKNOWN"), title: firstNonEmpty(info.s("title"), info.s("uid")),
+			resource: resourceDisplay(res.s("type"), firstNonEmpty(res.s("uid"), res.s("name")), tagValue(res["tags"], "Name"))},
+		id: info.s("uid"), description: info.s("desc"), region: f.o("cloud").s("region"), account: f.o("cloud").o("account").s("uid"),
+		product: f.o("metadata").o("product").s("name"), workflow: f.s("status"), compliance: f.o("compliance").s("status"),
+		types: strings.Join(info.strings("types"), ", "), remediation: f.o("remediation").s("desc"),
+		link: info.s("src_url"),
+	}
+	for _, r := range f.a("resources") {
+		sf.resourceIDs = appendUnique(sf.resourceIDs, jobj(asMap(r)).s("uid"))
+	}
+	return sf
+}
+
+// ebSecurityHub renders every finding of a Security Hub event, worst
+// first: an event can carry several findings (custom actions on a
+// selection, batched imports) and the first is not the most severe.
+func ebSecurityHub(n *Notification, d jobj) {
 	var fs []shFinding
+	ocsf := false
 	for _, v := range d.a("findings") {
 		f := jobj(asMap(v))
-		if f == nil {
+		switch {
+		case f == nil:
 			continue
+		case f.has("finding_info"):
+			ocsf = true
+			fs = append(fs, readOCSF(f))
+		default:
+			fs = append(fs, readASFF(f))
 		}
-		rank, label := securityHubSeverity(f.o("Severity"))
-		res := jobj(asMap(firstAny(f.a("Resources"))))
-		fs = append(fs, shFinding{f: f, listed: listedFinding{rank: rank, label: label, title: firstNonEmpty(f.s("Title"), f.s("Id")),
-			resource: resourceDisplay(res.s("Type"), res.s("Id"), tagValue(res["Tags"], "Name"))}})
 	}
 	if len(fs) == 0 {
 		genericEvent(n, d)
 		return
 	}
 	sort.SliceStable(fs, func(i, j int) bool { return fs[i].listed.rank > fs[j].listed.rank })
-	worst := fs[0].f
-	label := fs[0].listed.label
-	n.Severity = rankSeverity(fs[0].listed.rank)
-	region := firstNonEmpty(worst.s("Region"), n.Region)
-	id := worst.s("Id")
+	worst := fs[0]
+	label := worst.listed.label
+	n.Severity = rankSeverity(worst.listed.rank)
+	region := firstNonEmpty(worst.region, n.Region)
+	id := worst.id
 	n.ThreadKey = id
-	n.TitleLink = securityHubFindingLink(n.Partition, region, id)
+	if ocsf {
+		// OCSF findings may carry their own link (finding_info.src_url);
+		// otherwise the findings list is the best page we can name.
+		n.TitleLink = consoleURL(n.Partition, region, "securityhub", "v2/home", "#/findings")
+		if strings.HasPrefix(worst.link, "https://") {
+			n.TitleLink = worst.link
+		}
+	} else {
+		n.TitleLink = securityHubFindingLink(n.Partition, region, id)
+	}
 	// The event's resources are the finding ARNs; the affected resources
 	// are what an engineer needs.
 	n.Resources = nil
@@ -168,38 +234,34 @@ func ebSecurityHub(n *Notification, d jobj) {
 	accounts := []string{}
 	for i, f := range fs {
 		listed[i] = f.listed
-		for _, r := range f.f.a("Resources") {
-			n.Resources = appendUnique(n.Resources, jobj(asMap(r)).s("Id"))
+		for _, r := range f.resourceIDs {
+			n.Resources = appendUnique(n.Resources, r)
 		}
-		products = appendUnique(products, f.f.s("ProductName"))
-		accounts = appendUnique(accounts, f.f.s("AwsAccountId"))
+		products = appendUnique(products, f.product)
+		accounts = appendUnique(accounts, f.account)
 	}
 	if len(fs) == 1 {
 		n.ID = firstNonEmpty(id, n.ID)
-		n.Title = fmt.Sprintf("Security Hub | %s | %s | %s", esc(label), esc(worst.s("Title")), esc(region))
-		n.Summary = fmt.Sprintf("Security Hub %s finding: %s", label, worst.s("Title"))
-		n.Description = esc(worst.s("Description"))
+		n.Title = fmt.Sprintf("Security Hub | %s | %s | %s", esc(label), esc(worst.listed.title), esc(region))
+		n.Summary = fmt.Sprintf("Security Hub %s finding: %s", label, worst.listed.title)
+		n.Description = esc(worst.description)
 		addField(n, "Severity", label, true)
-		addField(n, "Resource", fs[0].listed.resource, false)
-		addField(n, "Workflow", worst.o("Workflow").s("Status"), true)
-		addField(n, "Compliance", worst.o("Compliance").s("Status"), true)
-		addField(n, "Account", worst.s("AwsAccountId"), true)
-		addField(n, "Product", worst.s("ProductName"), true)
-		if types := worst.strings("Types"); len(types) > 0 {
-			addField(n, "Type", strings.Join(types, ", "), false)
-		}
+		addField(n, "Resource", worst.listed.resource, false)
+		addField(n, "Workflow", worst.workflow, true)
+		addField(n, "Compliance", worst.compliance, true)
+		addField(n, "Account", worst.account, true)
+		addField(n, "Product", worst.product, true)
+		addField(n, "Type", worst.types, false)
 	} else {
 		n.Title = fmt.Sprintf("Security Hub | %d findings, worst %s | %s", len(fs), esc(label), esc(region))
-		n.Summary = fmt.Sprintf("%d Security Hub findings, worst %s: %s", len(fs), label, worst.s("Title"))
+		n.Summary = fmt.Sprintf("%d Security Hub findings, worst %s: %s", len(fs), label, worst.listed.title)
 		n.Description = findingList(listed)
 		addField(n, "Severity", label, true)
 		addField(n, "Findings", fmt.Sprintf("%d (%s)", len(fs), severityBreakdown(listed)), true)
 		addField(n, "Account", strings.Join(accounts, ", "), true)
 		addField(n, "Product", strings.Join(products, ", "), true)
 	}
-	if rec := worst.o("Remediation").o("Recommendation"); rec != nil {
-		addField(n, "Remediation", strings.TrimSpace(rec.s("Text")+" "+rec.s("Url")), false)
-	}
+	addField(n, "Remediation", worst.remediation, false)
 	n.Variables["FindingId"] = id
 	n.Variables["SeverityLabel"] = label
 	n.Variables["FindingCount"] = strconv.Itoa(len(fs))

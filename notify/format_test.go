@@ -440,3 +440,17 @@ func TestTemplateSeverityAndDropDetail(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, notify.ErrInvalidSeverity))
 }
+
+func TestSecurityHubOCSFFindings(t *testing.T) {
+	t.Parallel()
+	n := ebEvent(t, "aws.securityhub", "Findings Imported V2", "us-east-1", nil, map[string]any{"findings": []any{
+		map[string]any{"finding_info": map[string]any{"uid": "u-1", "title": "informational"}, "severity_id": 1},
+		map[string]any{"finding_info": map[string]any{"uid": "u-2", "title": "high by id", "src_url": "https://example.com/f/u-2"}, "severity_id": 4,
+			"resources": []any{map[string]any{"uid": "arn:aws:s3:::b", "type": "AWS::S3::Bucket", "tags": []any{map[string]any{"name": "Name", "value": "bee"}}}}},
+	}})
+	assert.Equal(t, chat.SeverityCritical, n.Severity)
+	assert.Contains(t, n.Title, "2 findings, worst HIGH")
+	assert.True(t, strings.HasPrefix(n.Description, "- **HIGH** high by id — AWS::S3::Bucket b (bee)"), n.Description)
+	assert.Equal(t, "https://example.com/f/u-2", n.TitleLink, "an OCSF finding's own https link is used")
+	assert.Equal(t, "u-2", n.ThreadKey)
+}

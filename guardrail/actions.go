@@ -1,6 +1,7 @@
 package guardrail
 
 import (
+	"math/bits"
 	"strings"
 )
 
@@ -26,6 +27,9 @@ func DecideActions(actions []string, resource string, reqContext map[string][]st
 		return ExplicitDeny, -1
 	}
 	req := Request{Resource: resource, Context: reqContext}
+	if len(actions) <= 64 {
+		return decideMasked(actions, &req, layers)
+	}
 	implicit := -1
 	for i, a := range actions {
 		req.Action = a
@@ -43,6 +47,75 @@ func DecideActions(actions []string, resource string, reqContext map[string][]st
 	}
 	if implicit >= 0 {
 		return ImplicitDeny, implicit
+	}
+	return Allow, -1
+}
+
+// decideMasked decides up to 64 actions in one pass over the statements,
+// with a bit per action: a statement's resource and conditions do not
+// depend on the action, so they are evaluated once for all the actions its
+// Action element matches, instead of once per action. The result is the
+// per-action loop's: the lowest-indexed explicit deny, else the
+// lowest-indexed action some layer does not allow.
+func decideMasked(actions []string, req *Request, layers []Layer) (Decision, int) {
+	all := uint64(1)<<len(actions) - 1
+	if len(actions) == 64 {
+		all = ^uint64(0)
+	}
+	var denied, missing uint64
+	for i, a := range actions {
+		if !validRequestAction(a) {
+			denied |= 1 << i
+		}
+	}
+	unknown := req.unknownResource()
+	bl := blocklist()
+	for si := range bl.statements {
+		st := &bl.statements[si]
+		if m := st.matchActions(actions, all&^denied); m != 0 && st.appliesBeyondAction(req, unknown) {
+			denied |= m
+		}
+	}
+	mustAllow := 0
+	for li := range layers {
+		l := &layers[li]
+		var allowed uint64
+		for _, pol := range l.Policies {
+			if pol == nil {
+				continue
+			}
+			for si := range pol.statements {
+				st := &pol.statements[si]
+				want := all &^ denied // an action already denied needs no more checks
+				if st.Effect == EffectAllow {
+					if l.DenyOnly {
+						continue
+					}
+					want &^= allowed
+				}
+				m := st.matchActions(actions, want)
+				if m == 0 || !st.appliesBeyondAction(req, unknown) {
+					continue
+				}
+				if st.Effect == EffectDeny {
+					denied |= m
+				} else {
+					allowed |= m
+				}
+			}
+		}
+		if !l.DenyOnly {
+			mustAllow++
+			missing |= all &^ allowed
+		}
+	}
+	switch {
+	case denied != 0:
+		return ExplicitDeny, bits.TrailingZeros64(denied)
+	case mustAllow == 0:
+		return ImplicitDeny, 0
+	case missing != 0:
+		return ImplicitDeny, bits.TrailingZeros64(missing)
 	}
 	return Allow, -1
 }

@@ -116,3 +116,77 @@ func ExampleAuthorizeActions() {
 	// true `s3:PutObject` is allowed by role `OpsRole`, statement `#0` and guardrail `Backups`, statement `Write`
 	// false this command needs `s3:GetObjectTagging` and `s3:PutObjectTagging`; `s3:PutObjectTagging` denied by guardrail `Backups`, statement `NoTagChanges`
 }
+
+// referenceDecide is the definition DecideActions must follow: each action
+// decided on its own by Authorize; the lowest-indexed explicit deny, else
+// the lowest-indexed action not allowed.
+func referenceDecide(actions []string, ctx map[string][]string, layers []guardrail.Layer) (guardrail.Decision, int) {
+	if len(actions) == 0 {
+		return guardrail.ExplicitDeny, -1
+	}
+	implicit := -1
+	for i, a := range actions {
+		exp, _ := guardrail.Authorize(guardrail.Request{Action: a, Resource: "", Context: ctx}, layers...)
+		switch exp.Decision {
+		case guardrail.ExplicitDeny:
+			return guardrail.ExplicitDeny, i
+		case guardrail.ImplicitDeny:
+			if implicit < 0 {
+				implicit = i
+			}
+		}
+	}
+	if implicit >= 0 {
+		return guardrail.ImplicitDeny, implicit
+	}
+	return guardrail.Allow, -1
+}
+
+// TestDecideActionsMatchesPerActionDecisions compares the one-pass decision
+// with per-action Authorize over every list of up to three actions from a
+// pool covering each outcome, with several layer sets, and over a list long
+// enough to take the per-action path.
+func TestDecideActionsMatchesPerActionDecisions(t *testing.T) {
+	t.Parallel()
+	pool := []string{"s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObject", "s3:GetObject", "ec2:DescribeVpcs",
+		"iam:ListUsers", "ssm:GetParameter", "bad", "s3:GetObjectTagging"}
+	base := actionLayers(t)
+	denyOnly := mustParse(t, "OrgDeny", `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"s3:Delete*","Resource":"*"}}`)
+	layerSets := map[string][]guardrail.Layer{
+		"none":      nil,
+		"role+copy": base,
+		"with deny-only org layer": append(append([]guardrail.Layer(nil), base...),
+			guardrail.Layer{Name: "organization", Policies: []*guardrail.Policy{denyOnly}, DenyOnly: true}),
+		"nil policy": {{Name: "guardrail", Policies: []*guardrail.Policy{nil}}},
+	}
+	contexts := []map[string][]string{
+		guardrail.CommandContext{ChannelID: "C0GENERAL"}.Map(),
+		guardrail.CommandContext{ChannelID: "C0ONCALL", WithDecryption: false}.Map(),
+	}
+	var lists [][]string
+	for _, a := range pool {
+		lists = append(lists, []string{a})
+		for _, b := range pool {
+			lists = append(lists, []string{a, b})
+			for _, c := range pool {
+				lists = append(lists, []string{a, b, c})
+			}
+		}
+	}
+	long := make([]string, 0, 70)
+	for len(long) < 69 {
+		long = append(long, "s3:PutObject")
+	}
+	lists = append(lists, append(long, "s3:DeleteObject"), long[:64], append(long[:63:63], "s3:GetObject"))
+	for name, layers := range layerSets {
+		for _, ctx := range contexts {
+			for _, list := range lists {
+				wd, wi := referenceDecide(list, ctx, layers)
+				gd, gi := guardrail.DecideActions(list, "", ctx, layers...)
+				if wd != gd || wi != gi {
+					t.Fatalf("%s %v: got %v at %d, want %v at %d", name, list, gd, gi, wd, wi)
+				}
+			}
+		}
+	}
+}

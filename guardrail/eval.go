@@ -349,16 +349,44 @@ func matchOf(li int, layer string, pi int, pol *Policy, st *Statement) Match {
 // applies reports whether the statement matches the request (action,
 // resource and conditions), regardless of its effect.
 func (s *Statement) applies(req *Request, unknown bool) bool {
+	return s.matchesAction(req.Action) && s.appliesBeyondAction(req, unknown)
+}
+
+// matchesAction reports whether the statement's Action (or NotAction)
+// element covers action.
+func (s *Statement) matchesAction(action string) bool {
+	if s.byService != nil {
+		if matched, ok := s.byService.match(s.actions, action); ok {
+			return matched != s.notAction
+		}
+	}
 	matched := false
 	for i := range s.actions {
-		if s.actions[i].match(req.Action, nil) {
+		if s.actions[i].match(action, nil) {
 			matched = true
 			break
 		}
 	}
-	if matched == s.notAction {
-		return false
+	return matched != s.notAction
+}
+
+// matchActions returns the bits of want whose actions the statement's
+// Action element covers.
+func (s *Statement) matchActions(actions []string, want uint64) uint64 {
+	var m uint64
+	for i, a := range actions {
+		if want&(1<<i) != 0 && s.matchesAction(a) {
+			m |= 1 << i
+		}
 	}
+	return m
+}
+
+// appliesBeyondAction reports whether the request's resource and context
+// satisfy the statement's Resource and Condition elements, which do not
+// depend on the action.
+func (s *Statement) appliesBeyondAction(req *Request, unknown bool) bool {
+	var matched bool
 	if unknown {
 		if !s.unknownResourceMatches() {
 			return false

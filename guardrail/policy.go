@@ -59,6 +59,7 @@ type Statement struct {
 
 	notAction   bool
 	actions     []pattern
+	byService   actionIndex // nil: match actions one by one
 	notResource bool
 	resources   []arnPattern
 	conditions  []condition
@@ -298,6 +299,7 @@ func (p *parser) statement(path string, idx int, raw json.RawMessage) Statement 
 			st.actions = append(st.actions, compilePattern(a, compileOptions{wildcards: true, fold: true, asciiFold: true}))
 		}
 	}
+	st.byService = buildActionIndex(st.actions)
 	resKey, ok := p.exactlyOne(path, m, "Resource", "NotResource")
 	if ok {
 		st.notResource = resKey == "NotResource"

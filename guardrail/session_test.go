@@ -282,3 +282,51 @@ func ExampleNewSessionPolicy() {
 	// {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecs:Describe*","ecs:UpdateService"],"Resource":"*"},{"Effect":"Deny","Action":"ecs:UpdateService","Resource":"*"}…
 	// true
 }
+
+// FuzzSessionPolicy: for any valid inline guardrail, NewSessionPolicy does
+// not panic, and what AWS would allow under the session policy the local
+// check allows too (the AWS copy may refuse more, never allow more).
+func FuzzSessionPolicy(f *testing.F) {
+	for _, seed := range []string{onCallGuardrail, slackOnly,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::x/${chatops:ChannelId}/*"},{"Effect":"Deny","NotAction":"s3:List*","Resource":"*","Condition":{"ForAnyValue:StringLike":{"chatops:UserId":["U*"]}}}]}`,
+		`{"Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEqualsIfExists":{"chatops:Platform":"teams"},"Null":{"chatops:Foo":"true"}}}}`,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"},{"Effect":"Deny","Action":"ec2:*","Resource":"*","Condition":{"Bool":{"chatops:WithDecryption":"false"}}}]}`,
+	} {
+		f.Add([]byte(seed), "C0ONCALL", "eu-west-1")
+	}
+	actions := []string{"ec2:DescribeInstances", "ec2:StopInstances", "ecs:UpdateService", "s3:ListBucket", "s3:PutObject",
+		"lambda:InvokeFunction", "logs:FilterLogEvents", "iam:ListUsers", "cloudwatch:GetMetricData", "sts:GetCallerIdentity"}
+	f.Fuzz(func(t *testing.T, doc []byte, channel, region string) {
+		if _, err := guardrail.ParsePolicy(doc); err != nil {
+			return
+		}
+		cc := guardrail.CommandContext{Region: region, Time: time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC), Platform: "slack",
+			WorkspaceID: "T01", ChannelID: channel, UserID: "U0SRE", ConfigurationName: "ops"}
+		sp, err := guardrail.NewSessionPolicy(nil, [][]byte{doc}, cc.Session())
+		if err != nil {
+			if !errors.Is(err, guardrail.ErrSessionPolicyTooLarge) && !errors.Is(err, guardrail.ErrSessionPolicyUnsupported) {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			return
+		}
+		awsDoc, err := guardrail.ParsePolicy([]byte(sp.Document))
+		if err != nil {
+			t.Fatalf("the session policy does not parse: %v\n%s", err, sp.Document)
+		}
+		local, _ := guardrail.ParsePolicy(doc)
+		lctx := cc.Map()
+		awsCtx := map[string][]string{}
+		for k, v := range lctx {
+			if !strings.HasPrefix(k, "chatops:") {
+				awsCtx[k] = v
+			}
+		}
+		for _, a := range actions {
+			awsD := guardrail.Evaluate(guardrail.Request{Action: a, Resource: "*", Context: awsCtx}, []*guardrail.Policy{awsDoc})
+			localD, _ := guardrail.DecideActions([]string{a}, "", lctx, guardrail.Layer{Name: "guardrail", Policies: []*guardrail.Policy{local}})
+			if awsD == guardrail.Allow && localD != guardrail.Allow {
+				t.Fatalf("%s: AWS would allow what the local check refuses (%v)\ninline: %s\nsession: %s", a, localD, doc, sp.Document)
+			}
+		}
+	})
+}

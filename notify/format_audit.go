@@ -40,7 +40,9 @@ var cloudTrailResourceKeys = []string{
 func ebCloudTrail(n *Notification, d jobj) {
 	id := d.o("userIdentity")
 	who := principalName(id)
-	svc := strings.TrimSuffix(d.s("eventSource"), ".amazonaws.com")
+	// eventSource names the service called ("s3.amazonaws.com"); the event
+	// source says the same ("aws.s3") when a trail omits it.
+	svc := firstNonEmpty(strings.TrimSuffix(d.s("eventSource"), ".amazonaws.com"), strings.TrimPrefix(n.Source, "aws."))
 	call := d.s("eventName")
 	errCode := d.s("errorCode")
 	req := d.o("requestParameters")

@@ -72,7 +72,10 @@ func ebBackup(n *Notification, d jobj) {
 	addField(n, "Resource type", typ, true)
 	addField(n, "Vault", firstNonEmpty(d.s("backupVaultName"), lastSegment(d.s("backupVaultArn")), lastSegment(d.s("destinationBackupVaultArn"))), true)
 	addField(n, "Job ID", id, true)
-	addField(n, "Percent done", d.s("percentDone"), true)
+	if !terminalBackupState(state) {
+		// Progress means something only while the job runs.
+		addField(n, "Percent done", d.s("percentDone"), true)
+	}
 	if b, ok := d.n("backupSizeInBytes"); ok && b > 0 {
 		addField(n, "Backup size", humanBytes(b), true)
 	}
@@ -82,6 +85,14 @@ func ebBackup(n *Notification, d jobj) {
 	n.Variables["JobId"] = id
 	n.Variables["ResourceArn"] = resARN
 	n.Variables["State"] = state
+}
+
+func terminalBackupState(state string) bool {
+	switch state {
+	case "COMPLETED", "COMPLETED WITH ISSUES", "FAILED", "ABORTED", "EXPIRED", "PARTIAL":
+		return true
+	}
+	return false
 }
 
 func humanBytes(b float64) string {

@@ -183,3 +183,46 @@ func decodeUserNotification(m jobj) *Notification {
 	n.Variables["eventType"] = n.EventType
 	return n
 }
+
+// ebHealth renders AWS Health events: open issues are critical, scheduled
+// changes warnings, closed events good news.
+func ebHealth(n *Notification, d jobj) {
+	category := d.s("eventTypeCategory")
+	status := d.s("statusCode")
+	switch {
+	case status == "closed":
+		n.Severity = chat.SeveritySuccess
+	case category == "issue":
+		n.Severity = chat.SeverityCritical
+	case category == "scheduledChange":
+		n.Severity = chat.SeverityWarning
+	default:
+		n.Severity = chat.SeverityInfo
+	}
+	service := d.s("service")
+	n.Title = fmt.Sprintf("AWS Health | %s | %s", esc(firstNonEmpty(d.s("eventTypeCode"), n.EventType)), esc(firstNonEmpty(d.s("eventRegion"), n.Region, "global")))
+	for _, dv := range d.a("eventDescription") {
+		dd := jobj(asMap(dv))
+		if dd.s("language") == "" || strings.HasPrefix(dd.s("language"), "en") {
+			n.Description = esc(dd.s("latestDescription"))
+			break
+		}
+	}
+	eventARN := d.s("eventArn")
+	n.ThreadKey = eventARN
+	n.TitleLink = "https://health.aws.amazon.com/health/home#/account/event-log?eventID=" + url.QueryEscape(eventARN)
+	if n.Partition != "aws" {
+		n.TitleLink = "https://" + consoleHost(n.Partition) + "/health/home#/account/event-log?eventID=" + url.QueryEscape(eventARN)
+	}
+	addField(n, "Service", service, true)
+	addField(n, "Category", category, true)
+	addField(n, "Status", status, true)
+	addField(n, "Start", d.s("startTime"), true)
+	addField(n, "End", d.s("endTime"), true)
+	for _, e := range d.a("affectedEntities") {
+		if id := jobj(asMap(e)).s("entityValue"); id != "" {
+			n.Resources = appendUnique(n.Resources, id)
+		}
+	}
+	n.Variables["eventArn"] = eventARN
+}

@@ -18,15 +18,33 @@ import (
 type ActionMapper func(service, apiName string) []string
 
 // DefaultActionMapper maps a call to "prefix:APIName", the IAM prefix being
-// the signing name except for CloudWatch ("cloudwatch"). Most operations are
-// authorized that way; the exceptions (s3 HeadObject is s3:GetObject,
-// CopyObject needs s3:GetObject and s3:PutObject) come from a mapper built
-// from the command catalog's per-operation actions (WithActionMapper).
+// the signing name except for CloudWatch ("cloudwatch"), with the known
+// exceptions of the operations this account serves with data (lambda
+// Invoke is lambda:InvokeFunction, s3 ListObjectsV2 is s3:ListBucket, s3
+// HeadObject is s3:GetObject, ...). A mapper built from the command
+// catalog's per-operation actions covers every operation (WithActionMapper).
 func DefaultActionMapper(service, apiName string) []string {
 	if service == "" || apiName == "" {
 		return nil
 	}
+	if a, ok := apiActions[service+":"+apiName]; ok {
+		return a
+	}
 	return []string{iamPrefix(service) + ":" + apiName}
+}
+
+// apiActions are the IAM actions of operations whose action is not named
+// after the API (Service Authorization Reference).
+var apiActions = map[string][]string{
+	"lambda:Invoke":         {"lambda:InvokeFunction"},
+	"s3:ListBuckets":        {"s3:ListAllMyBuckets"},
+	"s3:ListObjects":        {"s3:ListBucket"},
+	"s3:ListObjectsV2":      {"s3:ListBucket"},
+	"s3:ListObjectVersions": {"s3:ListBucketVersions"},
+	"s3:HeadBucket":         {"s3:ListBucket"},
+	"s3:HeadObject":         {"s3:GetObject"},
+	"s3:CopyObject":         {"s3:GetObject", "s3:PutObject"},
+	"s3:DeleteObjects":      {"s3:DeleteObject"},
 }
 
 // WithActionMapper sets how requests are mapped to IAM actions when a role

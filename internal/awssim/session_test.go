@@ -190,3 +190,31 @@ func TestAssumeRoleSessionPolicyErrors(t *testing.T) {
 	assert.Error(t, s.PutManagedPolicy("arn:aws:iam::999999999999:policy/x", []byte(`{}`)), "another account")
 	assert.ErrorIs(t, s.PutManagedPolicy(custom, []byte(`{"Statement":[]}`)), guardrail.ErrInvalidPolicy)
 }
+
+func TestDefaultActionMapper(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		service, api string
+		want         []string
+	}{
+		{"ec2", "StopInstances", []string{"ec2:StopInstances"}},
+		{"monitoring", "DescribeAlarms", []string{"cloudwatch:DescribeAlarms"}},
+		{"lambda", "Invoke", []string{"lambda:InvokeFunction"}},
+		{"s3", "ListObjectsV2", []string{"s3:ListBucket"}},
+		{"s3", "HeadObject", []string{"s3:GetObject"}},
+		{"s3", "CopyObject", []string{"s3:GetObject", "s3:PutObject"}},
+		{"s3", "", nil},
+		{"", "Invoke", nil},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, awssim.DefaultActionMapper(tt.service, tt.api), "%s %s", tt.service, tt.api)
+	}
+	// An operation that cannot be mapped is refused to a session with
+	// session policies: AWS always knows what it authorizes.
+	s := awssim.New(awssim.WithActionMapper(func(string, string) []string { return nil }))
+	t.Cleanup(s.Close)
+	cfg, err := assume(t, s, "", awssim.AdministratorAccessARN)
+	require.NoError(t, err)
+	_, err = ec2.NewFromConfig(cfg).DescribeInstances(context.Background(), &ec2.DescribeInstancesInput{})
+	assert.Equal(t, "UnauthorizedOperation", apiError(t, err).ErrorCode())
+}

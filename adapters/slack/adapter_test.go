@@ -149,7 +149,8 @@ func TestSendInThreadAndUpdate(t *testing.T) {
 	assert.Equal(t, root.MessageID, upd[0].Form.Get("ts"))
 	assert.Equal(t, "C0001", upd[0].Form.Get("channel"))
 	assert.Contains(t, upd[0].Form.Get("attachments"), "#2EB886")
-	assert.Equal(t, "[]", upd[0].Form.Get("blocks"), "the old top-level blocks are cleared")
+	assert.Contains(t, upd[0].Form.Get("attachments"), "Success", "a one-block message names its severity in the bar")
+	assert.Contains(t, upd[0].Form.Get("blocks"), "done", "the text sits at top level, so Slack does not repeat the fallback above the bar")
 
 	require.NoError(t, e.adapter.Update(ctx, root, chat.Message{Text: "plain again"}))
 	upd = e.fake.callsTo("chat.update")

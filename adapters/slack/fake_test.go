@@ -65,6 +65,10 @@ type fakeSlack struct {
 	// answers, verbatim (an HTTP date, garbage).
 	retryAfterRaw string
 
+	// beforeInfo, when set, runs before conversations.info answers: a slow
+	// lookup, for tests of what must not wait for it.
+	beforeInfo func()
+
 	// Socket Mode: frames to push to the client, and acknowledgements read.
 	push chan []byte
 	acks chan map[string]any
@@ -208,8 +212,11 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	case "conversations.info":
 		ch := c.Form.Get("channel")
 		f.mu.Lock()
-		priv := f.private[ch]
+		priv, slow := f.private[ch], f.beforeInfo
 		f.mu.Unlock()
+		if slow != nil {
+			slow()
+		}
 		f.write(w, map[string]any{"ok": true, "channel": map[string]any{"id": ch, "is_private": priv}})
 	case "oauth.v2.access":
 		if c.Form.Get("client_id") != testClientID || c.Form.Get("client_secret") != testClientSK || c.Form.Get("code") != "good-code" {

@@ -216,10 +216,18 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	// Opening a modal must happen within 3 seconds of the click, and the
-	// trigger_id is valid only then: handle before answering.
-	a.handleInteraction(l, cb)
+	// Acknowledge first: Slack shows an error to the user when the answer
+	// takes more than 3 seconds, and handling may wait on the Web API
+	// (conversations.info for the channel's privacy). Opening a form's
+	// modal needs the trigger_id within 3 seconds of the click, not before
+	// the acknowledgement, so it happens right after, as in Socket Mode.
 	w.WriteHeader(http.StatusOK)
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	if !l.start(func() { a.handleInteraction(l, cb) }) {
+		a.log.WarnContext(r.Context(), "slack: interaction dropped during shutdown")
+	}
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -353,7 +353,7 @@ func (a *Adapter) handleInteraction(l *listener, cb slackgo.InteractionCallback)
 			if act == nil {
 				continue
 			}
-			if act.ActionID == formButtonActionID {
+			if ButtonID(act.ActionID) == formButtonActionID {
 				if err := a.openForm(ctx, cb, msg, act.Value); err != nil {
 					a.log.ErrorContext(ctx, "slack: open form", "conversation", conv.String(), "error", err)
 				}
@@ -373,7 +373,7 @@ func (a *Adapter) handleInteraction(l *listener, cb slackgo.InteractionCallback)
 				Conversation: conv,
 				User:         chat.User{ID: cb.User.ID, Name: firstNonEmpty(cb.User.Name, cb.User.Username)},
 				MessageID:    msg.MessageID,
-				Action:       &chat.Action{ID: act.ActionID, Value: act.Value, Message: msg},
+				Action:       &chat.Action{ID: ButtonID(act.ActionID), Value: act.Value, Message: msg},
 				Time:         tsTime(firstNonEmpty(act.ActionTs, cb.ActionTs)),
 			}
 			a.dispatch(l, in, a.threadReplier(msg.Thread()))
@@ -403,7 +403,18 @@ func (a *Adapter) handleViewSubmission(l *listener, cb slackgo.InteractionCallba
 		}
 		return nil
 	}
-	a.dispatch(l, in, a.threadReplier(in.Action.Message.Thread()))
+	// The channel's privacy may need conversations.info: look it up after
+	// the acknowledgement, which Slack wants within 3 seconds.
+	started := l.start(func() {
+		if in.Conversation.Type == chat.ConversationChannel {
+			in.Conversation.Private = a.channelPrivate(l.ctx, in.Conversation.WorkspaceID, in.Conversation.ChannelID, "")
+			in.Action.Message.Conversation.Private = in.Conversation.Private
+		}
+		a.dispatch(l, in, a.threadReplier(in.Action.Message.Thread()))
+	})
+	if !started {
+		a.log.WarnContext(l.ctx, "slack: form submission dropped during shutdown")
+	}
 	return nil
 }
 
@@ -536,9 +547,8 @@ func (a *Adapter) formSubmission(ctx context.Context, cb slackgo.InteractionCall
 	conv := chat.Conversation{Platform: chat.PlatformSlack, WorkspaceID: firstNonEmpty(meta.Team, cb.Team.ID), ChannelID: meta.Channel, ThreadID: meta.Thread, Type: chat.ConversationChannel}
 	if strings.HasPrefix(conv.ChannelID, "D") {
 		conv.Type = chat.ConversationDirect
-	} else {
-		conv.Private = a.channelPrivate(ctx, conv.WorkspaceID, conv.ChannelID, "")
 	}
+	// Privacy is left to handleViewSubmission, after the acknowledgement.
 	msg := chat.Ref{Conversation: conv, MessageID: meta.Message}
 	return chat.Inbound{
 		Kind:         chat.KindFormSubmit,

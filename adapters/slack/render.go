@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	slackgo "github.com/slack-go/slack"
@@ -21,10 +22,16 @@ const (
 	maxButtonText       = 75
 	maxButtonValue      = 2000
 	maxActionID         = 255
-	maxActionsPerBlock  = 25
-	maxContextElements  = 10
-	maxAltText          = 2000
-	maxFallbackText     = 40000
+	// maxButtonID leaves room in maxActionID for the "#n" suffix that
+	// keeps repeated button IDs unique.
+	maxButtonID        = maxActionID - 8
+	maxActionsPerBlock = 25
+	maxContextElements = 10
+	maxAltText         = 2000
+	maxFallbackText    = 40000
+	maxImageURL        = 3000
+	// minLinkLabel is the least room a linked title must leave for its label.
+	minLinkLabel = 40
 
 	// DefaultMaxBlockChars is the default budget for the text of all blocks
 	// of one message. Slack documents 40,000 characters for a message's text
@@ -162,9 +169,15 @@ func (r renderer) render(m chat.Message) (Rendered, error) {
 	}
 	for _, img := range m.Images {
 		switch {
-		case img.URL != "" && chat.SafeURL(img.URL):
+		case img.URL != "" && httpsURL(img.URL) && runeLen(img.URL) <= maxImageURL:
 			alt := truncatePlain(firstNonEmpty(img.AltText, img.Name, "image"), maxAltText)
 			add(sized{slackgo.NewImageBlock(img.URL, alt, "", nil), runeLen(alt)})
+		case img.URL != "" && chat.SafeURL(img.URL):
+			// Slack fetches image blocks itself and refuses plain http
+			// (invalid_blocks); a link still lets the reader open it.
+			if s, ok := imageLink(img); ok {
+				add(s)
+			}
 		case len(img.Data) > 0:
 			out.Uploads = append(out.Uploads, chat.File{
 				Name:        firstNonEmpty(img.Name, "image.png"),
@@ -194,11 +207,22 @@ func (r renderer) render(m chat.Message) (Rendered, error) {
 		}
 	}
 
-	if color := m.Severity.Color(); color != "" {
+	if color := m.Severity.Color(); color != "" && len(blocks) > 0 {
+		// Slack shows the top-level text above the attachments of a message
+		// without top-level blocks, which repeats the summary above the
+		// coloured bar. With the first block (the title) at top level, text
+		// is only the notification fallback and the bar holds the details;
+		// a one-block message gets its severity's name in the bar.
+		rest := blocks[1:]
+		if len(rest) == 0 {
+			label := strings.TrimSpace(m.Severity.Emoji() + " " + severityLabel(m.Severity))
+			rest = []slackgo.Block{slackgo.NewContextBlock("", mrkdwnText(label))}
+		}
+		out.Blocks = blocks[:1]
 		out.Attachments = []slackgo.Attachment{{
 			Color:    color,
 			Fallback: out.Text,
-			Blocks:   slackgo.Blocks{BlockSet: blocks},
+			Blocks:   slackgo.Blocks{BlockSet: rest},
 		}}
 	} else {
 		out.Blocks = blocks
@@ -227,9 +251,17 @@ func title(m chat.Message) (sized, bool) {
 	if e := m.Severity.Emoji(); e != "" {
 		prefix = e + " "
 	}
-	if m.TitleLink != "" && chat.SafeURL(m.TitleLink) {
+	// The budget counts the URL as sent, after escaping: a console URL
+	// with many '&' grows by four characters for each. A link that leaves
+	// no room for a readable label is dropped (the title stays).
+	if u := escapeURL(m.TitleLink); m.TitleLink != "" && chat.SafeURL(m.TitleLink) && runeLen(u) <= maxSectionText-minLinkLabel {
 		label := escapeText(strings.ReplaceAll(plainMarkdown(m.Title), "\n", " "))
-		text := prefix + "*<" + escapeURL(m.TitleLink) + "|" + cutRunes(label, maxSectionText-runeLen(m.TitleLink)-len(prefix)-16) + ">*"
+		// prefix, "*<", "|", ">*" and the ellipsis cutRunes' caller may add.
+		room := maxSectionText - runeLen(u) - runeLen(prefix) - 6
+		if runeLen(label) > room {
+			label = cutRunes(label, room-1) + "…"
+		}
+		text := prefix + "*<" + u + "|" + label + ">*"
 		return sized{section(text), runeLen(text)}, true
 	}
 	text := truncatePlain(prefix+strings.ReplaceAll(plainMarkdown(m.Title), "\n", " "), maxHeaderText)
@@ -350,16 +382,24 @@ func (r renderer) tail(m chat.Message) ([]sized, error) {
 		}
 	}
 
-	var buttons []*slackgo.ButtonBlockElement
+	var (
+		buttons []*slackgo.ButtonBlockElement
+		dropped []string
+		ids     = actionIDs{}
+	)
 	for _, b := range m.Buttons {
 		label := truncatePlain(firstNonEmpty(strings.TrimSpace(b.Label), b.ID, "Button"), maxButtonText)
+		if b.ID == "" || len(b.ID) > maxButtonID {
+			return nil, fmt.Errorf("slack: button %q: ID must be 1 to %d characters", label, maxButtonID)
+		}
 		if runeLen(b.Value) > maxButtonValue {
-			return nil, fmt.Errorf("slack: button %q: value is %d characters, Slack allows %d", b.ID, runeLen(b.Value), maxButtonValue)
+			// A value cannot be cut (it is a command or a token): leave
+			// the button out and say so, rather than lose the message to
+			// invalid_blocks or fail the send.
+			dropped = append(dropped, label)
+			continue
 		}
-		if b.ID == "" || len(b.ID) > maxActionID {
-			return nil, fmt.Errorf("slack: button %q: ID must be 1 to %d characters", label, maxActionID)
-		}
-		btn := slackgo.NewButtonBlockElement(b.ID, b.Value, slackgo.NewTextBlockObject(slackgo.PlainTextType, label, true, false))
+		btn := slackgo.NewButtonBlockElement(ids.next(b.ID), b.Value, slackgo.NewTextBlockObject(slackgo.PlainTextType, label, true, false))
 		switch b.Style {
 		case chat.ButtonPrimary:
 			btn = btn.WithStyle(slackgo.StylePrimary)
@@ -374,32 +414,88 @@ func (r renderer) tail(m chat.Message) ([]sized, error) {
 			return nil, err
 		}
 		label := truncatePlain(firstNonEmpty(strings.TrimSpace(m.Form.Title), "Fill in"), maxButtonText)
-		buttons = append(buttons, slackgo.NewButtonBlockElement(formButtonActionID, value,
+		buttons = append(buttons, slackgo.NewButtonBlockElement(ids.next(formButtonActionID), value,
 			slackgo.NewTextBlockObject(slackgo.PlainTextType, label, true, false)).WithStyle(slackgo.StylePrimary))
 	}
-	// action_id must be unique within a block, and a block holds at most 25
-	// elements: start a new actions block when either would be violated.
-	var (
-		elems []slackgo.BlockElement
-		seen  = map[string]bool{}
-		chars int
-	)
-	flush := func() {
-		if len(elems) > 0 {
-			out = append(out, sized{slackgo.NewActionBlock("", elems...), chars})
-			elems, seen, chars = nil, map[string]bool{}, 0
-		}
+	if len(dropped) > 0 {
+		note := fmt.Sprintf("_%d button(s) left out: their action is longer than Slack allows (%s)._",
+			len(dropped), escapeText(strings.Join(dropped, ", ")))
+		note = cutRunes(note, maxFieldText)
+		out = append(out, sized{slackgo.NewContextBlock("", mrkdwnText(note)), runeLen(note)})
 	}
-	for _, b := range buttons {
-		if seen[b.ActionID] || len(elems) == maxActionsPerBlock {
-			flush()
+	// Every action_id is unique in the message (ids.next), so related
+	// buttons share one row; a block holds at most 25 elements.
+	for start := 0; start < len(buttons); start += maxActionsPerBlock {
+		row := buttons[start:min(start+maxActionsPerBlock, len(buttons))]
+		elems := make([]slackgo.BlockElement, 0, len(row))
+		chars := 0
+		for _, b := range row {
+			elems = append(elems, b)
+			chars += runeLen(b.Text.Text)
 		}
-		seen[b.ActionID] = true
-		elems = append(elems, b)
-		chars += runeLen(b.Text.Text)
+		out = append(out, sized{slackgo.NewActionBlock("", elems...), chars})
 	}
-	flush()
 	return out, nil
+}
+
+// actionIDs hands out action_ids unique within one message. Slack refuses
+// (or mis-routes clicks between) elements sharing an action_id, and notify
+// gives two "Show logs" buttons the same chat.Button ID: the second and later
+// get a "#n" suffix, which ButtonID removes when the click comes back.
+type actionIDs map[string]bool
+
+func (ids actionIDs) next(id string) string {
+	cand := id
+	for n := 2; ids[cand]; n++ {
+		cand = id + actionIDSuffix + strconv.Itoa(n)
+	}
+	ids[cand] = true
+	return cand
+}
+
+// actionIDSuffix separates a button's ID from its occurrence number.
+const actionIDSuffix = "#"
+
+// ButtonID returns the chat.Button ID an action_id was rendered from: the
+// action_id without the "#n" occurrence suffix Render adds to repeated IDs.
+func ButtonID(actionID string) string {
+	i := strings.LastIndex(actionID, actionIDSuffix)
+	if i <= 0 || i == len(actionID)-1 {
+		return actionID
+	}
+	for _, c := range actionID[i+1:] {
+		if c < '0' || c > '9' {
+			return actionID
+		}
+	}
+	return actionID[:i]
+}
+
+// severityLabel is the severity's name for a reader ("Critical").
+func severityLabel(s chat.Severity) string {
+	name := s.String()
+	return strings.ToUpper(name[:1]) + name[1:]
+}
+
+// httpsURL reports whether u is an absolute https URL: the only kind Slack
+// accepts for image blocks.
+func httpsURL(u string) bool {
+	return chat.SafeURL(u) && len(u) > len("https://") && strings.EqualFold(u[:len("https://")], "https://")
+}
+
+// imageLink renders an image Slack will not fetch as a link to it.
+func imageLink(img chat.Image) (sized, bool) {
+	u := escapeURL(img.URL)
+	label := escapeText(strings.ReplaceAll(firstNonEmpty(img.AltText, img.Name, "image"), "\n", " "))
+	room := maxSectionText - runeLen(u) - 8
+	if room < minLinkLabel {
+		return sized{}, false
+	}
+	if runeLen(label) > room {
+		label = cutRunes(label, room-1) + "…"
+	}
+	text := ":frame_with_picture: <" + u + "|" + label + ">"
+	return sized{section(text), runeLen(text)}, true
 }
 
 // formPayload is what the form button carries (inline) or what the Store

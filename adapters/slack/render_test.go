@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/opschat/opschat/adapters/adaptertest"
 	"github.com/opschat/opschat/adapters/slack"
 	"github.com/opschat/opschat/chat"
 	"github.com/opschat/opschat/notify"
@@ -35,6 +36,7 @@ type goldenUpload struct {
 
 func checkGolden(t *testing.T, name string, r slack.Rendered) {
 	t.Helper()
+	checkBlockKit(t, r)
 	v := goldenView{Rendered: r}
 	for _, u := range r.Uploads {
 		v.Uploads = append(v.Uploads, goldenUpload{Name: u.Name, Title: u.Title, Bytes: len(u.Data)})
@@ -52,6 +54,22 @@ func checkGolden(t *testing.T, name string, r slack.Rendered) {
 	want, err := os.ReadFile(path)
 	require.NoError(t, err, "run go test -update to create %s", path)
 	assert.Equal(t, string(want), string(got))
+}
+
+// checkBlockKit checks what chat.postMessage would receive against Slack's
+// documented limits, measured after escaping.
+func checkBlockKit(t *testing.T, r slack.Rendered) {
+	t.Helper()
+	post := map[string]any{"text": r.Text}
+	if len(r.Blocks) > 0 {
+		post["blocks"] = r.Blocks
+	}
+	if len(r.Attachments) > 0 {
+		post["attachments"] = r.Attachments
+	}
+	payload, err := json.Marshal(post)
+	require.NoError(t, err)
+	assert.NoError(t, adaptertest.CheckBlockKit(payload))
 }
 
 func alarm() chat.Message {
@@ -238,14 +256,23 @@ func TestRenderLimits(t *testing.T) {
 		assert.Equal(t, 5000, total, "nothing lost in the split")
 	})
 	t.Run("button value too long", func(t *testing.T) {
-		_, err := slack.Render(chat.Message{Buttons: []chat.Button{{ID: "b", Label: "B", Value: strings.Repeat("v", 2001)}}})
-		require.Error(t, err)
-		assert.Contains(t, err.Error(), "2000")
+		r, err := slack.Render(chat.Message{Text: "x", Buttons: []chat.Button{
+			{ID: "b", Label: "Too long", Value: strings.Repeat("v", 2001)}, {ID: "ok", Label: "OK", Value: "ok"}}})
+		require.NoError(t, err, "a button that cannot be sent is left out, the message is not lost")
+		b, err := json.Marshal(r.Blocks)
+		require.NoError(t, err)
+		assert.NotContains(t, string(b), `"action_id":"b"`)
+		assert.Contains(t, string(b), `"action_id":"ok"`)
+		assert.Contains(t, string(b), "left out", "the reader is told")
 	})
-	t.Run("duplicate action IDs split blocks", func(t *testing.T) {
+	t.Run("duplicate action IDs stay on one row", func(t *testing.T) {
 		r, err := slack.Render(chat.Message{Buttons: []chat.Button{{ID: "run", Label: "A", Value: "a"}, {ID: "run", Label: "B", Value: "b"}}})
 		require.NoError(t, err)
-		assert.Len(t, r.Blocks, 2)
+		require.Len(t, r.Blocks, 1)
+		b, err := json.Marshal(r.Blocks)
+		require.NoError(t, err)
+		assert.Contains(t, string(b), `"action_id":"run"`)
+		assert.Contains(t, string(b), `"action_id":"run#2"`)
 	})
 }
 

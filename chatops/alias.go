@@ -111,7 +111,12 @@ func (b *Bot) aliasDenied(ctx context.Context, req *request, a *command.Alias) (
 		return "", false, nil
 	}
 	service, op, _ := strings.Cut(a.Action, ":")
-	inv := &command.Invocation{Service: service, Operation: op, IAMAction: a.Action, Text: a.Command}
+	// Every IAM action the aliased operation needs, as at run time.
+	actions := a.Actions
+	if len(actions) == 0 {
+		actions = []string{a.Action}
+	}
+	inv := &command.Invocation{Service: service, Operation: op, IAMAction: a.Action, IAMActions: actions, Text: a.Command}
 	role, err := b.roleFor(ctx, req)
 	if err != nil {
 		return "", false, err

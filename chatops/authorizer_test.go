@@ -244,3 +244,24 @@ func TestBlockedServiceWithoutTable(t *testing.T) {
 	got := h.say(t, "frobnicate list-things")
 	assert.NotContains(t, got.Message.Text, "blocked", "an unknown service that is not a credential service is just unknown")
 }
+
+// An alias is checked at creation with every IAM action of its operation.
+func TestAliasCheckedWithAllActions(t *testing.T) {
+	cfg, err := chatops.LoadConfig([]byte(`
+configurations:
+  - ConfigurationName: c
+    Platform: fake
+    WorkspaceId: T1
+    ChannelId: C1
+    IamRoleArn: arn:aws:iam::123456789012:role/ops
+    GuardrailPolicyDocuments:
+      NoVersions: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"s3:ListBucket","Resource":"*"}]}'
+`))
+	require.NoError(t, err)
+	authz, err := chatops.NewGuardrailAuthorizer(cfg)
+	require.NoError(t, err)
+	h := newHarness(t, chatops.WithConfig(cfg), chatops.WithAuthorizer(authz))
+	got := h.say(t, "alias create objs s3api list-objects-v2 --bucket $b")
+	assert.Equal(t, "Alias not created", got.Message.Title)
+	assert.Contains(t, got.Message.Text, "s3:ListBucket")
+}

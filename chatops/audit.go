@@ -7,8 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/opschat/opschat/command"
 )
 
 // Decision is what the permission checks decided about a command.
@@ -64,9 +67,14 @@ type AuditRecord struct {
 	Reason   string   `json:"reason,omitempty"`
 	Outcome  Outcome  `json:"outcome"`
 	Error    string   `json:"error,omitempty"`
+	// TextTruncatedBytes says how much of Text was cut (over 16 KiB).
+	TextTruncatedBytes int `json:"text_truncated_bytes,omitempty"`
 	// DurationMS is the time from receiving the event to the outcome.
 	DurationMS int64 `json:"duration_ms"`
 }
+
+// maxAuditText bounds AuditRecord.Text: twice command.MaxCommandLen.
+const maxAuditText = 2 * command.MaxCommandLen
 
 // Auditor writes audit records to every sink. It is safe for concurrent use.
 // A write failure is reported to the logger and never stops a command; an
@@ -92,6 +100,12 @@ func (a *Auditor) Record(ctx context.Context, r AuditRecord) {
 	// Secret parameter values never reach the log, whichever path wrote
 	// the record.
 	r.Text, r.Error, r.Reason = RedactSecrets(r.Text), RedactSecrets(r.Error), RedactSecrets(r.Reason)
+	// A chat message can be megabytes; the command itself is refused above
+	// command.MaxCommandLen, and the record keeps twice that as evidence.
+	if len(r.Text) > maxAuditText {
+		r.TextTruncatedBytes = len(r.Text) - maxAuditText
+		r.Text = strings.ToValidUTF8(r.Text[:maxAuditText], "")
+	}
 	line, err := json.Marshal(r)
 	if err != nil {
 		a.errLog.Error("audit: encode record", "err", err)

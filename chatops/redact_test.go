@@ -2,6 +2,7 @@ package chatops_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -64,4 +65,15 @@ func TestFormValuesAreLiteral(t *testing.T) {
 		require.Len(t, reqs, 1, v)
 		assert.Equal(t, v, reqs[0].Invocation.Params["function-name"])
 	}
+}
+
+// A huge command is refused before it is read, and the reply says the limit.
+func TestCommandTooLong(t *testing.T) {
+	h := newHarness(t)
+	got := h.say(t, "ec2 describe-instances --query '"+strings.Repeat("a", 1<<20)+"'")
+	assert.Contains(t, got.Message.Text, "8192")
+	rec := h.lastRecord(t)
+	assert.Equal(t, chatops.OutcomeInvalid, rec.Outcome)
+	assert.Less(t, len(h.audit.String()), 64<<10, "the audit record keeps a bounded excerpt")
+	assert.Greater(t, rec.TextTruncatedBytes, 1<<19)
 }

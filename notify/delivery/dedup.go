@@ -16,7 +16,12 @@ import (
 func dedupKey(t *task) string { return t.key + "|" + t.job.DedupKey }
 
 // Dedup record values. There is deliberately no "failed" state: a failure
-// deletes the claim, so the next copy of the notification tries again.
+// deletes the claim, so the next copy of the notification tries again. A
+// claim is statePending followed by ":" and a token naming its owner, so a
+// claimer that cannot tell whether its PutIfAbsent landed (the call failed
+// or was cancelled in flight, or the store client retried a write that had
+// succeeded) can recognise its own claim and take or release it, instead
+// of leaving a lease that blocks every copy until it expires.
 const (
 	stateDelivered = "delivered"
 	statePending   = "pending"
@@ -35,11 +40,22 @@ func (d *Deliverer) claim(t *task) (done bool) {
 	if t.job.DedupKey == "" {
 		return false
 	}
+	token := d.claimToken()
 	// Two rounds: a claim that expires or is released between PutIfAbsent
 	// and Get is taken on the second round instead of failing the copy.
 	for range 2 {
-		ok, err := d.store.PutIfAbsent(t.ctx, NamespaceDedup, dedupKey(t), []byte(statePending), d.claimTTL)
+		t.token = token
+		ok, err := d.store.PutIfAbsent(t.ctx, NamespaceDedup, dedupKey(t), token, d.claimTTL)
 		if err != nil {
+			if d.ownClaim(t, token) {
+				t.claimed = true
+				if t.ctx.Err() != nil {
+					d.release(t)
+					t.fail(t.ctx.Err(), "")
+					return true
+				}
+				return false
+			}
 			t.fail(fmt.Errorf("claim dedup key: %w", err), "")
 			return true
 		}
@@ -54,6 +70,10 @@ func (d *Deliverer) claim(t *task) (done bool) {
 			return true
 		case !found:
 			continue
+		case string(v) == string(token):
+			// The store's client retried a write that had landed.
+			t.claimed = true
+			return false
 		case string(v) == stateDelivered:
 			d.inst.duplicate.Add(t.ctx, 1, d.attrsOf(t))
 			d.log.log(t.ctx, t.job.LogLevel, slog.LevelInfo, "notification already delivered to channel; skipped",
@@ -76,6 +96,23 @@ func (d *Deliverer) claim(t *task) (done bool) {
 	}
 	t.fail(ErrInProgress, "")
 	return true
+}
+
+// claimToken returns a claim value no other claim has: the Deliverer's
+// random ID and a counter.
+func (d *Deliverer) claimToken() []byte {
+	return fmt.Appendf(nil, "%s:%s-%d", statePending, d.id, d.claims.Add(1))
+}
+
+// ownClaim reports, after a PutIfAbsent whose outcome is unknown, whether
+// the stored claim is ours (with a context of its own: t's may be the
+// reason the call failed). While our claim lives nobody else can take it,
+// so finding it ours is enough to hold or release it safely.
+func (d *Deliverer) ownClaim(t *task, token []byte) bool {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), storeTimeout)
+	defer cancel()
+	v, ok, err := d.store.Get(ctx, NamespaceDedup, dedupKey(t))
+	return err == nil && ok && string(v) == string(token)
 }
 
 func (d *Deliverer) attrsOf(t *task) metric.MeasurementOption {
@@ -125,7 +162,7 @@ func (d *Deliverer) keepClaims(ctx context.Context, tasks []*task) (stop func())
 			case <-tick.C:
 			}
 			for _, t := range claimed {
-				if err := d.store.Put(kctx, NamespaceDedup, dedupKey(t), []byte(statePending), d.claimTTL); err != nil && kctx.Err() == nil {
+				if err := d.store.Put(kctx, NamespaceDedup, dedupKey(t), t.token, d.claimTTL); err != nil && kctx.Err() == nil {
 					d.log.log(kctx, t.job.LogLevel, slog.LevelError, "renew dedup claim failed", "channel", t.key, "dedup_key", t.job.DedupKey, "error", err)
 				}
 			}

@@ -101,6 +101,10 @@ type Deliverer struct {
 	threadTTL time.Duration
 	keepTTL   time.Duration
 
+	// id and claims make claim tokens unique across replicas and claims.
+	id     string
+	claims atomic.Uint64
+
 	// life is cancelled by Shutdown when its grace period ends: it
 	// cancels every task still queued or in flight.
 	life     context.Context
@@ -208,6 +212,7 @@ func New(store Store, opts ...Option) (*Deliverer, error) {
 	}
 	d.inst = inst
 	d.life, d.stopLife = context.WithCancel(context.Background())
+	d.id = randomID()
 	if d.limiter == nil {
 		d.limiter = NewLimiter(d.limits, d.clock)
 	}
@@ -247,6 +252,7 @@ type task struct {
 	enqueued time.Time
 	done     chan error
 	claimed  bool
+	token    []byte // the claim's value, when claimed
 	// deadLetterID, for a replay, is the dead letter to update in place.
 	deadLetterID string
 	pending      *Pending

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -166,7 +167,7 @@ func TestDetachedDispatcherOutlivesTheWait(t *testing.T) {
 	v, ok, err := store.Get(context.Background(), delivery.NamespaceDedup, "slack:T1:C1|m1")
 	require.NoError(t, err)
 	require.True(t, ok)
-	assert.Equal(t, "pending", string(v), "still being delivered, claim held")
+	assert.True(t, strings.HasPrefix(string(v), "pending:"), "still being delivered, claim held: %q", v)
 	unblock()
 	require.Eventually(t, func() bool { return len(s.Sent()) == 1 }, 5*time.Second, time.Millisecond)
 	require.Eventually(t, func() bool {
@@ -401,4 +402,76 @@ func TestRetryAfterIsCapped(t *testing.T) {
 	assert.Contains(t, logs.String(), "level=WARN")
 	assert.Contains(t, logs.String(), "retry_after=1h0m0s")
 	assert.Equal(t, delivery.MaxRetryAfter, delivery.Backoff{}.Wait(1, 24*time.Hour))
+}
+
+// lossyStore writes PutIfAbsent's value and then loses the answer, as a
+// store client does when the response is lost or the call is cancelled
+// after the write landed, or when it retries a write that had succeeded.
+type lossyStore struct {
+	*memstore.Store
+	mu     sync.Mutex
+	answer func() (bool, error) // nil: the real answer
+}
+
+func (s *lossyStore) PutIfAbsent(ctx context.Context, ns, key string, v []byte, ttl time.Duration) (bool, error) {
+	ok, err := s.Store.PutIfAbsent(context.WithoutCancel(ctx), ns, key, v, ttl)
+	s.mu.Lock()
+	answer := s.answer
+	s.answer = nil // once
+	s.mu.Unlock()
+	if answer != nil && ok && err == nil {
+		return answer()
+	}
+	return ok, err
+}
+
+// TestUncertainClaimIsRecognised: a claim whose PutIfAbsent landed but
+// whose answer was lost is recognised as our own, so the notification is
+// neither blocked until the lease expires nor posted twice.
+func TestUncertainClaimIsRecognised(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		answer func() (bool, error)
+	}{
+		{"error after the write", func() (bool, error) { return false, errors.New("connection reset") }},
+		{"client retried a landed write", func() (bool, error) { return false, nil }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			store := &lossyStore{Store: memstore.New(nil), answer: tt.answer}
+			s := &scriptedSender{}
+			d, err := delivery.New(store, delivery.WithSender(chat.PlatformSlack, s), delivery.WithClock(newInstantClock()),
+				delivery.WithLimits(map[chat.Platform]delivery.PlatformLimits{}))
+			require.NoError(t, err)
+			t.Cleanup(d.Close)
+			require.NoError(t, d.Deliver(context.Background(), job("C1", "u1")))
+			require.NoError(t, d.Deliver(context.Background(), job("C1", "u1")))
+			assert.Len(t, s.Sent(), 1)
+		})
+	}
+}
+
+// TestCancelledClaimIsNotLeaked: the caller's context ends while the claim
+// is being written; the landed claim is released at once, so the next copy
+// is delivered without waiting out the lease.
+func TestCancelledClaimIsNotLeaked(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	store := &lossyStore{Store: memstore.New(nil), answer: func() (bool, error) {
+		cancel()
+		return false, context.Canceled
+	}}
+	s := &scriptedSender{}
+	d, err := delivery.New(store, delivery.WithSender(chat.PlatformSlack, s), delivery.WithClock(newInstantClock()),
+		delivery.WithLimits(map[chat.Platform]delivery.PlatformLimits{}), delivery.WithTTLs(time.Hour, 0, 0))
+	require.NoError(t, err)
+	t.Cleanup(d.Close)
+	require.ErrorIs(t, d.Deliver(ctx, job("C1", "c1")), delivery.ErrNotDelivered)
+	_, ok, err := store.Get(context.Background(), delivery.NamespaceDedup, "slack:T1:C1|c1")
+	require.NoError(t, err)
+	assert.False(t, ok, "no claim left behind")
+	require.NoError(t, d.Deliver(context.Background(), job("C1", "c1")))
+	assert.Len(t, s.Sent(), 1)
 }

@@ -14,6 +14,14 @@
   let thread = "";
   let view = "web";
 
+  // messageOf returns the ID of the message an element belongs to: its own
+  // data-message, or the article it sits in (platform views leave it out).
+  function messageOf(el) {
+    if (el.dataset.message) return el.dataset.message;
+    const art = el.closest("article.msg");
+    return art ? art.dataset.id : "";
+  }
+
   function showError(msg) {
     errorBox.textContent = msg;
     errorBox.hidden = !msg;
@@ -137,10 +145,10 @@
       }
       return;
     }
-    if (target.dataset.button !== undefined && target.dataset.message) {
+    if (target.dataset.button !== undefined && messageOf(target)) {
       try {
         await post("/api/inbound", JSON.stringify({
-          kind: "button", message: target.dataset.message, button: Number(target.dataset.button),
+          kind: "button", message: messageOf(target), button: Number(target.dataset.button),
         }));
         showError("");
       } catch (err) {
@@ -151,12 +159,12 @@
 
   messages.addEventListener("submit", async function (e) {
     const form = e.target;
-    if (!(form instanceof HTMLFormElement) || !form.dataset.message) return;
+    if (!(form instanceof HTMLFormElement) || !messageOf(form)) return;
     e.preventDefault();
     const values = {};
     new FormData(form).forEach(function (v, k) { values[k] = String(v); });
     try {
-      await post("/api/inbound", JSON.stringify({ kind: "form", message: form.dataset.message, values: values }));
+      await post("/api/inbound", JSON.stringify({ kind: "form", message: messageOf(form), values: values }));
       showError("");
     } catch (err) {
       showError(err.message);

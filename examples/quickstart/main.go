@@ -31,12 +31,10 @@ import (
 	"github.com/opschat/opschat/adapters/console"
 	"github.com/opschat/opschat/chat"
 	"github.com/opschat/opschat/chatops"
+	"github.com/opschat/opschat/command"
 	"github.com/opschat/opschat/command/awsexec"
-	"github.com/opschat/opschat/command/awsexec/services/cloudwatchlogsops"
-	"github.com/opschat/opschat/command/awsexec/services/cloudwatchops"
-	"github.com/opschat/opschat/command/awsexec/services/ec2ops"
+	"github.com/opschat/opschat/command/awsexec/services/common"
 	"github.com/opschat/opschat/command/awsexec/services/iamops"
-	"github.com/opschat/opschat/command/awsexec/services/lambdaops"
 	"github.com/opschat/opschat/command/awsexec/services/stsops"
 	"github.com/opschat/opschat/internal/awssim"
 	"github.com/opschat/opschat/store/boltstore"
@@ -107,16 +105,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	stateNote := where
 
 	reg := awsexec.NewRegistry()
-	cloudwatchops.Register(reg)
-	cloudwatchlogsops.Register(reg)
-	ec2ops.Register(reg)
-	lambdaops.Register(reg)
-	// IAM and STS are registered so that the parser knows them and the
-	// built-in blocklist can refuse them by name.
+	common.Register(reg)
+	// IAM and STS are registered so that help knows them; the built-in
+	// blocklist refuses them (and every credential service) by name.
 	iamops.Register(reg)
 	stsops.Register(reg)
 
-	awsCfg, where, cleanup, err := awsConfig(ctx, *useAWS)
+	awsCfg, where, cleanup, err := awsConfig(ctx, *useAWS, reg)
 	if err != nil {
 		return err
 	}
@@ -215,7 +210,7 @@ func openAudit(path string, stderr io.Writer) (io.Writer, func(), error) {
 
 // awsConfig returns the AWS configuration commands run with: the simulated
 // account unless the user asked for real AWS.
-func awsConfig(ctx context.Context, real bool) (cfg aws.Config, where string, cleanup func(), err error) {
+func awsConfig(ctx context.Context, real bool, cat command.Catalog) (cfg aws.Config, where string, cleanup func(), err error) {
 	if real {
 		c, err := config.LoadDefaultConfig(ctx)
 		if err != nil {
@@ -223,7 +218,7 @@ func awsConfig(ctx context.Context, real bool) (cfg aws.Config, where string, cl
 		}
 		return c, "your AWS account (default credential chain)", func() {}, nil
 	}
-	sim := awssim.New()
+	sim := awssim.New(awssim.WithActionMapper(catalogActions(cat)))
 	where = fmt.Sprintf("a simulated AWS account (%s, offline at %s)", sim.AccountID(), sim.URL())
 	if os.Getenv("AWS_ACCESS_KEY_ID") != "" || os.Getenv("AWS_PROFILE") != "" {
 		where += "; your AWS credentials are not used unless you pass -aws"

@@ -128,3 +128,63 @@ func TestQuickstartStateLocked(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "-state")
 }
+
+// Guardrails mean what IAM means, through the quickstart with -config: a
+// guardrail that allows everything but denies an operation's real IAM
+// action refuses it (naming the action); one that allows only the real
+// action(s) does not refuse it, and the simulated account, checking the
+// session policies the command carried, agrees.
+func TestQuickstartGuardrailsUseRealIAMActions(t *testing.T) {
+	tests := []struct{ command, action string }{
+		{"lambda invoke --function-name checkout-api", "lambda:InvokeFunction"},
+		{"s3api list-objects-v2 --bucket checkout-artifacts", "s3:ListBucket"},
+		{"s3api list-buckets", "s3:ListAllMyBuckets"},
+		{"elbv2 describe-load-balancers", "elasticloadbalancing:DescribeLoadBalancers"},
+		{"stepfunctions list-state-machines", "states:ListStateMachines"},
+		{"stepfunctions start-execution --state-machine-arn arn:aws:states:us-east-1:123456789012:stateMachine:orders", "states:StartExecution"},
+		{"logs start-query --log-group-name /aws/lambda/checkout-api --start-time 1 --end-time 2 --query-string fields", "logs:StartQuery"},
+		{"dynamodb list-tables", "dynamodb:ListTables"},
+		{"ecs list-clusters", "ecs:ListClusters"},
+		{"rds describe-db-instances", "rds:DescribeDBInstances"},
+		{"sqs list-queues", "sqs:ListQueues"},
+		{"sns list-topics", "sns:ListTopics"},
+		{"cloudformation describe-stacks", "cloudformation:DescribeStacks"},
+		{"cloudwatch describe-alarms", "cloudwatch:DescribeAlarms"},
+		{"ec2 describe-instances", "ec2:DescribeInstances"},
+		{"autoscaling describe-auto-scaling-groups", "autoscaling:DescribeAutoScalingGroups"},
+		{"kinesis list-streams", "kinesis:ListStreams"},
+		{"route53 list-hosted-zones", "route53:ListHostedZones"},
+		{"ssm describe-instance-information", "ssm:DescribeInstanceInformation"},
+		{"codepipeline list-pipelines", "codepipeline:ListPipelines"},
+	}
+	dir := t.TempDir()
+	writeConfig := func(name, statements string) string {
+		path := filepath.Join(dir, name+".yaml")
+		doc := `{"Version":"2012-10-17","Statement":[` + statements + `]}`
+		cfg := "configurations:\n  - ConfigurationName: " + name + "\n    Platform: console\n    WorkspaceId: local\n    ChannelId: console\n" +
+			"    IamRoleArn: arn:aws:iam::123456789012:role/opschat-quickstart\n    DefaultRegion: us-east-1\n" +
+			"    GuardrailPolicyDocuments:\n      G: '" + doc + "'\n"
+		require.NoError(t, os.WriteFile(path, []byte(cfg), 0o600))
+		return path
+	}
+	run1 := func(t *testing.T, config, command string) string {
+		var out, errOut bytes.Buffer
+		require.NoError(t, run(context.Background(), []string{"-samples=false", "-state", "memory", "-audit", filepath.Join(dir, "audit.jsonl"), "-config", config},
+			strings.NewReader(command+"\n"), &out, &errOut), errOut.String())
+		return out.String()
+	}
+	for _, tt := range tests {
+		t.Run(tt.command, func(t *testing.T) {
+			deny := writeConfig("deny", `{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"`+tt.action+`","Resource":"*"}`)
+			out := run1(t, deny, tt.command)
+			assert.Contains(t, out, "Not allowed", "denying the real action refuses the command")
+			assert.Contains(t, out, tt.action, "the reply names the real action")
+
+			only := writeConfig("only", `{"Effect":"Allow","Action":"`+tt.action+`","Resource":"*"}`)
+			out = run1(t, only, tt.command)
+			assert.NotContains(t, out, "Not allowed", "allowing only the real action is enough")
+			assert.NotContains(t, out, "AccessDenied", "and AWS (the simulated account, checking the session policy) agrees")
+			assert.NotContains(t, out, "not authorized", "and AWS agrees")
+		})
+	}
+}

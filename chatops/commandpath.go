@@ -265,6 +265,7 @@ func (b *Bot) park(ctx context.Context, req *request, p pendingCommand, m chat.M
 		b.finish(ctx, req)
 		return fmt.Errorf("chatops: reply: %w", err)
 	}
+	b.rememberPendingRef(ctx, p.Token, ref)
 	// Only the thread index is added now: rewriting the command itself
 	// could revive one a fast click already answered. An index left
 	// pointing at an answered command is harmless (it resolves to nothing)
@@ -384,6 +385,7 @@ func (b *Bot) resume(ctx context.Context, req *request, p *pendingCommand, text 
 		req.rec.Text = "aws " + p.Command
 		req.rec.Outcome = OutcomeCancelled
 		req.rec.Reason = "cancelled by user"
+		b.settle(ctx, req, p)
 		return b.reply(ctx, req, chat.Message{Text: "Cancelled: " + codeSpan("aws "+RedactSecrets(p.Command))})
 	}
 	inv, err := command.Resume(p.Command, b.catalog)
@@ -412,7 +414,9 @@ func (b *Bot) resume(ctx context.Context, req *request, p *pendingCommand, text 
 		req.region = p.Region
 		// Check again: guardrails may have changed while the
 		// confirmation waited.
-		return b.authorizeAndRun(ctx, req, inv, true)
+		err := b.authorizeAndRun(ctx, req, inv, true)
+		b.settle(ctx, req, p)
+		return err
 	default:
 		var next *command.Invocation
 		if values != nil {
@@ -442,7 +446,9 @@ func (b *Bot) resume(ctx context.Context, req *request, p *pendingCommand, text 
 		}
 		b.dropPending(ctx, p)
 		req.rec.Text = "aws " + next.Text
-		return b.runInvocation(ctx, req, next)
+		err = b.runInvocation(ctx, req, next)
+		b.settle(ctx, req, p)
+		return err
 	}
 }
 
@@ -482,6 +488,7 @@ func (b *Bot) handleAction(ctx context.Context, req *request) error {
 		if p == nil {
 			req.rec.Outcome = OutcomeInvalid
 			req.rec.Reason = "pending command expired or already answered"
+			b.settleExpired(ctx, a.Value)
 			return b.reply(ctx, req, chat.Message{Text: "That request has expired or was already answered. Please run the command again."})
 		}
 		answer := map[string]string{ActionConfirm: "yes", ActionCancel: "cancel"}[a.ID]

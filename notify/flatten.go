@@ -81,7 +81,7 @@ func (st *matchState) flattenEvent(root *pathNode, event []byte) error {
 	}
 	if event[p.i] != '{' {
 		first := event[p.i]
-		if err := p.skip(1); err != nil {
+		if err := p.skip(0); err != nil {
 			return err
 		}
 		if p.ws(); p.i != len(event) {
@@ -115,19 +115,7 @@ func jsonKindOf(first byte) string {
 	return "a number"
 }
 
-func (p *fscan) ws() {
-	if p.i < len(p.b) && p.b[p.i] > ' ' {
-		return // compact JSON: the usual case
-	}
-	for p.i < len(p.b) {
-		switch p.b[p.i] {
-		case ' ', '\t', '\n', '\r':
-			p.i++
-		default:
-			return
-		}
-	}
-}
+func (p *fscan) ws() { p.i = skipWS(p.b, p.i) }
 
 // object reads the object at p.i; n is the path node of the object (nil
 // when nothing below it is used, which makes it a plain skip).
@@ -155,7 +143,7 @@ func (p *fscan) object(n *pathNode, depth int) error {
 				return err
 			}
 			child = n.child(key)
-		} else if _, _, err := p.skipStr(); err != nil {
+		} else if err := p.skipStr(); err != nil {
 			return err
 		}
 		p.ws()
@@ -211,8 +199,7 @@ func (p *fscan) value(n *pathNode, depth int) error {
 		return p.array(n, depth+1)
 	case '"':
 		if n.path < 0 {
-			_, _, err := p.skipStr()
-			return err
+			return p.skipStr()
 		}
 		s, err := p.str(false)
 		if err != nil {
@@ -293,60 +280,135 @@ func (p *fscan) array(n *pathNode, depth int) error {
 }
 
 // skip validates and skips the value at p.i without recording anything.
+// depth is the nesting of the enclosing container. Most of an event is
+// skipped, so this is one loop over the bytes with the open containers on
+// a reused stack: no recursion and no call per token but for strings and
+// numbers.
 func (p *fscan) skip(depth int) error {
-	if p.i >= len(p.b) {
-		return p.syntaxErr("unexpected end of input")
+	b, i := p.b, p.i
+	stack := p.st.stack[:0] // per open container: is it an object
+	var (
+		end   int
+		msg   string
+		code  uint8
+		check bool
+	)
+value:
+	i = skipWS(b, i)
+	if i >= len(b) {
+		msg = "unexpected end of input"
+		goto fail
 	}
-	switch p.b[p.i] {
-	case '{':
-		return p.object(nil, depth+1)
-	case '[':
-		if depth+1 > maxEventDepth {
-			return p.syntaxErr("exceeded max depth")
-		}
-		p.i++
-		p.ws()
-		if p.i < len(p.b) && p.b[p.i] == ']' {
-			p.i++
-			return nil
-		}
-		for {
-			if err := p.skip(depth + 1); err != nil {
-				return err
-			}
-			p.ws()
-			if p.i >= len(p.b) {
-				return p.syntaxErr("unexpected end of input in an array")
-			}
-			switch p.b[p.i] {
-			case ',':
-				p.i++
-				p.ws()
-			case ']':
-				p.i++
-				return nil
-			default:
-				return p.syntaxErr("expected ',' or ']' in an array")
-			}
-		}
+	switch b[i] {
 	case '"':
-		_, _, err := p.skipStr()
-		return err
+		if end, _, code = scanString(b, i+1); code != strOK {
+			i, msg = end, strErrors[code]
+			goto fail
+		}
+		i = end + 1
+	case '{', '[':
+		if depth+len(stack)+1 > maxEventDepth {
+			msg = "exceeded max depth"
+			goto fail
+		}
+		obj := b[i] == '{'
+		i = skipWS(b, i+1)
+		if i < len(b) && (obj && b[i] == '}' || !obj && b[i] == ']') {
+			i++
+			break
+		}
+		stack = append(stack, obj)
+		if obj {
+			goto key
+		}
+		goto value
 	case 't', 'f', 'n':
-		return p.literal()
+		word := "null"
+		switch b[i] {
+		case 't':
+			word = "true"
+		case 'f':
+			word = "false"
+		}
+		if len(b)-i < len(word) || string(b[i:i+len(word)]) != word {
+			msg = "invalid literal"
+			goto fail
+		}
+		i += len(word)
 	default:
-		start := p.i
-		check, err := p.number()
-		if err != nil {
-			return err
+		start := i
+		if i, check, msg = scanNumber(b, i); msg != "" {
+			goto fail
 		}
-		if check {
-			if _, err := strconv.ParseFloat(string(p.b[start:p.i]), 64); err != nil {
-				return fmt.Errorf("notify: match: event number %.40q does not fit a float64: %w", p.b[start:p.i], ErrInvalidEvent)
-			}
+		if check && !fitsFloat64(b[start:i]) {
+			p.i = i
+			p.st.stack = stack
+			return fmt.Errorf("notify: match: event number %.40q does not fit a float64: %w", b[start:i], ErrInvalidEvent)
 		}
+	}
+after:
+	if len(stack) == 0 {
+		p.i = i
+		p.st.stack = stack
 		return nil
 	}
+	i = skipWS(b, i)
+	if i >= len(b) {
+		msg = "unexpected end of input in a container"
+		goto fail
+	}
+	switch c := b[i]; {
+	case c == ',':
+		i++
+		if stack[len(stack)-1] {
+			goto key
+		}
+		goto value
+	case c == '}' && stack[len(stack)-1], c == ']' && !stack[len(stack)-1]:
+		i++
+		stack = stack[:len(stack)-1]
+		goto after
+	default:
+		msg = "expected ',' or the end of a container"
+		goto fail
+	}
+key:
+	i = skipWS(b, i)
+	if i >= len(b) || b[i] != '"' {
+		msg = "expected a string key"
+		goto fail
+	}
+	if end, _, code = scanString(b, i+1); code != strOK {
+		i, msg = end, strErrors[code]
+		goto fail
+	}
+	i = skipWS(b, end+1)
+	if i >= len(b) || b[i] != ':' {
+		msg = "expected ':' after an object key"
+		goto fail
+	}
+	i++
+	goto value
+fail:
+	p.i = i
+	p.st.stack = stack
+	return p.syntaxErr(msg)
+}
+
+// fitsFloat64 reports whether a number token decodes to a finite float64,
+// which encoding/json requires of every number in the document.
+func fitsFloat64(num []byte) bool {
+	_, err := strconv.ParseFloat(string(num), 64)
+	return err == nil
+}
+
+// skipWS skips JSON whitespace; one comparison decides the usual case
+// (compact JSON: no whitespace at all).
+func skipWS(b []byte, i int) int {
+	for i < len(b) && b[i] <= ' ' && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
 }
 
 func (p *fscan) literal() error {
@@ -370,15 +432,24 @@ func (p *fscan) literal() error {
 // the value might overflow a float64 (an exponent or more than 300 digits),
 // which only strconv can decide.
 func (p *fscan) number() (check bool, err error) {
-	b, i := p.b, p.i
+	i, check, msg := scanNumber(p.b, p.i)
+	p.i = i
+	if msg != "" {
+		return false, p.syntaxErr(msg)
+	}
+	return check, nil
+}
+
+// scanNumber validates the number token at i and returns the index after
+// it, or of the offending byte with a message.
+func scanNumber(b []byte, i int) (end int, check bool, msg string) {
 	start := i
 	if i < len(b) && b[i] == '-' {
 		i++
 	}
 	switch {
 	case i >= len(b):
-		p.i = i
-		return false, p.syntaxErr("unexpected end of input in a number")
+		return i, false, "unexpected end of input in a number"
 	case b[i] == '0':
 		i++
 	case '1' <= b[i] && b[i] <= '9':
@@ -386,8 +457,7 @@ func (p *fscan) number() (check bool, err error) {
 			i++
 		}
 	default:
-		p.i = i
-		return false, p.syntaxErr("invalid character at the start of a value")
+		return i, false, "invalid character at the start of a value"
 	}
 	if i < len(b) && b[i] == '.' {
 		i++
@@ -396,8 +466,7 @@ func (p *fscan) number() (check bool, err error) {
 			i++
 		}
 		if i == d {
-			p.i = i
-			return false, p.syntaxErr("expected a digit after the decimal point")
+			return i, false, "expected a digit after the decimal point"
 		}
 	}
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
@@ -411,12 +480,10 @@ func (p *fscan) number() (check bool, err error) {
 			i++
 		}
 		if i == d {
-			p.i = i
-			return false, p.syntaxErr("expected a digit in the exponent")
+			return i, false, "expected a digit in the exponent"
 		}
 	}
-	p.i = i
-	return check || i-start > 300, nil
+	return i, check || i-start > 300, ""
 }
 
 // SWAR constants: eight byte lanes of one uint64.
@@ -433,76 +500,81 @@ func stopLanes(w uint64) uint64 {
 	return (((q - lanes01) &^ q) | ((bs - lanes01) &^ bs) | ((w - lanes01*0x20) &^ w)) & lanes80
 }
 
-// skipStr validates the string token at p.i and moves past it. It returns
-// the raw body (between the quotes) and whether it holds an escape or a
-// non-ASCII byte, the two cases where the value differs from the raw bytes.
-// Eight bytes are tested at a time: most of an event is string bodies
-// nobody looks at.
-func (p *fscan) skipStr() (raw []byte, special bool, err error) {
-	b := p.b
-	start := p.i + 1
-	i := start
+// skipStr validates the string token at p.i and moves past it.
+func (p *fscan) skipStr() error {
+	end, _, code := scanString(p.b, p.i+1)
+	if code != strOK {
+		p.i = end
+		return p.syntaxErr(strErrors[code])
+	}
+	p.i = end + 1
+	return nil
+}
+
+// scanString results.
+const (
+	strOK uint8 = iota
+	strEOF
+	strBadEscape
+	strControl
+)
+
+var strErrors = [...]string{
+	strEOF:       "unexpected end of input in a string",
+	strBadEscape: "invalid escape in a string",
+	strControl:   "control character in a string",
+}
+
+// scanString validates a string body starting at i (just after the
+// opening quote) and returns the index of the closing quote, or of the
+// offending byte with a code. plain reports that the body has no escape
+// and no byte above 0x7f, i.e. it is its own value. Eight bytes are tested
+// at a time: most of an event is string bodies nobody looks at.
+func scanString(b []byte, i int) (end int, plain bool, code uint8) {
+	var high uint64
+	plain = true
 	for {
-		var high uint64
-		for i+16 <= len(b) {
-			w1 := binary.LittleEndian.Uint64(b[i:])
-			w2 := binary.LittleEndian.Uint64(b[i+8:])
-			if stopLanes(w1)|stopLanes(w2) != 0 {
-				break
-			}
-			high |= w1 | w2
-			i += 16
-		}
 		for i+8 <= len(b) {
 			w := binary.LittleEndian.Uint64(b[i:])
 			if stop := stopLanes(w); stop != 0 {
-				n := bits.TrailingZeros64(stop) / 8
-				high |= w & (1<<(8*n) - 1)
-				i += n
+				// The lanes below the first stop, which is ASCII itself.
+				high |= w & ((stop & -stop) - 1)
+				i += bits.TrailingZeros64(stop) / 8
 				break
 			}
 			high |= w
 			i += 8
 		}
-		if high&lanes80 != 0 {
-			special = true
-		}
 		if i >= len(b) {
-			p.i = i
-			return nil, false, p.syntaxErr("unexpected end of input in a string")
+			return i, false, strEOF
 		}
 		c := b[i]
 		switch {
 		case c == '"':
-			p.i = i + 1
-			return b[start:i], special, nil
+			return i, plain && high&lanes80 == 0, strOK
 		case c == '\\':
-			special = true
+			plain = false
 			if i+1 >= len(b) {
-				p.i = i
-				return nil, false, p.syntaxErr("unexpected end of input in a string escape")
+				return i, false, strEOF
 			}
 			switch b[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
 				if i+6 > len(b) || !isHexByte(b[i+2]) || !isHexByte(b[i+3]) || !isHexByte(b[i+4]) || !isHexByte(b[i+5]) {
-					p.i = i
-					return nil, false, p.syntaxErr("invalid \\u escape in a string")
+					return i, false, strBadEscape
 				}
 				i += 6
 			default:
-				p.i = i
-				return nil, false, p.syntaxErr("invalid escape in a string")
+				return i, false, strBadEscape
 			}
 		case c < 0x20:
-			p.i = i
-			return nil, false, p.syntaxErr("control character in a string")
+			return i, false, strControl
 		default:
 			if c >= utf8.RuneSelf {
-				special = true
+				plain = false
 			}
-			i++
+			i++ // the short tail
 		}
 	}
 }
@@ -511,11 +583,15 @@ func (p *fscan) skipStr() (raw []byte, special bool, err error) {
 // it: the raw bytes when they are plain, else unquoted into the state's
 // scratch buffer (keys use a separate buffer that is reused per key).
 func (p *fscan) str(key bool) ([]byte, error) {
-	raw, special, err := p.skipStr()
-	if err != nil || !special {
-		return raw, err
+	start := p.i + 1
+	end, plain, code := scanString(p.b, start)
+	if code != strOK {
+		p.i = end
+		return nil, p.syntaxErr(strErrors[code])
 	}
-	if !hasByte(raw, '\\') && utf8.Valid(raw) {
+	p.i = end + 1
+	raw := p.b[start:end]
+	if plain || (!hasByte(raw, '\\') && utf8.Valid(raw)) {
 		return raw, nil
 	}
 	st := p.st
@@ -525,9 +601,9 @@ func (p *fscan) str(key bool) ([]byte, error) {
 	}
 	// Earlier leaves keep slices of older backing arrays when this grows,
 	// which stay valid: the buffer is only appended to during one match.
-	start := len(st.scratch)
+	from := len(st.scratch)
 	st.scratch = appendUnquoted(st.scratch, raw)
-	return st.scratch[start:len(st.scratch):len(st.scratch)], nil
+	return st.scratch[from:len(st.scratch):len(st.scratch)], nil
 }
 
 func hasByte(b []byte, c byte) bool {

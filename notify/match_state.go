@@ -36,6 +36,7 @@ type matchState struct {
 	trail    []arrayPos // array positions above the current value
 	scratch  []byte     // unquoted strings
 	keyBuf   []byte     // the current unquoted key
+	stack    []bool     // open containers of a skipped value
 	head     []int32    // per path: first leaf, -1
 	tail     []int32    // per path: last leaf, -1
 	touched  []int32    // paths with leaves

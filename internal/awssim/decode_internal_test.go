@@ -100,13 +100,39 @@ func TestCleanPathAndRoutes(t *testing.T) {
 	t.Parallel()
 	assert.Equal(t, "/2015-03-31/functions", cleanPath("/2015-03-31/functions/"))
 	assert.Equal(t, "/", cleanPath("//"))
-	rt, labels := matchRoute(s3Routes, "GET", "/b/a/b%20c.txt", url.Values{})
+	rt, labels := matchRoute(restRoutesFor("s3"), "GET", "/b/a/b%20c.txt", url.Values{})
 	require.NotNil(t, rt)
 	assert.Equal(t, "GetObject", rt.op)
 	assert.Equal(t, map[string]string{"Bucket": "b", "Key": "a/b c.txt"}, labels)
-	rt, _ = matchRoute(s3Routes, "GET", "/b", url.Values{"list-type": {"2"}})
-	require.NotNil(t, rt)
-	assert.Equal(t, "ListObjectsV2", rt.op)
+	// The most specific route wins: a required query key, then x-id, then
+	// literal segments.
+	for _, c := range []struct {
+		service, method, path string
+		q                     url.Values
+		want                  string
+	}{
+		{"s3", "GET", "/b", url.Values{"list-type": {"2"}}, "ListObjectsV2"},
+		{"s3", "GET", "/b", url.Values{}, "ListObjects"},
+		{"s3", "GET", "/b", url.Values{"tagging": {""}}, "GetBucketTagging"},
+		{"s3", "GET", "/b/k", url.Values{"tagging": {""}}, "GetObjectTagging"},
+		{"s3", "GET", "/b/k", url.Values{"x-id": {"GetObject"}}, "GetObject"},
+		{"s3", "GET", "/", url.Values{}, "ListBuckets"},
+		{"s3", "GET", "/", url.Values{"x-id": {"ListDirectoryBuckets"}}, "ListDirectoryBuckets"},
+		{"s3", "HEAD", "/b", url.Values{}, "HeadBucket"},
+		{"guardduty", "GET", "/detector", url.Values{}, "ListDetectors"},
+		{"guardduty", "POST", "/detector/d1/findings/get", url.Values{}, "GetFindings"},
+		{"securityhub", "POST", "/findings", url.Values{}, "GetFindings"},
+		{"route53", "GET", "/2013-04-01/hostedzone", url.Values{}, "ListHostedZones"},
+		{"lambda", "GET", "/2015-03-31/functions/f", url.Values{}, "GetFunction"},
+		{"lambda", "GET", "/2015-03-31/functions/f/configuration", url.Values{}, "GetFunctionConfiguration"},
+	} {
+		rt, _ := matchRoute(restRoutesFor(c.service), c.method, c.path, c.q)
+		if assert.NotNil(t, rt, "%s %s %s?%s", c.service, c.method, c.path, c.q.Encode()) {
+			assert.Equal(t, c.want, rt.op, "%s %s %s?%s", c.service, c.method, c.path, c.q.Encode())
+		}
+	}
+	rt, _ = matchRoute(restRoutesFor("s3"), "GET", "/b/k", url.Values{"x-id": {"Nope"}})
+	assert.Nil(t, rt, "an x-id naming another operation matches nothing")
 	assert.Equal(t, "b", bucketFromHost("b.127.0.0.1:8080"))
 	assert.Equal(t, "", bucketFromHost("127.0.0.1:8080"))
 }

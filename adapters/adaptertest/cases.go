@@ -102,5 +102,37 @@ func GoldenCases() []GoldenCase {
 			},
 		}},
 		{"full", FullMessage()},
+		// Command output as awsexec renders it: an aligned table (header,
+		// dash line, padded rows), a truncation note, and pretty JSON.
+		{"aws_table", chat.Message{
+			Text: "`ec2 describe-instances --region us-east-1`",
+			CodeBlocks: []chat.CodeBlock{{Caption: "Instances (3)", Language: "text", Content: "" +
+				"InstanceId           State    InstanceType  PrivateIpAddress  Name\n" +
+				"-------------------  -------  ------------  ----------------  ---------------\n" +
+				"i-0123456789abcdef0  running  t3.micro      10.0.0.1          web-1\n" +
+				"i-0fedcba9876543210  stopped  m5.large      10.0.0.2\n" +
+				"i-0aaaabbbbccccdddd  running  t3.small      10.0.0.3          api <internal>\n" +
+				"… (2 more lines)\n"}},
+		}},
+		{"json_output", chat.Message{
+			CodeBlocks: []chat.CodeBlock{{Language: "json", Content: "{\n  \"Functions\": [\n    {\n      \"FunctionName\": \"orders\",\n" +
+				"      \"Runtime\": \"python3.12\"\n    }\n  ]\n}\n"}},
+		}},
+		{"emoji_and_many_buttons", chat.Message{
+			Title:    ":rotating_light: Deployment failed :x:",
+			Text:     ":warning: Rollback started at 10:00:00 for arn:aws:ecs:us-east-1:123456789012:service/web :fire: :not_a_code:",
+			Severity: chat.SeverityCritical,
+			Fields:   []chat.Field{{Name: "Status", Value: ":white_check_mark: healthy", Short: true}},
+			Buttons: []chat.Button{
+				{ID: "run-command", Label: "Show logs", Value: "logs tail a"},
+				{ID: "run-command", Label: "Show error logs", Value: "logs tail a --filter-pattern ERROR"},
+				{ID: "a3", Label: "Describe service", Value: "ecs describe-services"},
+				{ID: "a4", Label: "List tasks", Value: "ecs list-tasks"},
+				{ID: "a5", Label: "Show events", Value: "ecs describe-services --query events"},
+				{ID: "a6", Label: "Roll back", Value: "ecs update-service", Style: chat.ButtonDanger},
+				{ID: "a7", Label: "Scale up", Value: "ecs update-service --desired-count 4"},
+				{ID: "a8", Label: "Open runbook", Value: "runbook web"},
+			},
+		}},
 	}
 }

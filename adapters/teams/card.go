@@ -27,7 +27,7 @@ const DefaultMaxInlineImageBytes = 256 * 1024
 
 const (
 	cardSchema  = "http://adaptivecards.io/schemas/adaptive-card.json"
-	cardVersion = "1.4"
+	cardVersion = "1.5"
 	// ContentTypeAdaptiveCard is the attachment content type of an
 	// Adaptive Card.
 	ContentTypeAdaptiveCard = "application/vnd.microsoft.card.adaptive"
@@ -91,6 +91,12 @@ type Element struct {
 	IsRequired   bool     `json:"isRequired,omitempty"`
 	ErrorMessage string   `json:"errorMessage,omitempty"`
 	Choices      []Choice `json:"choices,omitempty"`
+
+	// Table (1.5)
+	Columns          []TableColumn `json:"columns,omitempty"`
+	Rows             []TableRow    `json:"rows,omitempty"`
+	FirstRowAsHeader bool          `json:"firstRowAsHeader,omitempty"`
+	GridStyle        string        `json:"gridStyle,omitempty"`
 }
 
 // TextRun is one run of a RichTextBlock. Its text is never interpreted as
@@ -123,11 +129,13 @@ type Choice struct {
 
 // CardAction is an Action.Submit or Action.OpenUrl.
 type CardAction struct {
-	Type  string         `json:"type"`
-	Title string         `json:"title,omitempty"`
-	URL   string         `json:"url,omitempty"`
-	Style string         `json:"style,omitempty"`
-	Data  map[string]any `json:"data,omitempty"`
+	Type  string `json:"type"`
+	Title string `json:"title,omitempty"`
+	URL   string `json:"url,omitempty"`
+	Style string `json:"style,omitempty"`
+	// Mode "secondary" puts the action in the overflow menu (1.5).
+	Mode string         `json:"mode,omitempty"`
+	Data map[string]any `json:"data,omitempty"`
 }
 
 // RenderOptions tune Render.
@@ -181,7 +189,7 @@ func render(m chat.Message, o RenderOptions, truncated bool) Card {
 		Type:         "AdaptiveCard",
 		Schema:       cardSchema,
 		Version:      cardVersion,
-		FallbackText: truncateRunes(m.PlainSummary(), 500),
+		FallbackText: truncateRunes(replaceEmoji(m.PlainSummary()), 500),
 		MSTeams:      &cardMSTeams{Width: "Full"},
 	}
 	if m.Title != "" {
@@ -212,17 +220,12 @@ func render(m chat.Message, o RenderOptions, truncated bool) Card {
 	if len(m.Fields) > 0 {
 		fs := Element{Type: "FactSet"}
 		for _, f := range m.Fields {
-			fs.Facts = append(fs.Facts, Fact{Title: escapeMarkdown(f.Name), Value: escapeMarkdown(f.Value)})
+			fs.Facts = append(fs.Facts, Fact{Title: escapeMarkdown(replaceEmoji(f.Name)), Value: escapeMarkdown(replaceEmoji(f.Value))})
 		}
 		card.Body = append(card.Body, fs)
 	}
 	for _, cb := range m.CodeBlocks {
-		if cb.Caption != "" {
-			card.Body = append(card.Body, Element{Type: "RichTextBlock", Inlines: []TextRun{
-				{Type: "TextRun", Text: cb.Caption, Weight: "Bolder", Size: "Small"}}})
-		}
-		card.Body = append(card.Body, Element{Type: "Container", Style: "emphasis", Spacing: "Small", Items: []Element{{
-			Type: "RichTextBlock", Inlines: []TextRun{{Type: "TextRun", Text: cb.Content, FontType: "Monospace"}}}}})
+		card.Body = append(card.Body, codeElements(cb)...)
 	}
 	var notes []string
 	for _, img := range m.Images {
@@ -265,6 +268,7 @@ func render(m chat.Message, o RenderOptions, truncated bool) Card {
 			Data:  map[string]any{submitMarker: "button", "id": b.ID, "value": b.Value},
 		})
 	}
+	card.Actions = capActions(card.Actions)
 	if len(card.Body) == 0 {
 		// Teams rejects a card with an empty body.
 		card.Body = []Element{{Type: "TextBlock", Text: " ", Wrap: true}}
@@ -376,6 +380,10 @@ func runs(md string, style func(*TextRun)) []TextRun {
 
 func spanRun(sp chat.Span) TextRun {
 	r := TextRun{Type: "TextRun", Text: sp.Text}
+	if sp.Kind != chat.SpanCode {
+		// Slack-style shortcodes (":warning:") show literally in Teams.
+		r.Text = replaceEmoji(r.Text)
+	}
 	switch sp.Kind {
 	case chat.SpanBold:
 		r.Weight = "Bolder"
@@ -479,95 +487,6 @@ func cardSize(c Card) int {
 		}
 	}
 	return n
-}
-
-func cloneForTruncation(m chat.Message) chat.Message {
-	m.Fields = append([]chat.Field(nil), m.Fields...)
-	m.CodeBlocks = append([]chat.CodeBlock(nil), m.CodeBlocks...)
-	m.Context = append([]string(nil), m.Context...)
-	return m
-}
-
-const cutMark = "\n… (truncated)"
-
-// shrink removes about excess bytes from the largest shrinkable part of m
-// and reports whether it could.
-func shrink(m *chat.Message, excess int) bool {
-	// Code blocks first: command output is the usual culprit and the full
-	// output can be fetched again or attached elsewhere.
-	best, bestLen := -1, 0
-	for i, cb := range m.CodeBlocks {
-		if len(cb.Content) > bestLen {
-			best, bestLen = i, len(cb.Content)
-		}
-	}
-	if best >= 0 && bestLen > 64 {
-		m.CodeBlocks[best].Content = cut(m.CodeBlocks[best].Content, excess)
-		return true
-	}
-	if len(m.Text) > 256 {
-		m.Text = cut(m.Text, excess)
-		return true
-	}
-	if len(m.Fields) > 1 {
-		m.Fields = m.Fields[:len(m.Fields)/2]
-		return true
-	}
-	// Only report progress when something was removed: five or fewer
-	// buttons stay, and claiming progress for them would keep the loop from
-	// ever reaching the last resort (a card too big for Teams).
-	if len(m.Context) > 0 || len(m.Images) > 0 || len(m.Buttons) > 5 {
-		m.Context, m.Images = nil, nil
-		if len(m.Buttons) > 5 {
-			m.Buttons = m.Buttons[:5]
-		}
-		return true
-	}
-	if len(m.Text) > 0 {
-		m.Text = ""
-		return true
-	}
-	return false
-}
-
-// lastResort keeps the title, a summary, and the title link and buttons
-// when they are small: a confirmation keeps its buttons, but a button or
-// link of many kilobytes (it would keep the card over the limit for ever)
-// is dropped. bare drops them whatever their size, for when even that card
-// is too big (JSON escaping can multiply their size).
-func lastResort(m chat.Message, bare bool) chat.Message {
-	const maxKept = 2048
-	out := chat.Message{Title: truncateRunes(m.Title, 200), Summary: truncateRunes(m.PlainSummary(), 200), Severity: m.Severity}
-	if bare {
-		return out
-	}
-	if len(m.TitleLink) <= maxKept {
-		out.TitleLink = m.TitleLink
-	}
-	size := 0
-	for _, b := range m.Buttons {
-		size += len(b.ID) + len(b.Label) + len(b.Value)
-	}
-	if size <= maxKept {
-		out.Buttons = m.Buttons
-	}
-	return out
-}
-
-// cut shortens s by at least n bytes at a line or rune boundary and marks it.
-func cut(s string, n int) string {
-	s = strings.TrimSuffix(s, cutMark)
-	keep := len(s) - n - len(cutMark)
-	if keep <= 0 {
-		return strings.TrimPrefix(cutMark, "\n")
-	}
-	for keep > 0 && !utf8.RuneStart(s[keep]) {
-		keep--
-	}
-	if nl := strings.LastIndexByte(s[:keep], '\n'); nl > keep*3/4 {
-		keep = nl
-	}
-	return s[:keep] + cutMark
 }
 
 func truncateRunes(s string, n int) string {

@@ -34,6 +34,24 @@
 // local emulators on plain-HTTP loopback opt in with
 // WithInsecureLoopbackServiceURL.
 //
+// Rendering (schema 1.5, checked by adaptertest.CheckAdaptiveCard): command
+// output in the aligned layout awsexec writes (header, dash line, padded
+// rows) becomes a native Table when it fits (at most 6 columns, 50 rows, 64
+// characters a cell); other code blocks and JSON stay monospace with runs of
+// spaces, leading spaces and tabs turned into no-break spaces, because Teams
+// collapses white space as HTML does. Slack-style ":shortcode:" emoji in
+// text and fields become Unicode. Teams shows six actions: with more, the
+// first five stay buttons and the rest go to the overflow menu (mode
+// "secondary"), so no button is lost.
+//
+// Thread replies: Teams delivers a channel message to a bot only when it
+// mentions the bot, unless the app holds the resource-specific consent
+// ChannelMessage.Read.Group. Confirmations and prompts ask for a reply in
+// their thread, so the example manifest (examples/teamsbot/manifest.json)
+// declares it, and an unmentioned reply in a reply chain is KindThreadReply
+// (unmentioned root posts are ignored). Without that consent, and in group
+// chats (which have no threads), the card's buttons and form do the same.
+//
 // Flow: Teams → Adapter.ServeHTTP → Listen's chat.Handler (the bot core) →
 // chat.Replier → Adapter.Send → Bot Connector.
 package teams

@@ -29,7 +29,7 @@ func ExampleRender() {
 	}
 	fmt.Println(card.Actions[0].Type, card.Actions[0].Data["id"])
 	// Output:
-	// AdaptiveCard 1.4
+	// AdaptiveCard 1.5
 	// Container attention
 	// RichTextBlock
 	// FactSet

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/opschat/opschat/adapters/adaptertest"
 	"github.com/opschat/opschat/adapters/teams"
 	"github.com/opschat/opschat/chat"
 )
@@ -23,6 +24,7 @@ func checkGolden(t *testing.T, name string, card teams.Card) {
 	enc.SetIndent("", "  ")
 	require.NoError(t, enc.Encode(card))
 	got := buf.String()
+	assert.NoError(t, adaptertest.CheckAdaptiveCard([]byte(got)), "schema 1.5 rules")
 	path := filepath.Join("testdata", name+".golden.json")
 	if *update {
 		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))

@@ -1,0 +1,285 @@
+package teams
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/opschat/opschat/chat"
+)
+
+// Limits of the native Table layout. Beyond them a table is shown as
+// monospace text: Teams squeezes every column into the card's width, so a
+// wide or long-celled table wraps each cell into an unreadable column of
+// fragments, and each cell costs ~80 bytes of JSON against the size budget.
+const (
+	maxTableColumns = 6
+	maxTableRows    = 50
+	maxTableCell    = 64
+)
+
+// MaxVisibleActions is how many top-level actions a card shows as buttons.
+// Teams shows up to six; with more, the first MaxVisibleActions-1 stay
+// buttons and the rest go to the overflow menu ("…", schema 1.5 mode
+// "secondary"), so none is dropped.
+const MaxVisibleActions = 6
+
+// TableColumn is a column definition of an Adaptive Card Table (1.5).
+type TableColumn struct {
+	Width int `json:"width"`
+}
+
+// TableRow is a row of a Table.
+type TableRow struct {
+	Type  string      `json:"type"`
+	Cells []TableCell `json:"cells"`
+}
+
+// TableCell is a cell of a TableRow.
+type TableCell struct {
+	Type  string    `json:"type"`
+	Items []Element `json:"items"`
+}
+
+// codeElements renders a code block: a native Table when the content is a
+// column-aligned table that fits, else monospace text whose alignment
+// survives Teams (see preserveSpaces).
+func codeElements(cb chat.CodeBlock) []Element {
+	var out []Element
+	if cb.Caption != "" {
+		out = append(out, Element{Type: "RichTextBlock", Inlines: []TextRun{
+			{Type: "TextRun", Text: cb.Caption, Weight: "Bolder", Size: "Small"}}})
+	}
+	if rows, note, ok := parseTable(cb.Content); ok {
+		out = append(out, tableElement(rows))
+		if note != "" {
+			out = append(out, Element{Type: "RichTextBlock", Spacing: "None", Inlines: []TextRun{
+				{Type: "TextRun", Text: note, IsSubtle: true, Size: "Small"}}})
+		}
+		return out
+	}
+	text := preserveSpaces(strings.TrimRight(cb.Content, "\n"))
+	if text == "" {
+		text = " "
+	}
+	return append(out, Element{Type: "Container", Style: "emphasis", Spacing: "Small", Items: []Element{{
+		Type: "RichTextBlock", Inlines: []TextRun{{Type: "TextRun", Text: text, FontType: "Monospace"}}}}})
+}
+
+func tableElement(rows [][]string) Element {
+	t := Element{Type: "Table", FirstRowAsHeader: true, GridStyle: "accent", Spacing: "Small"}
+	widths := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], min(utf8.RuneCountInString(c), maxTableCell), 1)
+		}
+	}
+	for _, w := range widths {
+		t.Columns = append(t.Columns, TableColumn{Width: w})
+	}
+	for ri, r := range rows {
+		row := TableRow{Type: "TableRow"}
+		for _, c := range r {
+			tb := Element{Type: "TextBlock", Text: escapeMarkdown(c), Wrap: true}
+			if c == "" {
+				tb.Text = " "
+			}
+			if ri == 0 {
+				tb.Weight = "Bolder"
+			}
+			row.Cells = append(row.Cells, TableCell{Type: "TableCell", Items: []Element{tb}})
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// parseTable recognises the aligned tables command output uses: a header
+// line, a line of dash runs (one per column, two spaces apart) and rows
+// padded to the columns. It returns the cells (header first) and a trailing
+// note line ("… (12 more lines)"), and false when the text is not such a
+// table or does not fit the Table limits.
+func parseTable(s string) (rows [][]string, note string, ok bool) {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) < 3 {
+		return nil, "", false
+	}
+	starts := dashColumns(lines[1])
+	if len(starts) < 2 || len(starts) > maxTableColumns {
+		return nil, "", false
+	}
+	body := lines[2:]
+	if last := body[len(body)-1]; strings.HasPrefix(last, "…") {
+		note, body = last, body[:len(body)-1]
+	}
+	if len(body) == 0 || len(body) > maxTableRows {
+		return nil, "", false
+	}
+	for _, l := range append([]string{lines[0]}, body...) {
+		cells, ok := splitColumns(l, starts)
+		if !ok {
+			return nil, "", false
+		}
+		rows = append(rows, cells)
+	}
+	return rows, note, true
+}
+
+// dashColumns returns the rune offsets where the dash runs of a separator
+// line start, or nil when the line is not one.
+func dashColumns(line string) []int {
+	var starts []int
+	r := []rune(line)
+	for i := 0; i < len(r); {
+		if r[i] != '-' {
+			return nil
+		}
+		starts = append(starts, i)
+		for i < len(r) && r[i] == '-' {
+			i++
+		}
+		if i == len(r) {
+			break
+		}
+		if i+2 > len(r) || r[i] != ' ' || r[i+1] != ' ' {
+			return nil
+		}
+		i += 2
+	}
+	return starts
+}
+
+// splitColumns cuts a line at the column offsets. Each cell must be
+// separated from the next by two spaces, so a line that does not follow the
+// layout (free text, a cell that overflowed) is refused rather than cut in
+// the middle of a word.
+func splitColumns(line string, starts []int) ([]string, bool) {
+	r := []rune(line)
+	cells := make([]string, len(starts))
+	for i, st := range starts {
+		if st >= len(r) {
+			continue // trailing empty cells are trimmed from the line
+		}
+		if i > 0 && (r[st-1] != ' ' || r[st-2] != ' ') {
+			return nil, false
+		}
+		end := len(r)
+		if i+1 < len(starts) {
+			end = min(starts[i+1], len(r))
+		}
+		c := strings.TrimSpace(string(r[st:end]))
+		if utf8.RuneCountInString(c) > maxTableCell {
+			return nil, false
+		}
+		cells[i] = c
+	}
+	return cells, true
+}
+
+// preserveSpaces keeps monospace alignment in Teams, whose renderers
+// collapse runs of white space as HTML does: tabs become spaces (8-column
+// stops), and every space that starts a line or neighbours another space
+// becomes a no-break space, which is never collapsed. A lone space between
+// words stays, so long lines still wrap.
+func preserveSpaces(s string) string {
+	if !strings.ContainsAny(s, " \t") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/4)
+	for li, line := range strings.Split(s, "\n") {
+		if li > 0 {
+			b.WriteByte('\n')
+		}
+		r := []rune(expandTabs(line))
+		for i, c := range r {
+			if c == ' ' && (i == 0 || r[i-1] == ' ' || (i+1 < len(r) && r[i+1] == ' ') || i == len(r)-1) {
+				b.WriteRune('\u00a0')
+				continue
+			}
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
+
+func expandTabs(line string) string {
+	if !strings.Contains(line, "\t") {
+		return line
+	}
+	var b strings.Builder
+	col := 0
+	for _, c := range line {
+		if c == '\t' {
+			n := 8 - col%8
+			b.WriteString(strings.Repeat(" ", n))
+			col += n
+			continue
+		}
+		b.WriteRune(c)
+		col++
+	}
+	return b.String()
+}
+
+// capActions keeps at most MaxVisibleActions buttons visible: with more, the
+// first MaxVisibleActions-1 stay and the rest move to the overflow menu
+// (the menu's "…" takes the last slot).
+func capActions(actions []CardAction) []CardAction {
+	if len(actions) <= MaxVisibleActions {
+		return actions
+	}
+	for i := MaxVisibleActions - 1; i < len(actions); i++ {
+		actions[i].Mode = "secondary"
+	}
+	return actions
+}
+
+// emoji maps the Slack-style shortcodes that notifications and severity
+// prefixes use (chat.Severity.Emoji, ":white_check_mark: Deployed") to
+// Unicode: Teams shows shortcodes literally.
+var emoji = map[string]string{
+	"warning": "⚠️", "white_check_mark": "✅", "heavy_check_mark": "✔️", "x": "❌", "rotating_light": "🚨",
+	"fire": "🔥", "information_source": "ℹ️", "large_green_circle": "🟢", "red_circle": "🔴",
+	"large_yellow_circle": "🟡", "large_orange_circle": "🟠", "large_blue_circle": "🔵", "white_circle": "⚪",
+	"no_entry": "⛔", "no_entry_sign": "🚫", "bell": "🔔", "rocket": "🚀", "tada": "🎉", "hourglass": "⌛",
+	"hourglass_flowing_sand": "⏳", "stopwatch": "⏱️", "clock1": "🕐", "lock": "🔒", "unlock": "🔓", "key": "🔑",
+	"shield": "🛡️", "mag": "🔍", "bulb": "💡", "memo": "📝", "clipboard": "📋", "chart_with_upwards_trend": "📈",
+	"chart_with_downwards_trend": "📉", "bar_chart": "📊", "gear": "⚙️", "wrench": "🔧", "hammer_and_wrench": "🛠️",
+	"package": "📦", "cloud": "☁️", "zap": "⚡", "boom": "💥", "construction": "🚧", "stop_sign": "🛑",
+	"heavy_exclamation_mark": "❗", "exclamation": "❗", "question": "❓", "grey_question": "❔",
+	"arrow_right": "➡️", "arrow_up": "⬆️", "arrow_down": "⬇️", "repeat": "🔁", "arrows_counterclockwise": "🔄",
+	"moneybag": "💰", "money_with_wings": "💸", "dollar": "💵", "calendar": "📅", "link": "🔗", "eyes": "👀",
+	"thumbsup": "👍", "+1": "👍", "thumbsdown": "👎", "-1": "👎", "skull": "💀", "bug": "🐛", "robot_face": "🤖",
+	"frame_with_picture": "🖼️", "green_heart": "💚", "broken_heart": "💔", "sos": "🆘", "new": "🆕",
+	"heavy_minus_sign": "➖", "heavy_plus_sign": "➕", "white_circle_check": "✅", "checkered_flag": "🏁",
+}
+
+// replaceEmoji turns known :shortcodes: into Unicode and leaves anything
+// else (a time "10:00:00", an ARN, an unknown code) as it is.
+func replaceEmoji(s string) string {
+	if strings.Count(s, ":") < 2 {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, ':')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i+1:], ':')
+		if j < 0 {
+			break
+		}
+		if e, ok := emoji[s[i+1:i+1+j]]; ok && j > 0 {
+			b.WriteString(s[:i])
+			b.WriteString(e)
+			s = s[i+2+j:]
+			continue
+		}
+		// Not a code: keep up to the first colon, retry from the second.
+		b.WriteString(s[:i+1])
+		s = s[i+1:]
+	}
+	b.WriteString(s)
+	return b.String()
+}

@@ -5,14 +5,13 @@
 //
 // Messages are deleted only after the handler returned nil, which a
 // delivery.Dispatcher does only when every target channel has the
-// notification; a notification that failed for good is a dead letter in the
-// Store and is still not deleted here. Failures make
-// the message visible again after a growing delay, so the queue's redrive
-// policy, not this package, decides when a message that keeps failing
-// (poison) moves to the dead-letter queue. Visibility is extended while a
-// message is handled; on shutdown, in-flight messages get a grace period and
-// are then released to the queue at once. Several sources or processes may
-// consume the same queue.
+// notification; one that failed for good is a dead letter in the Store and
+// is still not deleted here. Failures make the message visible again after
+// a growing delay, so the queue's redrive policy, not this package, decides
+// when a message that keeps failing (poison) moves to the dead-letter
+// queue. Visibility is extended while a message is handled; on shutdown,
+// in-flight messages get a grace period and are then released to the queue
+// at once. Several sources or processes may consume the same queue.
 //
 // Raw messages (EventBridge → SQS, no SNS envelope) are routed by their
 // TopicArn message attribute or, failing that, by the Source's default

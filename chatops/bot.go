@@ -12,6 +12,7 @@ import (
 
 	"github.com/opschat/opschat/chat"
 	"github.com/opschat/opschat/command"
+	"github.com/opschat/opschat/notify"
 )
 
 // ErrUnsafeConfiguration is returned by New for a bot that could run
@@ -37,6 +38,7 @@ type Bot struct {
 	authorizer     Authorizer
 	unsafeAllowAll bool
 	admins         []string
+	routerOpts     []notify.RouterOption
 
 	commandTimeout time.Duration
 	stillRunning   time.Duration

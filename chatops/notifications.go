@@ -88,13 +88,15 @@ func (c *Config) Subscriptions() ([]notify.Subscription, error) {
 	return subs, nil
 }
 
-// NotificationRouter builds the router for the bot's configurations.
+// NotificationRouter builds the router for the bot's configurations, with
+// the bot's WithNotificationOptions and then opts.
 func (b *Bot) NotificationRouter(opts ...notify.RouterOption) (*notify.Router, error) {
 	subs, err := b.config.Subscriptions()
 	if err != nil {
 		return nil, err
 	}
-	r, err := notify.NewRouter(subs, append([]notify.RouterOption{notify.WithLogger(b.log)}, opts...)...)
+	base := append([]notify.RouterOption{notify.WithLogger(b.log)}, b.routerOpts...)
+	r, err := notify.NewRouter(subs, append(base, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("chatops: router: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/opschat/opschat/chat"
 	"github.com/opschat/opschat/command"
+	"github.com/opschat/opschat/notify"
 )
 
 // Option configures a Bot.
@@ -251,4 +252,20 @@ func isNil(v any) bool {
 		return rv.IsNil()
 	}
 	return false
+}
+
+// WithNotificationOptions sets router options (host decoders and
+// formatters: notify.WithDecoders, notify.WithFormatters) used by every
+// notification path of the bot: NotificationRouter, NotificationPipeline
+// and TestNotification, so host formatting needs no manual wiring.
+func WithNotificationOptions(opts ...notify.RouterOption) Option {
+	return func(b *Bot) error {
+		for _, o := range opts {
+			if o == nil {
+				return errors.New("WithNotificationOptions: nil option")
+			}
+		}
+		b.routerOpts = append(b.routerOpts, opts...)
+		return nil
+	}
 }

@@ -16,6 +16,7 @@ package main
 import (
 	"context"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,11 +25,15 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 
+	"github.com/opschat/opschat/adapters/chime"
 	"github.com/opschat/opschat/adapters/console"
+	"github.com/opschat/opschat/adapters/slack"
+	"github.com/opschat/opschat/adapters/teams"
 	"github.com/opschat/opschat/chat"
 	"github.com/opschat/opschat/chatops"
 	"github.com/opschat/opschat/command"
@@ -70,7 +75,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	flags := flag.NewFlagSet("quickstart", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	var (
-		notifyFile = flags.String("notify", "", "send one notification `FILE` (SNS envelope, raw message or EventBridge event; - for stdin) through the pipeline, print what each channel gets, and exit")
+		notifyFile = flags.String("notify", "", "send one notification `FILE` (SNS envelope, raw message, EventBridge event or a Lambda SNS/SQS event; - for stdin) through the pipeline, print what each channel gets, and exit")
+		platform   = flags.String("platform", "", "with -notify: print the exact payload `PLATFORM` (slack, teams or chime) would receive instead of the console rendering")
 		configFile = flags.String("config", "", "channel configuration `FILE` (YAML or JSON) instead of the embedded one")
 		useAWS     = flags.Bool("aws", false, "run commands against your real AWS account (default credential chain) instead of the simulated one")
 		samples    = flags.Bool("samples", true, "post sample notifications at start")
@@ -88,7 +94,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	term := console.New(stdin, stdout)
 
 	if *notifyFile != "" {
-		return sendTestMessage(ctx, cfg, term, *notifyFile, stdin, stdout)
+		return sendTestMessage(ctx, cfg, term, *notifyFile, *platform, stdin, stdout)
 	}
 
 	audit, closeAudit, err := openAudit(*auditPath, stderr)
@@ -230,7 +236,24 @@ func awsConfig(ctx context.Context, real bool, cat command.Catalog) (cfg aws.Con
 // the production decode → route → filter → format path and every channel's
 // message is printed as the console renders it. A payload that cannot be
 // parsed is still shown, with the reason; only an unreadable file fails.
-func sendTestMessage(ctx context.Context, cfg *chatops.Config, term *console.Adapter, path string, stdin io.Reader, stdout io.Writer) error {
+func sendTestMessage(ctx context.Context, cfg *chatops.Config, term *console.Adapter, path, platform string, stdin io.Reader, stdout io.Writer) error {
+	show := func(m chat.Message) error {
+		if platform == "" {
+			_, err := term.Send(ctx, chat.Conversation{Platform: "console", ChannelID: "console"}, m)
+			return err
+		}
+		payload, err := platformPayload(platform, m)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(stdout, payload)
+		return err
+	}
+	if platform != "" {
+		if _, err := platformPayload(platform, chat.Message{Text: "probe"}); err != nil {
+			return err
+		}
+	}
 	var (
 		body []byte
 		err  error
@@ -252,24 +275,55 @@ func sendTestMessage(ctx context.Context, cfg *chatops.Config, term *console.Ada
 		fmt.Fprintf(stdout, "Routing failed: %v\n", err)
 		return nil
 	}
+	if res.Unwrapped != "" {
+		fmt.Fprintf(stdout, "A Lambda %s event: each record is routed as the function would route it.\n\n", strings.ToUpper(res.Unwrapped))
+	}
 	if res.ParseError != nil {
 		fmt.Fprintf(stdout, "The payload is not a valid SNS envelope (%v); delivering it as a raw message.\n\n", res.ParseError)
 	}
 	if res.TopicAssumed {
 		fmt.Fprintf(stdout, "No topic in the payload: delivering it as if published to %s.\n\n", res.Topic)
 	}
-	ds := res.Deliveries
-	if len(ds) == 0 {
-		fmt.Fprintf(stdout, "No channel receives this notification: no configuration subscribes to %s, or every filter dropped it.\n", res.Topic)
+	if res.Unrouted {
+		fmt.Fprintf(stdout, "No channel receives this notification: no configuration subscribes to %s, or every filter dropped it. A subscribed channel would see:\n", res.Topic)
+		if res.Preview != nil {
+			return show(*res.Preview)
+		}
 		return nil
 	}
-	for _, d := range ds {
+	for _, d := range res.Deliveries {
 		fmt.Fprintf(stdout, "── %s → %s\n", d.Subscription.Name, describe(d.Conversation))
-		if _, err := term.Send(ctx, d.Conversation, d.Message); err != nil {
+		if err := show(d.Message); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// platformPayload renders m as the named platform's adapter would send it:
+// Slack's chat.postMessage blocks/attachments, the Teams Adaptive Card, the
+// Chime webhook Markdown.
+func platformPayload(platform string, m chat.Message) (string, error) {
+	var v any
+	switch strings.ToLower(platform) {
+	case "slack":
+		r, err := slack.Render(m)
+		if err != nil {
+			return "", err
+		}
+		v = r
+	case "teams":
+		v = teams.Render(m, teams.RenderOptions{})
+	case "chime":
+		v = map[string]string{"Content": chime.Render(m)}
+	default:
+		return "", fmt.Errorf("-platform %q: want slack, teams or chime", platform)
+	}
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
 }
 
 func describe(c chat.Conversation) string {

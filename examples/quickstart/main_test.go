@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,4 +189,53 @@ func TestQuickstartGuardrailsUseRealIAMActions(t *testing.T) {
 			assert.NotContains(t, out, "not authorized", "and AWS agrees")
 		})
 	}
+}
+
+func TestQuickstartNotifyPreview(t *testing.T) {
+	dir := t.TempDir()
+	alarm, err := os.ReadFile("samples/cloudwatch-alarm-lambda.json")
+	require.NoError(t, err)
+	var env map[string]any
+	require.NoError(t, json.Unmarshal(alarm, &env))
+
+	other := maps.Clone(env)
+	other["TopicArn"] = "arn:aws:sns:us-east-1:123456789012:somebody-elses-topic"
+	otherFile := filepath.Join(dir, "other.json")
+	writeJSON(t, otherFile, other)
+
+	lambdaEvent := map[string]any{"Records": []any{map[string]any{"EventSource": "aws:sns", "EventVersion": "1.0", "Sns": env}}}
+	lambdaFile := filepath.Join(dir, "lambda.json")
+	writeJSON(t, lambdaFile, lambdaEvent)
+
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"unsubscribed topic is still rendered", []string{"-notify", otherFile}, []string{"No channel receives this notification", "checkout-api-errors"}},
+		{"Lambda SNS event is unwrapped", []string{"-notify", lambdaFile}, []string{"A Lambda SNS event", "── quickstart → console channel console", "checkout-api-errors"}},
+		{"slack payload", []string{"-notify", "samples/cloudwatch-alarm-lambda.json", "-platform", "slack"}, []string{`"attachments"`, `"type": "section"`}},
+		{"teams payload", []string{"-notify", "samples/cloudwatch-alarm-lambda.json", "-platform", "teams"}, []string{`"AdaptiveCard"`}},
+		{"chime payload", []string{"-notify", "samples/cloudwatch-alarm-lambda.json", "-platform", "chime"}, []string{`"Content"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			require.NoError(t, run(context.Background(), tt.args, strings.NewReader(""), &out, &errOut), errOut.String())
+			for _, w := range tt.want {
+				assert.Contains(t, out.String(), w)
+			}
+		})
+	}
+	var out, errOut bytes.Buffer
+	err = run(context.Background(), []string{"-notify", "samples/cloudwatch-alarm-lambda.json", "-platform", "irc"}, strings.NewReader(""), &out, &errOut)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "want slack, teams or chime")
+}
+
+func writeJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, b, 0o600))
 }

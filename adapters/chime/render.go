@@ -154,10 +154,13 @@ func plain(md string) string {
 	return b.String()
 }
 
-// escape backslash-escapes Chime Markdown specials in literal text and
-// defuses mentions. Line-leading "- " bullets of the neutral dialect are
+// escape backslash-escapes Chime Markdown specials in literal text, turns
+// emoji shortcodes into Unicode and defuses mentions. Line-leading "- " bullets of the neutral dialect are
 // kept.
 func escape(s string) string {
+	// Chime shows Slack-style shortcodes literally; ":white_check_mark:"
+	// would also have its underscores escaped.
+	s = chat.ReplaceEmojiShortcodes(s)
 	const specials = "\\*_`[]~"
 	var b strings.Builder
 	b.Grow(len(s) + 8)

@@ -189,7 +189,7 @@ func render(m chat.Message, o RenderOptions, truncated bool) Card {
 		Type:         "AdaptiveCard",
 		Schema:       cardSchema,
 		Version:      cardVersion,
-		FallbackText: truncateRunes(replaceEmoji(m.PlainSummary()), 500),
+		FallbackText: truncateRunes(chat.ReplaceEmojiShortcodes(m.PlainSummary()), 500),
 		MSTeams:      &cardMSTeams{Width: "Full"},
 	}
 	if m.Title != "" {
@@ -220,7 +220,7 @@ func render(m chat.Message, o RenderOptions, truncated bool) Card {
 	if len(m.Fields) > 0 {
 		fs := Element{Type: "FactSet"}
 		for _, f := range m.Fields {
-			fs.Facts = append(fs.Facts, Fact{Title: escapeMarkdown(replaceEmoji(f.Name)), Value: escapeMarkdown(replaceEmoji(f.Value))})
+			fs.Facts = append(fs.Facts, Fact{Title: escapeMarkdown(chat.ReplaceEmojiShortcodes(f.Name)), Value: escapeMarkdown(chat.ReplaceEmojiShortcodes(f.Value))})
 		}
 		card.Body = append(card.Body, fs)
 	}
@@ -382,7 +382,7 @@ func spanRun(sp chat.Span) TextRun {
 	r := TextRun{Type: "TextRun", Text: sp.Text}
 	if sp.Kind != chat.SpanCode {
 		// Slack-style shortcodes (":warning:") show literally in Teams.
-		r.Text = replaceEmoji(r.Text)
+		r.Text = chat.ReplaceEmojiShortcodes(r.Text)
 	}
 	switch sp.Kind {
 	case chat.SpanBold:

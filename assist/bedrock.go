@@ -268,7 +268,7 @@ func (b *Bedrock) call(ctx context.Context, tools Tools, conv *conversation, u t
 			"message": "This command changes something, so it was not run. It is shown to the user with a Run button; it runs only if they confirm.",
 		})
 	case r.Denied != "":
-		conv.denied = append(conv.denied, fmt.Sprintf("`%s`: %s", r.Command, chatEscape(r.Denied)))
+		conv.denied = append(conv.denied, code(r.Command)+": "+chatEscape(r.Denied))
 		return toolResult(u, types.ToolResultStatusError, map[string]any{"status": "denied", "command": r.Command, "reason": r.Denied})
 	case r.Err != nil:
 		return toolResult(u, types.ToolResultStatusError, map[string]any{"status": "error", "command": r.Command, "error": userMessage(r.Err)})

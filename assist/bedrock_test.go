@@ -266,3 +266,18 @@ func TestNewBedrockValidates(t *testing.T) {
 		assert.Contains(t, err.Error(), want)
 	}
 }
+
+func TestBedrockDeniedCommandWithBacktickStaysLiteral(t *testing.T) {
+	t.Parallel()
+	sim := bedrocksim.New(bedrocksim.Script{Replies: []bedrocksim.Reply{
+		{ToolCalls: runCmd("ec2 describe-instances --query \"Reservations[].Instances[?State.Name==`running`] | [0]\" --region us-east-1")},
+		{Text: "Refused."},
+	}})
+	tools := newFakeTools(t)
+	tools.denied["ec2 describe-instances"] = "not allowed [here](https://example.com)"
+	a, err := newBedrock(t, sim).Answer(context.Background(), assist.Question{Text: "running?"}, tools)
+	require.NoError(t, err)
+	assert.Contains(t, a.Text, "Refused by the guardrails")
+	assert.Contains(t, a.Text, "\\`running\\`", "the backticks are escaped, not a code span")
+	assert.Contains(t, a.Text, "not allowed \\[here\\](https://example.com)", "the reason cannot make a link")
+}

@@ -101,7 +101,7 @@ func alarmLine(esc, where string, r ToolResult, now time.Time) string {
 	}
 	list, err := items(r.Data)
 	if err != nil {
-		return fmt.Sprintf("I couldn't read the result of `%s`.", r.Command)
+		return fmt.Sprintf("I couldn't read the result of %s.", code(r.Command))
 	}
 	if len(list) == 0 {
 		return fmt.Sprintf("No alarm mentioning %s is firing%s.", esc, where)
@@ -161,7 +161,7 @@ func logLine(group string, window time.Duration, r ToolResult) string {
 	}
 	list, err := items(r.Data)
 	if err != nil {
-		return fmt.Sprintf("I couldn't read the result of `%s`.", r.Command)
+		return fmt.Sprintf("I couldn't read the result of %s.", code(r.Command))
 	}
 	span := "the last " + windowText(window)
 	if len(list) == 0 {

@@ -107,6 +107,10 @@ func TestPlanner(t *testing.T) {
 		{q: "check orders-db", region: "us-east-1", cmds: []string{"describe-alarms", "get-function-configuration", "describe-log-groups"},
 			text: []string{"1 alarm firing: db-cpu-high (since Dec 5 22:01 UTC)"}},
 
+		{q: "show me errors for checkout-api", region: "us-east-1", cmds: []string{"filter-log-events --log-group-name /aws/lambda/checkout-api"}, text: []string{"2 ERROR log events"}},
+		{q: "are there any issues with checkout-api in Oregon?", cmds: []string{"--region us-west-2"}, text: []string{"**checkout-api** in us-west-2"}},
+		{q: "logs for image-resize", region: "us-east-1", cmds: []string{"filter-log-events --log-group-name /aws/lambda/image-resize"}},
+
 		// Declined: general questions, changes, unknown things.
 		{q: "how do I fix Lambda concurrency issues?", declined: true, text: []string{"general question", "assist.NewBedrock", "README"}},
 		{q: "How can I reduce my S3 costs", declined: true},

@@ -31,14 +31,18 @@ type matchedKind struct {
 }
 
 var (
-	wordRE   = regexp.MustCompile(`[a-z0-9][a-z0-9._:/@'=-]*`)
-	regionRE = regexp.MustCompile(`\b[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d\b`)
-	tagRE    = regexp.MustCompile(`\b(?:tagged(?:\s+with)?|with\s+(?:the\s+)?tag|tag)\s+([a-z0-9_.:/@+-]+)\s*[=:]\s*([a-z0-9_.:/@+-]+)`)
-	kvRE     = regexp.MustCompile(`\b([a-z][a-z0-9_.-]*)=([a-z0-9_.:/@+-]+)`)
-	nameRE   = regexp.MustCompile(`\b(?:named|called|containing|matching|with)\s+["']?([a-z0-9][a-z0-9._/-]*)["']?(\s+in\s+(?:the|their|its)\s+names?)?`)
-	prefixRE = regexp.MustCompile(`\b(?:starting|beginning)\s+with\s+["']?([a-z0-9][a-z0-9._/-]*)`)
+	// safeValue is what a name or tag taken from a question may hold: no
+	// quote, space, backslash, comma or backtick, so it cannot break out of
+	// a command-line word, a shorthand value or a JMESPath literal.
+	safeValue = regexp.MustCompile(`^[A-Za-z0-9._:/@+=-]*$`)
+	wordRE    = regexp.MustCompile(`[a-z0-9][a-z0-9._:/@'=-]*`)
+	regionRE  = regexp.MustCompile(`\b[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d\b`)
+	tagRE     = regexp.MustCompile(`\b(?:tagged(?:\s+with)?|with\s+(?:the\s+)?tag|tag)\s+([a-z0-9_.:/@+-]+)\s*[=:]\s*([a-z0-9_.:/@+-]+)`)
+	kvRE      = regexp.MustCompile(`\b([a-z][a-z0-9_.-]*)=([a-z0-9_.:/@+-]+)`)
+	nameRE    = regexp.MustCompile(`\b(?:named|called|containing|matching|with)\s+["']?([a-z0-9][a-z0-9._/-]*)["']?(\s+in\s+(?:the|their|its)\s+names?)?`)
+	prefixRE  = regexp.MustCompile(`\b(?:starting|beginning)\s+with\s+["']?([a-z0-9][a-z0-9._/-]*)`)
 	// subjectRE finds the resource of a diagnosis question.
-	subjectRE = regexp.MustCompile(`^(?:what(?:'s|s| is)\s+(?:wrong|going on|up|happening)\s+(?:with|in|on)|what\s+happened\s+to|(?:any\s+)?(?:problems|issues|errors|trouble)\s+(?:with|in|on|for)|(?:is|are)\s+(?:something|anything)\s+wrong\s+with|check(?:\s+on)?|status\s+of|health\s+of|diagnose|investigate|debug|troubleshoot|how\s+is|why\s+is|why\s+are|why\s+does|is)\s+(?:the\s+|my\s+|our\s+)?["']?([a-z0-9][a-z0-9._:/-]*)["']?`)
+	subjectRE = regexp.MustCompile(`^(?:(?:show\s+(?:me\s+)?|are\s+there\s+|(?:do\s+)?we\s+have\s+|any\s+|recent\s+)*(?:(?:problems|issues|errors|trouble|logs)\s+(?:with|in|on|for|of)|alarms\s+(?:for|on|of))|what(?:'s|s| is)\s+(?:wrong|going on|up|happening)\s+(?:with|in|on)|what\s+happened\s+to|(?:is|are)\s+(?:something|anything)\s+wrong\s+with|check(?:\s+on)?|status\s+of|health\s+of|diagnose|investigate|debug|troubleshoot|how\s+is|why\s+is|why\s+are|why\s+does|is)\s+(?:the\s+|my\s+|our\s+)?["']?([a-z0-9][a-z0-9._:/-]*)["']?`)
 	// howToRE marks general questions the planner cannot answer from the
 	// account ("how do I fix Lambda throttling?").
 	howToRE = regexp.MustCompile(`^(?:how\s+(?:do|does|can|could|should|would|to)|why|what\s+(?:is|are|does)\s+(?:a|an|the\s+difference)|what's\s+(?:a|an|the\s+difference)|explain|tell\s+me\s+about|should|when\s+should|is\s+it|difference|best\s+practice|help\s+me\s+(?:understand|fix)|can\s+you\s+explain|where\s+(?:do|can|should))\b`)
@@ -120,7 +124,12 @@ func understand(text string, cat command.Catalog) intent {
 	// keepCase returns the span [i, j) of the lower-cased question as it
 	// was typed: resource names are case-sensitive.
 	keepCase := func(i, j int) string {
-		if len(orig) == len(s) {
+		// Lower-casing may change byte lengths (non-ASCII), and then the
+		// spans do not line up: fall back to the lower-case text unless
+		// the typed span is plainly a name. The values end up in command
+		// lines and JMESPath string literals, so they must stay within
+		// safeValue either way.
+		if len(orig) == len(s) && safeValue.MatchString(orig[i:j]) {
 			return orig[i:j]
 		}
 		return s[i:j]
@@ -167,8 +176,9 @@ func understand(text string, cat command.Catalog) intent {
 			break
 		}
 	}
-	in.kinds = kindsIn(ws, cat)
-	if m := subjectRE.FindStringSubmatchIndex(s); m != nil && !genericWords[s[m[2]:m[3]]] && !isKindWord(s[m[2]:m[3]], cat) {
+	ps := phrases(cat)
+	in.kinds = kindsIn(ws, ps)
+	if m := subjectRE.FindStringSubmatchIndex(s); m != nil && !genericWords[s[m[2]:m[3]]] && !isKindWord(s[m[2]:m[3]], ps) && !isStateWord(s[m[2]:m[3]]) {
 		lead := strings.Fields(s[m[0]:m[1]])[0]
 		// "is X …" and "how is X …" must go on with a health word
 		// ("is checkout-api down"), or "is" questions such as "is there a
@@ -184,6 +194,23 @@ func understand(text string, cat command.Catalog) intent {
 	return in
 }
 
+// regionNamesLongestFirst orders the keys of regionNames longest first, so
+// "n. virginia" is not read as "virginia" and "northern california" not as
+// "california" as well. It is computed once and never changed.
+var regionNamesLongestFirst = func() []string {
+	names := make([]string, 0, len(regionNames))
+	for n := range regionNames {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if len(names[i]) != len(names[j]) {
+			return len(names[i]) > len(names[j])
+		}
+		return names[i] < names[j]
+	})
+	return names
+}()
+
 func regionsIn(s string) (regions []string, all bool) {
 	seen := map[string]bool{}
 	add := func(r string) {
@@ -195,20 +222,8 @@ func regionsIn(s string) (regions []string, all bool) {
 	for _, r := range regionRE.FindAllString(s, -1) {
 		add(r)
 	}
-	// Longer names first, so "n. virginia" is not read as "virginia" and
-	// "northern california" not as "california" twice.
-	names := make([]string, 0, len(regionNames))
-	for n := range regionNames {
-		names = append(names, n)
-	}
-	sort.Slice(names, func(i, j int) bool {
-		if len(names[i]) != len(names[j]) {
-			return len(names[i]) > len(names[j])
-		}
-		return names[i] < names[j]
-	})
 	rest := " " + s + " "
-	for _, n := range names {
+	for _, n := range regionNamesLongestFirst {
 		key := " " + n + " "
 		if i := strings.Index(rest, key); i >= 0 {
 			add(regionNames[n])
@@ -236,9 +251,18 @@ func containsPhrase(ws, p []string) bool {
 	return false
 }
 
-func isKindWord(w string, cat command.Catalog) bool {
+func isStateWord(w string) bool {
+	for i := range kinds {
+		if _, ok := kinds[i].states[w]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+func isKindWord(w string, ps []phrase) bool {
 	w = stem(w)
-	for _, p := range phrases(cat) {
+	for _, p := range ps {
 		if len(p.words) == 1 && p.words[0] == w {
 			return true
 		}
@@ -248,7 +272,7 @@ func isKindWord(w string, cat command.Catalog) bool {
 
 // kindsIn finds the kinds a question names, each with the state word
 // that qualifies it, in the order they appear.
-func kindsIn(ws []string, cat command.Catalog) []*matchedKind {
+func kindsIn(ws []string, ps []phrase) []*matchedKind {
 	stemmed := make([]string, len(ws))
 	for i, w := range ws {
 		stemmed[i] = stem(w)
@@ -259,7 +283,7 @@ func kindsIn(ws []string, cat command.Catalog) []*matchedKind {
 		k   *kind
 	}
 	var hits []hit
-	for _, p := range phrases(cat) {
+	for _, p := range ps {
 		for i := 0; i+len(p.words) <= len(stemmed); i++ {
 			ok := true
 			for j := range p.words {

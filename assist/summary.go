@@ -48,11 +48,21 @@ func userMessage(err error) string {
 	return "the command failed"
 }
 
+// code shows a command as inline code, or escaped plain text when it holds
+// a backtick (a JMESPath literal), which would end the code span early and
+// let the rest be read as Markdown.
+func code(s string) string {
+	if strings.Contains(s, "`") {
+		return chatEscape(s)
+	}
+	return "`" + s + "`"
+}
+
 // failure describes a command that did not give data, or "" when it did.
 func failure(what string, r ToolResult) string {
 	switch {
 	case r.Denied != "":
-		return fmt.Sprintf("I couldn't %s: the guardrails refused `%s` (%s).", what, r.Command, chatEscape(r.Denied))
+		return fmt.Sprintf("I couldn't %s: the guardrails refused %s (%s).", what, code(r.Command), chatEscape(r.Denied))
 	case r.Err != nil:
 		return fmt.Sprintf("I couldn't %s: %s", what, chatEscape(strings.TrimSuffix(userMessage(r.Err), ".")+"."))
 	}
@@ -203,7 +213,7 @@ func summarizeList(m *matchedKind, in intent, region string, r ToolResult, note 
 	}
 	list, err := items(r.Data)
 	if err != nil {
-		return fmt.Sprintf("I couldn't read the result of `%s`.", r.Command)
+		return fmt.Sprintf("I couldn't read the result of %s.", code(r.Command))
 	}
 	var b strings.Builder
 	switch {

@@ -61,12 +61,13 @@ func chimeMarkdownHTML(md string) string {
 			b.WriteString(`<div class="blank"></div>`)
 			continue
 		}
-		b.WriteString(`<div>` + chimeInline(line) + `</div>`)
+		b.WriteString(`<div>` + mdInline(line) + `</div>`)
 	}
 	return b.String()
 }
 
-func chimeInline(line string) string {
+// mdInline renders one line of Markdown as Chime and Teams show it.
+func mdInline(line string) string {
 	var b strings.Builder
 	if item, ok := strings.CutPrefix(line, "- "); ok {
 		b.WriteString("• ")

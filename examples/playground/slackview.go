@@ -239,27 +239,36 @@ func mrkdwnHTML(s string) string {
 }
 
 func mrkdwnInline(s string) string {
-	var b strings.Builder
-	last := 0
-	for _, loc := range slackLink.FindAllStringSubmatchIndex(s, -1) {
-		b.WriteString(formatText(s[last:loc[0]]))
-		inner := s[loc[2]:loc[3]]
-		target, label, hasLabel := strings.Cut(inner, "|")
-		switch {
-		case strings.HasPrefix(target, "!") || strings.HasPrefix(target, "@") || strings.HasPrefix(target, "#"):
-			b.WriteString(`<span class="mention">` + esc(inner) + `</span>`)
-		case chat.SafeURL(unentity(target)):
-			if !hasLabel {
-				label = target
-			}
-			b.WriteString(`<a href="` + esc(unentity(target)) + `" target="_blank" rel="noopener noreferrer">` + formatText(label) + `</a>`)
-		default:
-			b.WriteString(esc("<" + inner + ">"))
-		}
-		last = loc[1]
+	// Links become placeholders first, so that emphasis around a link
+	// (*<url|title>*, as the renderer writes linked titles) pairs up.
+	s = strings.NewReplacer("\x00", "", "\x01", "").Replace(s)
+	var links []string
+	s = slackLink.ReplaceAllStringFunc(s, func(m string) string {
+		links = append(links, slackLinkHTML(m[1:len(m)-1]))
+		return "\x01" + strconv.Itoa(len(links)-1) + "\x01"
+	})
+	t := formatText(s)
+	for i, l := range links {
+		t = strings.Replace(t, "\x01"+strconv.Itoa(i)+"\x01", l, 1)
 	}
-	b.WriteString(formatText(s[last:]))
-	return b.String()
+	return t
+}
+
+// slackLinkHTML renders the inside of <...>: a mention, a safe link, or
+// literal text.
+func slackLinkHTML(inner string) string {
+	target, label, hasLabel := strings.Cut(inner, "|")
+	switch {
+	case strings.HasPrefix(target, "!") || strings.HasPrefix(target, "@") || strings.HasPrefix(target, "#"):
+		return `<span class="mention">` + esc(inner) + `</span>`
+	case chat.SafeURL(unentity(target)):
+		if !hasLabel {
+			label = target
+		}
+		return `<a href="` + esc(unentity(target)) + `" target="_blank" rel="noopener noreferrer">` + formatText(label) + `</a>`
+	default:
+		return esc("<" + inner + ">")
+	}
 }
 
 // formatText renders the emphasis of plain mrkdwn text (no links).

@@ -28,8 +28,63 @@ func teamsView() web.View {
 // The Teams renderer's input IDs carry this prefix (see adapters/teams).
 const teamsInputPrefix = "input."
 
+// The Adaptive Card JSON, read on its own terms (not through the Teams
+// adapter's Go types) so that the view shows what is on the wire.
+type (
+	acCard struct {
+		Type    string      `json:"type"`
+		Body    []acElement `json:"body"`
+		Actions []acAction  `json:"actions"`
+	}
+	acElement struct {
+		Type             string      `json:"type"`
+		ID               string      `json:"id"`
+		Style            string      `json:"style"`
+		Text             string      `json:"text"`
+		Size             string      `json:"size"`
+		Weight           string      `json:"weight"`
+		IsSubtle         bool        `json:"isSubtle"`
+		Inlines          []acRun     `json:"inlines"`
+		Facts            []acFact    `json:"facts"`
+		URL              string      `json:"url"`
+		AltText          string      `json:"altText"`
+		Items            []acElement `json:"items"`
+		Actions          []acAction  `json:"actions"`
+		Label            string      `json:"label"`
+		Placeholder      string      `json:"placeholder"`
+		IsRequired       bool        `json:"isRequired"`
+		Choices          []acChoice  `json:"choices"`
+		Rows             []acRow     `json:"rows"`
+		FirstRowAsHeader bool        `json:"firstRowAsHeader"`
+	}
+	acRun struct {
+		Text         string    `json:"text"`
+		Size         string    `json:"size"`
+		Weight       string    `json:"weight"`
+		Italic       bool      `json:"italic"`
+		FontType     string    `json:"fontType"`
+		IsSubtle     bool      `json:"isSubtle"`
+		SelectAction *acAction `json:"selectAction"`
+	}
+	acFact   struct{ Title, Value string }
+	acChoice struct{ Title, Value string }
+	acRow    struct {
+		Cells []struct {
+			Items []acElement `json:"items"`
+		} `json:"cells"`
+	}
+	acAction struct {
+		Type  string         `json:"type"`
+		Title string         `json:"title"`
+		URL   string         `json:"url"`
+		Style string         `json:"style"`
+		Mode  string         `json:"mode"`
+		Data  map[string]any `json:"data"`
+	}
+)
+
 func adaptiveCardHTML(payload []byte, m chat.Message) (template.HTML, error) {
-	var card teams.Card
+	var card acCard
 	if err := json.Unmarshal(payload, &card); err != nil {
 		return "", fmt.Errorf("teams payload: %w", err)
 	}
@@ -52,7 +107,7 @@ func adaptiveCardHTML(payload []byte, m chat.Message) (template.HTML, error) {
 	return template.HTML(c.b.String()), nil
 }
 
-func containsInputs(els []teams.Element) bool {
+func containsInputs(els []acElement) bool {
 	for _, e := range els {
 		if strings.HasPrefix(e.Type, "Input.") || containsInputs(e.Items) {
 			return true
@@ -67,17 +122,19 @@ type cardWriter struct {
 	used []bool
 }
 
-func (c *cardWriter) elements(els []teams.Element) {
+func (c *cardWriter) elements(els []acElement) {
 	for _, e := range els {
 		c.element(e)
 	}
 }
 
-func (c *cardWriter) element(e teams.Element) {
+func (c *cardWriter) element(e acElement) {
 	b := &c.b
 	switch e.Type {
 	case "TextBlock":
-		b.WriteString(`<div class="` + textClasses(e.Size, e.Weight, e.IsSubtle) + `">` + esc(e.Text) + `</div>`)
+		// TextBlock and FactSet text is Markdown in Teams (the renderer
+		// escapes literal text with backslashes, which Teams removes).
+		b.WriteString(`<div class="` + textClasses(e.Size, e.Weight, e.IsSubtle) + `">` + mdInline(e.Text) + `</div>`)
 	case "RichTextBlock":
 		b.WriteString(`<div class="ac-richtext">`)
 		for _, r := range e.Inlines {
@@ -87,7 +144,7 @@ func (c *cardWriter) element(e teams.Element) {
 	case "FactSet":
 		b.WriteString(`<table class="ac-factset">`)
 		for _, f := range e.Facts {
-			b.WriteString(`<tr><th>` + esc(f.Title) + `</th><td>` + esc(f.Value) + `</td></tr>`)
+			b.WriteString(`<tr><th>` + mdInline(f.Title) + `</th><td>` + mdInline(f.Value) + `</td></tr>`)
 		}
 		b.WriteString(`</table>`)
 	case "Container":
@@ -107,6 +164,22 @@ func (c *cardWriter) element(e teams.Element) {
 		} else if chat.SafeURL(e.URL) {
 			b.WriteString(`<p class="note">🖼 <a href="` + esc(e.URL) + `" target="_blank" rel="noopener noreferrer">` + esc(nameOr(e.AltText, "image")) + `</a></p>`)
 		}
+	case "Table":
+		b.WriteString(`<table class="ac-table">`)
+		for ri, r := range e.Rows {
+			b.WriteString(`<tr>`)
+			for _, cell := range r.Cells {
+				tag := "td"
+				if ri == 0 && e.FirstRowAsHeader {
+					tag = "th"
+				}
+				b.WriteString(`<` + tag + `>`)
+				c.elements(cell.Items)
+				b.WriteString(`</` + tag + `>`)
+			}
+			b.WriteString(`</tr>`)
+		}
+		b.WriteString(`</table>`)
 	case "ActionSet":
 		c.actions(e.Actions)
 	case "Input.Text":
@@ -122,21 +195,21 @@ func (c *cardWriter) element(e teams.Element) {
 	}
 }
 
-func inputLabel(e teams.Element) string {
+func inputLabel(e acElement) string {
 	if e.IsRequired {
 		return e.Label + " *"
 	}
 	return e.Label
 }
 
-func required(e teams.Element) string {
+func required(e acElement) string {
 	if e.IsRequired {
 		return " required"
 	}
 	return ""
 }
 
-func (c *cardWriter) run(r teams.TextRun) {
+func (c *cardWriter) run(r acRun) {
 	t := esc(r.Text)
 	if r.FontType == "Monospace" {
 		t = `<code>` + t + `</code>`
@@ -173,44 +246,62 @@ func textClasses(size, weight string, subtle bool) string {
 
 // actions draws a card's actions. Action.Submit of a message button is
 // wired to that button; of the form, it submits the form.
-func (c *cardWriter) actions(acts []teams.CardAction) {
+func (c *cardWriter) actions(acts []acAction) {
 	if len(acts) == 0 {
 		return
 	}
 	b := &c.b
 	b.WriteString(`<div class="ac-actions">`)
+	var overflow []acAction
 	for _, a := range acts {
-		cls := "ac-action"
-		if a.Style == "positive" || a.Style == "destructive" {
-			cls += " " + a.Style
+		if a.Mode == "secondary" {
+			overflow = append(overflow, a)
+			continue
 		}
-		switch a.Type {
-		case "Action.OpenUrl":
-			if chat.SafeURL(a.URL) {
-				b.WriteString(`<a class="` + cls + `" href="` + esc(a.URL) + `" target="_blank" rel="noopener noreferrer">` + esc(a.Title) + `</a>`)
-			}
-		case "Action.Submit":
-			kind, _ := a.Data["opschat"].(string)
-			if kind == "form" {
-				b.WriteString(`<button type="submit" class="` + cls + `">` + esc(a.Title) + `</button>`)
-				continue
-			}
-			id, _ := a.Data["id"].(string)
-			value, _ := a.Data["value"].(string)
-			attr := ""
-			for i, btn := range c.m.Buttons {
-				if !c.used[i] && btn.ID == id && btn.Value == value {
-					c.used[i] = true
-					attr = ` data-button="` + strconv.Itoa(i) + `"`
-					break
-				}
-			}
-			b.WriteString(`<button type="button" class="` + cls + `"` + attr + `>` + esc(a.Title) + `</button>`)
-		default:
-			b.WriteString(`<span class="note">(` + esc(a.Type) + `)</span>`)
+		c.action(a)
+	}
+	if len(overflow) > 0 {
+		// Teams puts secondary actions in a "…" menu.
+		b.WriteString(`<details class="ac-overflow"><summary class="ac-action">…</summary>`)
+		for _, a := range overflow {
+			c.action(a)
 		}
+		b.WriteString(`</details>`)
 	}
 	b.WriteString(`</div>`)
+}
+
+func (c *cardWriter) action(a acAction) {
+	b := &c.b
+	cls := "ac-action"
+	if a.Style == "positive" || a.Style == "destructive" {
+		cls += " " + a.Style
+	}
+	switch a.Type {
+	case "Action.OpenUrl":
+		if chat.SafeURL(a.URL) {
+			b.WriteString(`<a class="` + cls + `" href="` + esc(a.URL) + `" target="_blank" rel="noopener noreferrer">` + esc(a.Title) + `</a>`)
+		}
+	case "Action.Submit":
+		kind, _ := a.Data["opschat"].(string)
+		if kind == "form" {
+			b.WriteString(`<button type="submit" class="` + cls + `">` + esc(a.Title) + `</button>`)
+			return
+		}
+		id, _ := a.Data["id"].(string)
+		value, _ := a.Data["value"].(string)
+		attr := ""
+		for i, btn := range c.m.Buttons {
+			if !c.used[i] && btn.ID == id && btn.Value == value {
+				c.used[i] = true
+				attr = ` data-button="` + strconv.Itoa(i) + `"`
+				break
+			}
+		}
+		b.WriteString(`<button type="button" class="` + cls + `"` + attr + `>` + esc(a.Title) + `</button>`)
+	default:
+		b.WriteString(`<span class="note">(` + esc(a.Type) + `)</span>`)
+	}
 }
 
 func isRasterDataURI(u string) bool {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -45,6 +46,11 @@ type graphAPI interface {
 	GetMetricWidgetImage(ctx context.Context, in *cloudwatch.GetMetricWidgetImageInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricWidgetImageOutput, error)
 }
 
+// alarmGraphs fetches the graphs of the first maxGraphs alarms that have a
+// single metric. The GetMetricWidgetImage calls run concurrently (they are
+// independent and each is a round trip), within the command's context and
+// so its budget; the images keep the alarms' order. A failed graph is
+// reported and left out; the others are still shown.
 func alarmGraphs(maxGraphs int) awsexec.Decorator {
 	return func(ctx context.Context, client any, output any, msg *chat.Message) error {
 		c, ok := client.(graphAPI)
@@ -52,25 +58,46 @@ func alarmGraphs(maxGraphs int) awsexec.Decorator {
 		if !ok || !ok2 {
 			return fmt.Errorf("cloudwatchops: graphs: unexpected client %T or output %T", client, output)
 		}
-		var errs []error
+		type graph struct {
+			alarm  types.MetricAlarm
+			widget string
+			img    []byte
+			err    error
+		}
+		var graphs []graph
 		for _, a := range out.MetricAlarms {
-			if len(msg.Images) >= maxGraphs {
+			if len(msg.Images)+len(graphs) >= maxGraphs {
 				break
 			}
-			widget, ok := AlarmWidget(a)
-			if !ok {
-				continue
+			if widget, ok := AlarmWidget(a); ok {
+				graphs = append(graphs, graph{alarm: a, widget: widget})
 			}
-			img, err := c.GetMetricWidgetImage(ctx, &cloudwatch.GetMetricWidgetImageInput{
-				MetricWidget: aws.String(widget), OutputFormat: aws.String("png"),
+		}
+		var wg sync.WaitGroup
+		for i := range graphs {
+			g := &graphs[i]
+			wg.Go(func() {
+				img, err := c.GetMetricWidgetImage(ctx, &cloudwatch.GetMetricWidgetImageInput{
+					MetricWidget: aws.String(g.widget), OutputFormat: aws.String("png"),
+				})
+				if err != nil {
+					g.err = fmt.Errorf("cloudwatchops: graph of %s: %w", aws.ToString(g.alarm.AlarmName), err)
+					return
+				}
+				g.img = img.MetricWidgetImage
 			})
-			if err != nil {
-				errs = append(errs, fmt.Errorf("cloudwatchops: graph of %s: %w", aws.ToString(a.AlarmName), err))
+		}
+		wg.Wait()
+		var errs []error
+		for _, g := range graphs {
+			if g.err != nil {
+				errs = append(errs, g.err)
 				continue
 			}
+			a := g.alarm
 			name := aws.ToString(a.AlarmName)
 			msg.Images = append(msg.Images, chat.Image{
-				Data: img.MetricWidgetImage, ContentType: "image/png", Name: safeFile(name) + ".png",
+				Data: g.img, ContentType: "image/png", Name: safeFile(name) + ".png",
 				AltText: fmt.Sprintf("Graph of %s (%s) for alarm %s over the last 3 hours", aws.ToString(a.MetricName), aws.ToString(a.Namespace), name),
 			})
 		}

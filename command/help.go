@@ -29,7 +29,7 @@ func HelpFor(cat Catalog, service, operation string) *Help {
 	svc, ok := cat.Service(strings.ToLower(service))
 	if !ok {
 		h := catalogHelp(cat)
-		h.Text = fmt.Sprintf("I don't know the service `%s`.%s\n\n%s", service, didYouMean(Suggest(service, cat.Services())), h.Text)
+		h.Text = fmt.Sprintf("I don't know the service `%s`.%s\n\n%s", service, didYouMean(SuggestService(service, cat)), h.Text)
 		return h
 	}
 	if operation == "" {
@@ -39,7 +39,7 @@ func HelpFor(cat Catalog, service, operation string) *Help {
 	if !ok {
 		h := serviceHelp(cat, svc)
 		h.Text = fmt.Sprintf("`%s` has no operation `%s`.%s\n\n%s", svc.Name, operation,
-			didYouMean(Suggest(operation, cat.Operations(svc.Name))), h.Text)
+			didYouMean(SuggestOperation(operation, cat.Operations(svc.Name))), h.Text)
 		return h
 	}
 	return operationHelp(svc, op)

@@ -44,8 +44,18 @@ type Invocation struct {
 	// Op is the catalog entry of the operation.
 	Op *Operation
 	// Text is the normalised command line, suitable for echoing back and
-	// for the audit log ("ec2 describe-instances --instance-ids i-1").
+	// for the audit log ("ec2 describe-instances --instance-ids i-1"). For
+	// a high-level command ("s3 ls s3://b", "logs tail G", "invoke fn") it
+	// is the full API command that runs ("s3api list-objects-v2 --bucket b
+	// --delimiter /"): that is what the bot shows, audits and stores for a
+	// confirmation.
 	Text string
+	// Typed is the high-level command as the user wrote it ("s3 ls s3://b"),
+	// or "" when the command was typed as the API operation.
+	Typed string
+	// Display asks the renderer for a special layout of the result
+	// (DisplayS3Ls), or "" for the usual one.
+	Display string
 }
 
 // Action returns the main IAM action of the invocation

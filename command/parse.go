@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jmespath/go-jmespath"
 )
@@ -19,6 +20,9 @@ type config struct {
 	// placeholders: values holding $name are not converted (alias
 	// definitions are checked before their values exist).
 	placeholders bool
+	// now is the clock of relative times ("logs tail --since 10m");
+	// time.Now when nil.
+	now func() time.Time
 }
 
 func newConfig(opts []Option) config {
@@ -48,6 +52,13 @@ func WithRefusedOption(name, reason string) Option {
 // --region (the channel's remembered region, say). It is not validated.
 func WithDefaultRegion(region string) Option {
 	return func(c *config) { c.defaultRegion = region }
+}
+
+// WithNow sets the clock that relative times are read against ("logs tail
+// GROUP --since 10m" becomes a --start-time ten minutes before now()).
+// Without it the parser reads time.Now.
+func WithNow(now func() time.Time) Option {
+	return func(c *config) { c.now = now }
 }
 
 // WithRegions accepts regions missing from the built-in list (a region
@@ -159,13 +170,18 @@ func parseTokens(toks []Token, cat Catalog, cfg *config) (*Invocation, error) {
 		}
 		return nil, helpError(HelpFor(cat, svc, op))
 	}
+	typed := toks
+	toks, display, err := highLevel(toks, cfg)
+	if err != nil {
+		return nil, err
+	}
 	svcName := strings.ToLower(toks[0].Text)
 	svc, ok := cat.Service(svcName)
 	if !ok {
 		return nil, &Error{
 			Kind: ErrUnknownService, Subject: toks[0].Text,
 			Msg:         fmt.Sprintf("I don't know the service `%s`.", toks[0].Text),
-			Suggestions: Suggest(toks[0].Text, cat.Services()),
+			Suggestions: SuggestService(toks[0].Text, cat),
 			HelpCommand: "help",
 		}
 	}
@@ -184,7 +200,7 @@ func parseTokens(toks []Token, cat Catalog, cfg *config) (*Invocation, error) {
 		return nil, &Error{
 			Kind: ErrUnknownOperation, Subject: toks[1].Text,
 			Msg:         fmt.Sprintf("`%s` has no operation `%s`.", svc.Name, toks[1].Text),
-			Suggestions: Suggest(toks[1].Text, cat.Operations(svc.Name)),
+			Suggestions: SuggestOperation(toks[1].Text, cat.Operations(svc.Name)),
 			HelpCommand: svc.Name + " help",
 		}
 	}
@@ -216,7 +232,36 @@ func parseTokens(toks []Token, cat Catalog, cfg *config) (*Invocation, error) {
 		}
 	}
 	inv.Text = p.text()
+	inv.Display = display
+	if display != "" || !sameWords(typed, toks) {
+		inv.Typed = joinWords(typed)
+	}
 	return inv, nil
+}
+
+// sameWords reports whether a high-level rewrite left the tokens alone.
+func sameWords(a, b []Token) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Text != b[i].Text {
+			return false
+		}
+	}
+	return true
+}
+
+// joinWords is the command as typed, for Invocation.Typed.
+func joinWords(toks []Token) string {
+	words := make([]string, len(toks))
+	for i, t := range toks {
+		words[i] = t.Text
+		if t.Quoted || strings.ContainsAny(t.Text, " \t\n'\"") {
+			words[i] = QuoteArg(t.Text)
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 func firstOr(list []string, def string) string {

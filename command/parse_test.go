@@ -415,7 +415,7 @@ func TestParseErrors(t *testing.T) {
 		{"dynamodb update-table --table-name t --provisioned-throughput ReadCapacityUnits=5", command.ErrMissingValue, nil, "needs the field `WriteCapacityUnits`"},
 		{"cloudwatch get-metric-statistics --start-time yesterday", command.ErrInvalidValue, nil, "expects a time (ISO 8601 or epoch seconds)"},
 		{"ec2 describe-instances --dry-run --no-dry-run", command.ErrInvalidValue, nil, "given twice"},
-		{"lambda invoke --function-name f --payload 'a' 'b'", command.ErrInvalidValue, nil, "takes one value"},
+		{"lambda invoke --function-name f --payload 'a' out.json 'b'", command.ErrInvalidValue, nil, "takes one value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -75,3 +75,156 @@ func suggestKey(s string) string {
 	s, _ = trimDashes(s)
 	return strings.ReplaceAll(strings.ToLower(s), "_", "-")
 }
+
+// verbClasses groups the verbs people type with the verbs AWS operation
+// names use for the same intent: "list" finds describe-* in EC2, "show"
+// finds get-*.
+var verbClasses = map[string]string{
+	"list": "read", "describe": "read", "get": "read", "show": "read", "ls": "read", "display": "read", "view": "read", "lookup": "read", "search": "read",
+	"delete": "delete", "remove": "delete", "rm": "delete", "del": "delete", "destroy": "delete", "drop": "delete", "deregister": "delete",
+	"create": "create", "add": "create", "new": "create", "make": "create", "put": "create", "register": "create",
+	"start": "start", "run": "start", "launch": "start", "begin": "start", "enable": "start",
+	"stop": "stop", "halt": "stop", "kill": "stop", "terminate": "stop", "disable": "stop", "cancel": "stop",
+	"update": "update", "modify": "update", "set": "update", "change": "update", "edit": "update",
+	"reboot": "reboot", "restart": "reboot",
+	"invoke": "invoke", "call": "invoke", "execute": "invoke", "trigger": "invoke",
+}
+
+// SuggestOperation returns the operations of a service nearest to word,
+// best first, at most three: first by intent, a verb of the same meaning
+// with the same noun ("list-instances" → "describe-instances"), or, for a
+// bare verb, the operation on the service's main resource ("lambda list" →
+// "list-functions", "sqs list" → "list-queues"); then by spelling
+// (Suggest). ops are the service's CLI operation names. It is pure and safe
+// for concurrent use.
+func SuggestOperation(word string, ops []string) []string {
+	w := suggestKey(word)
+	if w == "" || len(ops) == 0 {
+		return nil
+	}
+	verb, noun, _ := strings.Cut(w, "-")
+	class := verbClasses[verb]
+	var intent []string
+	if class != "" {
+		intent = byIntent(verb, class, noun, ops)
+	}
+	out := make([]string, 0, maxSuggestions)
+	for _, s := range append(intent, Suggest(word, ops)...) {
+		if len(out) == maxSuggestions {
+			break
+		}
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func byIntent(verb, class, noun string, ops []string) []string {
+	type scored struct {
+		op    string
+		score int
+	}
+	var best []scored
+	if noun != "" {
+		want := singular(noun)
+		for _, op := range ops {
+			ov, on, _ := strings.Cut(op, "-")
+			if verbClasses[ov] != class || on == "" {
+				continue
+			}
+			same := 1 // the verb as typed wins a tie ("list-function": list-functions over get-function)
+			if ov == verb {
+				same = 0
+			}
+			switch {
+			case singular(on) == want:
+				best = append(best, scored{op, same})
+			case strings.HasPrefix(singular(on), want+"-") || strings.HasSuffix(singular(on), "-"+want):
+				best = append(best, scored{op, 2 + len(on) + same})
+			}
+		}
+	} else {
+		// A bare verb: the resource most operations of the service are
+		// about is its main one ("function" in Lambda, "queue" in SQS).
+		freq := map[string]int{}
+		for _, op := range ops {
+			_, on, _ := strings.Cut(op, "-")
+			for _, part := range strings.Split(on, "-") {
+				freq[singular(part)]++
+			}
+		}
+		for _, op := range ops {
+			ov, on, _ := strings.Cut(op, "-")
+			if verbClasses[ov] != class || strings.Contains(on, "-") {
+				continue
+			}
+			if on == "" {
+				// The verb is the operation ("call" → lambda "invoke").
+				best = append(best, scored{op, -1 << 20})
+				continue
+			}
+			score := -4 * freq[singular(on)]
+			if ov != verb {
+				score++ // the verb as typed wins a tie ("list" over "get")
+			}
+			if class == "read" && singular(on) == on {
+				score += 2 // listing is about many: plural nouns first
+			}
+			best = append(best, scored{op, score})
+		}
+	}
+	slices.SortStableFunc(best, func(a, b scored) int {
+		if a.score != b.score {
+			return a.score - b.score
+		}
+		return strings.Compare(a.op, b.op)
+	})
+	out := make([]string, 0, len(best))
+	for _, s := range best[:min(len(best), maxSuggestions)] {
+		out = append(out, s.op)
+	}
+	return out
+}
+
+// singular strips an English plural from the last word of a kebab name
+// ("instances" → "instance", "policies" → "policy", "aliases" → "alias").
+func singular(s string) string {
+	switch {
+	case strings.HasSuffix(s, "ies") && len(s) > 4:
+		return s[:len(s)-3] + "y"
+	case strings.HasSuffix(s, "sses"), strings.HasSuffix(s, "xes"), strings.HasSuffix(s, "ches"), strings.HasSuffix(s, "shes"), strings.HasSuffix(s, "ases"):
+		return s[:len(s)-2]
+	case strings.HasSuffix(s, "s") && !strings.HasSuffix(s, "ss") && len(s) > 3:
+		return s[:len(s)-1]
+	}
+	return s
+}
+
+// credentialPrefixes are the IAM prefixes of the services AWS Chatbot
+// refuses for everyone (guardrail's BlockCredentialServices; this package
+// may not import guardrail). A suggestion never points at one: "sqs" must
+// not become "did you mean sts?".
+var credentialPrefixes = map[string]bool{
+	"iam": true, "sts": true, "kms": true, "secretsmanager": true, "cognito-idp": true, "cognito-identity": true,
+	"sdb": true, "sso": true, "sso-directory": true, "sso-oauth": true, "identitystore": true,
+	"identitystore-auth": true, "signin": true, "chatbot": true,
+}
+
+// SuggestService returns the registered services nearest to word (see
+// Suggest), leaving out the credential services the guardrails refuse by
+// name.
+func SuggestService(word string, cat Catalog) []string {
+	names := cat.Services()
+	allowed := make([]string, 0, len(names))
+	for _, n := range names {
+		if s, ok := cat.Service(n); ok && credentialPrefixes[s.IAMPrefix] {
+			continue
+		}
+		allowed = append(allowed, n)
+	}
+	return Suggest(word, allowed)
+}

@@ -41,6 +41,16 @@ func Clean(text string) string {
 	if strings.Contains(s, "```") {
 		s = dropFences(s)
 	}
+	if s = trimSpace(s); strings.HasPrefix(s, "`") || s != stripAWSWord(s) {
+		// A command pasted as inline code or in a fence ("`aws ec2 ...`",
+		// "```aws ec2 ...```") starts with "aws" once the markup is gone.
+		// Only a message that starts with a backtick loses its trailing
+		// one: elsewhere a backtick may close a JMESPath literal.
+		if strings.HasPrefix(s, "`") {
+			s = strings.TrimRight(strings.TrimLeft(s, "`"), "`")
+		}
+		s = stripAWSWord(s)
+	}
 	if strings.IndexByte(s, '&') >= 0 {
 		s = html.UnescapeString(s)
 	}
@@ -100,6 +110,21 @@ func stripMentions(s string) string {
 			return s
 		}
 	}
+}
+
+// stripAWSWord removes a leading "aws" word: "aws ec2 describe-instances"
+// is what people copy from a terminal.
+func stripAWSWord(s string) string {
+	s = trimSpace(s)
+	if len(s) >= 3 && strings.EqualFold(s[:3], "aws") {
+		if len(s) == 3 {
+			return ""
+		}
+		if r, _ := utf8.DecodeRuneInString(s[3:]); unicode.IsSpace(r) {
+			return trimSpace(s[3:])
+		}
+	}
+	return s
 }
 
 // unwrapLinks replaces Slack's <url|label> and <url> link markup with the

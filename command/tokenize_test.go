@@ -41,6 +41,14 @@ func TestClean(t *testing.T) {
 		{"x --name &quot;a b&quot;", `x --name "a b"`},
 		{"x --name \u201ca b\u201d --o \u2018c\u2019", `x --name "a b" --o 'c'`},
 		{"```ec2 describe-instances```", "ec2 describe-instances"},
+		{"```aws ec2 describe-instances --region eu-west-1```", "ec2 describe-instances --region eu-west-1"},
+		{"@aws ```aws ec2 describe-instances```", "ec2 describe-instances"},
+		{"```\naws ec2 describe-instances\n```", "ec2 describe-instances"},
+		{"```bash\naws s3 ls\n```", "s3 ls"},
+		{"`aws sqs list-queues`", "sqs list-queues"},
+		{"<@U1> `aws sqs list-queues`", "sqs list-queues"},
+		{"ec2 describe-instances --query 'x[?a==`1`]'", "ec2 describe-instances --query 'x[?a==`1`]'"},
+		{"`awsconfig x`", "awsconfig x"},
 		{"lambda invoke --payload ```json\n{\"a\": 1}\n```", "lambda invoke --payload  \n{\"a\": 1}"},
 	}
 	for _, tt := range tests {

@@ -15,14 +15,15 @@ import (
 // platform view, each in a container the page shows or hides by the view
 // switch. a.mu is held (entries are read only under it).
 func (a *Adapter) renderEntry(e *entry) template.HTML {
+	if e.fromMe {
+		// What the user typed is not a platform payload: the same in
+		// every view.
+		return RenderHTML(e.msg, e.id)
+	}
 	var b strings.Builder
 	b.WriteString(`<div class="view" data-view="web">`)
 	b.WriteString(string(RenderHTML(e.msg, e.id)))
 	b.WriteString(`</div>`)
-	if e.fromMe {
-		// What the user typed is not a platform payload.
-		return template.HTML(b.String())
-	}
 	for _, v := range a.cfg.views {
 		b.WriteString(`<div class="view" data-view="` + esc(v.Name) + `" hidden>`)
 		h, payload, err := safeRender(v, e.msg)

@@ -210,6 +210,7 @@ func TestBrowser(t *testing.T) {
 	assert.Greater(t, count(`[...document.querySelectorAll('.view[data-view="slack"]:not([hidden]) .slack strong')].length`), 0, "mrkdwn bold rendered")
 	assert.Greater(t, count(`[...document.querySelectorAll('.view[data-view="slack"]:not([hidden]) pre.payload-json')].filter(p => p.textContent.includes('"blocks"')).length`), 0)
 	assert.Contains(t, text("#messages"), "Banana Order processing is down")
+	assert.Contains(t, text("#messages"), "ec2 stop-instances --instance-ids i-0a1b2c3d4e5f60001", "what the user typed shows in every view")
 	assert.Equal(t, 0, count(`window.pwned === undefined ? 0 : window.pwned`))
 	shot("06-slack-view")
 

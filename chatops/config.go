@@ -208,9 +208,10 @@ func LoadConfig(data []byte) (*Config, error) {
 	}
 	p := &parser{}
 	cfg := p.document(root)
-	if len(p.errs) == 0 {
-		p.errs = append(p.errs, cfg.validate()...)
-	}
+	// Every problem in one round: the checks run even when some fields
+	// could not be read, minus what those fields' own errors already say
+	// (a misspelled IamRoleARN is not also "IamRoleArn: required").
+	p.errs = append(p.errs, withoutEchoes(cfg.validate(), p.errs)...)
 	if len(p.errs) > 0 {
 		return nil, joinFieldErrors(p.errs)
 	}
@@ -223,6 +224,38 @@ func (c *Config) Validate() error {
 		return joinFieldErrors(errs)
 	}
 	return nil
+}
+
+// withoutEchoes drops the validation errors that repeat a parse error: at
+// a path that failed to parse, or a required field whose misspelling was
+// reported with a suggestion of that field.
+func withoutEchoes(validation, parse []*FieldError) []*FieldError {
+	var out []*FieldError
+	for _, v := range validation {
+		echo := false
+		for _, pe := range parse {
+			parent, field, _ := cutLast(v.Path)
+			peParent, _, _ := cutLast(pe.Path)
+			if pe.Path == v.Path || strings.HasPrefix(v.Path, pe.Path+".") || strings.HasPrefix(v.Path, pe.Path+"[") ||
+				peParent == parent && strings.Contains(pe.Msg, fmt.Sprintf("%q", field)) {
+				echo = true
+				break
+			}
+		}
+		if !echo {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// cutLast splits "configurations[0].IamRoleArn" into its parent and last field.
+func cutLast(path string) (parent, field string, ok bool) {
+	i := strings.LastIndexByte(path, '.')
+	if i < 0 {
+		return "", path, false
+	}
+	return path[:i], path[i+1:], true
 }
 
 func joinFieldErrors(errs []*FieldError) error {

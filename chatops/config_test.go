@@ -182,3 +182,22 @@ func FuzzLoadConfig(f *testing.F) {
 		}
 	})
 }
+
+// Every configuration error in one round: unknown fields and invalid values
+// together, without echoes of a misspelled field as "required".
+func TestConfigErrorsInOneRound(t *testing.T) {
+	_, err := chatops.LoadConfig([]byte(`
+configurations:
+  - ConfigurationName: a
+    SlackWorkspaceId: T1
+    SlackChannelId: C1
+    IamRoleARN: arn:aws:iam::123456789012:role/x
+    LoggingLevel: LOUD
+`))
+	require.Error(t, err)
+	msg := err.Error()
+	assert.Contains(t, msg, `configurations[0].IamRoleARN: unknown field`)
+	assert.Contains(t, msg, `did you mean "IamRoleArn"`)
+	assert.Contains(t, msg, `configurations[0].LoggingLevel: must be ERROR, INFO or NONE`, "the value error comes in the same round")
+	assert.NotContains(t, msg, "IamRoleArn: required", "no echo of the misspelling")
+}

@@ -8,8 +8,8 @@ import (
 	"strings"
 )
 
-// TeamsMaxActions is how many top-level actions Teams shows on a card; more
-// must go to the overflow menu (mode "secondary") or a ShowCard.
+// TeamsMaxActions is how many actions Teams shows in a card's action bar or
+// an action set; more must go into an Action.ShowCard.
 const TeamsMaxActions = 6
 
 // cardVersions are the Adaptive Card schema versions Teams renders, with the
@@ -43,8 +43,8 @@ func set(s ...string) map[string]bool {
 // rules that decide whether Teams renders it: a known version no newer than
 // 1.5, no unknown top-level keys, element and action types known to 1.5 and
 // to the card's version, each type's required properties, Table columns and
-// rows that agree, unique input IDs, and at most TeamsMaxActions top-level
-// actions outside the overflow menu. Every problem is reported
+// rows that agree, unique input IDs, and at most TeamsMaxActions actions in
+// any action bar or action set. Every problem is reported
 // (errors.Join), each wrapping ErrInvalidPayload with its JSON path. It is
 // pure.
 func CheckAdaptiveCard(card []byte) error {
@@ -94,15 +94,18 @@ func (c *cardChecker) card(path string, m map[string]any, top bool) {
 		c.element(fmt.Sprintf("%s.body[%d]", path, i), e)
 	}
 	actions, _ := m["actions"].([]any)
-	visible := 0
-	for i, a := range actions {
-		if am, ok := a.(map[string]any); !ok || am["mode"] != "secondary" {
-			visible++
-		}
-		c.action(fmt.Sprintf("%s.actions[%d]", path, i), a)
+	c.actions(path+".actions", actions)
+}
+
+// actions checks an action bar or action set. The maximum counts every
+// action, whatever its mode: the official adaptivecards validator does, and
+// hosts drop the actions over it.
+func (c *cardChecker) actions(path string, actions []any) {
+	if len(actions) > TeamsMaxActions {
+		c.fail(path, fmt.Sprintf("%d actions, Teams shows %d (put the rest in an Action.ShowCard)", len(actions), TeamsMaxActions))
 	}
-	if visible > TeamsMaxActions {
-		c.fail(path+".actions", fmt.Sprintf("%d visible actions, Teams shows %d (put the rest in the overflow: mode \"secondary\")", visible, TeamsMaxActions))
+	for i, a := range actions {
+		c.action(fmt.Sprintf("%s[%d]", path, i), a)
 	}
 }
 
@@ -195,9 +198,7 @@ func (c *cardChecker) element(path string, v any) {
 		if len(acts) == 0 {
 			c.fail(path+".actions", "ActionSet needs actions")
 		}
-		for i, a := range acts {
-			c.action(fmt.Sprintf("%s.actions[%d]", path, i), a)
-		}
+		c.actions(path+".actions", acts)
 	case "Table":
 		c.table(path, e)
 	case "Media":

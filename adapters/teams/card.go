@@ -129,13 +129,13 @@ type Choice struct {
 
 // CardAction is an Action.Submit or Action.OpenUrl.
 type CardAction struct {
-	Type  string `json:"type"`
-	Title string `json:"title,omitempty"`
-	URL   string `json:"url,omitempty"`
-	Style string `json:"style,omitempty"`
-	// Mode "secondary" puts the action in the overflow menu (1.5).
-	Mode string         `json:"mode,omitempty"`
-	Data map[string]any `json:"data,omitempty"`
+	Type  string         `json:"type"`
+	Title string         `json:"title,omitempty"`
+	URL   string         `json:"url,omitempty"`
+	Style string         `json:"style,omitempty"`
+	Data  map[string]any `json:"data,omitempty"`
+	// Card is what an Action.ShowCard reveals.
+	Card *SubCard `json:"card,omitempty"`
 }
 
 // RenderOptions tune Render.

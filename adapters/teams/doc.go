@@ -41,8 +41,9 @@
 // spaces, leading spaces and tabs turned into no-break spaces, because Teams
 // collapses white space as HTML does. Slack-style ":shortcode:" emoji in
 // text and fields become Unicode. Teams shows six actions: with more, the
-// first five stay buttons and the rest go to the overflow menu (mode
-// "secondary"), so no button is lost.
+// first five stay buttons and a "More…" Action.ShowCard holds the rest, so
+// no button is lost (the 1.5 overflow mode is not honoured by every client,
+// and the official validator counts secondary actions against the limit).
 //
 // Thread replies: Teams delivers a channel message to a bot only when it
 // mentions the bot, unless the app holds the resource-specific consent

@@ -17,11 +17,18 @@ const (
 	maxTableCell    = 64
 )
 
-// MaxVisibleActions is how many top-level actions a card shows as buttons.
-// Teams shows up to six; with more, the first MaxVisibleActions-1 stay
-// buttons and the rest go to the overflow menu ("…", schema 1.5 mode
-// "secondary"), so none is dropped.
+// MaxVisibleActions is how many actions a card's action bar (or an action
+// set) holds. Teams shows up to six; with more, the first
+// MaxVisibleActions-1 stay buttons and a "More…" button shows the rest, so
+// none is dropped.
 const MaxVisibleActions = 6
+
+// SubCard is the card an Action.ShowCard reveals: it inherits the version
+// of the card it is in.
+type SubCard struct {
+	Type string    `json:"type"`
+	Body []Element `json:"body"`
+}
 
 // TableColumn is a column definition of an Adaptive Card Table (1.5).
 type TableColumn struct {
@@ -221,15 +228,22 @@ func expandTabs(line string) string {
 	return b.String()
 }
 
-// capActions keeps at most MaxVisibleActions buttons visible: with more, the
-// first MaxVisibleActions-1 stay and the rest move to the overflow menu
-// (the menu's "…" takes the last slot).
+// capActions keeps at most MaxVisibleActions actions in the card's action
+// bar: with more, the first MaxVisibleActions-1 stay and the rest move into
+// an Action.ShowCard ("More…") whose card holds them in action sets of at
+// most MaxVisibleActions each. Hosts refuse or silently drop actions over
+// their maximum (Teams: six; the official adaptivecards validator fails the
+// card), and the 1.5 overflow mode is not honoured by every Teams client.
 func capActions(actions []CardAction) []CardAction {
 	if len(actions) <= MaxVisibleActions {
 		return actions
 	}
-	for i := MaxVisibleActions - 1; i < len(actions); i++ {
-		actions[i].Mode = "secondary"
+	keep := MaxVisibleActions - 1
+	more := &SubCard{Type: "AdaptiveCard"}
+	for rest := actions[keep:]; len(rest) > 0; {
+		n := min(len(rest), MaxVisibleActions)
+		more.Body = append(more.Body, Element{Type: "ActionSet", Actions: rest[:n]})
+		rest = rest[n:]
 	}
-	return actions
+	return append(actions[:keep:keep], CardAction{Type: "Action.ShowCard", Title: "More…", Card: more})
 }

@@ -153,18 +153,32 @@ func TestRenderCapsVisibleActions(t *testing.T) {
 				buttons = append(buttons, chat.Button{ID: fmt.Sprint("b", i), Label: fmt.Sprint("Button ", i), Value: "v"})
 			}
 			c := teams.Render(chat.Message{Text: "x", Buttons: buttons}, teams.RenderOptions{})
-			require.Len(t, c.Actions, n, "no button is dropped")
-			visible := 0
-			for _, a := range c.Actions {
-				if a.Mode != "secondary" {
-					visible++
-				}
-			}
-			assert.LessOrEqual(t, visible, teams.MaxVisibleActions)
-			if n > teams.MaxVisibleActions {
-				assert.Equal(t, teams.MaxVisibleActions-1, visible, "the overflow menu takes the last slot")
-			}
 			assert.NoError(t, adaptertest.CheckAdaptiveCard([]byte(cardJSON(t, c))))
+			require.LessOrEqual(t, len(c.Actions), teams.MaxVisibleActions)
+			// Every button is still there, in order: in the bar, then
+			// behind "More…".
+			var ids []any
+			for _, a := range c.Actions {
+				if a.Type == "Action.ShowCard" {
+					require.NotNil(t, a.Card)
+					for _, set := range a.Card.Body {
+						assert.LessOrEqual(t, len(set.Actions), teams.MaxVisibleActions)
+						for _, sa := range set.Actions {
+							ids = append(ids, sa.Data["id"])
+						}
+					}
+					continue
+				}
+				ids = append(ids, a.Data["id"])
+			}
+			var want []any
+			for _, b := range buttons {
+				want = append(want, b.ID)
+			}
+			assert.Equal(t, want, ids, "no button is dropped")
+			if n > teams.MaxVisibleActions {
+				assert.Equal(t, "Action.ShowCard", c.Actions[len(c.Actions)-1].Type)
+			}
 		})
 	}
 }

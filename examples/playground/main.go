@@ -114,6 +114,12 @@ func start(ctx context.Context, o options, stderr io.Writer) (_ *playground, err
 			p.close()
 		}
 	}()
+	// Listen first: a refused address fails before anything is built.
+	p.ln, err = web.ListenLoopback(o.addr)
+	if err != nil {
+		return nil, err
+	}
+	p.closers = append(p.closers, func() { _ = p.ln.Close() })
 	cfg, err := loadConfig(o.configFile)
 	if err != nil {
 		return nil, err
@@ -187,10 +193,6 @@ func start(ctx context.Context, o options, stderr io.Writer) (_ *playground, err
 				return nil, err
 			}
 		}
-	}
-	p.ln, err = web.ListenLoopback(o.addr)
-	if err != nil {
-		return nil, err
 	}
 	return p, nil
 }

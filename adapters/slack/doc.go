@@ -10,6 +10,21 @@
 // as *chat.SendError classified for the delivery layer (429 with Retry-After,
 // 5xx and Slack's transient errors are retryable).
 //
+// Layout (checked by adaptertest.CheckBlockKit): a message with a severity
+// keeps its first block (the title) at top level and the rest in the
+// coloured attachment, so the top-level text is only the notification
+// fallback and is not shown again above the bar. Limits are measured on the
+// text as sent, after escaping (an '&' counts five): sections of 3,000
+// characters are split or cut with a marker, a linked title whose URL leaves
+// no room for a label loses the link, a button whose value is over 2,000
+// characters is left out with a note. Image blocks need https (an http
+// image becomes a link). Buttons sharing an ID get unique action_ids ("id",
+// "id#2", …; ButtonID maps them back) so they sit on one row.
+//
+// Every interaction is acknowledged before any Web API lookup (the
+// channel's privacy from conversations.info), in HTTP mode as in Socket
+// Mode: Slack shows the user an error after 3 seconds.
+//
 // Inbound, Listen receives events over Socket Mode (with an app-level token)
 // and HTTPHandler over the Events API, slash commands and interactivity
 // (verified with the signing secret; a signed request, keyed by the digest of

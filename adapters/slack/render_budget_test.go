@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/opschat/opschat/adapters/adaptertest"
 	"github.com/opschat/opschat/adapters/slack"
 	"github.com/opschat/opschat/chat"
 )
@@ -103,5 +104,21 @@ func TestButtonID(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{"run": "run", "run#2": "run", "run#12": "run", "run#": "run#", "#2": "#2", "a#b": "a#b", "a#2#3": "a#2"} {
 		assert.Equal(t, want, slack.ButtonID(in), in)
+	}
+}
+
+// Every shared golden case (far over the limits, every part set, eight
+// buttons with a repeated ID, emoji, tables) renders to a payload Slack
+// accepts.
+func TestRenderSharedCasesPassBlockKitChecks(t *testing.T) {
+	t.Parallel()
+	for _, c := range adaptertest.GoldenCases() {
+		t.Run(c.Name, func(t *testing.T) {
+			t.Parallel()
+			r, err := slack.Render(c.Msg)
+			require.NoError(t, err)
+			checkBlockKit(t, r)
+			assertNoPings(t, r)
+		})
 	}
 }

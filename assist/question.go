@@ -94,15 +94,12 @@ type phrase struct {
 	k     *kind
 }
 
-// phrases returns every noun phrase of every kind the catalog supports,
-// longest first, so the longest match wins.
-func phrases(cat command.Catalog) []phrase {
+// allPhrases are the noun phrases of every kind, stemmed, longest first so
+// the longest match wins. Computed once and never changed.
+var allPhrases = func() []phrase {
 	var out []phrase
 	for i := range kinds {
 		k := &kinds[i]
-		if op, ok := cat.Operation(k.service, k.op); !ok || !op.ReadOnly {
-			continue
-		}
 		for _, n := range k.nouns {
 			ws := strings.Fields(n)
 			for j := range ws {
@@ -112,6 +109,24 @@ func phrases(cat command.Catalog) []phrase {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return len(out[i].words) > len(out[j].words) })
+	return out
+}()
+
+// phrases returns the phrases of the kinds whose operation the catalog
+// has, read-only, longest first.
+func phrases(cat command.Catalog) []phrase {
+	ok := make(map[*kind]bool, len(kinds))
+	for i := range kinds {
+		k := &kinds[i]
+		op, found := cat.Operation(k.service, k.op)
+		ok[k] = found && op.ReadOnly
+	}
+	out := make([]phrase, 0, len(allPhrases))
+	for _, p := range allPhrases {
+		if ok[p.k] {
+			out = append(out, p)
+		}
+	}
 	return out
 }
 

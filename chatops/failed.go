@@ -67,6 +67,11 @@ func (b *Bot) RetryNotifications(ctx context.Context, configuration string, ids 
 	if d == nil {
 		return 0, ErrNoPipeline
 	}
+	if len(ids) == 0 && configuration == "" {
+		// Every dead letter at once: each channel's replays share its
+		// queue and rate limit.
+		return d.RetryAll(ctx)
+	}
 	if len(ids) == 0 {
 		dls, err := b.FailedNotifications(ctx, configuration)
 		if err != nil {

@@ -179,5 +179,10 @@ func (b *Bot) NotificationPipeline(opts ...delivery.Option) (*NotificationPipeli
 	return p, nil
 }
 
-// Close stops the deliverer's queues.
+// Close stops the deliverer's queues, waiting for what is in flight.
 func (p *NotificationPipeline) Close() { p.Deliverer.Close() }
+
+// Shutdown stops the deliverer's queues, waiting for what is in flight
+// until ctx ends; work still queued then is left to the sources'
+// redelivery (it was never acknowledged).
+func (p *NotificationPipeline) Shutdown(ctx context.Context) error { return p.Deliverer.Shutdown(ctx) }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -91,7 +92,8 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer pipeline.Close()
-	sns, err := snshttp.New(pipeline, snshttp.WithTopics("arn:aws:sns:us-east-1:123456789012:alarms"))
+	// Detached: a slow delivery goes on after SNS's 15 s request times out (SNS then retries; dedup holds).
+	sns, err := snshttp.New(pipeline.Detached(2*time.Minute), snshttp.WithTopics("arn:aws:sns:us-east-1:123456789012:alarms"))
 	if err != nil {
 		return err
 	}

@@ -170,7 +170,9 @@ func run() error {
 		for _, c := range cfg.Configurations {
 			topics = append(topics, c.SNSTopicARNs...)
 		}
-		endpoint, err := snshttp.New(pipeline, snshttp.WithTopics(topics...), snshttp.WithLogger(log))
+		// Detached: a slow delivery goes on after SNS's request times out
+		// (SNS then retries; dedup keeps it to one post per channel).
+		endpoint, err := snshttp.New(pipeline.Detached(2*time.Minute), snshttp.WithTopics(topics...), snshttp.WithLogger(log))
 		if err != nil {
 			return err
 		}

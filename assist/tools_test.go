@@ -226,8 +226,8 @@ func cannedResponses() map[string]string {
 	return map[string]string{
 		"lambda list-functions": `{"Functions":[{"FunctionName":"checkout-api","Runtime":"python3.12"},{"FunctionName":"orders-worker","Runtime":"nodejs20.x"},{"FunctionName":"billing-cron","Runtime":"python3.11"}]}`,
 		"cloudwatch describe-alarms": `{"MetricAlarms":[
-			{"AlarmName":"checkout-api-errors","StateValue":"ALARM","StateUpdatedTimestamp":"2026-12-06T09:12:00Z","StateReason":"Threshold Crossed: 1 datapoint [5.0] was greater than the threshold (1.0).","Dimensions":[{"Name":"FunctionName","Value":"checkout-api"}]},
-			{"AlarmName":"db-cpu-high","StateValue":"ALARM","StateUpdatedTimestamp":"2026-12-05T22:01:00Z","Dimensions":[{"Name":"DBInstanceIdentifier","Value":"orders-db"}]},
+			{"AlarmName":"checkout-api-errors","StateValue":"ALARM","StateUpdatedTimestamp":"2026-12-06T09:12:00.123456+00:00","StateReason":"Threshold Crossed: 1 datapoint [5.0] was greater than the threshold (1.0).","Dimensions":[{"Name":"FunctionName","Value":"checkout-api"}]},
+			{"AlarmName":"db-cpu-high","StateValue":"ALARM","StateUpdatedTimestamp":"2026-12-05T22:01:00+00:00","Dimensions":[{"Name":"DBInstanceIdentifier","Value":"orders-db"}]},
 			{"AlarmName":"latency-p99","StateValue":"OK","StateUpdatedTimestamp":"2026-12-06T08:00:00Z","Dimensions":[{"Name":"FunctionName","Value":"orders-worker"}]}]}`,
 		"ec2 describe-instances": `{"Reservations":[
 			{"Instances":[{"InstanceId":"i-0a1","InstanceType":"t3.micro","State":{"Name":"running"},"Tags":[{"Key":"Name","Value":"web-1"},{"Key":"env","Value":"prod"}]},

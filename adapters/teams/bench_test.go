@@ -2,10 +2,14 @@ package teams_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/opschat/opschat/adapters/adaptertest"
 	"github.com/opschat/opschat/adapters/teams"
+	"github.com/opschat/opschat/chat"
 )
 
 func BenchmarkRenderAlarm(b *testing.B) {
@@ -49,6 +53,35 @@ func BenchmarkValidate(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := v.Validate(context.Background(), header, testServiceURL, "msteams"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// Command output of 50 rows × 5 columns, the largest that becomes a native
+// Table: parsing the layout plus the cells' elements.
+func BenchmarkRenderTable(b *testing.B) {
+	rows := make([][]string, 50)
+	for i := range rows {
+		rows[i] = []string{fmt.Sprintf("i-%017d", i), "running", "t3.micro", fmt.Sprintf("10.0.%d.%d", i/250, i%250), "web"}
+	}
+	m := chat.Message{CodeBlocks: []chat.CodeBlock{{Content: table([]string{"InstanceId", "State", "Type", "PrivateIp", "Name"}, rows...)}}}
+	b.ReportAllocs()
+	for b.Loop() {
+		teams.Render(m, teams.RenderOptions{})
+	}
+}
+
+// The schema check the tests run on every card.
+func BenchmarkCheckAdaptiveCard(b *testing.B) {
+	c := teams.Render(alarm(), teams.RenderOptions{})
+	js, err := json.Marshal(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := adaptertest.CheckAdaptiveCard(js); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -9,7 +9,7 @@
 // the IAM Service Authorization Reference gives its actions (List and Read
 // operations run without confirmation) and, where AWS checks other actions
 // than the name-derived prefix:APIName, those actions (.IAM) and the ones a
-// parameter adds (.IAMIf). internal/gen writes the tables, so that no method
+// parameter adds (.IAMIf). cmd/opschat-gen writes the tables, so that no method
 // is looked up by name at run time; testdata/iam holds the reference slice
 // every table is tested against. The Registry is the command.Catalog the parser validates against:
 // parameters, their types, enums and required members come from the SDK

@@ -94,7 +94,7 @@ type iamReference map[string]map[string]string
 
 func loadIAMReference(t *testing.T) iamReference {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "iam", "reference.json"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "cmd", "opschat-gen", "reference.json"))
 	require.NoError(t, err)
 	var f struct {
 		Actions iamReference `json:"actions"`
@@ -180,7 +180,7 @@ func TestEveryOperationMapsToReferenceActions(t *testing.T) {
 				unknown++
 				stillMissing[key] = true
 				if _, listed := noReferenceAction[key]; !listed {
-					t.Errorf("%s: %v (conditional %v) has an action missing from the reference: fix it in internal/gen/iamfix.go citing the AWS documentation, or list it in noReferenceAction", key, op.Actions, op.ConditionalActions)
+					t.Errorf("%s: %v (conditional %v) has an action missing from the reference: fix it in cmd/opschat-gen/iamfix.go citing the AWS documentation, or list it in noReferenceAction", key, op.Actions, op.ConditionalActions)
 				}
 				assert.Equal(t, command.AccessUnknown, op.Access, "%s: an unresolved action must leave the level Unknown", key)
 				assert.False(t, op.ReadOnly, "%s: an unresolved operation must ask for confirmation", key)

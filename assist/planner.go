@@ -272,7 +272,7 @@ func epochMillis(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 1
 
 // sortedKeys returns m's keys in order, for output that does not depend on
 // map order.
-func sortedKeys(m map[string]string) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

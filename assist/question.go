@@ -186,8 +186,9 @@ func understand(text string, cat command.Catalog) intent {
 		}
 	}
 	for _, w := range sortedKeys(unsupported) {
-		if containsPhrase(plain, strings.Fields(w)) {
-			in.unknownSvc = unsupported[w]
+		svc := unsupported[w]
+		if _, has := cat.Service(svc[0]); !has && containsPhrase(plain, strings.Fields(w)) {
+			in.unknownSvc = svc[1]
 			break
 		}
 	}

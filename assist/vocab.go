@@ -175,17 +175,18 @@ var kinds = []kind{
 		nouns: []string{"roles", "iam roles"}, list: "Roles", name: "RoleName", project: "RoleName"},
 }
 
-// unsupported names services people ask about that the shipped catalog
-// lacks, so the planner can say so instead of guessing a neighbour
-// ("eks clusters" are not ECS clusters).
-var unsupported = map[string]string{
-	"eks": "Amazon EKS", "kubernetes": "Amazon EKS", "redshift": "Amazon Redshift", "elasticache": "Amazon ElastiCache",
-	"redis": "Amazon ElastiCache", "opensearch": "Amazon OpenSearch Service", "elasticsearch": "Amazon OpenSearch Service",
-	"emr": "Amazon EMR", "msk": "Amazon MSK", "kafka": "Amazon MSK", "glue": "AWS Glue", "athena": "Amazon Athena",
-	"ecr": "Amazon ECR", "cloudfront": "Amazon CloudFront", "apigateway": "Amazon API Gateway", "api gateway": "Amazon API Gateway",
-	"secrets": "AWS Secrets Manager", "kms": "AWS KMS", "certificates": "AWS Certificate Manager", "acm": "AWS Certificate Manager",
-	"cognito": "Amazon Cognito", "bedrock": "Amazon Bedrock", "sagemaker": "Amazon SageMaker", "costs": "AWS Cost Explorer",
-	"cost": "AWS Cost Explorer", "billing": "AWS Billing",
+// unsupported maps words for services people ask about that the shipped
+// catalog lacks to the service's CLI name and display name, so the planner
+// can say so instead of guessing a neighbour ("eks clusters" are not ECS
+// clusters). A host whose catalog has the service gets no such answer.
+var unsupported = map[string][2]string{
+	"eks": {"eks", "Amazon EKS"}, "kubernetes": {"eks", "Amazon EKS"}, "redshift": {"redshift", "Amazon Redshift"}, "elasticache": {"elasticache", "Amazon ElastiCache"},
+	"redis": {"elasticache", "Amazon ElastiCache"}, "opensearch": {"opensearch", "Amazon OpenSearch Service"}, "elasticsearch": {"opensearch", "Amazon OpenSearch Service"},
+	"emr": {"emr", "Amazon EMR"}, "msk": {"kafka", "Amazon MSK"}, "kafka": {"kafka", "Amazon MSK"}, "glue": {"glue", "AWS Glue"}, "athena": {"athena", "Amazon Athena"},
+	"ecr": {"ecr", "Amazon ECR"}, "cloudfront": {"cloudfront", "Amazon CloudFront"}, "apigateway": {"apigateway", "Amazon API Gateway"}, "api gateway": {"apigateway", "Amazon API Gateway"},
+	"secrets": {"secretsmanager", "AWS Secrets Manager"}, "kms": {"kms", "AWS KMS"}, "certificates": {"acm", "AWS Certificate Manager"}, "acm": {"acm", "AWS Certificate Manager"},
+	"cognito": {"cognito-idp", "Amazon Cognito"}, "bedrock": {"bedrock", "Amazon Bedrock"}, "sagemaker": {"sagemaker", "Amazon SageMaker"}, "costs": {"ce", "AWS Cost Explorer"},
+	"cost": {"ce", "AWS Cost Explorer"}, "billing": {"billing", "AWS Billing"},
 }
 
 // regionNames maps how people name regions to region codes.

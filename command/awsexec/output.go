@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/smithy-go/middleware"
 )
@@ -60,6 +61,12 @@ func (s *Service) shape(v reflect.Value, depth int) (any, bool) {
 	}
 	switch v.Kind() {
 	case reflect.String:
+		// A named string type is an SDK enum; its zero value means the
+		// member was not in the response, which the CLI leaves out (null
+		// under --query), never "".
+		if v.Len() == 0 && t.PkgPath() != "" {
+			return nil, false
+		}
 		return v.String(), true
 	case reflect.Bool:
 		return v.Bool(), true
@@ -103,6 +110,10 @@ func (s *Service) shape(v reflect.Value, depth int) (any, bool) {
 			if !f.IsExported() || f.Type == metadataType {
 				continue
 			}
+			if e, ok := decodedForChat(t, f.Name, v.Field(i)); ok {
+				out[f.Name] = e
+				continue
+			}
 			if e, ok := s.shape(v.Field(i), depth+1); ok {
 				name := f.Name
 				if s != nil {
@@ -112,6 +123,26 @@ func (s *Service) shape(v reflect.Value, depth int) (any, bool) {
 			}
 		}
 		return out, true
+	}
+	return nil, false
+}
+
+// decodedForChat returns Lambda Invoke's Payload and LogResult as text: the
+// AWS CLI writes the payload to its outfile as raw bytes and people read
+// the tail of the log decoded, while chat has no outfile and base64 is
+// unreadable. A value that is not UTF-8 text stays base64.
+func decodedForChat(t reflect.Type, field string, v reflect.Value) (any, bool) {
+	if t.Name() != "InvokeOutput" || !strings.HasSuffix(t.PkgPath(), "/service/lambda") {
+		return nil, false
+	}
+	switch {
+	case field == "Payload" && v.Type() == bytesType && !v.IsNil() && utf8.Valid(v.Bytes()):
+		return string(v.Bytes()), true
+	case field == "LogResult" && v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.String:
+		raw, err := base64.StdEncoding.DecodeString(v.Elem().String())
+		if err == nil && utf8.Valid(raw) {
+			return string(raw), true
+		}
 	}
 	return nil, false
 }

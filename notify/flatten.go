@@ -1,14 +1,10 @@
 package notify
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/bits"
 	"strconv"
-	"unicode"
-	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -114,8 +110,6 @@ func jsonKindOf(first byte) string {
 	}
 	return "a number"
 }
-
-func (p *fscan) ws() { p.i = skipWS(p.b, p.i) }
 
 // object reads the object at p.i; n is the path node of the object (nil
 // when nothing below it is used, which makes it a plain skip).
@@ -395,22 +389,6 @@ fail:
 	return p.syntaxErr(msg)
 }
 
-// fitsFloat64 reports whether a number token decodes to a finite float64,
-// which encoding/json requires of every number in the document.
-func fitsFloat64(num []byte) bool {
-	_, err := strconv.ParseFloat(string(num), 64)
-	return err == nil
-}
-
-// skipWS skips JSON whitespace; one comparison decides the usual case
-// (compact JSON: no whitespace at all).
-func skipWS(b []byte, i int) int {
-	for i < len(b) && b[i] <= ' ' && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
 func (p *fscan) literal() error {
 	var word string
 	switch p.b[p.i] {
@@ -440,66 +418,6 @@ func (p *fscan) number() (check bool, err error) {
 	return check, nil
 }
 
-// scanNumber validates the number token at i and returns the index after
-// it, or of the offending byte with a message.
-func scanNumber(b []byte, i int) (end int, check bool, msg string) {
-	start := i
-	if i < len(b) && b[i] == '-' {
-		i++
-	}
-	switch {
-	case i >= len(b):
-		return i, false, "unexpected end of input in a number"
-	case b[i] == '0':
-		i++
-	case '1' <= b[i] && b[i] <= '9':
-		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
-			i++
-		}
-	default:
-		return i, false, "invalid character at the start of a value"
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		d := i
-		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
-			i++
-		}
-		if i == d {
-			return i, false, "expected a digit after the decimal point"
-		}
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		check = true
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		d := i
-		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
-			i++
-		}
-		if i == d {
-			return i, false, "expected a digit in the exponent"
-		}
-	}
-	return i, check || i-start > 300, ""
-}
-
-// SWAR constants: eight byte lanes of one uint64.
-const (
-	lanes01 = 0x0101010101010101
-	lanes80 = 0x8080808080808080
-)
-
-// stopLanes flags the lanes of w holding '"', '\\' or a byte below 0x20.
-// The lowest flagged lane is exact (borrows only spoil higher ones).
-func stopLanes(w uint64) uint64 {
-	q := w ^ (lanes01 * '"')
-	bs := w ^ (lanes01 * '\\')
-	return (((q - lanes01) &^ q) | ((bs - lanes01) &^ bs) | ((w - lanes01*0x20) &^ w)) & lanes80
-}
-
 // skipStr validates the string token at p.i and moves past it.
 func (p *fscan) skipStr() error {
 	end, _, code := scanString(p.b, p.i+1)
@@ -509,74 +427,6 @@ func (p *fscan) skipStr() error {
 	}
 	p.i = end + 1
 	return nil
-}
-
-// scanString results.
-const (
-	strOK uint8 = iota
-	strEOF
-	strBadEscape
-	strControl
-)
-
-var strErrors = [...]string{
-	strEOF:       "unexpected end of input in a string",
-	strBadEscape: "invalid escape in a string",
-	strControl:   "control character in a string",
-}
-
-// scanString validates a string body starting at i (just after the
-// opening quote) and returns the index of the closing quote, or of the
-// offending byte with a code. plain reports that the body has no escape
-// and no byte above 0x7f, i.e. it is its own value. Eight bytes are tested
-// at a time: most of an event is string bodies nobody looks at.
-func scanString(b []byte, i int) (end int, plain bool, code uint8) {
-	var high uint64
-	plain = true
-	for {
-		for i+8 <= len(b) {
-			w := binary.LittleEndian.Uint64(b[i:])
-			if stop := stopLanes(w); stop != 0 {
-				// The lanes below the first stop, which is ASCII itself.
-				high |= w & ((stop & -stop) - 1)
-				i += bits.TrailingZeros64(stop) / 8
-				break
-			}
-			high |= w
-			i += 8
-		}
-		if i >= len(b) {
-			return i, false, strEOF
-		}
-		c := b[i]
-		switch {
-		case c == '"':
-			return i, plain && high&lanes80 == 0, strOK
-		case c == '\\':
-			plain = false
-			if i+1 >= len(b) {
-				return i, false, strEOF
-			}
-			switch b[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				if i+6 > len(b) || !isHexByte(b[i+2]) || !isHexByte(b[i+3]) || !isHexByte(b[i+4]) || !isHexByte(b[i+5]) {
-					return i, false, strBadEscape
-				}
-				i += 6
-			default:
-				return i, false, strBadEscape
-			}
-		case c < 0x20:
-			return i, false, strControl
-		default:
-			if c >= utf8.RuneSelf {
-				plain = false
-			}
-			i++ // the short tail
-		}
-	}
 }
 
 // str reads a string token and returns its value as encoding/json decodes
@@ -604,86 +454,6 @@ func (p *fscan) str(key bool) ([]byte, error) {
 	from := len(st.scratch)
 	st.scratch = appendUnquoted(st.scratch, raw)
 	return st.scratch[from:len(st.scratch):len(st.scratch)], nil
-}
-
-func hasByte(b []byte, c byte) bool {
-	for _, x := range b {
-		if x == c {
-			return true
-		}
-	}
-	return false
-}
-
-func isHexByte(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-// appendUnquoted appends the value of a validated JSON string body exactly
-// as encoding/json unquotes it: invalid UTF-8 and unpaired surrogates
-// become U+FFFD.
-func appendUnquoted(dst, s []byte) []byte {
-	for r := 0; r < len(s); {
-		c := s[r]
-		switch {
-		case c == '\\':
-			r++
-			switch s[r] {
-			case 'b':
-				dst = append(dst, '\b')
-			case 'f':
-				dst = append(dst, '\f')
-			case 'n':
-				dst = append(dst, '\n')
-			case 'r':
-				dst = append(dst, '\r')
-			case 't':
-				dst = append(dst, '\t')
-			case 'u':
-				rr := hex4(s[r+1:])
-				r += 5
-				if utf16.IsSurrogate(rr) {
-					if r+6 <= len(s) && s[r] == '\\' && s[r+1] == 'u' {
-						if dec := utf16.DecodeRune(rr, hex4(s[r+2:])); dec != unicode.ReplacementChar {
-							r += 6
-							dst = utf8.AppendRune(dst, dec)
-							continue
-						}
-					}
-					rr = unicode.ReplacementChar
-				}
-				dst = utf8.AppendRune(dst, rr)
-				continue
-			default: // '"', '\\', '/'
-				dst = append(dst, s[r])
-			}
-			r++
-		case c < utf8.RuneSelf:
-			dst = append(dst, c)
-			r++
-		default:
-			rr, size := utf8.DecodeRune(s[r:])
-			r += size
-			dst = utf8.AppendRune(dst, rr)
-		}
-	}
-	return dst
-}
-
-// hex4 decodes four validated hex digits.
-func hex4(b []byte) rune {
-	var r rune
-	for _, c := range b[:4] {
-		switch {
-		case c <= '9':
-			r = r<<4 | rune(c-'0')
-		case c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			r = r<<4 | rune(c-'a'+10)
-		}
-	}
-	return r
 }
 
 // flattenDecoded is the exact slow path for events the streaming pass

@@ -70,6 +70,9 @@ var _ Assistant = (*Planner)(nil)
 func (p *Planner) Answer(ctx context.Context, q Question, tools Tools) (*Answer, error) {
 	cat := tools.Catalog()
 	in := understand(q.Text, cat)
+	if prev, ok := lastUserTurn(q.History); ok {
+		in = followUp(in, q.Text, understand(prev, cat))
+	}
 	switch {
 	case in.mutating != "":
 		return p.declineChange(in, cat), nil
@@ -84,6 +87,64 @@ func (p *Planner) Answer(ctx context.Context, q Question, tools Tools) (*Answer,
 		return declineGeneral("I couldn't tell which resources you mean."), nil
 	}
 	return p.list(ctx, q, in, tools)
+}
+
+// lastUserTurn returns the latest question in the thread before this one.
+func lastUserTurn(history []Turn) (string, bool) {
+	for i := len(history) - 1; i >= 0; i-- {
+		if history[i].Role == RoleUser && strings.TrimSpace(history[i].Text) != "" {
+			return history[i].Text, true
+		}
+	}
+	return "", false
+}
+
+// followUp completes a follow-up in a thread from the previous question:
+// "and in Ireland?" after "how many stopped instances in us-east-1?" asks
+// the same in eu-west-1, "what about running ones?" changes the state. A
+// question that names its own resources, or is not a follow-up, is
+// returned unchanged.
+func followUp(in intent, text string, prev intent) intent {
+	if len(in.kinds) > 0 || in.subject != "" || in.mutating != "" || in.howTo || in.unknownSvc != "" {
+		return in
+	}
+	if len(prev.kinds) == 0 && prev.subject == "" {
+		return in
+	}
+	lower := strings.ToLower(normalize(text))
+	ws := words(lower)
+	var states []*selector
+	hasState := false
+	for _, m := range prev.kinds {
+		st := stateIn(ws, m.k)
+		states = append(states, st)
+		hasState = hasState || st != nil
+	}
+	cue := strings.HasPrefix(lower, "and ") || strings.HasPrefix(lower, "what about") || strings.HasPrefix(lower, "how about") ||
+		strings.HasPrefix(lower, "same ")
+	if !cue && !hasState && len(in.regions) == 0 && in.tag[0] == "" && in.nameFilter == "" {
+		return in
+	}
+	out := prev
+	if len(in.regions) > 0 || in.allRegions {
+		out.regions, out.allRegions = in.regions, in.allRegions
+	}
+	if in.tag[0] != "" {
+		out.tag = in.tag
+	}
+	if in.nameFilter != "" {
+		out.nameFilter, out.namePrefix = in.nameFilter, in.namePrefix
+	}
+	out.count = in.count || prev.count
+	out.kinds = nil
+	for i, m := range prev.kinds {
+		st := m.state
+		if states[i] != nil {
+			st = states[i]
+		}
+		out.kinds = append(out.kinds, &matchedKind{k: m.k, state: st})
+	}
+	return out
 }
 
 // run calls Tools.Run and records the command for Answer.Ran. A command

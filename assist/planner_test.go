@@ -20,6 +20,41 @@ func newPlanner(t testing.TB) *assist.Planner {
 	return p
 }
 
+func TestPlannerFollowUps(t *testing.T) {
+	t.Parallel()
+	thread := func(first string) []assist.Turn {
+		return []assist.Turn{{Role: assist.RoleUser, Text: first}, {Role: assist.RoleAssistant, Text: "(an answer)"}}
+	}
+	for _, c := range []struct {
+		first, q string
+		cmds     []string
+		text     string
+		declined bool
+	}{
+		{first: "how many stopped instances in us-east-1?", q: "and in Ireland?",
+			cmds: []string{"ec2 describe-instances --filters Name=instance-state-name,Values=stopped", "--region eu-west-1"}, text: "There are 2 stopped instances in eu-west-1"},
+		{first: "stopped instances in us-east-1", q: "what about running ones?", cmds: []string{"Values=running", "--region us-east-1"}, text: "1 running instance in us-east-1"},
+		{first: "instances in us-east-1", q: "tagged env=staging", cmds: []string{"Name=tag:env,Values=staging"}, text: "1 instance tagged env=staging in us-east-1: i-0b2"},
+		{first: "what's wrong with checkout-api?", q: "and in us-west-2?", cmds: []string{"--function-name checkout-api", "--region us-west-2"}, text: "**checkout-api** in us-west-2"},
+		{first: "list my tables in us-east-1", q: "and queues?", cmds: []string{"sqs list-queues"}, text: "2 queues"},
+		{first: "list my tables in us-east-1", q: "thanks!", declined: true},
+		{first: "how do I fix throttling?", q: "and in Ireland?", declined: true},
+	} {
+		t.Run(c.first+" → "+c.q, func(t *testing.T) {
+			t.Parallel()
+			tools := newFakeTools(t)
+			a, err := newPlanner(t).Answer(context.Background(), assist.Question{Text: c.q, Region: "us-east-1", History: thread(c.first)}, tools)
+			require.NoError(t, err)
+			assert.Equal(t, c.declined, a.Declined, a.Text)
+			ran := strings.Join(tools.commands(), "\n")
+			for _, want := range c.cmds {
+				assert.Contains(t, ran, want)
+			}
+			assert.Contains(t, a.Text, c.text)
+		})
+	}
+}
+
 func TestPlanner(t *testing.T) {
 	t.Parallel()
 	cases := []struct {

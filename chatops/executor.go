@@ -2,6 +2,7 @@ package chatops
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/opschat/opschat/chat"
@@ -60,4 +61,8 @@ type ExecResult struct {
 	Account string
 	// Duration of the AWS calls.
 	Duration time.Duration
+	// Data is the AWS response as the AWS CLI would print it in JSON
+	// (after --query), for callers that read results rather than show them
+	// (an assistant summarising an answer); nil when the executor has none.
+	Data json.RawMessage
 }

@@ -213,7 +213,11 @@ func (e *Executor) Execute(ctx context.Context, req chatops.ExecRequest) (*chato
 		account = a.AccountID
 	}
 	msg.Context = append(msg.Context, contextLine(account, region, req.RoleARN))
-	return &chatops.ExecResult{Message: msg, Region: region, Account: account, Duration: dur}, nil
+	data, err := json.Marshal(result)
+	if err != nil {
+		data = nil // the message is what matters; Data is a convenience
+	}
+	return &chatops.ExecResult{Message: msg, Region: region, Account: account, Duration: dur, Data: data}, nil
 }
 
 func capabilities(c chat.Capabilities) chat.Capabilities {

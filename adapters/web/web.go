@@ -49,7 +49,9 @@ var (
 // View renders a message as another platform would show it, for the page's
 // view switch. Render returns the HTML to show, which must be safe: every
 // piece of message text escaped (the page inserts it as markup), and the
-// raw payload the platform would receive, shown for copying.
+// raw payload the platform would receive, shown for copying. Render is
+// called once per message version, while the adapter holds its lock: it
+// must not call the Adapter.
 type View struct {
 	// Name is a short identifier ("slack"); Label is what the switch shows.
 	Name, Label string

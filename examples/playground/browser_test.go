@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,7 +66,8 @@ func TestBrowser(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	p, err := start(ctx, options{addr: "127.0.0.1:0", statePath: "memory", auditPath: filepath.Join(t.TempDir(), "audit.jsonl"), samples: true}, io.Discard)
+	audit := filepath.Join(t.TempDir(), "audit.jsonl")
+	p, err := start(ctx, options{addr: "127.0.0.1:0", statePath: "memory", auditPath: audit, samples: true}, io.Discard)
 	require.NoError(t, err)
 	defer p.close()
 	served := make(chan error, 1)
@@ -142,6 +144,21 @@ func TestBrowser(t *testing.T) {
 		return n
 	}
 
+	// clickButton clicks, with the mouse, the latest button of the web view
+	// labelled label.
+	clickButton := func(label string) {
+		t.Helper()
+		id := "click-" + strconv.Itoa(int(time.Now().UnixNano()))
+		step("find button "+label, chromedp.Poll[chromedp.Void](`(() => {
+			const b = [...document.querySelectorAll('.view[data-view="web"] button[data-button]')].filter(b => b.textContent === `+strconv.Quote(label)+`).pop();
+			if (!b) return false;
+			b.id = `+strconv.Quote(id)+`;
+			b.scrollIntoView({block: "center"});
+			return true;
+		})()`, chromedp.WithPollingTimeout(5*time.Second)))
+		step("click "+label, chromedp.Click(chromedp.CSS("#"+id)))
+	}
+
 	// The samples are shown on load.
 	step("connected", chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)))
 	for _, want := range []string{"checkout-api-errors", "GuardDuty", "Banana Order processing is down", "HighMemoryUsage"} {
@@ -149,6 +166,18 @@ func TestBrowser(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, count(`document.querySelectorAll("#messages > article.msg").length`), 4)
 	shot("01-samples")
+
+	// An alarm's Show logs button runs its command, in the alarm's thread.
+	clickButton("Show logs")
+	waitText("clicked Show logs")
+	auditHas := func(want, why string) {
+		t.Helper()
+		require.Eventually(t, func() bool {
+			b, err := os.ReadFile(audit)
+			return err == nil && strings.Contains(string(b), want)
+		}, 5*time.Second, 50*time.Millisecond, why)
+	}
+	auditHas(`"operation":"filter-log-events"`, "the button's command ran (audit log)")
 
 	// A read-only command: the alarms table appears in its thread.
 	step("type describe-alarms",
@@ -164,17 +193,22 @@ func TestBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#text"), "ec2 stop-instances --instance-ids i-0a1b2c3d4e5f60001"),
 		chromedp.Click(chromedp.CSS("#send")))
 	waitText("Run this command?")
-	step("mark the Run button", chromedp.Poll[chromedp.Void](`(() => {
-		const b = [...document.querySelectorAll('.view[data-view="web"] button[data-button]')].filter(b => b.textContent === "Run").pop();
-		if (!b) return false;
-		b.id = "run-button";
-		b.scrollIntoView({block: "center"});
-		return true;
-	})()`, chromedp.WithPollingTimeout(5*time.Second)))
-	step("click Run", chromedp.Click(chromedp.CSS("#run-button")))
+	clickButton("Run")
 	waitText("StoppingInstances")
 	waitText("clicked Run")
 	shot("03-stop-instances-confirmed")
+
+	// A prompt for a missing parameter is a form; submitting it runs the command.
+	step("type get-function",
+		chromedp.SendKeys(chromedp.CSS("#text"), "lambda get-function"),
+		chromedp.Click(chromedp.CSS("#send")))
+	step("form shown", chromedp.WaitVisible(chromedp.CSS(`.view[data-view="web"] form.form input[name="function-name"]`)))
+	step("fill in and submit",
+		chromedp.SendKeys(chromedp.CSS(`.view[data-view="web"] form.form input[name="function-name"]`), "checkout-api"),
+		chromedp.Click(chromedp.CSS(`.view[data-view="web"] form.form button[type="submit"]`)))
+	waitText("submitted Missing parameters")
+	waitText("Done.")
+	auditHas(`lambda get-function --function-name checkout-api`, "the form's value reached the command (audit log)")
 
 	// A hostile payload is delivered and shown literally; nothing runs.
 	step("paste hostile payload",

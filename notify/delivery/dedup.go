@@ -48,7 +48,7 @@ func (d *Deliverer) claim(t *task) (done bool) {
 		ok, err := d.store.PutIfAbsent(t.ctx, NamespaceDedup, dedupKey(t), token, d.claimTTL)
 		if err != nil {
 			if d.ownClaim(t, token) {
-				t.claimed = true
+				d.hold(t)
 				if t.ctx.Err() != nil {
 					d.release(t)
 					t.fail(t.ctx.Err(), "")
@@ -60,7 +60,7 @@ func (d *Deliverer) claim(t *task) (done bool) {
 			return true
 		}
 		if ok {
-			t.claimed = true
+			d.hold(t)
 			return false
 		}
 		v, found, err := d.store.Get(t.ctx, NamespaceDedup, dedupKey(t))
@@ -72,7 +72,7 @@ func (d *Deliverer) claim(t *task) (done bool) {
 			continue
 		case string(v) == string(token):
 			// The store's client retried a write that had landed.
-			t.claimed = true
+			d.hold(t)
 			return false
 		case string(v) == stateDelivered:
 			d.inst.duplicate.Add(t.ctx, 1, d.attrsOf(t))
@@ -124,6 +124,7 @@ func (d *Deliverer) release(t *task) {
 	if !t.claimed {
 		return
 	}
+	d.drop(t)
 	// The task's own ctx may be the reason we release: use a fresh one.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), storeTimeout)
 	defer cancel()
@@ -135,42 +136,94 @@ func (d *Deliverer) release(t *task) {
 	t.claimed = false
 }
 
-// keepClaims renews the claims of tasks until stop is called, so that a
-// slow delivery (long retries, Retry-After) never loses its lease to a
-// copy of the same notification while a crashed one frees it within
-// ClaimTTL.
-func (d *Deliverer) keepClaims(ctx context.Context, tasks []*task) (stop func()) {
-	var claimed []*task
-	for _, t := range tasks {
-		if t.claimed {
-			claimed = append(claimed, t)
+// hold registers t's claim with the renewer, which keeps its lease alive
+// from the claim (at enqueue) until drop: a task may wait in its channel's
+// queue behind a rate limit or long retries, and its lease must outlive
+// that wait while a crashed process's lease still frees within ClaimTTL.
+func (d *Deliverer) hold(t *task) {
+	t.claimed = true
+	d.hmu.Lock()
+	d.held[t] = struct{}{}
+	start := !d.renewing
+	d.renewing = true
+	d.hmu.Unlock()
+	if start {
+		go d.renewLoop()
+	}
+}
+
+// drop stops renewing t's claim. Once it returns no renewal of t is in
+// flight or will start, so a "delivered" mark or a release written after it
+// cannot be overwritten by a stale lease (which would expire and let a
+// redelivery post again).
+func (d *Deliverer) drop(t *task) {
+	t.rmu.Lock()
+	t.dropped = true
+	t.rmu.Unlock()
+	d.hmu.Lock()
+	delete(d.held, t)
+	d.hmu.Unlock()
+}
+
+// renewParallel bounds the concurrent lease renewals of one round: enough
+// that a storm's thousands of held claims are renewed in a few commits of a
+// batching store, few enough not to flood a remote one.
+const renewParallel = 32
+
+// renewLoop renews every held claim each third of ClaimTTL, and exits when
+// none is held or the Deliverer is shut down. Store TTLs run on the
+// store's (wall) clock, not on the injected one.
+func (d *Deliverer) renewLoop() {
+	tick := time.NewTicker(d.claimTTL / 3)
+	defer tick.Stop()
+	for {
+		select {
+		case <-d.life.Done():
+			d.hmu.Lock()
+			d.renewing = false
+			d.hmu.Unlock()
+			return
+		case <-tick.C:
 		}
-	}
-	if len(claimed) == 0 {
-		return func() {}
-	}
-	// Store TTLs run on the store's (wall) clock, not on the injected one.
-	kctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		tick := time.NewTicker(d.claimTTL / 3)
-		defer tick.Stop()
-		for {
-			select {
-			case <-kctx.Done():
-				return
-			case <-tick.C:
-			}
-			for _, t := range claimed {
-				if err := d.store.Put(kctx, NamespaceDedup, dedupKey(t), t.token, d.claimTTL); err != nil && kctx.Err() == nil {
-					d.log.log(kctx, t.job.LogLevel, slog.LevelError, "renew dedup claim failed", "channel", t.key, "dedup_key", t.job.DedupKey, "error", err)
+		d.hmu.Lock()
+		if len(d.held) == 0 {
+			d.renewing = false
+			d.hmu.Unlock()
+			return
+		}
+		ts := make([]*task, 0, len(d.held))
+		for t := range d.held {
+			ts = append(ts, t)
+		}
+		d.hmu.Unlock()
+		next := make(chan *task)
+		var wg sync.WaitGroup
+		for range min(renewParallel, len(ts)) {
+			wg.Go(func() {
+				for t := range next {
+					d.renew(t)
 				}
-			}
+			})
 		}
-	})
-	return func() {
-		cancel()
+		for _, t := range ts {
+			next <- t
+		}
+		close(next)
 		wg.Wait()
+	}
+}
+
+// renew extends t's lease unless t was dropped; drop waits for it.
+func (d *Deliverer) renew(t *task) {
+	t.rmu.Lock()
+	defer t.rmu.Unlock()
+	if t.dropped {
+		return
+	}
+	ctx, cancel := context.WithTimeout(d.life, storeTimeout)
+	defer cancel()
+	if err := d.store.Put(ctx, NamespaceDedup, dedupKey(t), t.token, d.claimTTL); err != nil && d.life.Err() == nil {
+		d.log.log(ctx, t.job.LogLevel, slog.LevelError, "renew dedup claim failed", "channel", t.key, "dedup_key", t.job.DedupKey, "error", err)
 	}
 }
 
@@ -179,6 +232,7 @@ func (d *Deliverer) markDelivered(t *task) {
 	if !t.claimed {
 		return
 	}
+	d.drop(t)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), storeTimeout)
 	defer cancel()
 	if err := d.store.Put(ctx, NamespaceDedup, dedupKey(t), []byte(stateDelivered), d.dedupTTL); err != nil {
@@ -191,8 +245,38 @@ func (d *Deliverer) markDelivered(t *task) {
 
 func threadKey(t *task) string { return t.key + "|" + t.job.Message.ThreadKey }
 
+// claimAll claims the dedup keys of one Enqueue's tasks, concurrently, so
+// that the claims of many notifications (of this call and of every other
+// source submitting at the same time) share the Store's commits instead of
+// each channel's worker writing them one at a time. It runs off the
+// channel queues: a worker only waits for the claim of the task it is
+// about to send, usually long done by then.
+func (d *Deliverer) claimAll(tasks []*task) {
+	defer d.wg.Done()
+	if len(tasks) == 1 {
+		d.claimStep(tasks[0])
+		return
+	}
+	var wg sync.WaitGroup
+	for _, t := range tasks {
+		wg.Go(func() { d.claimStep(t) })
+	}
+	wg.Wait()
+}
+
+func (d *Deliverer) claimStep(t *task) {
+	t.finishedEarly = d.claim(t)
+	close(t.claimDone)
+}
+
+// deliverOne sends t, whose claim the worker has waited for. The
+// "delivered" mark is written off the channel's critical path (markAsync):
+// the next send of the channel does not wait for the previous mark's
+// commit, while t's source still learns the outcome only once the mark is
+// durable.
 func (d *Deliverer) deliverOne(t *task) {
-	if d.claim(t) {
+	<-t.claimDone
+	if t.finishedEarly {
 		return
 	}
 	conv := t.job.Conversation
@@ -206,23 +290,42 @@ func (d *Deliverer) deliverOne(t *task) {
 			}
 		}
 	}
-	stop := d.keepClaims(t.ctx, []*task{t})
 	ref, err := d.send(t.ctx, conv, t.job.Message)
-	stop()
 	if err != nil {
 		d.failed(t, err)
 		return
 	}
-	d.markDelivered(t)
 	if t.job.Message.ThreadKey != "" && !thread {
+		// Written before the channel's next send (not asynchronously like
+		// the mark), so that a follow-up right behind this message finds
+		// the thread.
 		if b, err := json.Marshal(ref); err == nil {
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), storeTimeout)
 			_, _ = d.store.PutIfAbsent(ctx, NamespaceThread, threadKey(t), b, d.threadTTL)
 			cancel()
 		}
 	}
-	d.succeeded(t, ref)
-	t.finish(nil)
+	d.markAsync(t, ref)
+}
+
+// maxMarksInFlight bounds the "delivered" marks being written at once
+// across the Deliverer; past it, workers wait (backpressure on a slow
+// Store instead of unbounded goroutines).
+const maxMarksInFlight = 1024
+
+// markAsync writes t's "delivered" mark in its own goroutine and only then
+// finishes t, so Wait returns after the mark is durable (or its failure is
+// logged at ERROR). Shutdown waits for it.
+func (d *Deliverer) markAsync(t *task, ref chat.Ref) {
+	d.marks <- struct{}{}
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		defer func() { <-d.marks }()
+		d.markDelivered(t)
+		d.succeeded(t, ref)
+		t.finish(nil)
+	}()
 }
 
 func (d *Deliverer) send(ctx context.Context, conv chat.Conversation, m chat.Message) (chat.Ref, error) {

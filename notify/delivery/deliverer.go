@@ -110,6 +110,13 @@ type Deliverer struct {
 	life     context.Context
 	stopLife context.CancelFunc
 
+	// held are the claims whose leases renewLoop keeps alive; marks bounds
+	// the asynchronous "delivered" writes in flight.
+	hmu      sync.Mutex
+	held     map[*task]struct{}
+	renewing bool
+	marks    chan struct{}
+
 	mu     sync.Mutex
 	queues map[string]*queue
 	closed bool
@@ -196,6 +203,8 @@ func New(store Store, opts ...Option) (*Deliverer, error) {
 		threadTTL: 14 * 24 * time.Hour,
 		keepTTL:   14 * 24 * time.Hour,
 		queues:    make(map[string]*queue),
+		held:      make(map[*task]struct{}),
+		marks:     make(chan struct{}, maxMarksInFlight),
 	}
 	for _, o := range opts {
 		o(d)
@@ -253,6 +262,14 @@ type task struct {
 	done     chan error
 	claimed  bool
 	token    []byte // the claim's value, when claimed
+	// claimDone is closed when the claim step (at enqueue) is over;
+	// finishedEarly, set before, says it finished the task (a duplicate,
+	// another delivery's live claim, a Store failure).
+	claimDone     chan struct{}
+	finishedEarly bool
+	// rmu orders lease renewals against drop (see Deliverer.drop).
+	rmu     sync.Mutex
+	dropped bool
 	// deadLetterID, for a replay, is the dead letter to update in place.
 	deadLetterID string
 	pending      *Pending
@@ -373,7 +390,7 @@ func (d *Deliverer) enqueue(ctx context.Context, onDone func(), deadLetterID str
 	}
 	for _, j := range jobs {
 		t := &task{ctx: pctx, job: j, key: ChannelKey(j.Conversation), enqueued: now, done: make(chan error, 1),
-			deadLetterID: deadLetterID, pending: p}
+			claimDone: make(chan struct{}), deadLetterID: deadLetterID, pending: p}
 		p.tasks = append(p.tasks, t)
 		q := d.queues[t.key]
 		if q == nil {
@@ -384,6 +401,12 @@ func (d *Deliverer) enqueue(ctx context.Context, onDone func(), deadLetterID str
 		}
 		q.pending = append(q.pending, t)
 		d.inst.backlog.Add(ctx, 1, attrs(j.Configuration, string(j.Conversation.Platform)))
+	}
+	if len(jobs) > 0 {
+		// Queued first (so each channel keeps submission order), claimed
+		// meanwhile; the workers wait for each claim in queue order.
+		d.wg.Add(1)
+		go d.claimAll(p.tasks)
 	}
 	d.mu.Unlock()
 	if len(jobs) == 0 {
@@ -436,16 +459,23 @@ func (d *Deliverer) work(key string, q *queue) {
 	defer d.wg.Done()
 	for {
 		d.mu.Lock()
-		var live []*task
+		var live, gone []*task
 		for _, t := range q.pending {
-			if t.ctx.Err() != nil {
-				d.dequeued(t)
-				t.finish(t.ctx.Err())
+			if t.ctx.Err() != nil && claimOver(t) {
+				gone = append(gone, t)
 				continue
 			}
 			live = append(live, t)
 		}
 		q.pending = live
+		if len(gone) > 0 {
+			d.mu.Unlock()
+			for _, t := range gone {
+				d.dequeued(t)
+				d.abandon(t)
+			}
+			continue
+		}
 		if len(live) == 0 {
 			delete(d.queues, key)
 			d.mu.Unlock()
@@ -468,6 +498,27 @@ func (d *Deliverer) work(key string, q *queue) {
 			d.deliverDigest(key, batch)
 		}
 	}
+}
+
+// claimOver reports whether t's claim step has ended.
+func claimOver(t *task) bool {
+	select {
+	case <-t.claimDone:
+		return true
+	default:
+		return false
+	}
+}
+
+// abandon finishes a queued task whose context ended before its send:
+// its claim is released (no dead letter: the source still holds the
+// message and will redeliver it).
+func (d *Deliverer) abandon(t *task) {
+	if t.finishedEarly {
+		return
+	}
+	d.release(t)
+	t.finish(t.ctx.Err())
 }
 
 func (d *Deliverer) dequeued(t *task) {

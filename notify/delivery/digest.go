@@ -103,12 +103,14 @@ func BuildDigest(id string, items []DigestItem) chat.Message {
 	return m
 }
 
-// deliverDigest posts one digest for batch, after claiming each task's
-// dedup key (tasks already delivered drop out).
+// deliverDigest posts one digest for batch, once each task's claim (made
+// at enqueue) is settled: tasks already delivered, or held elsewhere, drop
+// out.
 func (d *Deliverer) deliverDigest(key string, batch []*task) {
 	var claimed []*task
 	for _, t := range batch {
-		if !d.claim(t) {
+		<-t.claimDone
+		if !t.finishedEarly {
 			claimed = append(claimed, t)
 		}
 	}
@@ -116,11 +118,8 @@ func (d *Deliverer) deliverDigest(key string, batch []*task) {
 	case 0:
 		return
 	case 1:
-		// A lone survivor goes out as itself, thread and all. Its claim is
-		// already held: release and re-claim through deliverOne.
-		t := claimed[0]
-		d.release(t)
-		d.deliverOne(t)
+		// A lone survivor goes out as itself, thread and all.
+		d.deliverOne(claimed[0])
 		return
 	}
 	id := fmt.Sprintf("%020d-%s", d.clock.Now().UnixNano(), randomID())
@@ -146,9 +145,7 @@ func (d *Deliverer) deliverDigest(key string, batch []*task) {
 		return
 	}
 	msg := BuildDigest(id, rec.Items)
-	stop := d.keepClaims(ctx, claimed)
 	ref, err := d.send(ctx, lead.job.Conversation.Channel(), msg)
-	stop()
 	if err != nil {
 		for _, t := range claimed {
 			// A failed digest does not fail the storm as one lump: each
@@ -162,9 +159,7 @@ func (d *Deliverer) deliverDigest(key string, batch []*task) {
 	d.log.log(ctx, lead.job.LogLevel, slog.LevelInfo, "storm: posted digest",
 		"configuration", lead.job.Configuration, "channel", key, "digest", id, "notifications", len(claimed))
 	for _, t := range claimed {
-		d.markDelivered(t)
-		d.succeeded(t, ref)
-		t.finish(nil)
+		d.markAsync(t, ref)
 	}
 }
 

@@ -196,6 +196,16 @@ func handlerFor(key string) handlerFunc {
 		return (*Server).listFunctions
 	case "lambda:Invoke":
 		return (*Server).invoke
+	case "lambda:GetFunction":
+		return (*Server).getFunction
+	case "lambda:GetFunctionConfiguration":
+		return (*Server).getFunctionConfiguration
+	case "logs:DescribeLogGroups":
+		return (*Server).describeLogGroups
+	case "logs:DescribeLogStreams":
+		return (*Server).describeLogStreams
+	case "logs:GetLogEvents":
+		return (*Server).getLogEvents
 	case "logs:FilterLogEvents":
 		return (*Server).filterLogEvents
 	case "sts:AssumeRole":
@@ -348,7 +358,7 @@ func (s *Server) getMetricWidgetImage(r *Request) (*reply, error) {
 	if f := pString(r.Params, "OutputFormat"); f != "" && f != "png" {
 		return nil, apiErr(http.StatusBadRequest, "InvalidParameterValue", "OutputFormat %q is not supported by the simulated account; use png", f)
 	}
-	img, err := renderWidget(widget)
+	img, err := s.graphs.render(widget)
 	if err != nil {
 		return nil, apiErr(http.StatusBadRequest, "InvalidParameterValue", "The field MetricWidget must be a valid JSON object: %v", err)
 	}

@@ -58,6 +58,8 @@ func toCBOR(v any) cbor.Value {
 		return l
 	case flat:
 		return toCBOR([]any(t))
+	case memberList:
+		return toCBOR(t.items)
 	case string:
 		return cbor.String(t)
 	case bool:
@@ -106,6 +108,8 @@ func toJSONValue(v any) any {
 		return l
 	case flat:
 		return toJSONValue([]any(t))
+	case memberList:
+		return toJSONValue(t.items)
 	case time.Time:
 		return json.Number(strconv.FormatFloat(float64(t.UnixMilli())/1000, 'f', -1, 64))
 	case []byte:
@@ -170,6 +174,10 @@ func (w *xmlWriter) value(v any) {
 	case []any:
 		for _, e := range t {
 			w.elem(w.member, e)
+		}
+	case memberList:
+		for _, e := range t.items {
+			w.elem(t.member, e)
 		}
 	case string:
 		w.text(t)

@@ -8,7 +8,41 @@ import (
 	"image/color"
 	"image/png"
 	"math"
+	"sync"
 )
+
+// maxCachedGraphs bounds the graph cache; past it the cache starts over,
+// which keeps memory flat whatever widgets clients send.
+const maxCachedGraphs = 256
+
+// graphCache keeps rendered PNGs by widget definition: a widget always
+// renders the same, and drawing and PNG-encoding one is most of the cost
+// of a describe-alarms with graphs. Safe for concurrent use; callers must
+// not modify the bytes returned.
+type graphCache struct {
+	mu   sync.Mutex
+	pngs map[string][]byte
+}
+
+func (c *graphCache) render(def string) ([]byte, error) {
+	c.mu.Lock()
+	img, ok := c.pngs[def]
+	c.mu.Unlock()
+	if ok {
+		return img, nil
+	}
+	img, err := renderWidget(def)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.pngs == nil || len(c.pngs) >= maxCachedGraphs {
+		c.pngs = make(map[string][]byte)
+	}
+	c.pngs[def] = img
+	c.mu.Unlock()
+	return img, nil
+}
 
 // widgetSpec is the part of a CloudWatch metric widget definition the
 // renderer uses.

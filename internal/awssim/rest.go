@@ -53,7 +53,15 @@ func compileRoutes(routes []restRoute) []restRoute {
 }
 
 // restRoutesFor returns the route table of a REST service by signing name.
-func restRoutesFor(service string) []restRoute { return restRoutes()[service] }
+// S3 operations signed for S3 Express (ListDirectoryBuckets) and S3 Object
+// Lambda (WriteGetObjectResponse) are S3's.
+func restRoutesFor(service string) []restRoute {
+	switch service {
+	case "s3express", "s3-object-lambda":
+		service = "s3"
+	}
+	return restRoutes()[service]
+}
 
 // cleanPath normalises a request path for matching and recording: the
 // trailing "/" some clients add (the AWS CLI asks Lambda for

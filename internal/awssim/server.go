@@ -46,6 +46,9 @@ type Server struct {
 	faults   []*Fault
 	seq      int
 	data     *dataset
+
+	graphs  graphCache
+	fixture *fixture
 }
 
 // Option configures a Server.
@@ -78,6 +81,13 @@ func New(opts ...Option) *Server {
 		o(s)
 	}
 	s.data = newDataset(s.account, s.region, s.now())
+	fx, err := newFixture(accountJSON, s.account, s.region, s.data.start)
+	if err != nil {
+		// The fixture is embedded and tested; answer empty rather than fail.
+		s.log.Error("awssim: account fixture", "error", err.Error())
+		fx = &fixture{}
+	}
+	s.fixture = fx
 	s.ts = httptest.NewServer(s)
 	return s
 }
@@ -295,6 +305,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 		}
 		if h := handlerFor(req.Key()); h != nil {
 			rep, opErr = h(s, &req)
+		} else if fr, ok, err := s.fixture.answer(&req); ok {
+			rep, opErr = fr, err
 		} else {
 			rep = &reply{}
 		}
@@ -394,6 +406,11 @@ func decodeRequest(hr *http.Request, body []byte) (Request, error) {
 			}
 			params, action, _, err := decodeForm(vals)
 			req.Params, req.Operation = params, action
+			if req.Service == "" {
+				// Unsigned by design: STS's web-identity and SAML
+				// exchanges carry no SigV4 signature to name the service.
+				req.Service = unsignedQueryService[action]
+			}
 			if req.Service == "sqs" {
 				req.Params = QueryToMembers(params, sqsInput(action))
 			}
@@ -409,11 +426,13 @@ func decodeRequest(hr *http.Request, body []byte) (Request, error) {
 func decodeREST(hr *http.Request, req Request, mt string) (Request, error) {
 	req.Protocol = ProtocolRESTJSON
 	path := req.Path
-	if req.Service == "s3" || req.Service == "route53" || req.Service == "cloudfront" {
+	switch req.Service {
+	case "s3", "s3express", "s3-object-lambda", "route53", "cloudfront":
 		req.Protocol = ProtocolRESTXML
 	}
-	if req.Service == "s3" {
+	if req.Service == "s3" || req.Service == "s3express" {
 		// Virtual-hosted style: the bucket is the first label of the host.
+		// (S3 Object Lambda's host prefix is a request route, no bucket.)
 		if b := bucketFromHost(hr.Host); b != "" {
 			path = cleanPath("/" + b + hr.URL.EscapedPath())
 		}
@@ -434,6 +453,13 @@ func decodeREST(hr *http.Request, req Request, mt string) (Request, error) {
 		return req, fmt.Errorf("%w: rest body: %v", errDecode, err)
 	}
 	return req, nil
+}
+
+// unsignedQueryService names the service of the query operations AWS
+// accepts without a signature.
+var unsignedQueryService = map[string]string{
+	"AssumeRoleWithSAML":        "sts",
+	"AssumeRoleWithWebIdentity": "sts",
 }
 
 // bucketFromHost returns "b" for "b.127.0.0.1:8080" or "b.localhost".

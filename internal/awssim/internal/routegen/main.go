@@ -104,13 +104,21 @@ func moduleDir(mod string) (string, error) {
 func writeRoute(b *bytes.Buffer, r route) {
 	path, rawQuery, _ := strings.Cut(r.path, "?")
 	fmt.Fprintf(b, "\t\t{op: %q, method: %q, pattern: %q", r.op, r.method, path)
-	if rawQuery != "" {
-		k, v, _ := strings.Cut(rawQuery, "=")
-		if k == "x-id" {
+	need := false
+	for _, kv := range strings.Split(rawQuery, "&") {
+		if kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		switch {
+		case k == "x-id":
 			// x-id names the operation for the SDK; the AWS CLI does not
 			// send it, so it decides only when present.
 			fmt.Fprintf(b, ", xID: %q", v)
-		} else {
+		case !need:
+			// The first sub-resource key decides (S3's "?select&select-type=2"
+			// is told apart by "select" alone).
+			need = true
 			fmt.Fprintf(b, ", needQuery: %q", k)
 			if v != "" {
 				fmt.Fprintf(b, ", needValue: %q", v)

@@ -56,9 +56,13 @@ func (r Role) String() string { return string(r) }
 
 // Turn is one earlier message in the thread.
 type Turn struct {
-	Role Role
-	Text string
+	Role Role   `json:"role"`
+	Text string `json:"text"`
 }
+
+// MaxHistoryTurns is how many of the latest History turns Bedrock sends to
+// the model; older ones are left out so a long thread keeps requests small.
+const MaxHistoryTurns = 20
 
 // Tools is what the bot gives an assistant: the catalog to choose commands
 // from and a way to run a READ-ONLY command under the asking user's role and

@@ -355,7 +355,11 @@ func messages(q Question) []types.Message {
 		}
 		out = append(out, types.Message{Role: role, Content: []types.ContentBlock{&types.ContentBlockMemberText{Value: text}}})
 	}
-	for _, t := range q.History {
+	history := q.History
+	if len(history) > MaxHistoryTurns {
+		history = history[len(history)-MaxHistoryTurns:]
+	}
+	for _, t := range history {
 		role := types.ConversationRoleUser
 		if t.Role == RoleAssistant {
 			role = types.ConversationRoleAssistant

@@ -2,6 +2,7 @@ package assist_test
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -256,6 +257,22 @@ func TestBedrockFollowUpSendsTheThread(t *testing.T) {
 	assert.Equal(t, "which queues do I have?\n\nin us-east-1", msgs[0].Text)
 	assert.Equal(t, "assistant", msgs[1].Role)
 	assert.Equal(t, "and in eu-west-1?", msgs[2].Text)
+}
+
+func TestBedrockSendsOnlyTheLatestTurns(t *testing.T) {
+	t.Parallel()
+	sim := bedrocksim.New(bedrocksim.Script{Replies: []bedrocksim.Reply{{Text: "ok"}}})
+	var history []assist.Turn
+	for i := range 50 {
+		history = append(history, assist.Turn{Role: assist.RoleUser, Text: fmt.Sprintf("question %d", i)},
+			assist.Turn{Role: assist.RoleAssistant, Text: fmt.Sprintf("answer %d", i)})
+	}
+	_, err := newBedrock(t, sim).Answer(context.Background(), assist.Question{Text: "latest", History: history}, newFakeTools(t))
+	require.NoError(t, err)
+	msgs := sim.Requests()[0].Messages
+	require.Len(t, msgs, assist.MaxHistoryTurns+1)
+	assert.Equal(t, "question 40", msgs[0].Text)
+	assert.Equal(t, "latest", msgs[len(msgs)-1].Text)
 }
 
 func TestNewBedrockValidates(t *testing.T) {

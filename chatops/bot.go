@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/opschat/opschat/assist"
+	"github.com/opschat/opschat/assist/agents"
 	"github.com/opschat/opschat/chat"
 	"github.com/opschat/opschat/command"
 	"github.com/opschat/opschat/notify"
@@ -39,6 +41,8 @@ type Bot struct {
 	unsafeAllowAll bool
 	admins         []string
 	routerOpts     []notify.RouterOption
+	assistant      assist.Assistant
+	agents         *agents.Client
 
 	commandTimeout time.Duration
 	stillRunning   time.Duration
@@ -85,6 +89,14 @@ func New(opts ...Option) (*Bot, error) {
 	}
 	if b.store == nil {
 		b.store = NewMemoryStore()
+	}
+	if b.assistant == nil && b.catalog != nil {
+		// Questions are answered offline by default, with no model.
+		p, err := assist.NewPlanner(assist.WithPlannerLogger(b.log))
+		if err != nil {
+			return nil, fmt.Errorf("chatops: new: planner: %w", err)
+		}
+		b.assistant = p
 	}
 	b.audit = newAuditor(b.auditWriters, b.auditLoggers, b.log)
 	b.handler = chat.Chain(chat.HandlerFunc(b.handle), b.middleware...)
@@ -206,8 +218,11 @@ func (b *Bot) handle(ctx context.Context, in chat.Inbound, r chat.Replier) error
 			// It may have answered a confirmation: record the attempt.
 			return b.failInternal(ctx, req, err)
 		}
-		// A thread reply that answers nothing pending is conversation
-		// between people, not a command.
+		// A reply in a question's thread continues the conversation.
+		if handled, err := b.continueAsk(ctx, req, text); handled || err != nil {
+			return err
+		}
+		// Anything else is conversation between people, not a command.
 		return nil
 	}
 	return b.dispatch(ctx, req, text)

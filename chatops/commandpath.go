@@ -82,6 +82,9 @@ func (b *Bot) command(ctx context.Context, req *request, text string) error {
 			req.rec.Reason = reason
 			return b.reply(ctx, req, chat.Message{Title: "Not allowed", Text: fmt.Sprintf("`%s` is blocked for everyone: %s.", chat.EscapeMarkdown(svc), reason), Severity: chat.SeverityWarning})
 		}
+		if errors.Is(err, command.ErrUnknownService) && b.assistant != nil && looksLikeQuestion(text) {
+			return b.ask(ctx, req, text, nil)
+		}
 		req.rec.Outcome = OutcomeInvalid
 		req.rec.Error = err.Error()
 		return b.reply(ctx, req, userErrorMessage(err))
@@ -525,37 +528,14 @@ func (b *Bot) execute(ctx context.Context, req *request, inv *command.Invocation
 		req.rec.Reason = "no executor"
 		return b.reply(ctx, req, chat.Message{Text: "This bot cannot run AWS commands (no executor configured).", Severity: chat.SeverityWarning})
 	}
-	var caps chat.Capabilities
-	if s, ok := b.Sender(req.in.Conversation.Platform); ok {
-		caps = chat.CapabilitiesOf(s)
-	}
-	tags := map[string]string{
-		"opschat:platform":      string(req.in.Conversation.Platform),
-		"opschat:workspace":     req.in.Conversation.WorkspaceID,
-		"opschat:channel":       req.in.Conversation.ChannelID,
-		"opschat:configuration": req.cfg.Name,
-	}
-	sp, err := req.cfg.SessionPolicy(req.in.Conversation, req.in.User.ID)
+	ereq, err := b.execRequest(req, inv, role, region)
 	if err != nil {
 		// Validated at load; a user ID that makes it too large (or a
 		// statement that cannot be decided) must still fail closed.
 		req.rec.Outcome = OutcomeDenied
 		req.rec.Decision = DecisionDeny
-		req.rec.Reason = "session policy: " + err.Error()
+		req.rec.Reason = err.Error()
 		return b.reply(ctx, req, chat.Message{Title: "Not allowed", Text: "AWS could not be given this channel's guardrails as session policies, so I did not run the command. The reason is in the audit log.", Severity: chat.SeverityWarning})
-	}
-	ereq := ExecRequest{
-		Invocation:    inv,
-		RoleARN:       role,
-		Region:        region,
-		SessionName:   "opschat-" + req.in.User.ID,
-		SessionTags:   tags,
-		PolicyARNs:    sp.ManagedARNs,
-		SessionPolicy: sp.Document,
-		Configuration: req.cfg.Name,
-		Conversation:  req.in.Conversation,
-		User:          req.in.User,
-		Capabilities:  caps,
 	}
 	execCtx, cancel := context.WithTimeout(ctx, b.commandTimeout)
 	defer cancel()
@@ -688,4 +668,35 @@ func blockedServiceOf(err error) (service, reason string, blocked bool) {
 	}
 	reason, blocked = guardrail.BlockedService(prefix)
 	return name, strings.TrimSuffix(reason, "."), blocked
+}
+
+// execRequest builds what the executor runs: the role session with the
+// channel's guardrails as session policies, tags naming the chat origin.
+func (b *Bot) execRequest(req *request, inv *command.Invocation, role, region string) (ExecRequest, error) {
+	var caps chat.Capabilities
+	if s, ok := b.Sender(req.in.Conversation.Platform); ok {
+		caps = chat.CapabilitiesOf(s)
+	}
+	sp, err := req.cfg.SessionPolicy(req.in.Conversation, req.in.User.ID)
+	if err != nil {
+		return ExecRequest{}, fmt.Errorf("session policy: %w", err)
+	}
+	return ExecRequest{
+		Invocation:  inv,
+		RoleARN:     role,
+		Region:      region,
+		SessionName: "opschat-" + req.in.User.ID,
+		SessionTags: map[string]string{
+			"opschat:platform":      string(req.in.Conversation.Platform),
+			"opschat:workspace":     req.in.Conversation.WorkspaceID,
+			"opschat:channel":       req.in.Conversation.ChannelID,
+			"opschat:configuration": req.cfg.Name,
+		},
+		PolicyARNs:    sp.ManagedARNs,
+		SessionPolicy: sp.Document,
+		Configuration: req.cfg.Name,
+		Conversation:  req.in.Conversation,
+		User:          req.in.User,
+		Capabilities:  caps,
+	}, nil
 }

@@ -27,6 +27,8 @@ func (b *Bot) builtins() []builtin {
 			builtin{"run", "run ALIAS [values...]", "run an alias"},
 			builtin{"switch-role", "switch-role [ROLE-ARN|channel]", "choose the IAM role your commands run with"},
 			builtin{"set default-account", "set default-account [ACCOUNT-ID]", "choose the AWS account your commands go to, in a channel configured in several"},
+			builtin{"ask", "ask QUESTION | ask CONNECTOR QUESTION", "a question in plain language (or just type it), answered from the account; or a Bedrock agent"},
+			builtin{"connector", "connector add NAME AGENT_ARN ALIAS_ID | list | delete NAME", "Amazon Bedrock agents this channel can ask"},
 			builtin{"cancel", "cancel", "cancel the command waiting for your confirmation or input"},
 		)
 	}
@@ -45,6 +47,14 @@ func (b *Bot) dispatch(ctx context.Context, req *request, text string) error {
 		return b.switchRole(ctx, req, rest)
 	case "cancel":
 		return b.cancelPending(ctx, req)
+	case "ask":
+		if b.catalog != nil {
+			return b.askCommand(ctx, req, rest)
+		}
+	case "connector", "connectors":
+		if b.catalog != nil {
+			return b.connectorCommand(ctx, req, rest)
+		}
 	case "notifications":
 		return b.notificationsCommand(ctx, req, rest)
 	case "forget":

@@ -62,7 +62,7 @@ type fscan struct {
 
 // syntaxErr reports invalid JSON; it only runs on the error path.
 func (p *fscan) syntaxErr(what string) error {
-	return fmt.Errorf("notify: match: event is not valid JSON: %s at offset %d: %w", what, p.i, ErrInvalidEvent)
+	return fmt.Errorf("notify: match: %w: invalid JSON: %s at offset %d", ErrInvalidEvent, what, p.i)
 }
 
 // flattenEvent validates event and loads the leaves at the paths under root
@@ -83,7 +83,7 @@ func (st *matchState) flattenEvent(root *pathNode, event []byte) error {
 		if p.ws(); p.i != len(event) {
 			return p.syntaxErr("trailing data after the event")
 		}
-		return fmt.Errorf("notify: match: event must be a JSON object, got %s: %w", jsonKindOf(first), ErrInvalidEvent)
+		return fmt.Errorf("notify: match: %w: got %s", ErrInvalidEvent, jsonKindOf(first))
 	}
 	err := p.object(root, 1)
 	if err == nil {
@@ -224,7 +224,7 @@ func (p *fscan) value(n *pathNode, depth int) error {
 		f, err := strconv.ParseFloat(string(p.b[start:p.i]), 64)
 		if err != nil {
 			// encoding/json refuses a number that does not fit a float64.
-			return fmt.Errorf("notify: match: event number %.40q does not fit a float64: %w", p.b[start:p.i], ErrInvalidEvent)
+			return fmt.Errorf("notify: match: %w: number %.40q does not fit a float64", ErrInvalidEvent, p.b[start:p.i])
 		}
 		if n.path >= 0 {
 			st.addLeaf(n.path, kindNumber, nil, f)
@@ -337,7 +337,7 @@ value:
 		if check && !fitsFloat64(b[start:i]) {
 			p.i = i
 			p.st.stack = stack
-			return fmt.Errorf("notify: match: event number %.40q does not fit a float64: %w", b[start:i], ErrInvalidEvent)
+			return fmt.Errorf("notify: match: %w: number %.40q does not fit a float64", ErrInvalidEvent, b[start:i])
 		}
 	}
 after:
@@ -463,11 +463,11 @@ func (st *matchState) flattenDecoded(root *pathNode, event []byte) error {
 	st.resetLeaves()
 	var v any
 	if err := json.Unmarshal(event, &v); err != nil {
-		return fmt.Errorf("notify: match: event is not valid JSON: %w: %w", ErrInvalidEvent, err)
+		return fmt.Errorf("notify: match: %w: invalid JSON: %w", ErrInvalidEvent, err)
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return fmt.Errorf("notify: match: event must be a JSON object, got %s: %w", jsonTypeName(v), ErrInvalidEvent)
+		return fmt.Errorf("notify: match: %w: got %s", ErrInvalidEvent, jsonTypeName(v))
 	}
 	st.walkObject(obj, root)
 	return nil

@@ -228,3 +228,49 @@ func BenchmarkFilterPolicyBody(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPatternSetMatchBaseline runs the old engine on the workload of
+// BenchmarkPatternSetMatch (bench_test.go), whose idle figures for the old
+// engine are recorded in BENCHMARKS.md: run together, the two give the
+// machine's slowdown under load, to scale the other figures of the same
+// run to an idle machine.
+func BenchmarkPatternSetMatchBaseline(b *testing.B) {
+	event := []byte(`{"version":"0","id":"7bf73129","detail-type":"EC2 Instance State-change Notification","source":"aws.ec2",
+"account":"000000000001","time":"2026-11-24T20:05:23Z","region":"us-east-1","resources":["arn:aws:ec2:us-east-1:000000000002:instance/i-0000000"],
+"detail":{"instance-id":"i-0000000","state":"stopped","count":42}}`)
+	for _, size := range []int{1, 10000} {
+		b.Run(fmt.Sprintf("patterns=%d", size), func(b *testing.B) {
+			set := newLegacySet()
+			for i := range size {
+				var src string
+				switch i % 4 {
+				case 0:
+					src = fmt.Sprintf(`{"source":["aws.ec2"],"detail":{"instance-id":["i-%07d"]}}`, i)
+				case 1:
+					src = fmt.Sprintf(`{"account":["%012d"],"detail-type":["EC2 Instance State-change Notification"]}`, i)
+				case 2:
+					src = fmt.Sprintf(`{"resources":[{"prefix":"arn:aws:ec2:us-east-1:%012d:"}]}`, i)
+				default:
+					src = fmt.Sprintf(`{"source":["aws.svc%d"],"detail":{"state":[{"anything-but":"running"}]}}`, i)
+				}
+				p, err := CompilePattern([]byte(src))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := set.Add(fmt.Sprint(i), p); err != nil {
+					b.Fatal(err)
+				}
+			}
+			want := min(size, 3)
+			if ids, err := set.Match(event); err != nil || len(ids) != want {
+				b.Fatal("matched", ids, err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if ids, err := set.Match(event); err != nil || len(ids) != want {
+					b.Fatal("matched", ids, err)
+				}
+			}
+		})
+	}
+}

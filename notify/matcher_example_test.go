@@ -43,5 +43,5 @@ func ExamplePatternSet_AppendMatches() {
 	// [high-findings not-ec2]
 	// [not-ec2 prod-alarms]
 	// []
-	// error: notify: match: event must be a JSON object, got an array: event is not a JSON object
+	// error: notify: match: event is not a JSON object: got an array
 }

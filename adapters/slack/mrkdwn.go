@@ -120,6 +120,32 @@ func plainMarkdown(s string) string {
 // runeLen is the length Slack counts for its limits: characters.
 func runeLen(s string) int { return utf8.RuneCountInString(s) }
 
+// longerThan reports whether s has more than n characters, reading at most
+// n+1 of them.
+func longerThan(s string, n int) bool {
+	if len(s) <= n {
+		return false // bytes bound characters
+	}
+	count := 0
+	for range s {
+		if count++; count > n {
+			return true
+		}
+	}
+	return false
+}
+
+// prefixRunes returns the first n characters of s (all of s when shorter).
+func prefixRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}
+
 // cutRunes returns s cut to at most n characters, without splitting an
 // entity (&amp;) or a <link|label> produced by mrkdwn. It prefers to cut at a
 // newline in the last quarter of the allowance.
@@ -127,16 +153,18 @@ func cutRunes(s string, n int) string {
 	if n <= 0 {
 		return ""
 	}
-	if runeLen(s) <= n {
-		return s
-	}
-	end := 0
+	// Scan at most n+1 runes, not the whole string: splitLines calls this
+	// once per 3,000-character chunk of text that may be megabytes long.
+	end := -1
 	for i := range s {
 		if n == 0 {
 			end = i
 			break
 		}
 		n--
+	}
+	if end < 0 {
+		return s
 	}
 	out := s[:end]
 	// Prefer a line break, else a word break, near the end.

@@ -73,3 +73,20 @@ func TestCutNeverSplitsALink(t *testing.T) {
 		}
 	}
 }
+
+func TestLongerThanAndPrefixRunes(t *testing.T) {
+	for _, s := range []string{"", "a", "ab", "héllo", "日本語テキスト", strings.Repeat("é", 10)} {
+		for n := 0; n <= 12; n++ {
+			if got, want := longerThan(s, n), runeLen(s) > n; got != want {
+				t.Errorf("longerThan(%q, %d) = %v", s, n, got)
+			}
+			want := s
+			if r := []rune(s); len(r) > n {
+				want = string(r[:n])
+			}
+			if got := prefixRunes(s, n); got != want {
+				t.Errorf("prefixRunes(%q, %d) = %q, want %q", s, n, got, want)
+			}
+		}
+	}
+}

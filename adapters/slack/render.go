@@ -30,6 +30,8 @@ const (
 	maxAltText         = 2000
 	maxFallbackText    = 40000
 	maxImageURL        = 3000
+	// maxCaption bounds a code block's caption line.
+	maxCaption = 300
 	// minLinkLabel is the least room a linked title must leave for its label.
 	minLinkLabel = 40
 
@@ -302,6 +304,10 @@ func fieldBlocks(fields []chat.Field) []sized {
 
 func fieldText(f chat.Field, limit int) string {
 	name := escapeText(strings.ReplaceAll(strings.TrimSpace(f.Name), "\n", " "))
+	if longerThan(name, limit/2) {
+		// A name is a label: half the room is plenty, the value needs the rest.
+		name = cutRunes(name, limit/2-1) + "…"
+	}
 	head := ""
 	if name != "" {
 		head = "*" + name + "*\n"
@@ -321,7 +327,12 @@ func fieldText(f chat.Field, limit int) string {
 func codeSections(cb chat.CodeBlock) []string {
 	caption := ""
 	if c := strings.TrimSpace(cb.Caption); c != "" {
-		caption = "*" + escapeText(strings.ReplaceAll(c, "\n", " ")) + "*\n"
+		// A caption is a line: bounded so the block always has room.
+		c = escapeText(strings.ReplaceAll(c, "\n", " "))
+		if longerThan(c, maxCaption) {
+			c = cutRunes(c, maxCaption-1) + "…"
+		}
+		caption = "*" + c + "*\n"
 	}
 	// A ``` inside the content would close the block early; a zero-width
 	// space keeps it visible without ending the block.
@@ -345,11 +356,12 @@ func codeSections(cb chat.CodeBlock) []string {
 // splitLines splits s into chunks of at most n characters, at newlines where
 // possible.
 func splitLines(s string, n int) []string {
+	n = max(n, 1) // every round must consume something
 	var out []string
-	for runeLen(s) > n {
+	for longerThan(s, n) {
 		chunk := cutRunes(s, n)
 		if chunk == "" { // cannot cut safely (a giant link): cut hard
-			chunk = string([]rune(s)[:n])
+			chunk = prefixRunes(s, n)
 		}
 		out = append(out, chunk)
 		s = strings.TrimPrefix(s[len(chunk):], "\n")

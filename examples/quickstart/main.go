@@ -29,11 +29,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 
 	"github.com/opschat/opschat/adapters/chime"
 	"github.com/opschat/opschat/adapters/console"
 	"github.com/opschat/opschat/adapters/slack"
 	"github.com/opschat/opschat/adapters/teams"
+	"github.com/opschat/opschat/assist"
 	"github.com/opschat/opschat/chat"
 	"github.com/opschat/opschat/chatops"
 	"github.com/opschat/opschat/command"
@@ -78,7 +80,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		notifyFile = flags.String("notify", "", "send one notification `FILE` (SNS envelope, raw message, EventBridge event or a Lambda SNS/SQS event; - for stdin) through the pipeline, print what each channel gets, and exit")
 		platform   = flags.String("platform", "", "with -notify: print the exact payload `PLATFORM` (slack, teams or chime) would receive instead of the console rendering")
 		configFile = flags.String("config", "", "channel configuration `FILE` (YAML or JSON) instead of the embedded one")
-		useAWS     = flags.Bool("aws", false, "run commands against your real AWS account (default credential chain) instead of the simulated one")
+		useAWS     = flags.Bool("aws", false, "run commands against your real AWS account (default credential chain) instead of the simulated one; pass -config with a configuration whose IamRoleArn is a role your credentials may assume")
+		modelID    = flags.String("model", "", "with -aws: answer questions with this Amazon Bedrock model `ID` (Converse with tool use) instead of the offline planner")
 		samples    = flags.Bool("samples", true, "post sample notifications at start")
 		auditPath  = flags.String("audit", filepath.Join(os.TempDir(), "opschat-quickstart-audit.jsonl"), "audit log `FILE` (- for stderr)")
 		statePath  = flags.String("state", defaultStatePath(), "state `FILE` (aliases, regions, role choices, pending confirmations, notification records) kept across runs; \"memory\" keeps nothing")
@@ -117,11 +120,25 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	iamops.Register(reg)
 	stsops.Register(reg)
 
+	if *useAWS && *configFile == "" {
+		return errors.New("-aws needs -config FILE: the embedded configuration's role (arn:aws:iam::123456789012:role/opschat-quickstart) exists only in the simulated account; give a configuration whose IamRoleArn is a role in your account that your credentials may assume (sts:AssumeRole)")
+	}
+	if *modelID != "" && !*useAWS {
+		return errors.New("-model needs -aws: the simulated account has no Bedrock models; without -aws questions are answered by the offline planner")
+	}
 	awsCfg, where, cleanup, err := awsConfig(ctx, *useAWS, reg)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
+	var extra []chatops.Option
+	if *modelID != "" {
+		model, err := assist.NewBedrock(bedrockruntime.NewFromConfig(awsCfg), *modelID)
+		if err != nil {
+			return err
+		}
+		extra = append(extra, chatops.WithAssistant(model))
+	}
 	exec, err := awsexec.New(reg, awsCfg)
 	if err != nil {
 		return err
@@ -130,7 +147,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	bot, err := chatops.New(
+	bot, err := chatops.New(append([]chatops.Option{
 		chatops.WithAdapter(term),
 		chatops.WithConfig(cfg),
 		chatops.WithCatalog(reg),
@@ -139,6 +156,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		chatops.WithAuditWriter(audit),
 		chatops.WithStore(store),
 		chatops.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),
+	}, extra...)...,
 	)
 	if err != nil {
 		return err

@@ -239,3 +239,13 @@ func writeJSON(t *testing.T, path string, v any) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(path, b, 0o600))
 }
+
+func TestQuickstartFlagsExplainWhatTheyNeed(t *testing.T) {
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"-aws"}, strings.NewReader(""), &out, &errOut)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "-aws needs -config FILE")
+	err = run(context.Background(), []string{"-model", "anthropic.claude"}, strings.NewReader(""), &out, &errOut)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "-model needs -aws")
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -162,6 +163,8 @@ func newDataset(account, region string, now time.Time) *dataset {
 		ev = append(ev, logEvent{stream, at.Add(80 * time.Millisecond), "END RequestId: " + rid})
 		ev = append(ev, logEvent{stream, at.Add(81 * time.Millisecond), fmt.Sprintf("REPORT RequestId: %s\tDuration: %d.17 ms\tBilled Duration: %d ms\tMemory Size: 512 MB\tMax Memory Used: 91 MB", rid, 70+i, 71+i)})
 	}
+	ev = append(sampleIncident(), ev...)
+	sort.SliceStable(ev, func(i, j int) bool { return ev[i].ts.Before(ev[j].ts) })
 	d.logGroups[LambdaLogGroup] = ev
 	d.logGroups["/aws/lambda/payments-api"] = []logEvent{
 		{stream: now.Format("2006/01/02") + "/[$LATEST]a1b2c3d4", ts: now.Add(-20 * time.Minute), message: "[INFO] payment authorised order=1042"},

@@ -67,7 +67,8 @@ func TestAccountAnswers(t *testing.T) {
 		{name: "logs describe-log-streams", call: func() (any, error) {
 			return cloudwatchlogs.NewFromConfig(cfg).DescribeLogStreams(ctx, &cloudwatchlogs.DescribeLogStreamsInput{LogGroupName: aws.String(awssim.LambdaLogGroup)})
 		}, check: func(t *testing.T, out any) {
-			assert.Len(t, out.(*cloudwatchlogs.DescribeLogStreamsOutput).LogStreams, 1)
+			// Today's stream and the sample alarm's.
+			assert.Len(t, out.(*cloudwatchlogs.DescribeLogStreamsOutput).LogStreams, 2)
 		}},
 		{name: "logs describe-log-streams unknown", errCode: "ResourceNotFoundException", call: func() (any, error) {
 			return cloudwatchlogs.NewFromConfig(cfg).DescribeLogStreams(ctx, &cloudwatchlogs.DescribeLogStreamsInput{LogGroupName: aws.String("/aws/lambda/nope")})

@@ -198,3 +198,30 @@ func (s *Server) getLogEvents(r *Request) (*reply, error) {
 	// The tokens point at the ends: reading on from either returns nothing new.
 	return &reply{result: obj{"events": list, "nextForwardToken": "f/end", "nextBackwardToken": "b/start"}}, nil
 }
+
+// SampleAlarmTime is when the quickstart's sample alarm notification
+// (examples/quickstart/samples/cloudwatch-alarm-lambda.json) says
+// AlarmingAlarm went into ALARM. The function's log group holds the
+// invocations of the minute before it, five of them failing, so the
+// notification's "Show logs" and "Show error logs" buttons find what
+// caused it whenever they are clicked.
+var SampleAlarmTime = time.Date(2026, 11, 24, 20, 5, 23, 392_000_000, time.UTC)
+
+// sampleIncident returns the log events of the sample alarm's minute.
+func sampleIncident() []logEvent {
+	stream := SampleAlarmTime.Format("2006/01/02") + "/[$LATEST]9c1d3e5f7a9b4c6d8e0f1a2b3c4d5e6f"
+	var ev []logEvent
+	for i := range 6 {
+		at := SampleAlarmTime.Add(-time.Duration(58-i*10) * time.Second)
+		rid := fmt.Sprintf("0b7e4c1a-%04x-4d2f-9a8b-3c5d7e9f1a2b", i)
+		ev = append(ev, logEvent{stream, at, "START RequestId: " + rid + " Version: $LATEST"})
+		msg := at.Format("2006-01-02T15:04:05.000Z") + "\t" + rid + "\tERROR\tInvoke Error \t{\"errorType\":\"Error\",\"errorMessage\":\"connect ECONNREFUSED 10.0.3.12:5432\"}"
+		if i == 0 {
+			msg = at.Format("2006-01-02T15:04:05.000Z") + "\t" + rid + "\tINFO\torder placed"
+		}
+		ev = append(ev, logEvent{stream, at.Add(35 * time.Millisecond), msg})
+		ev = append(ev, logEvent{stream, at.Add(90 * time.Millisecond), "END RequestId: " + rid})
+		ev = append(ev, logEvent{stream, at.Add(91 * time.Millisecond), fmt.Sprintf("REPORT RequestId: %s\tDuration: %d.42 ms\tBilled Duration: %d ms\tMemory Size: 512 MB\tMax Memory Used: 88 MB", rid, 85+i, 86+i)})
+	}
+	return ev
+}

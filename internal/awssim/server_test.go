@@ -230,12 +230,20 @@ func TestLogsFilterLogEvents(t *testing.T) {
 	c := cloudwatchlogs.NewFromConfig(s.Config())
 	out, err := c.FilterLogEvents(context.Background(), &cloudwatchlogs.FilterLogEventsInput{
 		LogGroupName: aws.String(awssim.LambdaLogGroup), FilterPattern: aws.String("ERROR"),
-		StartTime: aws.Int64(fixedNow.Add(-2 * time.Hour).UnixMilli())})
+		StartTime: aws.Int64(fixedNow.Add(-2 * time.Hour).UnixMilli()), EndTime: aws.Int64(fixedNow.UnixMilli())})
 	require.NoError(t, err)
 	require.Len(t, out.Events, 3)
 	for _, e := range out.Events {
 		assert.Contains(t, aws.ToString(e.Message), "ERROR")
 	}
+
+	// The sample alarm notification's Show error logs button: the minute
+	// before the alarm, whenever the account was started.
+	out, err = c.FilterLogEvents(context.Background(), &cloudwatchlogs.FilterLogEventsInput{
+		LogGroupName: aws.String(awssim.LambdaLogGroup), FilterPattern: aws.String("ERROR"),
+		StartTime: aws.Int64(awssim.SampleAlarmTime.Add(-time.Minute).UnixMilli()), EndTime: aws.Int64(awssim.SampleAlarmTime.UnixMilli())})
+	require.NoError(t, err)
+	assert.Len(t, out.Events, 5)
 
 	var pages, events int
 	p := cloudwatchlogs.NewFilterLogEventsPaginator(c, &cloudwatchlogs.FilterLogEventsInput{
@@ -246,8 +254,8 @@ func TestLogsFilterLogEvents(t *testing.T) {
 		pages++
 		events += len(page.Events)
 	}
-	assert.Equal(t, 48, events)
-	assert.Equal(t, 3, pages)
+	assert.Equal(t, 48+24, events)
+	assert.Equal(t, 4, pages)
 
 	_, err = c.FilterLogEvents(context.Background(), &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("/nope")})
 	var nf *logstypes.ResourceNotFoundException

@@ -79,6 +79,28 @@
 // bracketed span ({…} or […]) is kept verbatim so JSON can be pasted
 // unquoted; a quoted word is always a value, never an option.
 //
+// # High-level commands and suggestions
+//
+// The AWS CLI's everyday high-level commands and AWS Chatbot's simplified
+// Lambda syntax are mapped onto the API operation they run, before the
+// catalog is consulted, so the guardrails check that operation's IAM
+// actions: "s3 ls [s3://bucket/prefix]" (s3api list-buckets or
+// list-objects-v2 with delimiter "/", Invocation.Display DisplayS3Ls for the
+// CLI's listing layout), "logs tail GROUP [--since 10m] [--filter-pattern
+// P]" (logs filter-log-events from a start time, WithNow sets the clock),
+// "invoke FN [--payload P]" and "lambda invoke FN" (lambda invoke
+// --function-name FN). "lambda invoke ... out.json", the CLI's positional
+// outfile, is accepted and dropped. Invocation.Text is then the full API
+// command (what to show, audit and resume) and Invocation.Typed what the
+// user wrote. A command pasted in a code fence or inline code starting with
+// "aws" runs as typed.
+//
+// An unknown operation is answered with suggestions by intent first
+// (SuggestOperation: "ec2 list-instances" → describe-instances, "lambda
+// list" → list-functions, "sqs list" → list-queues), then by spelling; an
+// unknown service never gets a credential service as its suggestion
+// (SuggestService: "sqs" is not "sts").
+//
 // # Refused
 //
 // --endpoint-url, --profile, --ca-bundle, --no-verify-ssl, --debug,

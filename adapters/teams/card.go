@@ -263,7 +263,7 @@ func render(m chat.Message, o RenderOptions, truncated bool) Card {
 	for _, b := range m.Buttons {
 		card.Actions = append(card.Actions, CardAction{
 			Type:  "Action.Submit",
-			Title: truncateRunes(b.Label, 75),
+			Title: truncateRunes(nameOr(strings.TrimSpace(b.Label), b.ID, "Button"), 75),
 			Style: buttonStyle(b.Style),
 			Data:  map[string]any{submitMarker: "button", "id": b.ID, "value": b.Value},
 		})

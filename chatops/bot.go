@@ -222,8 +222,9 @@ func (b *Bot) handle(ctx context.Context, in chat.Inbound, r chat.Replier) error
 		if handled, err := b.continueAsk(ctx, req, text); handled || err != nil {
 			return err
 		}
-		// Anything else is conversation between people, not a command.
-		return nil
+		// Anything else is most likely conversation between people: say
+		// once per thread that nothing is waiting, then stay quiet.
+		return b.nothingToContinue(ctx, req)
 	}
 	return b.dispatch(ctx, req, text)
 }
@@ -262,7 +263,10 @@ func (b *Bot) answer(ctx context.Context, req *request, m chat.Message) error {
 // reply sends m and writes the audit record. Every path through handle ends
 // here or in finish, so every attempt is audited exactly once.
 func (b *Bot) reply(ctx context.Context, req *request, m chat.Message) error {
-	_, err := req.r.Reply(ctx, m)
+	ref, err := req.r.Reply(ctx, m)
+	if err == nil && req.in.Kind != chat.KindThreadReply {
+		b.markBotThread(ctx, ref)
+	}
 	if err != nil {
 		b.log.ErrorContext(ctx, "reply failed", "conversation", req.in.Conversation.String(), "err", err)
 		if req.rec.Error == "" {

@@ -106,3 +106,36 @@ func roundDuration(d time.Duration) string {
 		return d.Round(100 * time.Millisecond).String()
 	}
 }
+
+// nsThreadHint marks threads where the bot already said that nothing is
+// waiting (conversation#thread → 1).
+const nsThreadHint = "thread-hint"
+
+// nsBotThread marks the threads the bot answered a command or a question
+// in (conversation#thread → 1).
+const nsBotThread = "bot-thread"
+
+func (b *Bot) markBotThread(ctx context.Context, ref chat.Ref) {
+	if t := ref.Thread(); t.ThreadID != "" {
+		_ = b.store.Put(ctx, nsBotThread, threadKey(t), []byte("1"), 24*time.Hour)
+	}
+}
+
+// nothingToContinue answers a thread reply that continues nothing, once per
+// thread: people talking in a notification's thread should not get a bot
+// reply to every message, but someone answering an expired prompt should
+// learn why nothing happens.
+func (b *Bot) nothingToContinue(ctx context.Context, req *request) error {
+	// Only in threads of a conversation with the bot (a command's or a
+	// question's): a notification's thread is where people talk.
+	if _, ours, err := b.store.Get(ctx, nsBotThread, threadKey(req.in.Conversation)); err != nil || !ours {
+		return nil
+	}
+	first, err := b.store.PutIfAbsent(ctx, nsThreadHint, threadKey(req.in.Conversation), []byte("1"), 24*time.Hour)
+	if err != nil || !first {
+		return nil
+	}
+	req.rec.Outcome = OutcomeAnswered
+	req.rec.Reason = "thread reply with nothing to continue"
+	return b.reply(ctx, req, chat.Message{Text: "Nothing in this thread is waiting for an answer (it may have expired). Mention me with a command or a question, e.g. `@aws cloudwatch describe-alarms`."})
+}

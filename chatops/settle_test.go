@@ -48,3 +48,17 @@ func TestConfirmationUpdatedInPlace(t *testing.T) {
 		assert.False(t, p.Updated, "an answered confirmation keeps its answer")
 	}
 }
+
+// A thread reply that continues nothing gets one answer per thread.
+func TestThreadReplyWithNothingToContinue(t *testing.T) {
+	h := newHarness(t)
+	got := h.say(t, "help")
+	thread := got.Ref.Thread()
+	n := len(h.chat.Sent())
+	require.NoError(t, h.chat.Say(context.Background(), thread, "U1", "hello"))
+	sent := h.chat.Sent()
+	require.Len(t, sent, n+1)
+	assert.Contains(t, sent[n].Message.Text, "Nothing in this thread is waiting")
+	require.NoError(t, h.chat.Say(context.Background(), thread, "U2", "thanks"))
+	assert.Len(t, h.chat.Sent(), n+1, "only once per thread")
+}

@@ -10,7 +10,7 @@
 // operations run without confirmation) and, where AWS checks other actions
 // than the name-derived prefix:APIName, those actions (.IAM) and the ones a
 // parameter adds (.IAMIf). cmd/opschat-gen writes the tables, so that no method
-// is looked up by name at run time; testdata/iam holds the reference slice
+// is looked up by name at run time; cmd/opschat-gen/reference.json holds the reference slice
 // every table is tested against. The Registry is the command.Catalog the parser validates against:
 // parameters, their types, enums and required members come from the SDK
 // input structs by reflection.

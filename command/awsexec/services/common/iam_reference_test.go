@@ -23,7 +23,7 @@ import (
 )
 
 // newerThanReference: the API has the operation, but the Service
-// Authorization Reference snapshot in testdata/iam (iam-data
+// Authorization Reference snapshot in cmd/opschat-gen (iam-data
 // 0.21.202609261) names no action for it yet, and neither the SDK's
 // documentation nor iam-dataset says which action AWS checks. The tables
 // keep the name-derived action (what AWS names new actions after, in the

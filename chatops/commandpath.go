@@ -82,7 +82,9 @@ func (b *Bot) command(ctx context.Context, req *request, text string) error {
 			req.rec.Reason = reason
 			return b.reply(ctx, req, chat.Message{Title: "Not allowed", Text: fmt.Sprintf("`%s` is blocked for everyone: %s.", chat.EscapeMarkdown(svc), reason), Severity: chat.SeverityWarning})
 		}
-		if errors.Is(err, command.ErrUnknownService) && b.assistant != nil && looksLikeQuestion(text) {
+		// A question is not a command: "what's wrong with x?" fails as an
+		// unclosed quote before it fails as an unknown service.
+		if (errors.Is(err, command.ErrUnknownService) || errors.Is(err, command.ErrSyntax)) && b.assistant != nil && looksLikeQuestion(text) {
 			return b.ask(ctx, req, text, nil)
 		}
 		req.rec.Outcome = OutcomeInvalid

@@ -179,7 +179,7 @@ func writeSlackButton(b *strings.Builder, e slackElem, m chat.Message, used []bo
 	}
 	attr := ""
 	for i, btn := range m.Buttons {
-		if !used[i] && btn.ID == e.ActionID && btn.Value == e.Value {
+		if !used[i] && btn.ID == slack.ButtonID(e.ActionID) && btn.Value == e.Value {
 			used[i] = true
 			attr = ` data-button="` + strconv.Itoa(i) + `"`
 			break

@@ -249,3 +249,32 @@ func TestQuickstartFlagsExplainWhatTheyNeed(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "-model needs -aws")
 }
+
+// Questions are answered offline from the simulated account with the data
+// asked for and the commands run; a general question says how to enable a
+// model, never "I don't know the service".
+func TestQuickstartAnswersQuestions(t *testing.T) {
+	script := strings.Join([]string{
+		"what lambda functions do I have?",
+		"how many instances are stopped?",
+		"which alarms are firing?",
+		"what instances are running in us-east-1?",
+		"what's wrong with checkout-api?",
+		"how do I fix lambda throttling?",
+	}, "\n") + "\n"
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"-samples=false", "-state", "memory", "-audit", filepath.Join(t.TempDir(), "a.jsonl")},
+		strings.NewReader(script), &out, &errOut), errOut.String())
+	text := out.String()
+	for _, want := range []string{
+		"checkout-api (", "aws lambda list-functions", // functions, with the command run
+		"stopped instance", "batch-worker", // instances by state
+		"firing alarm", "checkout-api-errors", // alarms
+		"running instances in us-east-1", "web-1", // by state and region
+		"ERROR log events in /aws/lambda/checkout-api", // a named resource
+		"Amazon Bedrock", // a general question says how to enable a model
+	} {
+		assert.Contains(t, text, want)
+	}
+	assert.NotContains(t, text, "don't know the service")
+}

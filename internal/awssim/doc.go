@@ -6,24 +6,32 @@
 // the AWS CLI use: Smithy RPCv2 CBOR (CloudWatch from the Go SDK), awsJson 1.0
 // and 1.1 (SQS, DynamoDB, Logs, SSM, Kinesis, ...), the query protocol (STS,
 // SNS, and CloudWatch as the AWS CLI 2.9 sends it), ec2query, REST-JSON
-// (Lambda) and REST-XML (S3). A handful of operations answer with realistic,
-// stateful data (CloudWatch alarms and a metric graph PNG, EC2 instances that
-// stop, Lambda functions, log events, STS role assumption); every other
-// operation of every service gets an empty but valid response for its
-// protocol, so any command completes.
+// (Lambda, GuardDuty, Security Hub) and REST-XML (S3, Route 53). Every
+// request is named by its operation: REST requests through a route table
+// generated from the SDK's serializers and schemas (zz_routes.go, by
+// internal/routegen), tested for every operation of the shipped tables.
 //
-// Operations with data (service names are SigV4 signing names):
-// monitoring DescribeAlarms (filters, MaxRecords/NextToken pages) and
-// GetMetricWidgetImage (a PNG drawn with image/png), ec2 DescribeInstances
-// (filters, ids, pages), StopInstances and StartInstances (state changes
-// stick), lambda ListFunctions (pages) and Invoke (AlarmingFunction fails
-// with FunctionError Unhandled, others echo their payload; LogType Tail),
-// logs FilterLogEvents (time range, streams, term filter patterns, pages),
-// sts AssumeRole (validated; issues credentials recorded in
-// AssumeRoleCalls) and GetCallerIdentity (answers for whichever identity
-// signed the request), s3 ListBuckets and ListObjectsV2 (prefix,
-// delimiter, pages). Inject adds faults: AccessDenied, Throttle, Slow, or
-// any code and status.
+// Stateful operations have Go handlers: monitoring DescribeAlarms (filters,
+// MaxRecords/NextToken pages) and GetMetricWidgetImage (a PNG drawn with
+// image/png, cached per widget), ec2 DescribeInstances (filters, ids,
+// pages), StopInstances and StartInstances (state changes stick), lambda
+// ListFunctions, GetFunction(Configuration) and Invoke (AlarmingFunction
+// fails with FunctionError Unhandled, others echo their payload; LogType
+// Tail), logs DescribeLogGroups, DescribeLogStreams, GetLogEvents and
+// FilterLogEvents (time range, streams, term filter patterns, pages; the
+// sample alarm's minute at SampleAlarmTime included), sts AssumeRole
+// (validated; issues credentials recorded in AssumeRoleCalls) and
+// GetCallerIdentity, s3 ListBuckets and ListObjectsV2 (prefix, delimiter,
+// pages). Reads of the account's other resources come from data,
+// account/account.json: collections of DynamoDB tables, SQS queues, SNS
+// topics, CloudFormation stacks, ECS, RDS, load balancers and target
+// health, Auto Scaling groups, Kinesis streams, SSM parameters (no
+// secrets), Step Functions, Route 53, CodePipeline, GuardDuty, Security
+// Hub, Budgets and VPCs, answered by a generic responder (a list with
+// request filters, or one resource by key with the service's own
+// not-found error). Every other operation gets an empty but valid
+// response for its protocol, so any command completes. Inject adds
+// faults: AccessDenied, Throttle, Slow, or any code and status.
 //
 // Session policies are enforced as in AWS: AssumeRole parses the inline
 // Policy (with package guardrail) and resolves PolicyArns (ReadOnlyAccess

@@ -61,11 +61,12 @@ var (
 // backoff; a send that fails permanently or runs out of attempts becomes a
 // dead-letter record in the Store.
 //
-// Once per channel: before sending, the worker claims
-// "<channel>|<DedupKey>" in the Store with PutIfAbsent (a lease of
-// ClaimTTL, renewed while the send is in progress); after the platform
-// accepted the message it overwrites the claim with "delivered" (kept
-// DedupTTL). A copy of the notification that finds "delivered" is skipped;
+// Once per channel: when a job is enqueued, "<channel>|<DedupKey>" is
+// claimed in the Store with PutIfAbsent (a lease of ClaimTTL, renewed until
+// the job is settled), concurrently with other claims and off the queue;
+// after the platform accepted the message the claim is overwritten with
+// "delivered" (kept DedupTTL) while the worker goes on with the channel's
+// next message, and the job's Wait returns once that write is done. A copy of the notification that finds "delivered" is skipped;
 // one that finds a live claim fails with ErrInProgress so its source
 // retries later. A send that fails for good writes a dead letter and then
 // deletes the claim, so a failure never suppresses a redelivery: the next

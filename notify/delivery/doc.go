@@ -35,15 +35,35 @@
 // delivery's process died, its lease expires after at most the claim TTL
 // (default 2 minutes) and the next redelivery takes over.
 //
+// Claims are taken when a notification is enqueued, concurrently for all
+// its channels and alongside every other source's claims, so that a
+// batching Store (bbolt) commits many of them at once; each channel's
+// worker then sends in queue order, waiting only for the claim of the
+// message at its head. The "delivered" mark is written after the post,
+// off the channel's critical path: the channel's next send does not wait
+// for it, but the source's Wait (and so its acknowledgement) returns only
+// once the marks of all its channels are durable or their failure is
+// logged. A claim's lease is renewed from the claim until its mark or
+// release, however long the message waits in its queue.
+//
 // The one duplicate window: a post that the platform accepted but whose
-// "delivered" record was not written (the process crashed, or the Store
-// write failed, between the platform's answer and the write, a window of one
-// Store round trip; a failed write is logged at ERROR) is posted again when
-// the notification is redelivered after the lease expires. None of Slack,
-// Teams or Chime deduplicates posts, so delivery is at-least-once across
-// crashes and once per channel otherwise. Records written as "failed" by
-// earlier versions are taken over (delete, then claim); two replicas doing
-// that at the same instant could both post.
+// "delivered" record was not durable (the process crashed, or the Store
+// write failed, between the platform's answer and the mark's commit) is
+// posted again when the notification is redelivered after the lease
+// expires. Since the mark is asynchronous the window is one Store commit
+// per message, as before, but a crash may now hit it for several messages
+// of a channel at once: every post accepted since the last committed marks
+// (at most the marks in flight, bounded at 1,024 per Deliverer; in
+// practice the posts of the last commit interval). None of those was
+// acknowledged to its source, so each is redelivered and posted again. A
+// failed mark is logged at ERROR. None of Slack, Teams or Chime
+// deduplicates posts, so delivery is at-least-once across crashes and once
+// per channel otherwise. Records written as "failed" by earlier versions
+// are taken over (delete, then claim); two replicas doing that at the same
+// instant could both post. Two copies of one notification submitted at
+// the same time are not queued behind each other: the second finds the
+// first's claim and is reported ErrInProgress, and its source's retry then
+// finds "delivered".
 //
 // RetrySender and LimitedSender are plain chat.Sender decorators that hosts
 // can also use around command replies.

@@ -243,7 +243,7 @@ func (b *Bot) askConfirmation(ctx context.Context, req *request, inv *command.In
 	p := pendingCommand{Kind: pendingConfirm, Token: newToken(), Config: req.cfg.Name, User: req.in.User.ID, Command: inv.Text, Region: req.rec.Region, Created: b.now()}
 	m := chat.Message{
 		Title:      "Run this command?",
-		Text:       fmt.Sprintf("%s changes resources. Confirm to run it, or cancel. (Reply `yes` or `cancel` in this thread.)", actionsText(inv)),
+		Text:       fmt.Sprintf("%s changes resources. Use the buttons, or reply `yes` or `cancel` in this thread.", actionsText(inv)),
 		CodeBlocks: []chat.CodeBlock{{Content: "aws " + RedactSecrets(inv.Text)}},
 		Buttons: []chat.Button{
 			{ID: ActionConfirm, Label: "Run", Value: p.Token, Style: chat.ButtonPrimary},

@@ -71,7 +71,7 @@ func Example() {
 	// Output:
 	// | ran ec2:DescribeInstances as arn:aws:iam::123456789012:role/ops
 	// Not allowed | `lambda:InvokeFunction` is not allowed: no statement in the guardrail policies (`ReadAndStop`) allows it (the resource is not known in advance, so only statements with Resource "*" can allow it)
-	// Run this command? | `ec2:StopInstances` (Write) changes resources. Confirm to run it, or cancel. (Reply `yes` or `cancel` in this thread.)
+	// Run this command? | `ec2:StopInstances` (Write) changes resources. Use the buttons, or reply `yes` or `cancel` in this thread.
 }
 
 // A custom authorizer: any function deciding on the request. Here, nobody

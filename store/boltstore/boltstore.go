@@ -72,9 +72,10 @@ func WithLockTimeout(d time.Duration) Option { return func(o *options) { o.lockT
 // returned either way: the sweep only reclaims space.
 func WithSweepInterval(d time.Duration) Option { return func(o *options) { o.sweepInterval = d } }
 
-// WithBatch sets how concurrent writes are coalesced into one transaction
-// and one fsync: at most size writes, waiting at most delay for more
-// (defaults 1000 and 1ms).
+// WithBatch sets how many concurrent writes may share one transaction and
+// one fsync (default 1000). Writes are group-committed: every write that
+// arrives while a commit runs joins the next one, so no waiting is needed;
+// delay is accepted for compatibility and must not be negative.
 func WithBatch(size int, delay time.Duration) Option {
 	return func(o *options) { o.batchSize, o.batchDelay = size, delay }
 }
@@ -95,6 +96,12 @@ type Store struct {
 	sweepDone chan struct{}
 	closeOnce sync.Once
 	closeErr  error
+
+	// The group-commit writer (commit.go).
+	writeMu      sync.RWMutex
+	writesClosed bool
+	writes       chan *writeReq
+	writerDone   chan struct{}
 }
 
 // Open opens (creating if needed) the database file at path. It fails with
@@ -131,9 +138,9 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
-	db.MaxBatchSize = o.batchSize
-	db.MaxBatchDelay = o.batchDelay
-	s := &Store{db: db, now: o.now, path: path, sweepDone: make(chan struct{})}
+	s := &Store{db: db, now: o.now, path: path, sweepDone: make(chan struct{}),
+		writes: make(chan *writeReq, 4*o.batchSize), writerDone: make(chan struct{})}
+	go s.writer(o.batchSize)
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopSweep = cancel
 	if o.sweepInterval > 0 {
@@ -151,6 +158,7 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.stopSweep()
 		<-s.sweepDone
+		s.stopWriter()
 		if err := s.db.Close(); err != nil {
 			s.closeErr = fmt.Errorf("boltstore: close %s: %w", s.path, err)
 		}
@@ -260,7 +268,7 @@ func (s *Store) Put(ctx context.Context, namespace, key string, value []byte, tt
 	// Encoded outside the batched function: Batch may run it more than
 	// once, and it must do the same thing each time.
 	enc := encode(value, s.expiry(ttl))
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	err := s.write(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists([]byte(namespace))
 		if err != nil {
 			return err
@@ -287,7 +295,7 @@ func (s *Store) PutIfAbsent(ctx context.Context, namespace, key string, value []
 	}
 	enc := encode(value, expires)
 	var stored bool
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	err := s.write(func(tx *bolt.Tx) error {
 		// Assigned on every run: if the batch is retried, only the last
 		// run's outcome is the committed one.
 		stored = false
@@ -323,7 +331,7 @@ func (s *Store) Delete(ctx context.Context, namespace, key string) error {
 	if err := start(ctx, namespace, key); err != nil {
 		return wrap("delete", namespace, key, err)
 	}
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	err := s.write(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(namespace))
 		if b == nil {
 			return nil

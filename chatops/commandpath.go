@@ -597,7 +597,13 @@ func (b *Bot) execute(ctx context.Context, req *request, inv *command.Invocation
 		req.rec.Region = o.res.Region
 	}
 	req.rec.Account = o.res.Account
-	return b.reply(ctx, req, o.res.Message)
+	m := o.res.Message
+	if inv.Typed != "" && inv.Typed != inv.Text {
+		// A high-level command (s3 ls, logs tail, invoke FN) ran as an API
+		// operation: show which, as the guardrails and the audit saw it.
+		m.Context = append([]string{"ran as `aws " + RedactSecrets(inv.Text) + "`"}, m.Context...)
+	}
+	return b.reply(ctx, req, m)
 }
 
 // userMessager is implemented by errors whose text is safe to show a chat user.

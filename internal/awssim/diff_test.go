@@ -330,7 +330,7 @@ func TestCLIReadsResponses(t *testing.T) {
 		{[]string{"ec2", "describe-instances", "--filters", "Name=tag:env,Values=prod"}, "Reservations[].Instances[].[InstanceId,State.Name]",
 			`[["i-0a1b2c3d4e5f60001","running"],["i-0a1b2c3d4e5f60002","running"]]`},
 		{[]string{"lambda", "list-functions"}, "length(Functions)", `4`},
-		{[]string{"logs", "filter-log-events", "--log-group-name", awssim.LambdaLogGroup, "--filter-pattern", "ERROR"}, "length(events)", `3`},
+		{[]string{"logs", "filter-log-events", "--log-group-name", awssim.LambdaLogGroup, "--filter-pattern", "ERROR"}, "length(events)", `8`}, // today's 3 and the sample alarm's 5
 		{[]string{"sts", "assume-role", "--role-arn", "arn:aws:iam::123456789012:role/r", "--role-session-name", "s1"}, "AssumedRoleUser.Arn",
 			`"arn:aws:sts::123456789012:assumed-role/r/s1"`},
 		{[]string{"ec2", "stop-instances", "--instance-ids", awssim.RunningInstance}, "StoppingInstances[0].CurrentState.Name", `"stopping"`},

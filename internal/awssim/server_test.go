@@ -171,10 +171,17 @@ func TestEC2(t *testing.T) {
 	_, err = c.DescribeInstances(ctx, &ec2.DescribeInstancesInput{Filters: []ec2types.Filter{{Name: aws.String("bogus"), Values: []string{"x"}}}})
 	assert.Equal(t, "InvalidParameterValue", apiCode(t, err))
 
-	// Operations without data answer empty and valid.
+	// Reads answered from the account fixture honour their id filter.
 	vpcs, err := c.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
 	require.NoError(t, err)
+	assert.Len(t, vpcs.Vpcs, 1)
+	vpcs, err = c.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{VpcIds: []string{"vpc-nope"}})
+	require.NoError(t, err)
 	assert.Empty(t, vpcs.Vpcs)
+	// Operations without data answer empty and valid.
+	eips, err := c.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{})
+	require.NoError(t, err)
+	assert.Empty(t, eips.Addresses)
 }
 
 func TestLambda(t *testing.T) {

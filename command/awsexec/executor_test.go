@@ -324,7 +324,7 @@ func TestExecuteLogsCamelCase(t *testing.T) {
 	res, err := e.Execute(context.Background(), request(inv))
 	require.NoError(t, err)
 	require.Len(t, res.Message.CodeBlocks, 1)
-	assert.Equal(t, "events (3)", res.Message.CodeBlocks[0].Caption)
+	assert.Equal(t, "events (8)", res.Message.CodeBlocks[0].Caption) // today's 3 and the sample alarm's 5 (awssim.SampleAlarmTime)
 	assert.Regexp(t, `^timestamp\s+logStreamName\s+message\n`, res.Message.CodeBlocks[0].Content)
 	assert.Contains(t, res.Message.CodeBlocks[0].Content, `ERROR Invoke Error  {"errorType":"Error","errorMessage":"connect ECONNREFUSED 10.0.3.12:5432"}`)
 

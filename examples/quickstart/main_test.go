@@ -158,6 +158,8 @@ func TestQuickstartGuardrailsUseRealIAMActions(t *testing.T) {
 		{"route53 list-hosted-zones", "route53:ListHostedZones"},
 		{"ssm describe-instance-information", "ssm:DescribeInstanceInformation"},
 		{"codepipeline list-pipelines", "codepipeline:ListPipelines"},
+		{"guardduty list-detectors", "guardduty:ListDetectors"},
+		{"securityhub get-findings", "securityhub:GetFindings"},
 	}
 	dir := t.TempDir()
 	writeConfig := func(name, statements string) string {

@@ -1,13 +1,10 @@
 package command
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/jmespath/go-jmespath"
 )
 
 // Option configures Parse and the functions built on it.
@@ -592,71 +589,6 @@ func (p *paramParser) pagination(name string, vals []Token) error {
 	return nil
 }
 
-// fixLiterals rewrites JMESPath literals that are not JSON (`running`)
-// into JSON strings (`"running"`). The AWS CLI's Python JMESPath accepts
-// them as deprecated string literals and AWS documentation uses them;
-// go-jmespath rejects them.
-func fixLiterals(q string) string {
-	if strings.IndexByte(q, '`') < 0 {
-		return q
-	}
-	var b strings.Builder
-	for i := 0; i < len(q); i++ {
-		if q[i] != '`' {
-			b.WriteByte(q[i])
-			continue
-		}
-		j := i + 1
-		for j < len(q) && q[j] != '`' {
-			if q[j] == '\\' && j+1 < len(q) && q[j+1] == '`' {
-				j++
-			}
-			j++
-		}
-		if j >= len(q) {
-			b.WriteString(q[i:])
-			break
-		}
-		lit := strings.ReplaceAll(q[i+1:j], "\\`", "`")
-		if json.Valid([]byte(lit)) {
-			b.WriteString(q[i : j+1])
-		} else if cand := `"` + strings.TrimLeft(lit, " \t\n\r") + `"`; json.Valid([]byte(cand)) {
-			// Like Python's jmespath: the text becomes the inside of a
-			// JSON string.
-			b.WriteByte('`')
-			b.WriteString(strings.ReplaceAll(cand, "`", "\\`"))
-			b.WriteByte('`')
-		} else {
-			b.WriteString(q[i : j+1])
-		}
-		i = j
-	}
-	return b.String()
-}
-
-// compileQuery checks a JMESPath expression. The parser is guarded: a
-// panic on a strange expression must not take the bot down.
-func compileQuery(q string) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = &Error{Kind: ErrInvalidValue, Subject: q,
-				Msg: fmt.Sprintf("`--query %s` is not a JMESPath expression I can read.", q)}
-		}
-	}()
-	if _, cerr := jmespath.Compile(q); cerr != nil {
-		e := &Error{Kind: ErrInvalidValue, Subject: q,
-			Msg: "`--query` is not a valid JMESPath expression (see https://jmespath.org)."}
-		if se, ok := cerr.(jmespath.SyntaxError); ok {
-			msg := strings.TrimPrefix(se.Error(), "SyntaxError: ")
-			e.Err = &SyntaxError{Input: q, Pos: min(max(se.Offset, 0), len(q)), Msg: msg}
-		} else {
-			e.Err = cerr
-		}
-		return e
-	}
-	return nil
-}
-
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
@@ -673,61 +605,4 @@ func findParam(params []Param, name string) *Param {
 		}
 	}
 	return nil
-}
-
-// text renders the normalised command line: canonical option spellings,
-// values quoted so that Resume reads back the same values.
-func (p *paramParser) text() string {
-	var b strings.Builder
-	n := len(p.inv.Service) + len(p.inv.Operation) + 1
-	for _, g := range p.order {
-		n += len(g.name) + 6
-		for _, v := range g.values {
-			n += len(v) + 3
-		}
-	}
-	b.Grow(n)
-	b.WriteString(p.inv.Service)
-	b.WriteByte(' ')
-	b.WriteString(p.inv.Operation)
-	for _, g := range p.order {
-		b.WriteString(" --")
-		if g.flag < 0 {
-			b.WriteString("no-")
-		}
-		b.WriteString(g.name)
-		for _, v := range g.values {
-			b.WriteByte(' ')
-			b.WriteString(QuoteArg(v))
-		}
-	}
-	return b.String()
-}
-
-// QuoteArg returns s as one word of a command line: unchanged when it is
-// plain, else single-quoted (JSON is left bare when that reads back the
-// same), so that Tokenize returns exactly s.
-func QuoteArg(s string) string {
-	if s == "" {
-		return "''"
-	}
-	plain := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(isLetter(c) || c >= '0' && c <= '9' || strings.IndexByte("-_.,:/=@+%^*?!~#$]}", c) >= 0) {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		if _, dashed := trimDashes(s); !dashed {
-			return s
-		}
-	}
-	if (s[0] == '{' || s[0] == '[') && !strings.ContainsAny(s, "\n`") {
-		if toks, err := split(s); err == nil && len(toks) == 1 && toks[0].Text == s && toks[0].Pos == 0 && toks[0].End == len(s) {
-			return s
-		}
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -41,6 +41,7 @@ type Bot struct {
 	unsafeAllowAll bool
 	admins         []string
 	routerOpts     []notify.RouterOption
+	graphs         *alarmGraphs // WithAlarmGraphs (graphs.go)
 	assistant      assist.Assistant
 	agents         *agents.Client
 

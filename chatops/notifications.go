@@ -148,7 +148,11 @@ type NotificationPipeline struct {
 	Deliverer *delivery.Deliverer
 }
 
-// NotificationPipeline builds the bot's notification path. opts are passed
+// NotificationPipeline builds the bot's notification path. With
+// WithAlarmGraphs, routing an alarm also fetches its graph (at most the
+// graph budget) before delivery starts; the graph then travels with the
+// job, into its dead letter too, so a replay shows the picture of the
+// alarm's time without calling AWS again. opts are passed
 // to delivery.New after the bot's senders and logger, so they may override
 // them (limits, backoff, digest threshold, meter provider).
 func (b *Bot) NotificationPipeline(opts ...delivery.Option) (*NotificationPipeline, error) {
@@ -167,7 +171,11 @@ func (b *Bot) NotificationPipeline(opts ...delivery.Option) (*NotificationPipeli
 	if err != nil {
 		return nil, fmt.Errorf("chatops: deliverer: %w", err)
 	}
-	disp, err := delivery.NewDispatcher(delivery.FromNotify(router), d, b.log)
+	var dr delivery.DeliveryRouter = router
+	if b.graphs != nil {
+		dr = graphRouter{bot: b, router: router}
+	}
+	disp, err := delivery.NewDispatcher(delivery.FromNotify(dr), d, b.log)
 	if err != nil {
 		d.Close()
 		return nil, fmt.Errorf("chatops: dispatcher: %w", err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,17 +39,57 @@ func BenchmarkPipeline(b *testing.B) {
 	// about sources / (2 × commit latency).
 	for _, par := range []int{32, 128} {
 		b.Run(fmt.Sprintf("bolt-parallel%d", par), func(b *testing.B) {
-			st, err := boltstore.Open(filepath.Join(b.TempDir(), "state.db"), boltstore.WithSweepInterval(-1))
+			var commits commitLog
+			st, err := boltstore.Open(filepath.Join(b.TempDir(), "state.db"), boltstore.WithSweepInterval(-1),
+				boltstore.WithCommitObserver(commits.observe))
 			require.NoError(b, err)
 			defer st.Close()
 			b.SetParallelism(par)
 			benchPipeline(b, st)
+			commits.report(b)
 		})
 	}
 	b.Run("memstore-parallel32", func(b *testing.B) {
 		b.SetParallelism(32)
 		benchPipeline(b, memstore.New(nil))
 	})
+}
+
+// commitLog collects the group commits of a bbolt store during a benchmark:
+// how many writes and commits each notification cost, and how long a
+// commit took, which together say whether the store is the limiter.
+type commitLog struct {
+	mu    sync.Mutex
+	stats []boltstore.CommitStats
+}
+
+func (c *commitLog) observe(s boltstore.CommitStats) {
+	c.mu.Lock()
+	c.stats = append(c.stats, s)
+	c.mu.Unlock()
+}
+
+// report adds per-notification and per-commit metrics for the run that
+// just ended (b.N notifications into a store opened for it).
+func (c *commitLog) report(b *testing.B) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.stats) == 0 {
+		return
+	}
+	writes := 0
+	durs := make([]time.Duration, 0, len(c.stats))
+	for _, s := range c.stats {
+		writes += s.Writes
+		durs = append(durs, s.Duration)
+	}
+	slices.Sort(durs)
+	b.ReportMetric(float64(writes)/float64(len(c.stats)), "writes/commit")
+	b.ReportMetric(float64(writes)/float64(b.N), "writes/notif")
+	b.ReportMetric(float64(len(c.stats))/float64(b.N), "commits/notif")
+	b.ReportMetric(float64(durs[len(durs)/2].Microseconds()), "commit-p50-µs")
+	b.ReportMetric(float64(durs[len(durs)*99/100].Microseconds()), "commit-p99-µs")
+	c.stats = c.stats[:0]
 }
 
 // BenchmarkPipelineDeadLetter measures the failure path: every post is

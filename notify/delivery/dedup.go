@@ -2,7 +2,6 @@ package delivery
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -243,8 +242,6 @@ func (d *Deliverer) markDelivered(t *task) {
 	}
 }
 
-func threadKey(t *task) string { return t.key + "|" + t.job.Message.ThreadKey }
-
 // claimAll claims the dedup keys of one Enqueue's tasks, concurrently, so
 // that the claims of many notifications (of this call and of every other
 // source submitting at the same time) share the Store's commits instead of
@@ -269,25 +266,23 @@ func (d *Deliverer) claimStep(t *task) {
 	close(t.claimDone)
 }
 
-// deliverOne sends t, whose claim the worker has waited for. The
-// "delivered" mark is written off the channel's critical path (markAsync):
-// the next send of the channel does not wait for the previous mark's
-// commit, while t's source still learns the outcome only once the mark is
-// durable.
+// deliverOne sends t, whose claim the worker has waited for. Nothing after
+// the send makes the channel wait for the Store: the "delivered" mark and
+// a new thread anchor are written off the channel's critical path
+// (markAsync), while t's source still learns the outcome only once both
+// are durable.
 func (d *Deliverer) deliverOne(t *task) {
 	<-t.claimDone
 	if t.finishedEarly {
 		return
 	}
 	conv := t.job.Conversation
-	var thread bool
-	if t.job.Message.ThreadKey != "" && d.threads[conv.Platform] && conv.ThreadID == "" {
-		if v, ok, err := d.store.Get(t.ctx, NamespaceThread, threadKey(t)); err == nil && ok {
-			var ref chat.Ref
-			if json.Unmarshal(v, &ref) == nil && ref.MessageID != "" {
-				conv = ref.Thread()
-				thread = true
-			}
+	var anchor chat.Ref
+	var threaded bool
+	if t.job.Message.ThreadKey != "" && conv.ThreadID == "" {
+		anchor, threaded = d.anchorOf(t)
+		if threaded && d.threads[conv.Platform] {
+			conv = anchor.Thread()
 		}
 	}
 	ref, err := d.send(t.ctx, conv, t.job.Message)
@@ -295,17 +290,13 @@ func (d *Deliverer) deliverOne(t *task) {
 		d.failed(t, err)
 		return
 	}
-	if t.job.Message.ThreadKey != "" && !thread {
-		// Written before the channel's next send (not asynchronously like
-		// the mark), so that a follow-up right behind this message finds
-		// the thread.
-		if b, err := json.Marshal(ref); err == nil {
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), storeTimeout)
-			_, _ = d.store.PutIfAbsent(ctx, NamespaceThread, threadKey(t), b, d.threadTTL)
-			cancel()
-		}
+	newAnchor := t.job.Message.ThreadKey != "" && !threaded && t.job.Conversation.ThreadID == ""
+	if newAnchor {
+		// Until the anchor is durable, a follow-up right behind this
+		// message finds it in memory.
+		d.anchorPending(t, ref)
 	}
-	d.markAsync(t, ref)
+	d.markAsync(t, ref, newAnchor)
 }
 
 // maxMarksInFlight bounds the "delivered" marks being written at once
@@ -313,16 +304,25 @@ func (d *Deliverer) deliverOne(t *task) {
 // Store instead of unbounded goroutines).
 const maxMarksInFlight = 1024
 
-// markAsync writes t's "delivered" mark in its own goroutine and only then
-// finishes t, so Wait returns after the mark is durable (or its failure is
-// logged at ERROR). Shutdown waits for it.
-func (d *Deliverer) markAsync(t *task, ref chat.Ref) {
+// markAsync writes t's "delivered" mark (and, for the first message of a
+// thread, its anchor) in its own goroutine and only then finishes t, so
+// Wait returns after the mark is durable (or its failure is logged at
+// ERROR). Shutdown waits for it.
+func (d *Deliverer) markAsync(t *task, ref chat.Ref, newAnchor bool) {
 	d.marks <- struct{}{}
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
 		defer func() { <-d.marks }()
+		// The anchor and the mark are written concurrently, so that a
+		// group-committing Store puts both in one commit: the source waits
+		// for one commit after its post, not two.
+		var wg sync.WaitGroup
+		if newAnchor {
+			wg.Go(func() { d.storeAnchor(t, ref) })
+		}
 		d.markDelivered(t)
+		wg.Wait()
 		d.succeeded(t, ref)
 		t.finish(nil)
 	}()

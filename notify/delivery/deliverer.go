@@ -118,6 +118,10 @@ type Deliverer struct {
 	renewing bool
 	marks    chan struct{}
 
+	// anchors are the thread anchors posted but not yet stored (thread.go).
+	amu     sync.Mutex
+	anchors map[string]chat.Ref
+
 	mu     sync.Mutex
 	queues map[string]*queue
 	closed bool
@@ -206,6 +210,7 @@ func New(store Store, opts ...Option) (*Deliverer, error) {
 		queues:    make(map[string]*queue),
 		held:      make(map[*task]struct{}),
 		marks:     make(chan struct{}, maxMarksInFlight),
+		anchors:   make(map[string]chat.Ref),
 	}
 	for _, o := range opts {
 		o(d)

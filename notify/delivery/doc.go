@@ -43,7 +43,12 @@
 // off the channel's critical path: the channel's next send does not wait
 // for it, but the source's Wait (and so its acknowledgement) returns only
 // once the marks of all its channels are durable or their failure is
-// logged. A claim's lease is renewed from the claim until its mark or
+// logged. The first message of a thread stores its anchor the same way,
+// concurrently with its mark (one shared commit on bbolt); until then the
+// Deliverer keeps the anchor in memory, so the channel's next message, a
+// follow-up of the same alarm, still goes into the thread. A source thus
+// waits for two commits in sequence (claims, then marks and anchors), each
+// shared with every other source's writes, and no channel waits for one. A claim's lease is renewed from the claim until its mark or
 // release, however long the message waits in its queue.
 //
 // The one duplicate window: a post that the platform accepted but whose

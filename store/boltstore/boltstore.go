@@ -56,6 +56,7 @@ type options struct {
 	batchDelay    time.Duration
 	batchSize     int
 	now           func() time.Time
+	onCommit      func(CommitStats)
 }
 
 // WithFileMode sets the permission bits of a newly created file (default
@@ -83,9 +84,24 @@ func WithBatch(size int, delay time.Duration) Option {
 // WithNow sets the clock used for TTLs (default time.Now), for tests.
 func WithNow(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
+// CommitStats describes one group commit: how many writes shared it, how
+// long the transaction took (its fsyncs included) and whether it failed.
+type CommitStats struct {
+	Writes   int
+	Duration time.Duration
+	Err      error
+}
+
+// WithCommitObserver calls f after every group commit, from the single
+// writer goroutine and before the commit's writers are released, so f must
+// be quick (count, record a histogram). It lets a host export commit sizes
+// and latencies as metrics, and it is how the pipeline benchmarks see
+// writes per commit.
+func WithCommitObserver(f func(CommitStats)) Option { return func(o *options) { o.onCommit = f } }
+
 // Store is a Store (chatops.Store's method set) in one bbolt file. It is
 // safe for concurrent use. Reads run in shared read transactions; writes
-// are coalesced with bbolt's Batch, so each returns once its transaction is
+// are group-committed (commit.go), so each returns once its transaction is
 // committed and fsync'd. The caller must call Close.
 type Store struct {
 	db   *bolt.DB
@@ -102,6 +118,7 @@ type Store struct {
 	writesClosed bool
 	writes       chan *writeReq
 	writerDone   chan struct{}
+	onCommit     func(CommitStats)
 }
 
 // Open opens (creating if needed) the database file at path. It fails with
@@ -139,7 +156,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
 	s := &Store{db: db, now: o.now, path: path, sweepDone: make(chan struct{}),
-		writes: make(chan *writeReq, 4*o.batchSize), writerDone: make(chan struct{})}
+		writes: make(chan *writeReq, 4*o.batchSize), writerDone: make(chan struct{}), onCommit: o.onCommit}
 	go s.writer(o.batchSize)
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopSweep = cancel

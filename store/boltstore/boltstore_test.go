@@ -344,3 +344,40 @@ func TestCloseDuringWrites(t *testing.T) {
 	require.NoError(t, s.Close())
 	require.NoError(t, g.Wait())
 }
+
+// TestCommitObserver: every write is counted in exactly one observed
+// commit, and concurrent writers share commits (group commit).
+func TestCommitObserver(t *testing.T) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	var commits []boltstore.CommitStats
+	s := open(t, filepath.Join(t.TempDir(), "state.db"), boltstore.WithCommitObserver(func(c boltstore.CommitStats) {
+		mu.Lock()
+		commits = append(commits, c)
+		mu.Unlock()
+	}))
+	const writers, each = 32, 20
+	var g errgroup
+	for w := range writers {
+		g.Go(func() error {
+			for i := range each {
+				if err := s.Put(ctx, "ns", fmt.Sprintf("%d/%d", w, i), []byte("v"), 0); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	require.NoError(t, g.Wait())
+	mu.Lock()
+	defer mu.Unlock()
+	total := 0
+	for _, c := range commits {
+		assert.NoError(t, c.Err)
+		assert.Positive(t, c.Duration)
+		assert.Positive(t, c.Writes)
+		total += c.Writes
+	}
+	assert.Equal(t, writers*each, total, "each write in one commit")
+	assert.Less(t, len(commits), writers*each, "concurrent writes share commits")
+}

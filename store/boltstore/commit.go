@@ -1,6 +1,8 @@
 package boltstore
 
 import (
+	"time"
+
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -53,12 +55,16 @@ func (s *Store) writer(maxBatch int) {
 				break more
 			}
 		}
+		began := time.Now()
 		err := s.db.Update(func(tx *bolt.Tx) error {
 			for i, r := range batch {
 				errs[i] = r.fn(tx)
 			}
 			return nil
 		})
+		if s.onCommit != nil {
+			s.onCommit(CommitStats{Writes: len(batch), Duration: time.Since(began), Err: err})
+		}
 		for i, r := range batch {
 			if err != nil {
 				r.done <- err

@@ -6,7 +6,8 @@
 // treats an expired entry as absent, and a background sweep deletes expired
 // entries to reclaim space. Every write is an fsync'd transaction, so a
 // crash loses nothing that a call reported as stored. Concurrent writers are
-// coalesced into shared transactions (bbolt's Batch), which is what lets a
+// group-committed: one writer goroutine puts every write that arrived while
+// the previous commit ran into the next transaction, which is what lets a
 // notification pipeline write thousands of records per second through one
 // fsync per batch; reads run in parallel read transactions.
 //

@@ -27,97 +27,124 @@ func DecideActions(actions []string, resource string, reqContext map[string][]st
 		return ExplicitDeny, -1
 	}
 	req := Request{Resource: resource, Context: reqContext}
-	if len(actions) <= 64 {
-		return decideMasked(actions, &req, layers)
-	}
-	implicit := -1
-	for i, a := range actions {
-		req.Action = a
-		if !validRequestAction(a) || blockedBy(&req) != nil {
-			return ExplicitDeny, i
+	return decide(actions, &req, layers, layerPolicies, true)
+}
+
+// chunkSize is the number of actions decided together, a bit each; their
+// index keys live in a fixed array on the stack. Real operations need one
+// to three actions.
+const chunkSize = 8
+
+// decide is the allocation-free decision behind Evaluate (one action, no
+// blocklist) and DecideActions. Actions are taken in chunks; within a chunk
+// every policy's action index is asked once per action for the statements
+// that cover it (see actionBlock), and a statement's Resource and Condition
+// elements, which do not depend on the action, are evaluated once for all
+// the chunk's actions it covers. The result is the per-action loop's: the
+// lowest-indexed explicit deny, else the lowest-indexed action some layer
+// does not allow; no layer that must allow means ImplicitDeny at 0.
+func decide[L any](actions []string, req *Request, layers []L, get func(*L) ([]*Policy, bool), builtin bool) (Decision, int) {
+	unknown := req.unknownResource()
+	mustAllow := 0
+	for li := range layers {
+		if _, denyOnly := get(&layers[li]); !denyOnly {
+			mustAllow++
 		}
-		switch evaluate(&req, layers, layerPolicies, nil) {
-		case ExplicitDeny:
-			return ExplicitDeny, i
-		case ImplicitDeny:
-			if implicit < 0 {
-				implicit = i
+	}
+	firstMissing := -1
+	var keys [chunkSize]actionKey
+	for start := 0; start < len(actions); start += chunkSize {
+		chunk := actions[start:min(start+chunkSize, len(actions))]
+		c := chunkState{keys: keys[:len(chunk)], req: req, unknown: unknown, all: 1<<len(chunk) - 1}
+		for i, a := range chunk {
+			c.keys[i] = makeActionKey(a)
+			if builtin && !c.keys[i].valid {
+				c.denied |= 1 << i
 			}
 		}
+		if builtin {
+			c.policy(blocklist(), true)
+		}
+		for li := range layers {
+			pols, denyOnly := get(&layers[li])
+			c.allowed = 0
+			for _, pol := range pols {
+				if pol != nil {
+					c.policy(pol, denyOnly)
+				}
+			}
+			if !denyOnly {
+				c.missing |= c.all &^ c.allowed
+			}
+		}
+		if c.denied != 0 {
+			// Earlier chunks denied nothing, so this is the lowest index.
+			return ExplicitDeny, start + bits.TrailingZeros(c.denied)
+		}
+		if c.missing != 0 && firstMissing < 0 {
+			firstMissing = start + bits.TrailingZeros(c.missing)
+		}
 	}
-	if implicit >= 0 {
-		return ImplicitDeny, implicit
+	switch {
+	case mustAllow == 0:
+		return ImplicitDeny, 0
+	case firstMissing >= 0:
+		return ImplicitDeny, firstMissing
 	}
 	return Allow, -1
 }
 
-// decideMasked decides up to 64 actions in one pass over the statements,
-// with a bit per action: a statement's resource and conditions do not
-// depend on the action, so they are evaluated once for all the actions its
-// Action element matches, instead of once per action. The result is the
-// per-action loop's: the lowest-indexed explicit deny, else the
-// lowest-indexed action some layer does not allow.
-func decideMasked(actions []string, req *Request, layers []Layer) (Decision, int) {
-	all := uint64(1)<<len(actions) - 1
-	if len(actions) == 64 {
-		all = ^uint64(0)
-	}
-	var denied, missing uint64
-	for i, a := range actions {
-		if !validRequestAction(a) {
-			denied |= 1 << i
+// chunkState is the decision of up to chunkSize actions in progress, a bit
+// per action.
+type chunkState struct {
+	keys    []actionKey
+	req     *Request
+	unknown bool
+	all     uint
+	denied  uint // by any layer so far
+	allowed uint // by the current layer
+	missing uint // not allowed by some earlier layer
+}
+
+// policy applies the statements of pol that cover the chunk's actions.
+// Work already decided is skipped: a denied action needs no more checks,
+// and an Allow statement matters only for actions that this layer does not
+// allow yet and that no earlier layer left unallowed.
+func (c *chunkState) policy(pol *Policy, denyOnly bool) {
+	for bi := range pol.index {
+		b := &pol.index[bi]
+		var per [chunkSize]uint64
+		var union uint64
+		for i := range c.keys {
+			if c.denied&(1<<i) == 0 {
+				per[i] = b.match(&c.keys[i])
+				union |= per[i]
+			}
 		}
-	}
-	unknown := req.unknownResource()
-	bl := blocklist()
-	for si := range bl.statements {
-		st := &bl.statements[si]
-		if m := st.matchActions(actions, all&^denied); m != 0 && st.appliesBeyondAction(req, unknown) {
-			denied |= m
+		if denyOnly {
+			union &= b.deny
 		}
-	}
-	mustAllow := 0
-	for li := range layers {
-		l := &layers[li]
-		var allowed uint64
-		for _, pol := range l.Policies {
-			if pol == nil {
+		for ; union != 0; union &= union - 1 {
+			s := bits.TrailingZeros64(union)
+			st := &pol.statements[b.base+s]
+			want := c.all &^ c.denied
+			if st.Effect == EffectAllow {
+				want &^= c.allowed | c.missing
+			}
+			var m uint
+			for i := range c.keys {
+				m |= uint(per[i]>>s&1) << i
+			}
+			if m &= want; m == 0 || !st.appliesBeyondAction(c.req, c.unknown) {
 				continue
 			}
-			for si := range pol.statements {
-				st := &pol.statements[si]
-				want := all &^ denied // an action already denied needs no more checks
-				if st.Effect == EffectAllow {
-					if l.DenyOnly {
-						continue
-					}
-					want &^= allowed
-				}
-				m := st.matchActions(actions, want)
-				if m == 0 || !st.appliesBeyondAction(req, unknown) {
-					continue
-				}
-				if st.Effect == EffectDeny {
-					denied |= m
-				} else {
-					allowed |= m
-				}
+			if st.Effect == EffectDeny {
+				c.denied |= m
+			} else {
+				c.allowed |= m
 			}
 		}
-		if !l.DenyOnly {
-			mustAllow++
-			missing |= all &^ allowed
-		}
 	}
-	switch {
-	case denied != 0:
-		return ExplicitDeny, bits.TrailingZeros64(denied)
-	case mustAllow == 0:
-		return ImplicitDeny, 0
-	case missing != 0:
-		return ImplicitDeny, bits.TrailingZeros64(missing)
-	}
-	return Allow, -1
 }
 
 // AuthorizeActions is Authorize for an operation that needs every action in
@@ -172,18 +199,6 @@ func AuthorizeActions(actions []string, resource string, reqContext map[string][
 }
 
 func layerPolicies(l *Layer) ([]*Policy, bool) { return l.Policies, l.DenyOnly }
-
-// blockedBy returns the blocklist statement that denies req, or nil.
-func blockedBy(req *Request) *Statement {
-	unknown := req.unknownResource()
-	bl := blocklist()
-	for i := range bl.statements {
-		if st := &bl.statements[i]; st.applies(req, unknown) {
-			return st
-		}
-	}
-	return nil
-}
 
 func invalidActionExplanation(action, resource string) Explanation {
 	return Explanation{Decision: ExplicitDeny, Action: action, Resource: resource, Builtin: true,

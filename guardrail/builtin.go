@@ -137,30 +137,22 @@ func Blocked(req Request) (reason string, blocked bool) {
 		return blockReasons[SidInvalidAction], true
 	}
 	unknown := req.unknownResource()
-	for i := range blocklist().statements {
-		st := &blocklist().statements[i]
-		if st.applies(&req, unknown) {
-			return blockReasons[st.Sid], true
+	key := makeActionKey(req.Action)
+	blocklist().forEachMatch(&key, func(st *Statement) bool {
+		if st.appliesBeyondAction(&req, unknown) {
+			reason, blocked = blockReasons[st.Sid], true
 		}
-	}
-	return "", false
+		return !blocked
+	})
+	return reason, blocked
 }
 
 // validRequestAction reports whether a request's action names exactly one
 // IAM action: "service:Operation", both parts non-empty, no wildcard, space
 // or control character.
 func validRequestAction(a string) bool {
-	svc, op, ok := strings.Cut(a, ":")
-	if !ok || svc == "" || op == "" {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		switch c := a[i]; {
-		case c == ':' && i != len(svc), c == '*', c == '?', c <= ' ', c == 0x7f:
-			return false
-		}
-	}
-	return true
+	k := makeActionKey(a)
+	return k.valid
 }
 
 // BlockedService reports whether the built-in blocklist denies every

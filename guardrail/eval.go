@@ -65,7 +65,9 @@ func (r *Request) unknownResource() bool {
 // The bot uses Authorize, which does. It does not allocate and is safe for
 // concurrent use.
 func Evaluate(req Request, layers ...[]*Policy) Decision {
-	return evaluate(&req, layers, func(l *[]*Policy) ([]*Policy, bool) { return *l, false }, nil)
+	acts := [1]string{req.Action}
+	d, _ := decide(acts[:], &req, layers, func(l *[]*Policy) ([]*Policy, bool) { return *l, false }, false)
+	return d
 }
 
 // Layer is a named set of policies that must allow a request: the channel
@@ -229,7 +231,7 @@ func (e *DeniedError) Unwrap() error { return ErrDenied }
 // It is safe for concurrent use.
 func Explain(req Request, layers ...Layer) Explanation {
 	exp := Explanation{Action: req.Action, Resource: req.Resource}
-	exp.Decision = evaluate(&req, layers, func(l *Layer) ([]*Policy, bool) { return l.Policies, l.DenyOnly }, &exp)
+	exp.Decision = explain(&req, layers, &exp)
 	return exp
 }
 
@@ -267,77 +269,71 @@ func Authorize(req Request, layers ...Layer) (Explanation, error) {
 	return exp, exp.Err()
 }
 
-// evaluate is the single implementation behind Evaluate and Explain; exp is
-// nil on the allocation-free path.
-func evaluate[L any](req *Request, layers []L, get func(*L) ([]*Policy, bool), exp *Explanation) Decision {
+// explain decides req as Evaluate does and records in exp which statements
+// decided: the first Deny that applies, else the first allowing statement of
+// each layer, else the first layer that does not allow. It visits the
+// statements in document order, which is what makes "first" well defined.
+func explain(req *Request, layers []Layer, exp *Explanation) Decision {
 	unknown := req.unknownResource()
-	allAllow := false
+	key := makeActionKey(req.Action)
 	firstMissing := -1
 	mustAllow := 0
 	for li := range layers {
-		pols, denyOnly := get(&layers[li])
-		allowed := false
-		for pi, pol := range pols {
+		l := &layers[li]
+		allowed, denied := false, false
+		for pi, pol := range l.Policies {
 			if pol == nil {
 				continue
 			}
-			for si := range pol.statements {
-				st := &pol.statements[si]
-				if st.Effect == EffectAllow && (allowed || denyOnly) {
-					continue // this layer already allows; only denies matter now
+			pol.forEachMatch(&key, func(st *Statement) bool {
+				if st.Effect == EffectAllow && (allowed || l.DenyOnly) {
+					return true // this layer already allows; only denies matter now
 				}
-				if !st.applies(req, unknown) {
-					continue
+				if !st.appliesBeyondAction(req, unknown) {
+					return true
 				}
 				if st.Effect == EffectDeny {
-					if exp != nil {
-						exp.By = matchOf(li, layerName(layers, li), pi, pol, st)
-						exp.Grants = nil
-						exp.layerPolicies = nil
-					}
-					return ExplicitDeny
+					exp.By = matchOf(li, layerName(l, li), pi, pol, st)
+					denied = true
+					return false
 				}
 				allowed = true
-				if exp != nil {
-					exp.Grants = append(exp.Grants, matchOf(li, layerName(layers, li), pi, pol, st))
-				}
+				exp.Grants = append(exp.Grants, matchOf(li, layerName(l, li), pi, pol, st))
+				return true
+			})
+			if denied {
+				exp.Grants = nil
+				exp.layerPolicies = nil
+				return ExplicitDeny
 			}
 		}
-		if denyOnly {
+		if l.DenyOnly {
 			continue
 		}
 		mustAllow++
 		if !allowed && firstMissing < 0 {
 			firstMissing = li
-			if exp != nil {
-				exp.By = Match{LayerIndex: li, Layer: layerName(layers, li), PolicyIndex: -1, StatementIndex: -1}
-				for pi, pol := range pols {
-					if pol != nil {
-						exp.layerPolicies = append(exp.layerPolicies, nameOr(pol.Name(), pi))
-					}
+			exp.By = Match{LayerIndex: li, Layer: layerName(l, li), PolicyIndex: -1, StatementIndex: -1}
+			for pi, pol := range l.Policies {
+				if pol != nil {
+					exp.layerPolicies = append(exp.layerPolicies, nameOr(pol.Name(), pi))
 				}
 			}
 		}
 	}
-	allAllow = mustAllow > 0 && firstMissing < 0
-	if allAllow {
+	if mustAllow > 0 && firstMissing < 0 {
 		return Allow
 	}
-	if exp != nil {
-		exp.Grants = nil
-		if mustAllow == 0 {
-			exp.By = Match{LayerIndex: -1, PolicyIndex: -1, StatementIndex: -1}
-		}
+	exp.Grants = nil
+	if mustAllow == 0 {
+		exp.By = Match{LayerIndex: -1, PolicyIndex: -1, StatementIndex: -1}
 	}
 	return ImplicitDeny
 }
 
-func layerName[L any](layers []L, i int) string {
-	if l, ok := any(&layers[i]).(*Layer); ok {
-		if l.Name != "" {
-			return l.Name
-		}
-		return "layer #" + strconv.Itoa(i)
+func layerName(l *Layer, i int) string {
+	if l.Name != "" {
+		return l.Name
 	}
 	return "layer #" + strconv.Itoa(i)
 }
@@ -346,53 +342,23 @@ func matchOf(li int, layer string, pi int, pol *Policy, st *Statement) Match {
 	return Match{LayerIndex: li, Layer: layer, PolicyIndex: pi, Policy: pol.Name(), StatementIndex: st.Index, Sid: st.Sid}
 }
 
-// applies reports whether the statement matches the request (action,
-// resource and conditions), regardless of its effect.
-func (s *Statement) applies(req *Request, unknown bool) bool {
-	return s.matchesAction(req.Action) && s.appliesBeyondAction(req, unknown)
-}
-
-// matchesAction reports whether the statement's Action (or NotAction)
-// element covers action.
-func (s *Statement) matchesAction(action string) bool {
-	if s.byService != nil {
-		if matched, ok := s.byService.match(s.actions, action); ok {
-			return matched != s.notAction
-		}
-	}
-	matched := false
-	for i := range s.actions {
-		if s.actions[i].match(action, nil) {
-			matched = true
-			break
-		}
-	}
-	return matched != s.notAction
-}
-
-// matchActions returns the bits of want whose actions the statement's
-// Action element covers.
-func (s *Statement) matchActions(actions []string, want uint64) uint64 {
-	var m uint64
-	for i, a := range actions {
-		if want&(1<<i) != 0 && s.matchesAction(a) {
-			m |= 1 << i
-		}
-	}
-	return m
-}
-
 // appliesBeyondAction reports whether the request's resource and context
 // satisfy the statement's Resource and Condition elements, which do not
 // depend on the action.
 func (s *Statement) appliesBeyondAction(req *Request, unknown bool) bool {
-	var matched bool
-	if unknown {
+	switch {
+	case s.anyResource:
+		// Resource "*" covers every resource, known or not; NotResource
+		// "*" excludes every one.
+		if s.notResource {
+			return false
+		}
+	case unknown:
 		if !s.unknownResourceMatches() {
 			return false
 		}
-	} else {
-		matched = false
+	default:
+		matched := false
 		for i := range s.resources {
 			if s.resources[i].match(req.Resource, req.Context) {
 				matched = true
@@ -415,16 +381,9 @@ func (s *Statement) appliesBeyondAction(req *Request, unknown bool) bool {
 // is not known: a Deny may match any resource it names, an Allow must cover
 // every resource.
 func (s *Statement) unknownResourceMatches() bool {
-	hasStar := false
-	for i := range s.resources {
-		if s.resources[i].matchesEverything() {
-			hasStar = true
-			break
-		}
-	}
 	if s.Effect == EffectDeny {
 		// NotResource "*" excludes every resource: that Deny cannot match.
-		return !(s.notResource && hasStar)
+		return !(s.notResource && s.anyResource)
 	}
-	return !s.notResource && hasStar
+	return !s.notResource && s.anyResource
 }

@@ -47,6 +47,9 @@ type Policy struct {
 	id         string
 	version    string
 	statements []Statement
+	// index finds the statements whose Action element covers an action
+	// (see actionBlock); built once by the parser.
+	index []actionBlock
 }
 
 // Statement is one compiled statement of a policy.
@@ -59,9 +62,12 @@ type Statement struct {
 
 	notAction   bool
 	actions     []pattern
-	byService   actionIndex // nil: match actions one by one
 	notResource bool
 	resources   []arnPattern
+	// anyResource: a Resource (or NotResource) pattern matches every
+	// string ("*"), so the element's outcome does not depend on the
+	// request; most statements are written so.
+	anyResource bool
 	conditions  []condition
 }
 
@@ -242,6 +248,7 @@ func (p *parser) policy(doc []byte) *Policy {
 		}
 		seen[st.Sid] = i
 	}
+	pol.index = buildActionIndex(pol.statements)
 	return pol
 }
 
@@ -299,7 +306,6 @@ func (p *parser) statement(path string, idx int, raw json.RawMessage) Statement 
 			st.actions = append(st.actions, compilePattern(a, compileOptions{wildcards: true, fold: true, asciiFold: true}))
 		}
 	}
-	st.byService = buildActionIndex(st.actions)
 	resKey, ok := p.exactlyOne(path, m, "Resource", "NotResource")
 	if ok {
 		st.notResource = resKey == "NotResource"
@@ -309,6 +315,7 @@ func (p *parser) statement(path string, idx int, raw json.RawMessage) Statement 
 				continue
 			}
 			st.resources = append(st.resources, compileARN(r, compileOptions{wildcards: true, variables: p.version == Version2012}))
+			st.anyResource = st.anyResource || st.resources[len(st.resources)-1].matchesEverything()
 		}
 	}
 	if r, ok := m["Condition"]; ok {

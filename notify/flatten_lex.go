@@ -1,8 +1,6 @@
 package notify
 
 import (
-	"encoding/binary"
-	"math/bits"
 	"strconv"
 	"unicode"
 	"unicode/utf16"
@@ -108,57 +106,40 @@ var strErrors = [...]string{
 // scanString validates a string body starting at i (just after the
 // opening quote) and returns the index of the closing quote, or of the
 // offending byte with a code. plain reports that the body has no escape
-// and no byte above 0x7f, i.e. it is its own value. Eight bytes are tested
-// at a time: most of an event is string bodies nobody looks at.
+// and no byte above 0x7f, i.e. it is its own value. stringStop finds each
+// run's end many bytes at a time: most of an event is string bodies
+// nobody looks at.
 func scanString(b []byte, i int) (end int, plain bool, code uint8) {
-	var high uint64
 	plain = true
 	for {
-		// Walking a shrinking slice keeps the loop free of index
-		// arithmetic and bounds checks.
-		s := b[i:]
-		for len(s) >= 8 {
-			w := binary.LittleEndian.Uint64(s)
-			if stop := stopLanes(w); stop != 0 {
-				// The lanes below the first stop, which is ASCII itself.
-				high |= w & ((stop & -stop) - 1)
-				s = s[bits.TrailingZeros64(stop)/8:]
-				break
-			}
-			high |= w
-			s = s[8:]
+		stop, high := stringStop(b, i)
+		if high {
+			plain = false
 		}
-		i = len(b) - len(s)
-		if i >= len(b) {
-			return i, false, strEOF
+		if stop >= len(b) {
+			return len(b), false, strEOF
 		}
-		c := b[i]
-		switch {
+		switch c := b[stop]; {
 		case c == '"':
-			return i, plain && high&lanes80 == 0, strOK
+			return stop, plain, strOK
 		case c == '\\':
 			plain = false
-			if i+1 >= len(b) {
-				return i, false, strEOF
+			if stop+1 >= len(b) {
+				return stop, false, strEOF
 			}
-			switch b[i+1] {
+			switch b[stop+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
+				i = stop + 2
 			case 'u':
-				if i+6 > len(b) || !isHexByte(b[i+2]) || !isHexByte(b[i+3]) || !isHexByte(b[i+4]) || !isHexByte(b[i+5]) {
-					return i, false, strBadEscape
+				if stop+6 > len(b) || !isHexByte(b[stop+2]) || !isHexByte(b[stop+3]) || !isHexByte(b[stop+4]) || !isHexByte(b[stop+5]) {
+					return stop, false, strBadEscape
 				}
-				i += 6
+				i = stop + 6
 			default:
-				return i, false, strBadEscape
+				return stop, false, strBadEscape
 			}
-		case c < 0x20:
-			return i, false, strControl
-		default:
-			if c >= utf8.RuneSelf {
-				plain = false
-			}
-			i++ // the short tail
+		default: // a control byte
+			return stop, false, strControl
 		}
 	}
 }

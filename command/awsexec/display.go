@@ -17,8 +17,49 @@ func DisplayText(display string, result any) (string, bool) {
 	switch display {
 	case command.DisplayS3Ls:
 		return s3Ls(result)
+	case DisplayLogsTail:
+		return logsTail(result)
 	}
 	return "", false
+}
+
+// DisplayLogsTail is the Display of "logs tail": filter-log-events shown as
+// the AWS CLI's "logs tail" prints events, one "TIMESTAMP STREAM MESSAGE"
+// line each, instead of a table.
+//
+// It belongs beside command.DisplayS3Ls; until command's "logs tail"
+// rewrite sets it, a host can set Invocation.Display itself.
+const DisplayLogsTail = "logs-tail"
+
+// logsTail lays out filter-log-events as "aws logs tail" does (its default
+// "detailed" format): the event time in ISO 8601 with microseconds and
+// +00:00, the stream name, the message as logged, each event ending in
+// exactly one newline unless its message already ends in one.
+func logsTail(result any) (string, bool) {
+	m, ok := result.(map[string]any)
+	if !ok {
+		return "", false
+	}
+	events, ok := m["events"].([]any)
+	if !ok {
+		return "", false
+	}
+	var b strings.Builder
+	for _, x := range events {
+		ev, ok := x.(map[string]any)
+		if !ok {
+			return "", false
+		}
+		ms, _ := ev["timestamp"].(float64)
+		stream, _ := ev["logStreamName"].(string)
+		msg, _ := ev["message"].(string)
+		line := time.UnixMilli(int64(ms)).UTC().Format("2006-01-02T15:04:05.000000-07:00") + " " + stream + " " + msg
+		b.WriteString(line)
+		if !strings.HasSuffix(line, "\n") {
+			b.WriteByte('\n')
+		}
+	}
+	return strings.TrimSuffix(b.String(), "\n"), true
 }
 
 // s3Ls lays out list-buckets and list-objects-v2 (with delimiter "/") as the

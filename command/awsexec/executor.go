@@ -19,10 +19,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
-	"github.com/jmespath/go-jmespath"
 
 	"github.com/opschat/opschat/chat"
 	"github.com/opschat/opschat/chatops"
+	"github.com/opschat/opschat/internal/jmespath"
 )
 
 // Defaults of the executor's options.
@@ -207,7 +207,7 @@ func (e *Executor) Execute(ctx context.Context, req chatops.ExecRequest) (*chato
 	if more {
 		p.token = nextToken(out)
 	}
-	render(&msg, inv.Service+" "+inv.Operation, inv.Output, result, p, capabilities(req.Capabilities))
+	render(&msg, inv.Service+" "+inv.Operation, inv.Output, inv.Display, result, p, capabilities(req.Capabilities))
 	account := ""
 	if a, err := arn.Parse(req.RoleARN); err == nil {
 		account = a.AccountID

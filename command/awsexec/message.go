@@ -33,10 +33,11 @@ func (p page) note() string {
 	return ""
 }
 
-// render fills msg with the result: tables of records, key/value text or
-// pretty JSON, truncated to the adapter's text limit with the full result
-// attached as a file where the adapter can take files.
-func render(msg *chat.Message, title, output string, result any, p page, caps chat.Capabilities) {
+// render fills msg with the result: a high-level command's CLI layout
+// (display, see DisplayText), tables of records, key/value text or pretty
+// JSON, truncated to the adapter's text limit with the full result attached
+// as a file where the adapter can take files.
+func render(msg *chat.Message, title, output, display string, result any, p page, caps chat.Capabilities) {
 	msg.Summary = title
 	var blocks []chat.CodeBlock
 	switch output {
@@ -45,6 +46,10 @@ func render(msg *chat.Message, title, output string, result any, p page, caps ch
 	case "text":
 		blocks = []chat.CodeBlock{{Language: "text", Content: textOutput(result)}}
 	default:
+		if layout, ok := DisplayText(display, result); ok && layout != "" {
+			blocks = []chat.CodeBlock{{Language: "text", Content: layout}}
+			break
+		}
 		for _, t := range findTables(result) {
 			if s, ok := renderTable(t); ok {
 				caption := t.caption

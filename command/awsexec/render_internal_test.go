@@ -72,7 +72,7 @@ func TestRenderTables(t *testing.T) {
 		}},
 	}}
 	msg := chat.Message{}
-	render(&msg, "ec2 describe-instances", "", result, page{}, chat.Capabilities{MaxText: 3000})
+	render(&msg, "ec2 describe-instances", "", "", result, page{}, chat.Capabilities{MaxText: 3000})
 	require.Len(t, msg.CodeBlocks, 1)
 	assert.Equal(t, "Instances (2)", msg.CodeBlocks[0].Caption)
 	assert.Equal(t, ""+
@@ -83,22 +83,22 @@ func TestRenderTables(t *testing.T) {
 
 	// Scalars only: key/value text.
 	msg = chat.Message{}
-	render(&msg, "sts get-caller-identity", "", map[string]any{"Account": "1", "Arn": "arn:aws:iam::1:user/x", "UserId": "AID"}, page{}, chat.Capabilities{MaxText: 3000})
+	render(&msg, "sts get-caller-identity", "", "", map[string]any{"Account": "1", "Arn": "arn:aws:iam::1:user/x", "UserId": "AID"}, page{}, chat.Capabilities{MaxText: 3000})
 	assert.Equal(t, "Account  1\nArn      arn:aws:iam::1:user/x\nUserId   AID\n", msg.CodeBlocks[0].Content)
 
 	// Nothing: a plain note.
 	msg = chat.Message{}
-	render(&msg, "ec2 stop-instances", "", map[string]any{"StoppingInstances": []any{}}, page{}, chat.Capabilities{MaxText: 3000})
+	render(&msg, "ec2 stop-instances", "", "", map[string]any{"StoppingInstances": []any{}}, page{}, chat.Capabilities{MaxText: 3000})
 	assert.Equal(t, "Done. AWS returned no data.", msg.Text)
 
 	// Mixed: pretty JSON.
 	msg = chat.Message{}
-	render(&msg, "x y", "", map[string]any{"A": []any{"x", 1.0}, "B": map[string]any{"c": true}}, page{}, chat.Capabilities{MaxText: 3000})
+	render(&msg, "x y", "", "", map[string]any{"A": []any{"x", 1.0}, "B": map[string]any{"c": true}}, page{}, chat.Capabilities{MaxText: 3000})
 	assert.Equal(t, "json", msg.CodeBlocks[0].Language)
 
 	// Shown of total.
 	msg = chat.Message{}
-	render(&msg, "x y", "", []any{map[string]any{"Name": "a"}}, page{shown: 1, total: 7, limit: 1}, chat.Capabilities{MaxText: 3000})
+	render(&msg, "x y", "", "", []any{map[string]any{"Name": "a"}}, page{shown: 1, total: 7, limit: 1}, chat.Capabilities{MaxText: 3000})
 	assert.Contains(t, msg.Text, "Showing 1 of 7 items")
 }
 
@@ -117,7 +117,7 @@ func FuzzRender(f *testing.F) {
 			return
 		}
 		msg := chat.Message{}
-		render(&msg, "svc op", output, v, page{shown: 1, total: 2}, chat.Capabilities{MaxText: maxText % 100000, Files: maxText%2 == 0})
+		render(&msg, "svc op", output, "", v, page{shown: 1, total: 2}, chat.Capabilities{MaxText: maxText % 100000, Files: maxText%2 == 0})
 		for _, b := range msg.CodeBlocks {
 			if !utf8.ValidString(b.Content) {
 				t.Fatalf("invalid UTF-8 in %q", b.Content)

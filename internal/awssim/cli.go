@@ -71,6 +71,9 @@ func (s *Server) RunCLI(ctx context.Context, args ...string) (*CLIRun, error) {
 		"PATH=/usr/bin:/bin",
 		"HOME=" + home,
 		"LANG=C.UTF-8",
+		// The CLI prints some times (s3 ls) in the local zone; the
+		// simulated account and the bot print UTC.
+		"TZ=UTC",
 		"AWS_ACCESS_KEY_ID=" + key,
 		"AWS_SECRET_ACCESS_KEY=awssim-cli-secret",
 		"AWS_DEFAULT_REGION=" + s.region,

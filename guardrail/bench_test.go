@@ -152,28 +152,41 @@ func benchNamedLayers(b testing.TB) []guardrail.Layer {
 
 // benchDecideActions is the decision the bot makes for one command: the
 // blocklist, then the three layers, for every action the operation needs.
-func benchDecideActions(b *testing.B, actions []string) {
+func benchDecideActions(b *testing.B, decide decideFunc, actions []string) {
 	layers := benchNamedLayers(b)
 	req := benchRequest()
-	if d, at := guardrail.DecideActions(actions, req.Resource, req.Context, layers...); d != guardrail.Allow {
+	if d, at := decide(actions, req.Resource, req.Context, layers...); d != guardrail.Allow {
 		b.Fatalf("setup: got %v at %d", d, at)
 	}
 	b.ReportAllocs()
 	cpu := startCPU()
 	for b.Loop() {
-		if d, _ := guardrail.DecideActions(actions, req.Resource, req.Context, layers...); d != guardrail.Allow {
+		if d, _ := decide(actions, req.Resource, req.Context, layers...); d != guardrail.Allow {
 			b.Fatal("decision changed")
 		}
 	}
 	cpu.report(b)
 }
 
-func BenchmarkDecideActions1(b *testing.B) {
-	benchDecideActions(b, []string{"ec2:StopInstances"})
+type decideFunc func([]string, string, map[string][]string, ...guardrail.Layer) (guardrail.Decision, int)
+
+var (
+	benchActions1 = []string{"ec2:StopInstances"}
+	benchActions3 = []string{"ec2:StopInstances", "ec2:DescribeInstances", "ec2:RebootInstances"}
+)
+
+func BenchmarkDecideActions1(b *testing.B) { benchDecideActions(b, guardrail.DecideActions, benchActions1) }
+func BenchmarkDecideActions3(b *testing.B) { benchDecideActions(b, guardrail.DecideActions, benchActions3) }
+
+// The Reference benchmarks run the straightforward evaluation the indexed
+// one is tested against (every action alone, every pattern of every
+// statement tried): the baseline of the same run, whatever the load.
+func BenchmarkDecideActions1Reference(b *testing.B) {
+	benchDecideActions(b, guardrail.ReferenceDecideActions, benchActions1)
 }
 
-func BenchmarkDecideActions3(b *testing.B) {
-	benchDecideActions(b, []string{"ec2:StopInstances", "ec2:DescribeInstances", "ec2:RebootInstances"})
+func BenchmarkDecideActions3Reference(b *testing.B) {
+	benchDecideActions(b, guardrail.ReferenceDecideActions, benchActions3)
 }
 
 // BenchmarkAuthorizeActions3 adds the explanation a chat reply shows.

@@ -1,0 +1,372 @@
+package guardrail
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// This file keeps the straightforward evaluation, the definition that the
+// indexed one (actionBlock, decide, explain) must follow: every action on
+// its own, every statement of every policy in order, every Action pattern
+// tried, the Resource element matched pattern by pattern. The differential
+// test and fuzz target below compare the two over random policies.
+
+// referenceValidAction is the byte-by-byte definition of an IAM action that
+// makeActionKey's word-at-a-time validity must agree with.
+func referenceValidAction(a string) bool {
+	svc, op, ok := strings.Cut(a, ":")
+	if !ok || svc == "" || op == "" {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		switch c := a[i]; {
+		case c == ':' && i != len(svc), c == '*', c == '?', c <= ' ', c == 0x7f:
+			return false
+		}
+	}
+	return true
+}
+
+func referenceMatchesAction(st *Statement, action string) bool {
+	matched := false
+	for i := range st.actions {
+		if st.actions[i].match(action, nil) {
+			matched = true
+			break
+		}
+	}
+	return matched != st.notAction
+}
+
+// referenceApplies is the whole statement test with the fail-closed rule
+// for unknown resources spelled out, without the anyResource shortcut.
+func referenceApplies(st *Statement, req *Request) bool {
+	if !referenceMatchesAction(st, req.Action) {
+		return false
+	}
+	if req.unknownResource() {
+		hasStar := false
+		for i := range st.resources {
+			hasStar = hasStar || st.resources[i].matchesEverything()
+		}
+		if st.Effect == EffectDeny && st.notResource && hasStar || st.Effect == EffectAllow && (st.notResource || !hasStar) {
+			return false
+		}
+	} else {
+		matched := false
+		for i := range st.resources {
+			matched = matched || st.resources[i].match(req.Resource, req.Context)
+		}
+		if matched == st.notResource {
+			return false
+		}
+	}
+	for i := range st.conditions {
+		if !st.conditions[i].eval(req.Context) {
+			return false
+		}
+	}
+	return true
+}
+
+func referenceEvaluate(req *Request, layers []Layer) Decision {
+	mustAllow, missing := 0, false
+	for _, l := range layers {
+		allowed := false
+		for _, pol := range l.Policies {
+			if pol == nil {
+				continue
+			}
+			for si := range pol.statements {
+				if st := &pol.statements[si]; referenceApplies(st, req) {
+					if st.Effect == EffectDeny {
+						return ExplicitDeny
+					}
+					allowed = true
+				}
+			}
+		}
+		if !l.DenyOnly {
+			mustAllow++
+			missing = missing || !allowed
+		}
+	}
+	if mustAllow == 0 || missing {
+		return ImplicitDeny
+	}
+	return Allow
+}
+
+// ReferenceDecideActions is DecideActions by definition: the blocklist
+// layer first, each action decided alone, the lowest-indexed explicit deny,
+// else the lowest-indexed action not allowed. Exported for the benchmarks
+// of package guardrail_test, as the baseline of the indexed decision.
+func ReferenceDecideActions(actions []string, resource string, reqContext map[string][]string, layers ...Layer) (Decision, int) {
+	if len(actions) == 0 {
+		return ExplicitDeny, -1
+	}
+	all := append([]Layer{BlocklistLayer()}, layers...)
+	implicit := -1
+	for i, a := range actions {
+		if !referenceValidAction(a) {
+			return ExplicitDeny, i
+		}
+		switch referenceEvaluate(&Request{Action: a, Resource: resource, Context: reqContext}, all) {
+		case ExplicitDeny:
+			return ExplicitDeny, i
+		case ImplicitDeny:
+			if implicit < 0 {
+				implicit = i
+			}
+		}
+	}
+	if implicit >= 0 {
+		return ImplicitDeny, implicit
+	}
+	return Allow, -1
+}
+
+// policyGen writes random policies and requests from a small vocabulary, so
+// that random actions often hit random patterns: literal and wildcard
+// services and operations in mixed case, NotAction, NotResource, resources
+// known and unknown, conditions, and policies longer than one actionBlock.
+type policyGen struct{ r *rand.Rand }
+
+var (
+	genServices = []string{"ec2", "EC2", "s3", "iam", "ssm", "lambda", "Ec2", "ecs", "ssm-incidents"}
+	genOps      = []string{"StopInstances", "DescribeInstances", "describeinstances", "RebootInstances", "GetObject",
+		"PutObject", "GetParameter", "GetParameters", "GetPasswordData", "ListBuckets", "UpdateService", "Invoke"}
+	genOpPatterns = []string{"Describe*", "describe*", "Get*", "*", "Stop?nstances", "*Instances", "Get*s", "Re*t*",
+		"GetParameter*", "??", "Describeinstances"}
+	genWildServices = []string{"*", "ec?", "e*", "*s*", "s?"}
+	genResources    = []string{"*", "arn:aws:ec2:*:123456789012:instance/*", "arn:aws:s3:::bucket/*", "arn:aws:ec2:eu-west-1:*:*",
+		"arn:aws:ec2:*:*:instance/${aws:PrincipalTag/team}", "*/*"}
+	genConditions = []string{
+		`{"StringEquals":{"chatops:ChannelId":"C1"}}`,
+		`{"StringNotEqualsIfExists":{"aws:RequestedRegion":["eu-west-1","us-east-1"]}}`,
+		`{"Null":{"chatops:ChannelId":"true"}}`,
+		`{"StringLike":{"chatops:ChannelId":"C*"},"Bool":{"aws:SecureTransport":"true"}}`,
+	}
+	genRequestResources = []string{"", "*", "arn:aws:ec2:eu-west-1:123456789012:instance/i-1", "arn:aws:s3:::bucket/key",
+		"arn:aws:ec2:us-east-1:999999999999:instance/blue"}
+	genBadActions = []string{"bad", "ec2:Get*", "ec2:a:b", "ec2:", ":x", "ec2:Stop Instances", "ec2:Ö", "ec2:Get?", "ec2\x7f:x", "", "EC2:STOPINSTANCES"}
+)
+
+func (g policyGen) pick(xs []string) string { return xs[g.r.IntN(len(xs))] }
+
+// mixCase changes the case of random ASCII letters.
+func (g policyGen) mixCase(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if g.r.IntN(4) == 0 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			b[i] = c ^ 0x20
+		}
+	}
+	return string(b)
+}
+
+func (g policyGen) actionPattern() string {
+	switch g.r.IntN(12) {
+	case 0:
+		return "*"
+	case 1:
+		return g.pick(genWildServices) + ":" + g.pick(genOpPatterns)
+	case 2, 3, 4, 5:
+		return g.mixCase(g.pick(genServices)) + ":" + g.pick(genOpPatterns)
+	}
+	return g.mixCase(g.pick(genServices) + ":" + g.pick(genOps))
+}
+
+func (g policyGen) list(n int, item func() string) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = fmt.Sprintf("%q", item())
+	}
+	return "[" + strings.Join(parts, ",") + "]"
+}
+
+func (g policyGen) policy(t testing.TB) *Policy {
+	n := 1 + g.r.IntN(6)
+	if g.r.IntN(8) == 0 {
+		n = 60 + g.r.IntN(80) // more than one actionBlock
+	}
+	sts := make([]string, n)
+	for i := range sts {
+		effect, act, res := "Allow", "Action", "Resource"
+		if g.r.IntN(3) == 0 {
+			effect = "Deny"
+		}
+		if g.r.IntN(7) == 0 {
+			act = "NotAction"
+		}
+		if g.r.IntN(8) == 0 {
+			res = "NotResource"
+		}
+		st := fmt.Sprintf(`{"Effect":%q,%q:%s,%q:%s`, effect, act, g.list(1+g.r.IntN(8), g.actionPattern),
+			res, g.list(1+g.r.IntN(2), func() string { return g.pick(genResources) }))
+		if g.r.IntN(3) == 0 {
+			st += `,"Condition":` + g.pick(genConditions)
+		}
+		sts[i] = st + "}"
+	}
+	doc := `{"Version":"2012-10-17","Statement":[` + strings.Join(sts, ",") + `]}`
+	p, err := ParseNamedPolicy("gen", []byte(doc))
+	require.NoError(t, err, doc)
+	return p
+}
+
+func (g policyGen) layers(t testing.TB) []Layer {
+	layers := make([]Layer, g.r.IntN(4))
+	for i := range layers {
+		pols := make([]*Policy, 1+g.r.IntN(2))
+		for j := range pols {
+			if g.r.IntN(10) != 0 {
+				pols[j] = g.policy(t)
+			}
+		}
+		layers[i] = Layer{Name: fmt.Sprint("l", i), Policies: pols, DenyOnly: g.r.IntN(5) == 0}
+	}
+	return layers
+}
+
+func (g policyGen) actions() []string {
+	acts := make([]string, 1+g.r.IntN(4))
+	if g.r.IntN(6) == 0 {
+		acts = make([]string, 5+g.r.IntN(14)) // more than one chunk
+	}
+	for i := range acts {
+		if g.r.IntN(12) == 0 {
+			acts[i] = g.pick(genBadActions)
+		} else {
+			acts[i] = g.mixCase(g.pick(genServices) + ":" + g.pick(genOps))
+		}
+	}
+	return acts
+}
+
+func (g policyGen) context() map[string][]string {
+	ctx := map[string][]string{"aws:SecureTransport": {"true"}, "aws:PrincipalTag/team": {"blue"}}
+	if g.r.IntN(3) != 0 {
+		ctx[KeyChannelID] = []string{g.pick([]string{"C1", "C2", "X"})}
+	}
+	if g.r.IntN(2) == 0 {
+		ctx[KeyRequestedRegion] = []string{g.pick([]string{"eu-west-1", "ap-south-1"})}
+	}
+	ctx[KeyWithDecryption] = []string{g.pick([]string{"false", "true"})}
+	return ctx
+}
+
+// checkAgainstReference decides one random case both ways.
+func checkAgainstReference(t testing.TB, g policyGen) {
+	layers := g.layers(t)
+	acts := g.actions()
+	res := g.pick(genRequestResources)
+	ctx := g.context()
+
+	wd, wi := ReferenceDecideActions(acts, res, ctx, layers...)
+	gd, gi := DecideActions(acts, res, ctx, layers...)
+	if wd != gd || wi != gi {
+		t.Fatalf("DecideActions(%q, %q): got %v at %d, reference %v at %d\nlayers: %s", acts, res, gd, gi, wd, wi, describeLayers(layers))
+	}
+	plain := make([][]*Policy, len(layers))
+	for i, l := range layers {
+		plain[i] = l.Policies
+	}
+	for _, a := range acts {
+		req := Request{Action: a, Resource: res, Context: ctx}
+		// Evaluate has no deny-only layers; Explain has.
+		want := referenceEvaluate(&req, withoutDenyOnly(layers))
+		if got := Evaluate(req, plain...); got != want {
+			t.Fatalf("Evaluate(%q, %q): got %v, reference %v\nlayers: %s", a, res, got, want, describeLayers(layers))
+		}
+		if got, want := Explain(req, layers...).Decision, referenceEvaluate(&req, layers); got != want {
+			t.Fatalf("Explain(%q, %q): got %v, reference %v\nlayers: %s", a, res, got, want, describeLayers(layers))
+		}
+		_, blocked := Blocked(req)
+		wantBlocked := !referenceValidAction(a) || referenceEvaluate(&req, []Layer{BlocklistLayer(), {Policies: []*Policy{mustAllowAll(t)}}}) == ExplicitDeny
+		if blocked != wantBlocked {
+			t.Fatalf("Blocked(%q): got %v, reference %v", a, blocked, wantBlocked)
+		}
+	}
+}
+
+func withoutDenyOnly(layers []Layer) []Layer {
+	out := make([]Layer, len(layers))
+	for i, l := range layers {
+		out[i] = Layer{Name: l.Name, Policies: l.Policies}
+	}
+	return out
+}
+
+func mustAllowAll(t testing.TB) *Policy {
+	p, err := ParsePolicy([]byte(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`))
+	require.NoError(t, err)
+	return p
+}
+
+func describeLayers(layers []Layer) string {
+	var b strings.Builder
+	for _, l := range layers {
+		fmt.Fprintf(&b, "\n%s (deny-only %v):", l.Name, l.DenyOnly)
+		for _, p := range l.Policies {
+			if p == nil {
+				b.WriteString(" nil")
+				continue
+			}
+			for i := range p.statements {
+				st := &p.statements[i]
+				fmt.Fprintf(&b, "\n  %v notAction=%v actions=%d notResource=%v resources=%d conditions=%d",
+					st.Effect, st.notAction, len(st.actions), st.notResource, len(st.resources), len(st.conditions))
+			}
+		}
+	}
+	return b.String()
+}
+
+// TestIndexedDecisionMatchesReference runs the differential check over a
+// fixed series of random cases (the fuzz target explores further).
+func TestIndexedDecisionMatchesReference(t *testing.T) {
+	t.Parallel()
+	g := policyGen{r: rand.New(rand.NewPCG(1, 2))}
+	for range 1500 {
+		checkAgainstReference(t, g)
+	}
+}
+
+func FuzzIndexedDecision(f *testing.F) {
+	for i := range uint64(8) {
+		f.Add(i, i*7919)
+	}
+	f.Fuzz(func(t *testing.T, a, b uint64) {
+		checkAgainstReference(t, policyGen{r: rand.New(rand.NewPCG(a, b))})
+	})
+}
+
+// FuzzActionKey compares the word-at-a-time action tests with their
+// byte-by-byte definitions: validity, case-folded equality and hashing
+// (equal up to ASCII case must mean equal hashes).
+func FuzzActionKey(f *testing.F) {
+	for _, s := range []string{"ec2:StopInstances", "EC2:stopinstances", "s3:Get*", "a:b", ":", "ec2:a:b", "ec2:Ö", "iam:\x7f", "ssm-incidents:ListIncidentRecords", "abc:defghijklmnopqrstuvwxyz0123456789"} {
+		f.Add(s, strings.ToUpper(s))
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		ka := makeActionKey(a)
+		assert.Equal(t, referenceValidAction(a), ka.valid, "valid %q", a)
+		lb := asciiLower(b)
+		same := asciiLower(a) == lb
+		assert.Equal(t, same, foldEqual(a, lb), "foldEqual(%q, %q)", a, lb)
+		if same && strings.Contains(lb, ":") {
+			assert.Equal(t, actionHash(lb), ka.full, "hash of %q and %q", a, lb)
+		}
+		ha, _ := foldHash(a)
+		hb, _ := foldHash(b)
+		if same {
+			assert.Equal(t, ha, hb, "foldHash of %q and %q", a, b)
+		}
+	})
+}

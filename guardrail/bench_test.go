@@ -175,8 +175,12 @@ var (
 	benchActions3 = []string{"ec2:StopInstances", "ec2:DescribeInstances", "ec2:RebootInstances"}
 )
 
-func BenchmarkDecideActions1(b *testing.B) { benchDecideActions(b, guardrail.DecideActions, benchActions1) }
-func BenchmarkDecideActions3(b *testing.B) { benchDecideActions(b, guardrail.DecideActions, benchActions3) }
+func BenchmarkDecideActions1(b *testing.B) {
+	benchDecideActions(b, guardrail.DecideActions, benchActions1)
+}
+func BenchmarkDecideActions3(b *testing.B) {
+	benchDecideActions(b, guardrail.DecideActions, benchActions3)
+}
 
 // The Reference benchmarks run the straightforward evaluation the indexed
 // one is tested against (every action alone, every pattern of every

@@ -57,6 +57,9 @@ type serviceIndex struct {
 type prefixPattern struct {
 	op   string
 	bits uint64
+	// head and mask are op's first (up to) eight bytes as a word and the
+	// mask of those bytes, to compare with an operation's first word.
+	head, mask uint64
 }
 
 type patternRef struct {
@@ -158,30 +161,68 @@ func appendPrefix(ps []prefixPattern, op string, bit uint64) []prefixPattern {
 			return ps
 		}
 	}
-	return append(ps, prefixPattern{op: op, bits: bit})
+	pp := prefixPattern{op: op, bits: bit}
+	if len(op) <= 8 {
+		for j := len(op) - 1; j >= 0; j-- {
+			pp.head = pp.head<<8 | uint64(op[j])
+			pp.mask = pp.mask<<8 | 0xff
+		}
+	}
+	return append(ps, pp)
 }
 
 // match returns the bitset of the block's statements whose Action (or
-// NotAction) element covers the action.
-func (b *actionBlock) match(k *actionKey) uint64 {
+// NotAction) element covers the action. prev is the action matched before
+// in the same block, or nil: actions of one operation are usually of one
+// service, whose entry is then found once.
+func (b *actionBlock) match(k, prev *actionKey, prevSvc *serviceIndex) (uint64, *serviceIndex) {
 	m := b.everything
+	var si *serviceIndex
 	if k.svcLen >= 0 {
 		if v := b.exact.get(k.full, k.s); v != nil {
 			m |= *v
 		}
-		if si := b.services.get(k.svc, k.s[:k.svcLen]); si != nil {
-			m |= si.all
-			op := k.s[k.svcLen+1:]
-			for i := range si.prefixes {
-				pp := &si.prefixes[i]
-				if m&pp.bits != pp.bits && len(op) >= len(pp.op) && foldEqual(op[:len(pp.op)], pp.op) {
-					m |= pp.bits
-				}
-			}
-			m = matchRefs(m, si.other, k.s)
+		if prev != nil && prev.svcLen == k.svcLen && prev.s[:k.svcLen] == k.s[:k.svcLen] {
+			si = prevSvc
+		} else {
+			si = b.services.get(k.svc, k.s[:k.svcLen])
+		}
+		if si != nil {
+			m = si.match(m, k)
 		}
 	}
-	return matchRefs(m, b.other, k.s) ^ b.notAction
+	if len(b.other) > 0 {
+		m = matchRefs(m, b.other, k.s)
+	}
+	return m ^ b.notAction, si
+}
+
+// match adds to m the statements whose patterns of this service cover the
+// action k (of this service).
+func (si *serviceIndex) match(m uint64, k *actionKey) uint64 {
+	m |= si.all
+	op := k.s[k.svcLen+1:]
+	var head uint64 // op's first eight bytes, lower-cased, when it has them
+	if len(op) >= 8 {
+		head = lower8(load64(op, 0))
+	}
+	for i := range si.prefixes {
+		pp := &si.prefixes[i]
+		if m&pp.bits == pp.bits || len(op) < len(pp.op) {
+			continue
+		}
+		if len(op) >= 8 && len(pp.op) <= 8 {
+			if head&pp.mask == pp.head {
+				m |= pp.bits
+			}
+		} else if foldEqual(op[:len(pp.op)], pp.op) {
+			m |= pp.bits
+		}
+	}
+	if len(si.other) > 0 {
+		m = matchRefs(m, si.other, k.s)
+	}
+	return m
 }
 
 // matchRefs adds the bits of the patterns that match action, skipping
@@ -415,7 +456,8 @@ func (t *foldTable[V]) get(h uint64, s string) *V {
 func (p *Policy) forEachMatch(k *actionKey, fn func(st *Statement) bool) {
 	for bi := range p.index {
 		b := &p.index[bi]
-		for m := b.match(k); m != 0; m &= m - 1 {
+		m, _ := b.match(k, nil, nil)
+		for ; m != 0; m &= m - 1 {
 			if !fn(&p.statements[b.base+bits.TrailingZeros64(m)]) {
 				return
 			}

@@ -115,9 +115,12 @@ func (c *chunkState) policy(pol *Policy, denyOnly bool) {
 		b := &pol.index[bi]
 		var per [chunkSize]uint64
 		var union uint64
+		var prev *actionKey
+		var prevSvc *serviceIndex
 		for i := range c.keys {
 			if c.denied&(1<<i) == 0 {
-				per[i] = b.match(&c.keys[i])
+				per[i], prevSvc = b.match(&c.keys[i], prev, prevSvc)
+				prev = &c.keys[i]
 				union |= per[i]
 			}
 		}
@@ -131,8 +134,8 @@ func (c *chunkState) policy(pol *Policy, denyOnly bool) {
 			if st.Effect == EffectAllow {
 				want &^= c.allowed | c.missing
 			}
-			var m uint
-			for i := range c.keys {
+			m := uint(per[0] >> s & 1)
+			for i := 1; i < len(c.keys); i++ {
 				m |= uint(per[i]>>s&1) << i
 			}
 			if m &= want; m == 0 || !st.appliesBeyondAction(c.req, c.unknown) {

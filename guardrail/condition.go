@@ -250,6 +250,9 @@ func parseDate(s string) (time.Time, bool) {
 	if s == "" {
 		return time.Time{}, false
 	}
+	if t, ok := parseUTCSeconds(s); ok {
+		return t, true
+	}
 	if s[0] >= '0' && s[0] <= '9' && !strings.ContainsAny(s, "-:T") {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
@@ -263,6 +266,49 @@ func parseDate(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// parseUTCSeconds parses "2006-01-02T15:04:05Z", the form of
+// aws:CurrentTime in every request context (CommandContext.Map), without
+// time.Parse's layout machinery: a Date condition on the current time is
+// common in guardrails and sits on the decision's hot path. It accepts
+// only what time.Parse(time.RFC3339, s) accepts, with the same instant;
+// anything else is left to the general parser.
+func parseUTCSeconds(s string) (time.Time, bool) {
+	if len(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(i, n int) int {
+		v := 0
+		for j := i; j < i+n; j++ {
+			c := s[j]
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	year, month, day := num(0, 4), num(5, 2), num(8, 2)
+	hour, minute, sec := num(11, 2), num(14, 2), num(17, 2)
+	if year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(time.Month(month), year) ||
+		hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC), true
+}
+
+func daysIn(m time.Month, year int) int {
+	switch m {
+	case time.February:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
 }
 
 // eval applies IAM's rules for missing keys, IfExists and set qualifiers.

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -367,6 +368,23 @@ func FuzzActionKey(f *testing.F) {
 		hb, _ := foldHash(b)
 		if same {
 			assert.Equal(t, ha, hb, "foldHash of %q and %q", a, b)
+		}
+	})
+}
+
+// FuzzParseUTCSeconds: the fast path accepts only what time.Parse accepts,
+// with the same instant.
+func FuzzParseUTCSeconds(f *testing.F) {
+	for _, s := range []string{"2026-11-24T20:00:00Z", "2024-02-29T23:59:59Z", "2023-02-29T00:00:00Z", "2026-13-01T00:00:00Z",
+		"2026-04-31T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T00:60:00Z", "2026-01-01T00:00:60Z", "0000-01-01T00:00:00Z", "2026-01-01T00:00:00+01:00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseUTCSeconds(s)
+		want, err := time.Parse(time.RFC3339, s)
+		if ok {
+			require.NoError(t, err, "fast path accepted %q", s)
+			assert.True(t, got.Equal(want), "%q: %v, time.Parse %v", s, got, want)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 	"github.com/opschat/opschat/command"
 	"github.com/opschat/opschat/command/awsexec"
 	"github.com/opschat/opschat/command/awsexec/services/cloudwatchlogsops"
+	"github.com/opschat/opschat/command/awsexec/services/cloudwatchops"
 	"github.com/opschat/opschat/command/awsexec/services/ec2ops"
 	"github.com/opschat/opschat/command/awsexec/services/lambdaops"
 	"github.com/opschat/opschat/command/awsexec/services/s3ops"
@@ -46,6 +48,7 @@ func newCLIDiff(t *testing.T) *cliDiff {
 	sim := awssim.New()
 	t.Cleanup(sim.Close)
 	reg := awsexec.NewRegistry()
+	cloudwatchops.Register(reg)
 	ec2ops.Register(reg)
 	s3ops.Register(reg)
 	cloudwatchlogsops.Register(reg)
@@ -251,4 +254,42 @@ func TestLambdaInvokeMatchesAWSCLI(t *testing.T) {
 			assert.Equal(t, meta["ExecutedVersion"], got["ExecutedVersion"])
 		})
 	}
+}
+
+// TestStartingTokenMovesBetweenCLIAndChat: with --max-items 3 over pages of
+// 2 both cut the second page; the CLI's NextToken resumes the chat command
+// and the chat's token resumes the CLI, each at the fourth alarm.
+func TestStartingTokenMovesBetweenCLIAndChat(t *testing.T) {
+	d := newCLIDiff(t)
+	base := []string{"cloudwatch", "describe-alarms", "--max-items", "3", "--page-size", "2"}
+	first := d.runCLI(t, [][]string{append(slices.Clone(base), "--query", "{names: MetricAlarms[].AlarmName, next: NextToken}")})[0]
+	require.Equal(t, 0, first.ExitCode, first.Stderr)
+	var cliFirst struct {
+		Names []string
+		Next  string
+	}
+	require.NoError(t, json.Unmarshal([]byte(first.Stdout), &cliFirst), first.Stdout)
+	require.Len(t, cliFirst.Names, 3)
+	require.NotEmpty(t, cliFirst.Next)
+
+	chatLine := awssim.Command{Args: append(slices.Clone(base), "--output", "json", "--query", "MetricAlarms[].AlarmName")}.Line()
+	res := d.execute(t, chatLine, nil)
+	var chatFirst []string
+	require.NoError(t, json.Unmarshal(res.Data, &chatFirst))
+	assert.Equal(t, cliFirst.Names, chatFirst)
+	m := regexp.MustCompile(`--starting-token (\S+)`).FindStringSubmatch(res.Message.Text)
+	require.NotNil(t, m, res.Message.Text)
+	chatToken := m[1]
+
+	// Each token resumes the other client.
+	cliRest := d.runCLI(t, [][]string{append(slices.Clone(base), "--starting-token", chatToken, "--query", "MetricAlarms[].AlarmName")})[0]
+	require.Equal(t, 0, cliRest.ExitCode, cliRest.Stderr)
+	var fromChatToken []string
+	require.NoError(t, json.Unmarshal([]byte(cliRest.Stdout), &fromChatToken), cliRest.Stdout)
+	res = d.execute(t, chatLine, func(inv *command.Invocation) { inv.StartingToken = cliFirst.Next })
+	var fromCLIToken []string
+	require.NoError(t, json.Unmarshal(res.Data, &fromCLIToken))
+	require.NotEmpty(t, fromCLIToken)
+	assert.Equal(t, fromChatToken, fromCLIToken)
+	assert.NotContains(t, fromCLIToken, cliFirst.Names[2], "the third alarm was shown already")
 }

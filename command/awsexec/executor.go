@@ -168,8 +168,9 @@ func (e *Executor) Execute(ctx context.Context, req chatops.ExecRequest) (*chato
 		return nil, err
 	}
 	maxItems := firstPositive(inv.MaxItems, req.MaxItems, e.maxItems)
-	if inv.StartingToken != "" {
-		if err := setStartingToken(input, inv.StartingToken); err != nil {
+	startAt := parseStartingToken(inv.StartingToken)
+	if startAt.token != "" {
+		if err := setStartingToken(input, startAt.token); err != nil {
 			return nil, &userError{msg: fmt.Sprintf("%s %s: --starting-token: %v", inv.Service, inv.Operation, err), err: err}
 		}
 	}
@@ -177,7 +178,8 @@ func (e *Executor) Execute(ctx context.Context, req chatops.ExecRequest) (*chato
 	start := time.Now()
 	cctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
-	out, more, err := e.call(cctx, op, client, input, maxItems, int32(min(max(inv.PageSize, 0), 1<<30)))
+	f, err := e.call(cctx, op, client, input, maxItems, int32(min(max(inv.PageSize, 0), 1<<30)), startAt)
+	out := f.out
 	if err != nil {
 		e.logger.LogAttrs(ctx, slog.LevelInfo, "awsexec: command failed", slog.String("command", inv.Text),
 			slog.String("role", req.RoleARN), slog.String("region", region), slog.String("error", err.Error()))
@@ -203,10 +205,7 @@ func (e *Executor) Execute(ctx context.Context, req chatops.ExecRequest) (*chato
 			return nil, &userError{msg: fmt.Sprintf("--query %q: %v", inv.Query, err), err: err}
 		}
 	}
-	p := page{shown: shown, total: total, more: more, limit: maxItems}
-	if more {
-		p.token = nextToken(out)
-	}
+	p := page{shown: shown, total: total, more: f.more, limit: maxItems, token: f.continuation(shown, total, input)}
 	render(&msg, inv.Service+" "+inv.Operation, inv.Output, inv.Display, result, p, capabilities(req.Capabilities))
 	account := ""
 	if a, err := arn.Parse(req.RoleARN); err == nil {
@@ -241,36 +240,6 @@ func contextLine(account, region, role string) string {
 		parts = append(parts, "role "+chat.EscapeMarkdown(name))
 	}
 	return strings.Join(parts, " · ")
-}
-
-// call runs the operation, following pages until maxItems records were
-// collected. more reports that AWS has more pages.
-func (e *Executor) call(ctx context.Context, op *Operation, client, input any, maxItems int, pageSize int32) (out any, more bool, err error) {
-	if op.pager == nil {
-		out, err = op.call(ctx, client, input)
-		return out, false, err
-	}
-	p := op.pager(client, input, pageSize)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, false, err
-		}
-		if out == nil {
-			out = page
-		} else {
-			mergePage(out, page)
-		}
-		if countItems(out) >= maxItems {
-			break
-		}
-	}
-	if out == nil {
-		// A paginator with no pages at all: call once for the output shape.
-		out, err = op.call(ctx, client, input)
-		return out, false, err
-	}
-	return out, p.HasMorePages(), nil
 }
 
 // client returns a cached SDK client of svc for the region and identity of req.

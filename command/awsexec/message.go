@@ -18,11 +18,14 @@ func (p page) note() string {
 	const narrow = "Narrow the command with filters (--filters, a name prefix) or --query"
 	switch {
 	case p.total > p.shown:
-		// Records were fetched but not shown, so AWS's token would skip
-		// them: no --starting-token here.
+		// Records were fetched but not shown: the token (botocore's form,
+		// see paging.go) resumes inside the page, right after them.
 		plus := ""
 		if p.more {
 			plus = "+"
+		}
+		if p.token != "" {
+			return fmt.Sprintf("Showing %d of %d%s items. %s, or continue with --starting-token %s", p.shown, p.total, plus, narrow, p.token)
 		}
 		return fmt.Sprintf("Showing %d of %d%s items. %s.", p.shown, p.total, plus, narrow)
 	case p.more && p.token != "":

@@ -256,30 +256,54 @@ var (
 	outputTokenFields = []string{"NextToken", "NextMarker", "NextContinuationToken", "Marker", "PaginationToken", "NextPageToken"}
 )
 
+// inputTokenName returns the input member that takes the pagination token,
+// or "" when the operation has none.
+func inputTokenName(input any) string {
+	v := reflect.ValueOf(input)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return ""
+	}
+	for _, name := range inputTokenFields {
+		if f := v.Elem().FieldByName(name); f.IsValid() && f.Type() == stringPtrType {
+			return name
+		}
+	}
+	return ""
+}
+
+var stringPtrType = reflect.TypeFor[*string]()
+
 // setStartingToken resumes a paginated operation at token: the SDK's
 // paginators start from the input's token member.
 func setStartingToken(input any, token string) error {
-	v := reflect.ValueOf(input).Elem()
-	for _, name := range inputTokenFields {
-		f := v.FieldByName(name)
-		if f.IsValid() && f.Type() == reflect.TypeFor[*string]() {
-			f.Set(reflect.ValueOf(&token))
-			return nil
-		}
+	name := inputTokenName(input)
+	if name == "" {
+		return errors.New("this operation has no pagination token")
 	}
-	return errors.New("this operation has no pagination token")
+	reflect.ValueOf(input).Elem().FieldByName(name).Set(reflect.ValueOf(&token))
+	return nil
 }
+
+// maxChatToken is the longest token offered in chat: longer ones (some
+// APIs encode whole queries) are no use to type or paste.
+const maxChatToken = 200
 
 // nextToken returns the token to continue after out, or "" when the output
 // has no string token (or a very long one, which is no use in chat).
 func nextToken(out any) string {
+	if s := apiNextToken(out); len(s) <= maxChatToken {
+		return s
+	}
+	return ""
+}
+
+// apiNextToken returns the output's pagination token as AWS sent it.
+func apiNextToken(out any) string {
 	v := reflect.ValueOf(out).Elem()
 	for _, name := range outputTokenFields {
 		f := v.FieldByName(name)
-		if f.IsValid() && f.Type() == reflect.TypeFor[*string]() && !f.IsNil() {
-			if s := f.Elem().String(); len(s) <= 200 {
-				return s
-			}
+		if f.IsValid() && f.Type() == stringPtrType && !f.IsNil() {
+			return f.Elem().String()
 		}
 	}
 	return ""

@@ -113,64 +113,96 @@ func jsonKindOf(first byte) string {
 
 // object reads the object at p.i; n is the path node of the object (nil
 // when nothing below it is used, which makes it a plain skip).
+//
+// It works on a local index and leaves p.i to the calls it makes: this
+// loop runs once per member of every object on a used path, and a member
+// nobody uses whose value is a plain string (most of them) never leaves
+// it.
 func (p *fscan) object(n *pathNode, depth int) error {
 	if depth > maxEventDepth {
 		return p.syntaxErr("exceeded max depth")
 	}
-	p.i++ // '{'
 	st := p.st
 	st.objStamp++
 	stamp := st.objStamp
-	p.ws()
-	if p.i < len(p.b) && p.b[p.i] == '}' {
-		p.i++
+	b := p.b
+	i := skipWS(b, p.i+1) // past '{'
+	if i < len(b) && b[i] == '}' {
+		p.i = i + 1
 		return nil
 	}
 	for {
-		if p.i >= len(p.b) || p.b[p.i] != '"' {
+		if i >= len(b) || b[i] != '"' {
+			p.i = i
 			return p.syntaxErr("expected a string key")
 		}
 		var child *pathNode
-		if n != nil {
+		if start := i + 1; n == nil {
+			end, code := skipString(b, start)
+			if code != strOK {
+				p.i = end
+				return p.syntaxErr(strErrors[code])
+			}
+			i = end + 1
+		} else if end, high := stringStop(b, start); end < len(b) && b[end] == '"' && !high {
+			// A plain key (str's fast path, by hand).
+			child = n.child(b[start:end])
+			i = end + 1
+		} else {
+			p.i = i
 			key, err := p.str(true)
 			if err != nil {
 				return err
 			}
 			child = n.child(key)
-		} else if err := p.skipStr(); err != nil {
-			return err
+			i = p.i
 		}
-		p.ws()
-		if p.i >= len(p.b) || p.b[p.i] != ':' {
+		i = skipWS(b, i)
+		if i >= len(b) || b[i] != ':' {
+			p.i = i
 			return p.syntaxErr("expected ':' after an object key")
 		}
-		p.i++
-		p.ws()
-		var err error
-		if child != nil {
+		i = skipWS(b, i+1)
+		switch {
+		case child != nil:
 			if st.seen[child.id] == stamp {
 				return errDuplicateKey
 			}
 			st.seen[child.id] = stamp
-			err = p.value(child, depth)
-		} else {
-			err = p.skip(depth)
+			p.i = i
+			if err := p.value(child, depth); err != nil {
+				return err
+			}
+			i = p.i
+		case i < len(b) && b[i] == '"':
+			// An unused plain string value: skip's first step, without
+			// the call.
+			end, code := skipString(b, i+1)
+			if code != strOK {
+				p.i = end
+				return p.syntaxErr(strErrors[code])
+			}
+			i = end + 1
+		default:
+			p.i = i
+			if err := p.skip(depth); err != nil {
+				return err
+			}
+			i = p.i
 		}
-		if err != nil {
-			return err
-		}
-		p.ws()
-		if p.i >= len(p.b) {
+		i = skipWS(b, i)
+		if i >= len(b) {
+			p.i = i
 			return p.syntaxErr("unexpected end of input in an object")
 		}
-		switch p.b[p.i] {
+		switch b[i] {
 		case ',':
-			p.i++
-			p.ws()
+			i = skipWS(b, i+1)
 		case '}':
-			p.i++
+			p.i = i + 1
 			return nil
 		default:
+			p.i = i
 			return p.syntaxErr("expected ',' or '}' in an object")
 		}
 	}
@@ -295,9 +327,12 @@ value:
 	}
 	switch b[i] {
 	case '"':
-		if end, _, code = scanString(b, i+1); code != strOK {
-			i, msg = end, strErrors[code]
-			goto fail
+		// skipString by hand: the call is too big to inline.
+		if end, _ = stringStop(b, i+1); end >= len(b) || b[end] != '"' {
+			if end, _, code = scanString(b, i+1); code != strOK {
+				i, msg = end, strErrors[code]
+				goto fail
+			}
 		}
 		i = end + 1
 	case '{', '[':
@@ -372,9 +407,11 @@ key:
 		msg = "expected a string key"
 		goto fail
 	}
-	if end, _, code = scanString(b, i+1); code != strOK {
-		i, msg = end, strErrors[code]
-		goto fail
+	if end, _ = stringStop(b, i+1); end >= len(b) || b[end] != '"' {
+		if end, _, code = scanString(b, i+1); code != strOK {
+			i, msg = end, strErrors[code]
+			goto fail
+		}
 	}
 	i = skipWS(b, end+1)
 	if i >= len(b) || b[i] != ':' {
@@ -420,7 +457,7 @@ func (p *fscan) number() (check bool, err error) {
 
 // skipStr validates the string token at p.i and moves past it.
 func (p *fscan) skipStr() error {
-	end, _, code := scanString(p.b, p.i+1)
+	end, code := skipString(p.b, p.i+1)
 	if code != strOK {
 		p.i = end
 		return p.syntaxErr(strErrors[code])
@@ -434,6 +471,13 @@ func (p *fscan) skipStr() error {
 // scratch buffer (keys use a separate buffer that is reused per key).
 func (p *fscan) str(key bool) ([]byte, error) {
 	start := p.i + 1
+	// The usual body, without escapes, is one stringStop call.
+	if end, high := stringStop(p.b, start); end < len(p.b) && p.b[end] == '"' {
+		p.i = end + 1
+		if raw := p.b[start:end]; !high || utf8.Valid(raw) {
+			return raw, nil
+		}
+	}
 	end, plain, code := scanString(p.b, start)
 	if code != strOK {
 		p.i = end

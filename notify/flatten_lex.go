@@ -144,6 +144,18 @@ func scanString(b []byte, i int) (end int, plain bool, code uint8) {
 	}
 }
 
+// skipString validates a string body starting at i and returns the index
+// of its closing quote (or of the offending byte, with a code). The usual
+// body, without escapes, costs one stringStop call; the rest is
+// scanString's.
+func skipString(b []byte, i int) (end int, code uint8) {
+	if end, _ = stringStop(b, i); end < len(b) && b[end] == '"' {
+		return end, strOK
+	}
+	end, _, code = scanString(b, i)
+	return end, code
+}
+
 func hasByte(b []byte, c byte) bool {
 	for _, x := range b {
 		if x == c {

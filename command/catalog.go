@@ -1,5 +1,10 @@
 package command
 
+import (
+	"fmt"
+	"strings"
+)
+
 // ParamType is the type of an operation parameter, as the AWS CLI reads it.
 type ParamType int
 
@@ -96,4 +101,30 @@ type Catalog interface {
 	Operations(service string) []string
 	// Operation returns the operation of the service, both by CLI name.
 	Operation(service, name string) (*Operation, bool)
+}
+
+// ServiceAdvisor is implemented by catalogs that know services they do not
+// hold: a host that registers some of the tables it could. For such a
+// service the parser answers with the advice instead of "I don't know the
+// service" and edit-distance suggestions, which would be wrong: the service
+// exists, the bot just lacks it. The error is still ErrUnknownService.
+type ServiceAdvisor interface {
+	// NotRegistered returns what to tell a user who typed a service the
+	// catalog does not hold; ok is false for names it knows nothing about.
+	NotRegistered(service string) (advice string, ok bool)
+}
+
+// unknownService is the error for a first word that names no service of
+// cat, with the catalog's advice when it has some.
+func unknownService(cat Catalog, word string) *Error {
+	e := &Error{Kind: ErrUnknownService, Subject: word, HelpCommand: "help"}
+	if a, ok := cat.(ServiceAdvisor); ok {
+		if advice, ok := a.NotRegistered(strings.ToLower(word)); ok {
+			e.Msg = advice
+			return e
+		}
+	}
+	e.Msg = fmt.Sprintf("I don't know the service `%s`.", word)
+	e.Suggestions = SuggestService(word, cat)
+	return e
 }

@@ -29,7 +29,8 @@ func HelpFor(cat Catalog, service, operation string) *Help {
 	svc, ok := cat.Service(strings.ToLower(service))
 	if !ok {
 		h := catalogHelp(cat)
-		h.Text = fmt.Sprintf("I don't know the service `%s`.%s\n\n%s", service, didYouMean(SuggestService(service, cat)), h.Text)
+		e := unknownService(cat, service)
+		h.Text = fmt.Sprintf("%s%s\n\n%s", e.Msg, didYouMean(e.Suggestions), h.Text)
 		return h
 	}
 	if operation == "" {

@@ -10,6 +10,7 @@ var iamPrefixes = map[string]string{
 	"elb":                            "elasticloadbalancing",
 	"stepfunctions":                  "states",
 	"configservice":                  "config",
+	"deploy":                         "codedeploy",
 	"cognito-identity":               "cognito-identity",
 	"cognito-idp":                    "cognito-idp",
 	"application-autoscaling":        "application-autoscaling",

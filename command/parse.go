@@ -175,12 +175,7 @@ func parseTokens(toks []Token, cat Catalog, cfg *config) (*Invocation, error) {
 	svcName := strings.ToLower(toks[0].Text)
 	svc, ok := cat.Service(svcName)
 	if !ok {
-		return nil, &Error{
-			Kind: ErrUnknownService, Subject: toks[0].Text,
-			Msg:         fmt.Sprintf("I don't know the service `%s`.", toks[0].Text),
-			Suggestions: SuggestService(toks[0].Text, cat),
-			HelpCommand: "help",
-		}
+		return nil, unknownService(cat, toks[0].Text)
 	}
 	if len(toks) == 1 || isHelpWord(toks[1]) || (wantHelp && looksLikeOption(toks[1])) {
 		if wantHelp || len(toks) > 1 {

@@ -22,19 +22,24 @@ func TestTablesUpToDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Run("all", func(t *testing.T) {
-		want, err := allPackage(tables, "all")
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := os.ReadFile(filepath.Join(tables, "all", "zz_all.go"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(got) != string(want) {
-			t.Error("services/all/zz_all.go is stale: run go generate ./command/awsexec")
-		}
-	})
+	for _, pkg := range []struct {
+		name, file string
+		gen        func(out, name string) ([]byte, error)
+	}{{"all", "zz_all.go", allPackage}, {"shipped", "zz_shipped.go", shippedPackage}} {
+		t.Run(pkg.name, func(t *testing.T) {
+			want, err := pkg.gen(tables, pkg.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(filepath.Join(tables, pkg.name, pkg.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != string(want) {
+				t.Errorf("services/%s/%s is stale: run go generate ./command/awsexec", pkg.name, pkg.file)
+			}
+		})
+	}
 	for _, s := range services {
 		t.Run(s.CLI, func(t *testing.T) {
 			dir, err := moduleDir(sdkPrefix + s.SDK)

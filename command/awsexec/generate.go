@@ -1,3 +1,3 @@
 package awsexec
 
-//go:generate go run ../../cmd/opschat-gen -out services -existing -allpkg all
+//go:generate go run ../../cmd/opschat-gen -out services -existing -allpkg all -shippedpkg shipped

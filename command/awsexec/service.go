@@ -275,13 +275,49 @@ type Registry struct {
 	mu       sync.RWMutex
 	services map[string]*Service
 	names    []string
+	advise   func(service string) (string, bool)
 }
 
-var _ command.Catalog = (*Registry)(nil)
+var (
+	_ command.Catalog        = (*Registry)(nil)
+	_ command.ServiceAdvisor = (*Registry)(nil)
+)
+
+// RegistryOption configures a Registry.
+type RegistryOption func(*Registry)
+
+// WithNotRegistered sets what the parser tells a user who types a service
+// the registry does not hold: advise returns the text, or false for a name
+// it knows nothing about (then the user gets "I don't know the service"
+// and suggestions). shipped.Advice knows every table opschat ships, so a
+// host that registers a few says "this bot does not register eks" instead
+// of pretending eks does not exist. Credential services are refused as
+// blocked before this is asked.
+func WithNotRegistered(advise func(service string) (advice string, ok bool)) RegistryOption {
+	return func(r *Registry) { r.advise = advise }
+}
 
 // NewRegistry returns an empty registry.
-func NewRegistry() *Registry {
-	return &Registry{services: make(map[string]*Service)}
+func NewRegistry(opts ...RegistryOption) *Registry {
+	r := &Registry{services: make(map[string]*Service)}
+	for _, o := range opts {
+		if o != nil {
+			o(r)
+		}
+	}
+	return r
+}
+
+// NotRegistered implements command.ServiceAdvisor with the function given
+// to WithNotRegistered; a registered service is never advised about.
+func (r *Registry) NotRegistered(service string) (string, bool) {
+	if r.advise == nil {
+		return "", false
+	}
+	if _, ok := r.Lookup(service); ok {
+		return "", false
+	}
+	return r.advise(service)
 }
 
 // Add registers services; a service registered again under the same CLI name

@@ -40,9 +40,6 @@ import (
 	"github.com/opschat/opschat/chatops"
 	"github.com/opschat/opschat/command"
 	"github.com/opschat/opschat/command/awsexec"
-	"github.com/opschat/opschat/command/awsexec/services/common"
-	"github.com/opschat/opschat/command/awsexec/services/iamops"
-	"github.com/opschat/opschat/command/awsexec/services/stsops"
 	"github.com/opschat/opschat/internal/awssim"
 	"github.com/opschat/opschat/store/boltstore"
 )
@@ -113,12 +110,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	defer closeStore()
 	stateNote := where
 
-	reg := awsexec.NewRegistry()
-	common.Register(reg)
-	// IAM and STS are registered so that help knows them; the built-in
-	// blocklist refuses them (and every credential service) by name.
-	iamops.Register(reg)
-	stsops.Register(reg)
+	reg := newRegistry()
 
 	if *useAWS && *configFile == "" {
 		return errors.New("-aws needs -config FILE: the embedded configuration's role (arn:aws:iam::123456789012:role/opschat-quickstart) exists only in the simulated account; give a configuration whose IamRoleArn is a role in your account that your credentials may assume (sts:AssumeRole)")

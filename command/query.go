@@ -52,6 +52,20 @@ func fixLiterals(q string) string {
 
 // compileQuery checks a JMESPath expression. The parser is guarded: a
 // panic on a strange expression must not take the bot down.
+//
+// --query means what it means in the AWS CLI: the executor
+// (command/awsexec) evaluates it with internal/jmespath, go-jmespath v0.4.0
+// changed to evaluate as the CLI's jmespath.py does: <, <=, >, >= compare
+// two strings by code point as well as two numbers
+// ([?LaunchTime > '2026-11-01']), any other pair is null (the CLI 2.9
+// fails with a TypeError there); keys(@), values(@) and * list an
+// object's members in sorted key order, the same on every run (the CLI
+// uses the API model's member order, which the Go SDK does not keep). The
+// query runs on every record collected (up to --max-items) before the
+// reply is cut to fit the chat message. This package may import nothing
+// of the module, so it validates with upstream go-jmespath, whose grammar
+// internal/jmespath keeps unchanged (its tests check that both accept the
+// same expressions).
 func compileQuery(q string) (err error) {
 	defer func() {
 		if r := recover(); r != nil {

@@ -43,9 +43,9 @@ var slackEntity = regexp.MustCompile(`^&(amp|lt|gt);`)
 // CheckBlockKit checks a chat.postMessage payload (the JSON of text, blocks
 // and attachments) against Slack's documented Block Kit limits and rules:
 // known block and element types, required properties, lengths measured as
-// sent (after escaping), https image URLs, action_ids unique within the
-// message, and in mrkdwn text no '&' that does not start an entity and no
-// '<' that does not open a link. Every problem is reported (errors.Join),
+// sent (after escaping), https image URLs or slack_file references (one of
+// id and url), action_ids unique within the message, and in mrkdwn text no
+// '&' that does not start an entity and no '<' that does not open a link. Every problem is reported (errors.Join),
 // each wrapping ErrInvalidPayload and naming its JSON path. It is pure.
 func CheckBlockKit(payload []byte) error {
 	var msg map[string]any
@@ -200,7 +200,18 @@ func (c *slackChecker) block(path string, v any) {
 
 func (c *slackChecker) image(path string, m map[string]any, altKey string) {
 	u, _ := m["image_url"].(string)
+	sf, isFile := m["slack_file"].(map[string]any)
 	switch {
+	case isFile && u != "":
+		c.fail(path, "both image_url and slack_file: Slack takes one source")
+	case isFile:
+		// A file uploaded to Slack: by ID (what the renderer writes) or
+		// by its Slack URL.
+		id, _ := sf["id"].(string)
+		fu, _ := sf["url"].(string)
+		if (id == "") == (fu == "") {
+			c.fail(path+".slack_file", "needs exactly one of id and url")
+		}
 	case u == "":
 		c.fail(path+".image_url", "missing")
 	case !strings.HasPrefix(u, "https://"):

@@ -1,6 +1,7 @@
 package adaptertest
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/opschat/opschat/chat"
@@ -34,6 +35,19 @@ func alarmMessage() chat.Message {
 	}
 }
 
+// GraphPNG returns a tiny valid PNG (1×1) standing in for an alarm graph in
+// golden files, so they stay small and readable.
+func GraphPNG() []byte { return slices.Clone(pngBytes) }
+
+// AlarmGraphMessage is the alarm notification with its graph as the
+// notification pipeline attaches it (chatops.WithAlarmGraphs): PNG bytes
+// fetched with GetMetricWidgetImage, not a link.
+func AlarmGraphMessage() chat.Message {
+	m := alarmMessage()
+	m.Images = []chat.Image{{Data: GraphPNG(), ContentType: "image/png", Name: "HighErrors.png", AltText: "CloudWatch graph of alarm HighErrors"}}
+	return m
+}
+
 // GoldenCases returns the messages every renderer's golden files are made
 // from, so the Slack, Teams and Chime renderings of the same input sit side
 // by side: the inputs of the Slack adapter's goldens plus cases far over the
@@ -42,6 +56,7 @@ func GoldenCases() []GoldenCase {
 	long := strings.Repeat("i-0123456789abcdef0  running  t3.micro  10.0.0.1  web-<server>&co\n", 400)
 	return []GoldenCase{
 		{"alarm", alarmMessage()},
+		{"alarm_graph", AlarmGraphMessage()},
 		{"command_table", chat.Message{
 			Text: "`ec2 describe-instances --region us-east-1`",
 			CodeBlocks: []chat.CodeBlock{{Language: "text", Content: "InstanceId           State    Type\n" +

@@ -63,6 +63,11 @@ func Render(m chat.Message) string {
 		switch {
 		case img.URL != "" && chat.SafeURL(img.URL):
 			lines = append(lines, "["+escape(nameOr(img.AltText, img.Name, "image"))+"]("+linkURL(img.URL)+")")
+		case len(img.Data) > 0 && chat.SafeURL(m.TitleLink):
+			// Webhooks carry no files: an alarm's graph is one click away
+			// on the alarm's console page, which the title links to.
+			lines = append(lines, "_"+escape(fmt.Sprintf("%s: not shown in Amazon Chime;", nameOr(img.AltText, img.Name, "Image")))+
+				" [open it in the console]("+linkURL(m.TitleLink)+")_")
 		default:
 			lines = append(lines, "_"+escape(fmt.Sprintf("Image %s cannot be shown in Amazon Chime.", nameOr(img.Name, img.AltText, "image")))+"_")
 		}

@@ -74,6 +74,8 @@ type Adapter struct {
 	log           *slog.Logger
 	apiURL        string
 	httpClient    *http.Client
+	clientSet     bool // WithHTTPClient was given
+	idlePerHost   int
 	maxChars      int
 	command       string
 
@@ -124,8 +126,29 @@ func WithLogger(l *slog.Logger) Option { return func(a *Adapter) { a.log = l } }
 // loopback fake in tests. It must end with "/".
 func WithAPIURL(u string) Option { return func(a *Adapter) { a.apiURL = u } }
 
-// WithHTTPClient sets the HTTP client for Web API calls.
-func WithHTTPClient(c *http.Client) Option { return func(a *Adapter) { a.httpClient = c } }
+// WithHTTPClient sets the HTTP client for Web API calls. The host then
+// sizes its transport's idle pool (see WithMaxIdleConnsPerHost).
+func WithHTTPClient(c *http.Client) Option {
+	return func(a *Adapter) { a.httpClient, a.clientSet = c, true }
+}
+
+// DefaultMaxIdleConnsPerHost is how many idle connections to Slack the
+// adapter's own transport keeps. net/http's default of 2 means a storm of
+// notifications posted in parallel to many channels opens (and TLS
+// handshakes) a new connection for nearly every message; 64 covers the
+// delivery layer's default concurrency with room to spare.
+const DefaultMaxIdleConnsPerHost = 64
+
+// WithMaxIdleConnsPerHost sizes the idle connection pool of the adapter's
+// own transport (default DefaultMaxIdleConnsPerHost): about the number of
+// channels notified at once. It has no effect with WithHTTPClient.
+func WithMaxIdleConnsPerHost(n int) Option {
+	return func(a *Adapter) {
+		if n > 0 {
+			a.idlePerHost = n
+		}
+	}
+}
 
 // WithRenderOptions tunes rendering (see WithMaxBlockChars).
 func WithRenderOptions(opts ...RenderOption) Option {
@@ -144,14 +167,17 @@ func WithSlashCommand(cmd string) Option { return func(a *Adapter) { a.command =
 // New returns an Adapter. It needs a bot token, or OAuth with a Store.
 func New(opts ...Option) (*Adapter, error) {
 	a := &Adapter{
-		apiURL:     slackgo.APIURL,
-		httpClient: &http.Client{Timeout: 30 * time.Second},
-		maxChars:   DefaultMaxBlockChars,
-		command:    "/aws",
+		apiURL:      slackgo.APIURL,
+		idlePerHost: DefaultMaxIdleConnsPerHost,
+		maxChars:    DefaultMaxBlockChars,
+		command:     "/aws",
 	}
 	explicitStore := false
 	for _, o := range opts {
 		o(a)
+	}
+	if !a.clientSet {
+		a.httpClient = &http.Client{Timeout: 30 * time.Second, Transport: newTransport(a.idlePerHost)}
 	}
 	if a.store != nil {
 		explicitStore = true
@@ -240,6 +266,21 @@ func (a *Adapter) newClient(token string, opts ...slackgo.Option) *slackgo.Clien
 	return slackgo.New(token, opts...)
 }
 
+// newTransport is net/http's default transport with an idle pool of
+// perHost connections per host.
+func newTransport(perHost int) *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          max(100, perHost),
+		MaxIdleConnsPerHost:   perHost,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+}
+
 func (a *Adapter) installation(ctx context.Context, team string) (installation, bool, error) {
 	b, ok, err := a.store.Get(ctx, nsInstall, team)
 	if err != nil {
@@ -270,17 +311,18 @@ func (a *Adapter) Send(ctx context.Context, conv chat.Conversation, m chat.Messa
 	if err != nil {
 		return chat.Ref{}, err
 	}
-	r, err := a.render(ctx, m)
+	var channel, ts string
+	r, err := a.withInlineImages(ctx, api, m, "chat.postMessage", func(r Rendered) error {
+		opts := msgOptions(r)
+		if conv.ThreadID != "" {
+			opts = append(opts, slackgo.MsgOptionTS(conv.ThreadID))
+		}
+		var err error
+		channel, ts, err = api.PostMessageContext(ctx, conv.ChannelID, opts...)
+		return err
+	})
 	if err != nil {
-		return chat.Ref{}, &chat.SendError{Platform: chat.PlatformSlack, Err: err}
-	}
-	opts := msgOptions(r)
-	if conv.ThreadID != "" {
-		opts = append(opts, slackgo.MsgOptionTS(conv.ThreadID))
-	}
-	channel, ts, err := api.PostMessageContext(ctx, conv.ChannelID, opts...)
-	if err != nil {
-		return chat.Ref{}, classify("chat.postMessage", err)
+		return chat.Ref{}, err
 	}
 	conv.Platform = chat.PlatformSlack
 	if channel != "" {
@@ -305,22 +347,22 @@ func (a *Adapter) Update(ctx context.Context, ref chat.Ref, m chat.Message) erro
 	if err != nil {
 		return err
 	}
-	r, err := a.render(ctx, m)
+	r, err := a.withInlineImages(ctx, api, m, "chat.update", func(r Rendered) error {
+		opts := msgOptions(r)
+		// chat.update keeps what it is not given: a critical message
+		// (blocks in a red attachment) updated to a plain one must lose its
+		// attachment, and the other way round its top-level blocks.
+		if len(r.Attachments) == 0 {
+			opts = append(opts, slackgo.MsgOptionAttachments([]slackgo.Attachment{}...))
+		}
+		if len(r.Blocks) == 0 {
+			opts = append(opts, slackgo.MsgOptionBlocks())
+		}
+		_, _, _, err := api.UpdateMessageContext(ctx, ref.Conversation.ChannelID, ref.MessageID, opts...)
+		return err
+	})
 	if err != nil {
-		return &chat.SendError{Platform: chat.PlatformSlack, Err: err}
-	}
-	opts := msgOptions(r)
-	// chat.update keeps what it is not given: a critical message (blocks in
-	// a red attachment) updated to a plain one must lose its attachment, and
-	// the other way round its top-level blocks.
-	if len(r.Attachments) == 0 {
-		opts = append(opts, slackgo.MsgOptionAttachments([]slackgo.Attachment{}...))
-	}
-	if len(r.Blocks) == 0 {
-		opts = append(opts, slackgo.MsgOptionBlocks())
-	}
-	if _, _, _, err := api.UpdateMessageContext(ctx, ref.Conversation.ChannelID, ref.MessageID, opts...); err != nil {
-		return classify("chat.update", err)
+		return err
 	}
 	return a.uploadAll(ctx, api, ref.Thread(), r.Uploads)
 }
@@ -405,9 +447,11 @@ func msgOptions(r Rendered) []slackgo.MsgOption {
 	return opts
 }
 
-// render renders m, keeping forms too large for a button value in the Store.
-func (a *Adapter) render(ctx context.Context, m chat.Message) (Rendered, error) {
-	r := renderer{maxChars: a.maxChars, formValue: func(f *chat.Form) (string, error) {
+// render renders m, keeping forms too large for a button value in the
+// Store. imageFiles are the Slack files of m's inline images (see
+// WithImageFiles).
+func (a *Adapter) render(ctx context.Context, m chat.Message, imageFiles []string) (Rendered, error) {
+	r := renderer{maxChars: a.maxChars, imageFiles: imageFiles, formValue: func(f *chat.Form) (string, error) {
 		v, err := inlineFormValue(f)
 		if !errors.Is(err, ErrFormTooLarge) {
 			return v, err

@@ -121,13 +121,15 @@ func TestSendFullMessageUploadsFilesInThread(t *testing.T) {
 
 	ups := e.fake.uploaded()
 	require.Len(t, ups, 2, "the image bytes and the file")
+	// The image bytes are uploaded first, unshared, and shown in the
+	// message; the file goes into the message's thread.
 	assert.Equal(t, "graph.png", ups[0].Name)
+	assert.Empty(t, ups[0].Channel)
+	assert.Equal(t, []string{ups[0].ID}, slackFileIDs(t, post))
 	assert.Equal(t, "output.json", ups[1].Name)
 	assert.Equal(t, `{"a":1}`, string(ups[1].Data))
-	for _, u := range ups {
-		assert.Equal(t, "C0001", u.Channel)
-		assert.Equal(t, ref.MessageID, u.Thread, "uploads go into the message's thread")
-	}
+	assert.Equal(t, "C0001", ups[1].Channel)
+	assert.Equal(t, ref.MessageID, ups[1].Thread, "uploads go into the message's thread")
 }
 
 func TestSendInThreadAndUpdate(t *testing.T) {

@@ -37,6 +37,7 @@ type call struct {
 
 // upload is one file the fake received through files.uploadV2.
 type upload struct {
+	ID      string
 	Name    string
 	Title   string
 	Channel string
@@ -54,6 +55,7 @@ type fakeSlack struct {
 	calls      []call
 	uploads    []upload
 	pending    map[string]upload // file ID → upload in progress
+	deleted    []string          // file IDs removed with files.delete
 	seq        int
 	failN      int
 	failStatus int
@@ -181,6 +183,12 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 
 	switch method {
 	case "chat.postMessage", "chat.update":
+		// Like Slack, refuse an image block whose slack_file is not a
+		// completed upload of this app (or was deleted).
+		if missing := f.unknownSlackFiles(c.Form.Get("blocks"), c.Form.Get("attachments")); len(missing) > 0 {
+			f.write(w, map[string]any{"ok": false, "error": "invalid_blocks", "errors": missing})
+			return
+		}
 		ts := c.Form.Get("ts")
 		if method == "chat.postMessage" {
 			ts = fmt.Sprintf("1700000000.%06d", seq)
@@ -189,7 +197,7 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	case "files.getUploadURLExternal":
 		id := fmt.Sprintf("F%04d", seq)
 		f.mu.Lock()
-		f.pending[id] = upload{Name: c.Form.Get("filename")}
+		f.pending[id] = upload{ID: id, Name: c.Form.Get("filename")}
 		f.mu.Unlock()
 		f.write(w, map[string]any{"ok": true, "upload_url": f.srv.URL + "/upload/" + id, "file_id": id})
 	case "files.completeUploadExternal":
@@ -205,6 +213,18 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		f.mu.Unlock()
 		f.write(w, map[string]any{"ok": true, "files": out})
+	case "files.delete":
+		f.mu.Lock()
+		kept := f.uploads[:0]
+		for _, u := range f.uploads {
+			if u.ID != c.Form.Get("file") {
+				kept = append(kept, u)
+			}
+		}
+		f.uploads = kept
+		f.deleted = append(f.deleted, c.Form.Get("file"))
+		f.mu.Unlock()
+		f.write(w, map[string]any{"ok": true})
 	case "views.open":
 		f.write(w, map[string]any{"ok": true, "view": map[string]any{"id": "V1"}})
 	case "auth.test":
@@ -230,6 +250,54 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		f.write(w, map[string]any{"ok": false, "error": "unknown_method"})
 	}
+}
+
+// slackFileRefs returns the slack_file IDs the block JSON documents refer
+// to, in order.
+func slackFileRefs(docs ...string) []string {
+	var ids []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if sf, ok := v["slack_file"].(map[string]any); ok {
+				id, _ := sf["id"].(string)
+				ids = append(ids, id)
+			}
+			for _, e := range v {
+				walk(e)
+			}
+		case []any:
+			for _, e := range v {
+				walk(e)
+			}
+		}
+	}
+	for _, d := range docs {
+		var v any
+		if json.Unmarshal([]byte(d), &v) == nil {
+			walk(v)
+		}
+	}
+	return ids
+}
+
+// unknownSlackFiles returns the slack_file IDs the block JSON documents
+// refer to that are not completed uploads.
+func (f *fakeSlack) unknownSlackFiles(docs ...string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var missing []string
+	for _, id := range slackFileRefs(docs...) {
+		found := false
+		for _, u := range f.uploads {
+			found = found || u.ID == id
+		}
+		if !found {
+			missing = append(missing, id)
+		}
+	}
+	return missing
 }
 
 func (f *fakeSlack) serveUpload(w http.ResponseWriter, r *http.Request) {

@@ -310,7 +310,7 @@ func (a *Adapter) respond(ctx context.Context, conv chat.Conversation, responseU
 	if err != nil {
 		return chat.Ref{}, err
 	}
-	r, err := a.render(ctx, m)
+	r, err := a.render(ctx, m, nil) // a response_url reply shows no uploaded files
 	if err != nil {
 		return chat.Ref{}, &chat.SendError{Platform: chat.PlatformSlack, Err: err}
 	}

@@ -83,6 +83,15 @@ func WithMaxBlockChars(n int) RenderOption {
 	}
 }
 
+// WithImageFiles gives, for each of the message's images given as bytes,
+// the ID of a Slack file holding it (index i for m.Images[i]; "" for none):
+// such an image is shown inline by an image block referring to the file
+// (slack_file) rather than uploaded after the message. The Adapter uploads
+// the files itself before posting; this option is for callers that did.
+func WithImageFiles(ids ...string) RenderOption {
+	return func(r *renderer) { r.imageFiles = ids }
+}
+
 // Render renders m as Block Kit. It is pure and safe for concurrent use. A
 // Form is encoded into its button's value; when it does not fit Render
 // returns ErrFormTooLarge (the Adapter falls back to its Store).
@@ -96,6 +105,11 @@ func Render(m chat.Message, opts ...RenderOption) (Rendered, error) {
 
 type renderer struct {
 	maxChars int
+	// imageFiles[i], when set, is the ID of a file already uploaded to
+	// Slack (not shared to any channel) holding m.Images[i]'s bytes: the
+	// image is then shown in the message by an image block, instead of
+	// being uploaded into the thread after it.
+	imageFiles []string
 	// formValue returns the button value that identifies f when clicked.
 	formValue func(f *chat.Form) (string, error)
 }
@@ -169,8 +183,15 @@ func (r renderer) render(m chat.Message) (Rendered, error) {
 	for _, cb := range m.CodeBlocks {
 		addText(codeSections(cb))
 	}
-	for _, img := range m.Images {
+	for i, img := range m.Images {
 		switch {
+		case r.imageFile(i) != "" && inlineImage(img):
+			alt := truncatePlain(firstNonEmpty(img.AltText, img.Name, "image"), maxAltText)
+			block := slackgo.NewImageBlockSlackFile(&slackgo.SlackFileObject{ID: r.imageFile(i)}, alt, "", nil)
+			if !add(sized{block, runeLen(alt)}) {
+				// Cut by truncation: still attach the picture.
+				out.Uploads = append(out.Uploads, imageUpload(img))
+			}
 		case img.URL != "" && httpsURL(img.URL) && runeLen(img.URL) <= maxImageURL:
 			alt := truncatePlain(firstNonEmpty(img.AltText, img.Name, "image"), maxAltText)
 			add(sized{slackgo.NewImageBlock(img.URL, alt, "", nil), runeLen(alt)})
@@ -181,12 +202,7 @@ func (r renderer) render(m chat.Message) (Rendered, error) {
 				add(s)
 			}
 		case len(img.Data) > 0:
-			out.Uploads = append(out.Uploads, chat.File{
-				Name:        firstNonEmpty(img.Name, "image.png"),
-				Title:       img.AltText,
-				ContentType: firstNonEmpty(img.ContentType, "image/png"),
-				Data:        img.Data,
-			})
+			out.Uploads = append(out.Uploads, imageUpload(img))
 		}
 	}
 	if truncated {

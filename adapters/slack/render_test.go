@@ -101,6 +101,11 @@ func TestRenderGolden(t *testing.T) {
 		msg  chat.Message
 	}{
 		{"alarm", alarm()},
+		// The graph the notification pipeline attaches: shown from the
+		// file the adapter uploaded first (options below), else attached
+		// after the post.
+		{"alarm_graph_inline", adaptertest.AlarmGraphMessage()},
+		{"alarm_graph", adaptertest.AlarmGraphMessage()},
 		{"command_table", chat.Message{
 			Text: "`ec2 describe-instances --region us-east-1`",
 			CodeBlocks: []chat.CodeBlock{{Language: "text", Content: "InstanceId           State    Type\n" +
@@ -148,7 +153,11 @@ func TestRenderGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := slack.Render(tt.msg)
+			var opts []slack.RenderOption
+			if tt.name == "alarm_graph_inline" {
+				opts = append(opts, slack.WithImageFiles("F0GRAPH"))
+			}
+			r, err := slack.Render(tt.msg, opts...)
 			require.NoError(t, err)
 			assertNoPings(t, r)
 			checkGolden(t, tt.name, r)

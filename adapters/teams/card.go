@@ -18,7 +18,9 @@ import (
 // counted as UTF-16, later 100 KB with 80 KB recommended); the Teams
 // connectors and Graph reject messages above about 28 KB. 28 KB of UTF-8 JSON
 // stays under all of them for ASCII-heavy AWS output. Inline (base64) images
-// are not counted, as Microsoft's limit excludes them.
+// do not count towards truncating text, but one is shown only when its data
+// URI fits in what the rest of the card leaves of the budget; otherwise a
+// note says it was too large.
 const DefaultMaxCardBytes = 28 * 1024
 
 // DefaultMaxInlineImageBytes bounds an image given as bytes that is inlined
@@ -146,6 +148,10 @@ type RenderOptions struct {
 	// MaxInlineImageBytes bounds images given as bytes; 0 means
 	// DefaultMaxInlineImageBytes.
 	MaxInlineImageBytes int
+
+	// tooLarge marks images given as bytes left out because their data
+	// URI does not fit in what the card leaves of MaxBytes.
+	tooLarge map[int]bool
 }
 
 // Render turns a neutral message into an Adaptive Card. Markdown in Title,
@@ -164,6 +170,10 @@ func Render(m chat.Message, o RenderOptions) Card {
 	}
 	card := render(m, o, false)
 	size := cardSize(card)
+	if o.tooLarge = imagesOverBudget(m, o, size); len(o.tooLarge) > 0 {
+		card = render(m, o, false)
+		size = cardSize(card)
+	}
 	if size <= o.MaxBytes {
 		return card
 	}
@@ -228,10 +238,13 @@ func render(m chat.Message, o RenderOptions, truncated bool) Card {
 		card.Body = append(card.Body, codeElements(cb)...)
 	}
 	var notes []string
-	for _, img := range m.Images {
+	for i, img := range m.Images {
 		switch {
 		case img.URL != "" && chat.SafeURL(img.URL):
 			card.Body = append(card.Body, Element{Type: "Image", URL: img.URL, AltText: img.AltText})
+		case o.tooLarge[i]:
+			notes = append(notes, fmt.Sprintf("Image %s omitted: too large for a Teams message (%d KB).",
+				nameOr(img.Name, img.AltText, "image"), (dataURILen(img)+1023)/1024))
 		case len(img.Data) > 0 && inlineImageType(img.ContentType) && len(img.Data) <= o.MaxInlineImageBytes:
 			uri := "data:" + img.ContentType + ";base64," + base64.StdEncoding.EncodeToString(img.Data)
 			card.Body = append(card.Body, Element{Type: "Image", URL: uri, AltText: img.AltText})
@@ -473,8 +486,38 @@ func nameOr(vals ...string) string {
 	return ""
 }
 
-// cardSize is the size the budget counts: the card JSON without inline
-// images.
+// imagesOverBudget returns the images given as bytes whose data URIs do
+// not fit, in order, in what a card of size bytes (inline images not
+// counted) leaves of the budget. Text is never cut to make room for a
+// picture; a picture that does not fit is left out with a note.
+func imagesOverBudget(m chat.Message, o RenderOptions, size int) map[int]bool {
+	var out map[int]bool
+	used := size
+	for i, img := range m.Images {
+		if (img.URL != "" && chat.SafeURL(img.URL)) || len(img.Data) == 0 || !inlineImageType(img.ContentType) ||
+			len(img.Data) > o.MaxInlineImageBytes {
+			continue
+		}
+		n := dataURILen(img)
+		if used+n <= o.MaxBytes {
+			used += n
+			continue
+		}
+		if out == nil {
+			out = map[int]bool{}
+		}
+		out[i] = true
+	}
+	return out
+}
+
+// dataURILen is the length of img's data: URI.
+func dataURILen(img chat.Image) int {
+	return len("data:;base64,") + len(img.ContentType) + base64.StdEncoding.EncodedLen(len(img.Data))
+}
+
+// cardSize is the size the truncation budget counts: the card JSON without
+// inline images (imagesOverBudget fits those in what is left).
 func cardSize(c Card) int {
 	b, err := marshalJSON(c)
 	if err != nil {

@@ -277,11 +277,13 @@ func (d *Deliverer) deliverOne(t *task) {
 		return
 	}
 	conv := t.job.Conversation
+	p := conv.Platform
+	anchored := t.job.Message.ThreadKey != "" && conv.ThreadID == "" && (d.threads[p] || d.updaters[p] != nil)
 	var anchor chat.Ref
-	var threaded bool
-	if t.job.Message.ThreadKey != "" && conv.ThreadID == "" {
-		anchor, threaded = d.anchorOf(t)
-		if threaded && d.threads[conv.Platform] {
+	var found bool
+	if anchored {
+		anchor, found = d.anchorOf(t)
+		if found && d.threads[p] {
 			conv = anchor.Thread()
 		}
 	}
@@ -290,13 +292,15 @@ func (d *Deliverer) deliverOne(t *task) {
 		d.failed(t, err)
 		return
 	}
-	newAnchor := t.job.Message.ThreadKey != "" && !threaded && t.job.Conversation.ThreadID == ""
-	if newAnchor {
+	if anchored && !found {
 		// Until the anchor is durable, a follow-up right behind this
 		// message finds it in memory.
 		d.anchorPending(t, ref)
 	}
-	d.markAsync(t, ref, newAnchor)
+	d.markAsync(t, ref, anchored && !found)
+	if found {
+		d.updateAnchor(t, anchor)
+	}
 }
 
 // maxMarksInFlight bounds the "delivered" marks being written at once

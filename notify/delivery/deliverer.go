@@ -80,27 +80,33 @@ var (
 //
 // Threads: a message with a ThreadKey whose key was seen before in the
 // channel is posted in the first message's thread, where the platform has
-// threads; references live in the Store so replicas share them.
+// threads, and edits that first message to show it, where the adapter can
+// edit (WithAnchorUpdates); references live in the Store so replicas share
+// them.
 //
 // A Deliverer is safe for concurrent use. Shutdown or Close stops it.
 type Deliverer struct {
-	store     Store
-	senders   map[chat.Platform]chat.Sender
-	wrapped   map[chat.Platform]chat.Sender
-	threads   map[chat.Platform]bool
-	limiter   *Limiter
-	limits    map[chat.Platform]PlatformLimits
-	backoff   Backoff
-	clock     Clock
-	log       logger
-	inst      *instruments
-	mp        metric.MeterProvider
-	threshold int
-	maxDigest int
-	claimTTL  time.Duration
-	dedupTTL  time.Duration
-	threadTTL time.Duration
-	keepTTL   time.Duration
+	store   Store
+	senders map[chat.Platform]chat.Sender
+	wrapped map[chat.Platform]chat.Sender
+	threads map[chat.Platform]bool
+	// updaters edit a thread's anchor in place (WithAnchorUpdates), per
+	// platform whose adapter can edit; the same decorators as wrapped.
+	updaters      map[chat.Platform]chat.Updater
+	anchorUpdates bool
+	limiter       *Limiter
+	limits        map[chat.Platform]PlatformLimits
+	backoff       Backoff
+	clock         Clock
+	log           logger
+	inst          *instruments
+	mp            metric.MeterProvider
+	threshold     int
+	maxDigest     int
+	claimTTL      time.Duration
+	dedupTTL      time.Duration
+	threadTTL     time.Duration
+	keepTTL       time.Duration
 
 	// id and claims make claim tokens unique across replicas and claims.
 	id     string
@@ -190,6 +196,12 @@ func WithTTLs(claim, dedup, keep time.Duration) Option {
 	}
 }
 
+// WithAnchorUpdates sets whether a later message of a thread (an alarm's
+// new state) also edits the thread's first message to show it, on
+// platforms whose adapter can edit messages (chat.Updater); default on.
+// The change is still posted in the thread.
+func WithAnchorUpdates(on bool) Option { return func(d *Deliverer) { d.anchorUpdates = on } }
+
 // New returns a Deliverer that keeps its state in store.
 func New(store Store, opts ...Option) (*Deliverer, error) {
 	if store == nil {
@@ -211,6 +223,8 @@ func New(store Store, opts ...Option) (*Deliverer, error) {
 		held:      make(map[*task]struct{}),
 		marks:     make(chan struct{}, maxMarksInFlight),
 		anchors:   make(map[string]chat.Ref),
+
+		anchorUpdates: true,
 	}
 	for _, o := range opts {
 		o(d)
@@ -233,6 +247,7 @@ func New(store Store, opts ...Option) (*Deliverer, error) {
 	}
 	d.wrapped = make(map[chat.Platform]chat.Sender, len(d.senders))
 	d.threads = make(map[chat.Platform]bool, len(d.senders))
+	d.updaters = make(map[chat.Platform]chat.Updater)
 	for p, s := range d.senders {
 		ls := NewLimitedSender(s, d.limiter)
 		ls.OnThrottle = func(conv chat.Conversation, _ time.Duration, local bool) {
@@ -251,7 +266,11 @@ func New(store Store, opts ...Option) (*Deliverer, error) {
 			d.inst.retried.Add(context.Background(), 1, metric.WithAttributes(attrKV(attrPlatform, string(conv.Platform))))
 		}
 		d.wrapped[p] = rs
-		d.threads[p] = chat.CapabilitiesOf(s).Threads
+		caps := chat.CapabilitiesOf(s)
+		d.threads[p] = caps.Threads
+		if _, ok := s.(chat.Updater); ok && caps.Updates && d.anchorUpdates {
+			d.updaters[p] = rs
+		}
 	}
 	return d, nil
 }

@@ -21,8 +21,15 @@
 // (Retry, RetryAll) and deleted. A backlog past a threshold is coalesced into
 // a digest; if the digest fails, each notification it stood for gets its
 // own dead letter and its own source is told. Thread keys send follow-ups
-// into the first message's thread. Metrics go through the OpenTelemetry
-// metric API.
+// into the first message's thread and, where the adapter can edit messages
+// (chat.Updater; WithAnchorUpdates, default on), also edit that first
+// message to show the follow-up, so the channel's top level shows each
+// alarm's current state and its thread the history. The edit is best
+// effort: it passes the rate limiter like a post, is retried like one, and
+// when it fails for good it is logged, not dead-lettered (the change was
+// posted); a crash between the post and the edit leaves the first message
+// showing the previous state until the next change. Metrics go through the
+// OpenTelemetry metric API.
 //
 // # Redelivery and the duplicate window
 //

@@ -31,11 +31,16 @@ func ExampleDeliverer() {
 		}
 	}
 	for _, p := range slack.Sent() {
+		if p.Updated { // the alarm's first message shows its current state
+			fmt.Printf("message %s now shows %q\n", p.Ref.MessageID, p.Message.Title)
+			continue
+		}
 		fmt.Printf("%q in thread %q\n", p.Message.Title, p.Ref.Conversation.ThreadID)
 	}
 	// Output:
 	// "ALARM | cpu-high" in thread ""
 	// "OK | cpu-high" in thread "m1"
+	// message m1 now shows "OK | cpu-high"
 }
 
 func ExampleBuildDigest() {

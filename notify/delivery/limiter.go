@@ -273,10 +273,32 @@ func NewLimitedSender(next chat.Sender, limiter *Limiter) *LimitedSender {
 	return &LimitedSender{next: next, limiter: limiter}
 }
 
-var _ chat.Sender = (*LimitedSender)(nil)
+var (
+	_ chat.Sender  = (*LimitedSender)(nil)
+	_ chat.Updater = (*LimitedSender)(nil)
+)
 
 // Send waits for a slot, then sends.
 func (s *LimitedSender) Send(ctx context.Context, conv chat.Conversation, m chat.Message) (chat.Ref, error) {
+	return s.do(ctx, conv, func(ctx context.Context) (chat.Ref, error) { return s.next.Send(ctx, conv, m) })
+}
+
+// Update waits for a slot of ref's channel, then edits the message. An
+// edit counts as a post: Teams counts it against the conversation's budget,
+// and on Slack it keeps a storm's edits from crowding out its posts. It
+// fails with chat.ErrUnsupported when the wrapped sender cannot edit.
+func (s *LimitedSender) Update(ctx context.Context, ref chat.Ref, m chat.Message) error {
+	u, ok := s.next.(chat.Updater)
+	if !ok {
+		return fmt.Errorf("delivery: update: %w", chat.ErrUnsupported)
+	}
+	_, err := s.do(ctx, ref.Conversation, func(ctx context.Context) (chat.Ref, error) { return ref, u.Update(ctx, ref, m) })
+	return err
+}
+
+// do runs op (one call to the platform) in a slot of conv's channel, and
+// pauses the channel when the platform answers 429.
+func (s *LimitedSender) do(ctx context.Context, conv chat.Conversation, op func(context.Context) (chat.Ref, error)) (chat.Ref, error) {
 	waited, err := s.limiter.Wait(ctx, conv)
 	if waited > 0 && s.OnThrottle != nil {
 		s.OnThrottle(conv, waited, true)
@@ -284,7 +306,7 @@ func (s *LimitedSender) Send(ctx context.Context, conv chat.Conversation, m chat
 	if err != nil {
 		return chat.Ref{}, fmt.Errorf("delivery: waiting for rate limit: %w", err)
 	}
-	ref, err := s.next.Send(ctx, conv, m)
+	ref, err := op(ctx)
 	if err != nil && errors.Is(err, chat.ErrRateLimited) {
 		_, after := chat.Retryable(err)
 		if capped, over := capRetryAfter(requestedRetryAfter(err, after)); over {

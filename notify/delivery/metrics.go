@@ -24,12 +24,13 @@ const (
 	MetricThrottled         = "opschat.notify.delivery.throttled"
 	MetricRetried           = "opschat.notify.delivery.retried"
 	MetricDigests           = "opschat.notify.delivery.digests"
+	MetricAnchorUpdates     = "opschat.notify.delivery.anchor_updates"
 	MetricBacklog           = "opschat.notify.delivery.backlog"
 	MetricLatency           = "opschat.notify.delivery.latency"
 )
 
-// Metric attributes: success, failure, duplicate, digests, backlog and
-// latency carry the configuration name and platform; retried and throttled
+// Metric attributes: success, failure, duplicate, digests, anchor updates,
+// backlog and latency carry the configuration name and platform; retried and throttled
 // carry the platform, and throttled also whether the local limiter or the
 // platform (HTTP 429) throttled. Events counters carry none (the
 // configuration is not known before routing).
@@ -41,9 +42,9 @@ const (
 )
 
 type instruments struct {
-	events, unsupported, success, failure, duplicate, throttled, retried, digests metric.Int64Counter
-	backlog                                                                       metric.Int64UpDownCounter
-	latency                                                                       metric.Float64Histogram
+	events, unsupported, success, failure, duplicate, throttled, retried, digests, anchorUpdates metric.Int64Counter
+	backlog                                                                                      metric.Int64UpDownCounter
+	latency                                                                                      metric.Float64Histogram
 }
 
 func newInstruments(mp metric.MeterProvider) (*instruments, error) {
@@ -68,6 +69,7 @@ func newInstruments(mp metric.MeterProvider) (*instruments, error) {
 	counter(&in.throttled, MetricThrottled, "Sends delayed by the local rate limiter or refused by the platform with HTTP 429 (AWS/Chatbot EventsThrottled).")
 	counter(&in.retried, MetricRetried, "Send attempts retried after a retryable error.")
 	counter(&in.digests, MetricDigests, "Digest messages posted instead of individual notifications during a storm.")
+	counter(&in.anchorUpdates, MetricAnchorUpdates, "First messages of threads edited to show a later state (an alarm's current state).")
 	bl, err := m.Int64UpDownCounter(MetricBacklog, metric.WithDescription("Notifications queued for delivery."), metric.WithUnit("{message}"))
 	errs = append(errs, err)
 	in.backlog = bl

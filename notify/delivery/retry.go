@@ -113,7 +113,10 @@ func NewRetrySender(next chat.Sender, b Backoff, clock Clock) *RetrySender {
 	return &RetrySender{next: next, backoff: b.withDefaults(), clock: clock}
 }
 
-var _ chat.Sender = (*RetrySender)(nil)
+var (
+	_ chat.Sender  = (*RetrySender)(nil)
+	_ chat.Updater = (*RetrySender)(nil)
+)
 
 // AttemptsError reports how many attempts a failed send made. It wraps the
 // last error, and ErrAttemptsExhausted when the attempts ran out.
@@ -141,8 +144,25 @@ func (e *AttemptsError) Unwrap() []error {
 // Send sends m, retrying retryable failures. A failure is an
 // *AttemptsError.
 func (s *RetrySender) Send(ctx context.Context, conv chat.Conversation, m chat.Message) (chat.Ref, error) {
+	return s.do(ctx, conv, func(ctx context.Context) (chat.Ref, error) { return s.next.Send(ctx, conv, m) })
+}
+
+// Update edits the message ref points at, retrying retryable failures. A
+// failure is an *AttemptsError; it wraps chat.ErrUnsupported when the
+// wrapped sender cannot edit.
+func (s *RetrySender) Update(ctx context.Context, ref chat.Ref, m chat.Message) error {
+	u, ok := s.next.(chat.Updater)
+	if !ok {
+		return &AttemptsError{Attempts: 1, Err: fmt.Errorf("delivery: update: %w", chat.ErrUnsupported)}
+	}
+	_, err := s.do(ctx, ref.Conversation, func(ctx context.Context) (chat.Ref, error) { return ref, u.Update(ctx, ref, m) })
+	return err
+}
+
+// do runs op until it succeeds, fails for good or runs out of attempts.
+func (s *RetrySender) do(ctx context.Context, conv chat.Conversation, op func(context.Context) (chat.Ref, error)) (chat.Ref, error) {
 	for attempt := 1; ; attempt++ {
-		ref, err := s.next.Send(ctx, conv, m)
+		ref, err := op(ctx)
 		if err == nil {
 			return ref, nil
 		}

@@ -87,3 +87,66 @@ func TestRetrySenderStopsOnCancel(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Equal(t, 1, s.Calls())
 }
+
+// TestDecoratorsUpdate: the retry and rate-limit decorators edit through
+// the same machinery as posts (a retryable failure is retried, an edit
+// takes a slot of the channel), and say chat.ErrUnsupported for a sender
+// that cannot edit.
+func TestDecoratorsUpdate(t *testing.T) {
+	t.Parallel()
+	e503 := chat.ClassifyHTTP(chat.PlatformSlack, 503, 0, nil)
+	tests := []struct {
+		name     string
+		editable bool
+		failures int
+		wantErr  error
+		grants   int
+	}{
+		{name: "edit", editable: true, grants: 1},
+		{name: "retried edit", editable: true, failures: 2, grants: 3},
+		{name: "cannot edit", wantErr: chat.ErrUnsupported},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clock := newInstantClock()
+			limiter := delivery.NewLimiter(map[chat.Platform]delivery.PlatformLimits{
+				chat.PlatformSlack: {Channel: delivery.Limit{Rate: 1, Burst: 1}}}, clock)
+			grants := 0
+			limiter.OnGrant = func(chat.Conversation, time.Time) { grants++ }
+			var next chat.Sender = &scriptedSender{}
+			ed := &editable{failures: tt.failures, err: e503}
+			if tt.editable {
+				next = ed
+			}
+			rs := delivery.NewRetrySender(delivery.NewLimitedSender(next, limiter), delivery.Backoff{MaxAttempts: 4}, clock)
+			ref := chat.Ref{Conversation: slackConv("C1"), MessageID: "m1"}
+			err := rs.Update(context.Background(), ref, chat.Message{Title: "OK"})
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				assert.Zero(t, grants, "no slot spent on an edit that cannot happen")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, []string{"m1:OK"}, ed.edits)
+			assert.Equal(t, tt.grants, grants, "each attempt takes a slot")
+		})
+	}
+}
+
+// editable is a Sender whose first failures edits fail with err.
+type editable struct {
+	scriptedSender
+	failures int
+	err      error
+	edits    []string
+}
+
+func (e *editable) Update(_ context.Context, ref chat.Ref, m chat.Message) error {
+	if e.failures > 0 {
+		e.failures--
+		return e.err
+	}
+	e.edits = append(e.edits, ref.MessageID+":"+m.Title)
+	return nil
+}

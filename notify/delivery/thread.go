@@ -15,6 +15,14 @@ import (
 // critical path: until that write is done, d.anchors holds the reference,
 // so a follow-up queued right behind the first message (the channel's next
 // send) still finds the thread without waiting for a commit.
+//
+// A later message of the thread (an alarm's new state) also edits the
+// anchor in place to show it (WithAnchorUpdates), so the channel's top
+// level shows each alarm's current state; the change itself is posted in
+// the thread. The edit runs in the channel's worker right after the post,
+// so edits of one thread land in the order of their posts. It is best
+// effort: a failed edit is logged and does not fail the notification,
+// which was posted.
 
 func threadKey(t *task) string { return t.key + "|" + t.job.Message.ThreadKey }
 
@@ -69,4 +77,20 @@ func (d *Deliverer) storeAnchor(t *task, ref chat.Ref) {
 		d.log.log(ctx, t.job.LogLevel, slog.LevelWarn, "store thread anchor failed; follow-ups start a new thread",
 			"configuration", t.job.Configuration, "channel", t.key, "thread_key", t.job.Message.ThreadKey, "error", err)
 	}
+}
+
+// updateAnchor edits the anchor of t's thread to show t's message, when the
+// platform's adapter can edit.
+func (d *Deliverer) updateAnchor(t *task, anchor chat.Ref) {
+	u := d.updaters[t.job.Conversation.Platform]
+	if u == nil {
+		return
+	}
+	if err := u.Update(t.ctx, anchor, t.job.Message); err != nil {
+		d.log.log(t.ctx, t.job.LogLevel, slog.LevelWarn, "update thread's first message failed; the change is in the thread",
+			"configuration", t.job.Configuration, "channel", t.key, "thread_key", t.job.Message.ThreadKey,
+			"message_id", anchor.MessageID, "error", err)
+		return
+	}
+	d.inst.anchorUpdates.Add(t.ctx, 1, d.attrsOf(t))
 }

@@ -104,6 +104,9 @@ type chunkState struct {
 	denied  uint // by any layer so far
 	allowed uint // by the current layer
 	missing uint // not allowed by some earlier layer
+	// per is the scratch of policy: per action, the statements of the
+	// current block that cover it.
+	per [chunkSize]uint64
 }
 
 // policy applies the statements of pol that cover the chunk's actions.
@@ -113,11 +116,12 @@ type chunkState struct {
 func (c *chunkState) policy(pol *Policy, denyOnly bool) {
 	for bi := range pol.index {
 		b := &pol.index[bi]
-		var per [chunkSize]uint64
+		per := &c.per
 		var union uint64
 		var prev *actionKey
 		var prevSvc *serviceIndex
 		for i := range c.keys {
+			per[i] = 0
 			if c.denied&(1<<i) == 0 {
 				per[i], prevSvc = b.match(&c.keys[i], prev, prevSvc)
 				prev = &c.keys[i]

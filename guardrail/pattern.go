@@ -148,6 +148,9 @@ func (p *pattern) match(s string, ctx map[string][]string) bool {
 	toks := p.toks
 	if len(toks) == 1 && toks[0].kind == tokLit {
 		// Exact strings (most actions and condition values): no loop.
+		if !p.fold {
+			return s == toks[0].s
+		}
 		return len(s) == len(toks[0].s) && hasPrefix(s, toks[0].s, p.fold, p.asciiFold)
 	}
 	ti, si := 0, 0
@@ -157,6 +160,11 @@ func (p *pattern) match(s string, ctx map[string][]string) bool {
 			t := &toks[ti]
 			switch t.kind {
 			case tokStar:
+				if ti == len(toks)-1 {
+					// A final star takes whatever is left ("instance/*"),
+					// without stepping through it rune by rune.
+					return true
+				}
 				starTi, starSi = ti, si
 				ti++
 				continue
@@ -261,6 +269,12 @@ func lookup(ctx map[string][]string, key string) ([]string, bool) {
 	if v, ok := ctx[key]; ok {
 		return v, true
 	}
+	return lookupFold(ctx, key)
+}
+
+// lookupFold is lookup's scan for a key spelled in another case, apart so
+// that lookup inlines.
+func lookupFold(ctx map[string][]string, key string) ([]string, bool) {
 	for k, v := range ctx {
 		if len(k) == len(key) && strings.EqualFold(k, key) {
 			return v, true

@@ -3,6 +3,7 @@ package guardrail
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -385,6 +386,28 @@ func FuzzParseUTCSeconds(f *testing.F) {
 		if ok {
 			require.NoError(t, err, "fast path accepted %q", s)
 			assert.True(t, got.Equal(want), "%q: %v, time.Parse %v", s, got, want)
+		}
+		if err == nil && want.Location() == time.UTC && want.Format(time.RFC3339) == s {
+			assert.True(t, ok, "fast path refused canonical %q", s)
+		}
+	})
+}
+
+// FuzzParseIPv4: the fast path accepts only what netip.ParseAddr accepts,
+// with the same address (after Unmap, as the condition uses it).
+func FuzzParseIPv4(f *testing.F) {
+	for _, s := range []string{"10.1.2.3", "255.255.255.255", "256.1.1.1", "01.2.3.4", "0.0.0.0", "1.2.3", "1.2.3.4.5", "1..2.3", "::ffff:1.2.3.4", "1.2.3.4 "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseIPv4(s)
+		want, err := netip.ParseAddr(s)
+		if ok {
+			require.NoError(t, err, "fast path accepted %q", s)
+			assert.Equal(t, want.Unmap(), got, s)
+		}
+		if err == nil && want.Is4() && want.String() == s {
+			assert.True(t, ok, "fast path refused canonical %q", s)
 		}
 	})
 }

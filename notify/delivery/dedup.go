@@ -297,10 +297,17 @@ func (d *Deliverer) deliverOne(t *task) {
 		// message finds it in memory.
 		d.anchorPending(t, ref)
 	}
-	d.markAsync(t, ref, anchored && !found)
-	if found {
-		d.updateAnchor(t, anchor)
+	if !found {
+		d.markAsync(t, ref, anchored, nil)
+		return
 	}
+	// The edit runs here, so the channel's edits keep their order, while
+	// the mark is written meanwhile (the duplicate window stays one
+	// commit); the source is answered once both are over.
+	edited := make(chan struct{})
+	d.markAsync(t, ref, false, edited)
+	d.updateAnchor(t, anchor)
+	close(edited)
 }
 
 // maxMarksInFlight bounds the "delivered" marks being written at once
@@ -309,10 +316,10 @@ func (d *Deliverer) deliverOne(t *task) {
 const maxMarksInFlight = 1024
 
 // markAsync writes t's "delivered" mark (and, for the first message of a
-// thread, its anchor) in its own goroutine and only then finishes t, so
-// Wait returns after the mark is durable (or its failure is logged at
-// ERROR). Shutdown waits for it.
-func (d *Deliverer) markAsync(t *task, ref chat.Ref, newAnchor bool) {
+// thread, its anchor) in its own goroutine and only then finishes t (and,
+// when edited is set, once it is closed), so Wait returns after the mark
+// is durable (or its failure is logged at ERROR). Shutdown waits for it.
+func (d *Deliverer) markAsync(t *task, ref chat.Ref, newAnchor bool, edited <-chan struct{}) {
 	d.marks <- struct{}{}
 	d.wg.Add(1)
 	go func() {
@@ -327,6 +334,9 @@ func (d *Deliverer) markAsync(t *task, ref chat.Ref, newAnchor bool) {
 		}
 		d.markDelivered(t)
 		wg.Wait()
+		if edited != nil {
+			<-edited
+		}
 		d.succeeded(t, ref)
 		t.finish(nil)
 	}()

@@ -159,7 +159,7 @@ func (d *Deliverer) deliverDigest(key string, batch []*task) {
 	d.log.log(ctx, lead.job.LogLevel, slog.LevelInfo, "storm: posted digest",
 		"configuration", lead.job.Configuration, "channel", key, "digest", id, "notifications", len(claimed))
 	for _, t := range claimed {
-		d.markAsync(t, ref, false)
+		d.markAsync(t, ref, false, nil)
 	}
 }
 

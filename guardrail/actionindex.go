@@ -31,12 +31,18 @@ type actionBlock struct {
 	notAction uint64
 	// deny marks Deny statements, so a deny-only layer skips the others.
 	deny uint64
+	// always marks statements whose Resource and Condition elements hold
+	// for every request (Resource "*", no Condition): no need to check.
+	always uint64
 	// everything marks statements with a pattern that matches every action
 	// ("*").
 	everything uint64
 	// exact maps a case-folded action ("ec2:stopinstances") to the
 	// statements naming it without wildcards.
 	exact foldTable[uint64]
+	// exactFilter has bit h>>58 set for the hash h of every key of exact:
+	// most actions are in no exact list, and a clear bit saves the probe.
+	exactFilter uint64
 	// services maps a case-folded service prefix ("ec2") to the patterns
 	// that name it literally ("ec2:Describe*", "ec2:*").
 	services foldTable[serviceIndex]
@@ -92,6 +98,9 @@ func buildBlock(sts []Statement, base int) actionBlock {
 		if st.Effect == EffectDeny {
 			b.deny |= bit
 		}
+		if st.anyResource && !st.notResource && len(st.conditions) == 0 {
+			b.always |= bit
+		}
 		for pi := range st.actions {
 			p := &st.actions[pi]
 			if p.all {
@@ -124,7 +133,9 @@ func buildBlock(sts []Statement, base int) actionBlock {
 	}
 	b.exact = newFoldTable[uint64](len(exact))
 	for k, v := range exact {
-		*b.exact.insert(k, actionHash(k)) = v
+		h := actionHash(k)
+		*b.exact.insert(k, h) = v
+		b.exactFilter |= 1 << (h >> 58)
 	}
 	b.services = newFoldTable[serviceIndex](len(services))
 	for k, v := range services {
@@ -171,30 +182,43 @@ func appendPrefix(ps []prefixPattern, op string, bit uint64) []prefixPattern {
 	return append(ps, pp)
 }
 
-// match returns the bitset of the block's statements whose Action (or
-// NotAction) element covers the action. prev is the action matched before
-// in the same block, or nil: actions of one operation are usually of one
-// service, whose entry is then found once.
-func (b *actionBlock) match(k, prev *actionKey, prevSvc *serviceIndex) (uint64, *serviceIndex) {
-	m := b.everything
+// matchKeys sets keys[i]'s bitset in per[i]: the block's statements whose
+// Action (or NotAction) element covers the action. Actions whose bit is
+// set in skip get 0. It returns the union of the bitsets. The actions of
+// one operation are usually of one service, whose entry is then looked up
+// once.
+func (b *actionBlock) matchKeys(keys []actionKey, skip uint, per *[chunkSize]uint64) uint64 {
+	var union uint64
+	svcOf := -1 // the group whose service si is
 	var si *serviceIndex
-	if k.svcLen >= 0 {
-		if v := b.exact.get(k.full, k.s); v != nil {
-			m |= *v
+	for i := range keys {
+		k := &keys[i]
+		if skip&(1<<i) != 0 {
+			per[i] = 0
+			continue
 		}
-		if prev != nil && prev.svcLen == k.svcLen && prev.s[:k.svcLen] == k.s[:k.svcLen] {
-			si = prevSvc
-		} else {
-			si = b.services.get(k.svc, k.s[:k.svcLen])
+		m := b.everything
+		if k.svcLen >= 0 {
+			if b.exactFilter&(1<<(k.full>>58)) != 0 {
+				if v := b.exact.get(k.full, k.s); v != nil {
+					m |= *v
+				}
+			}
+			if k.group != svcOf {
+				si, svcOf = b.services.get(k.svc, k.s[:k.svcLen]), k.group
+			}
+			if si != nil {
+				m = si.match(m, k)
+			}
 		}
-		if si != nil {
-			m = si.match(m, k)
+		if len(b.other) > 0 {
+			m = matchRefs(m, b.other, k.s)
 		}
+		m ^= b.notAction
+		per[i] = m
+		union |= m
 	}
-	if len(b.other) > 0 {
-		m = matchRefs(m, b.other, k.s)
-	}
-	return m ^ b.notAction, si
+	return union
 }
 
 // match adds to m the statements whose patterns of this service cover the
@@ -202,10 +226,7 @@ func (b *actionBlock) match(k, prev *actionKey, prevSvc *serviceIndex) (uint64, 
 func (si *serviceIndex) match(m uint64, k *actionKey) uint64 {
 	m |= si.all
 	op := k.s[k.svcLen+1:]
-	var head uint64 // op's first eight bytes, lower-cased, when it has them
-	if len(op) >= 8 {
-		head = lower8(load64(op, 0))
-	}
+	head := k.head
 	for i := range si.prefixes {
 		pp := &si.prefixes[i]
 		if m&pp.bits == pp.bits || len(op) < len(pp.op) {
@@ -245,6 +266,13 @@ type actionKey struct {
 	svcLen int // index of the first ':', -1 if none
 	svc    uint64
 	full   uint64 // actionHash; meaningless without a ':'
+	// head is the operation's first eight bytes lower-cased, when it has
+	// eight, for prefixPattern.
+	head uint64
+	// group is the index in its chunk of the first action with the same
+	// service text, so a block looks a service up once per chunk (set by
+	// groupServices).
+	group int
 	// valid: the action is one IAM action, "service:Operation" with both
 	// parts non-empty and no wildcard, space, control character or second
 	// ':' (see validRequestAction).
@@ -259,8 +287,27 @@ func makeActionKey(a string) actionKey {
 	svc, badSvc := foldHash(a[:k.svcLen])
 	op, badOp := foldHash(a[k.svcLen+1:])
 	k.svc, k.full = svc, mixHash(svc, op)
+	if len(a)-k.svcLen-1 >= 8 {
+		k.head = lower8(load64(a, k.svcLen+1))
+	}
 	k.valid = k.svcLen > 0 && k.svcLen < len(a)-1 && badSvc|badOp == 0
 	return k
+}
+
+// groupServices sets each key's group: the index of the first key with the
+// same service text (compared exactly; a different spelling only costs a
+// lookup).
+func groupServices(keys []actionKey) {
+	for i := range keys {
+		keys[i].group = i
+		for j := 0; j < i; j++ {
+			if keys[j].group == j && keys[j].svcLen == keys[i].svcLen && keys[j].svcLen >= 0 &&
+				keys[j].s[:keys[j].svcLen] == keys[i].s[:keys[i].svcLen] {
+				keys[i].group = j
+				break
+			}
+		}
+	}
 }
 
 // actionHash is makeActionKey's full hash of an action with a ':'; the
@@ -454,10 +501,11 @@ func (t *foldTable[V]) get(h uint64, s string) *V {
 // forEachMatch calls fn for each statement of p whose Action element covers
 // k, in document order, until fn returns false.
 func (p *Policy) forEachMatch(k *actionKey, fn func(st *Statement) bool) {
+	keys := [1]actionKey{*k}
 	for bi := range p.index {
 		b := &p.index[bi]
-		m, _ := b.match(k, nil, nil)
-		for ; m != 0; m &= m - 1 {
+		var per [chunkSize]uint64
+		for m := b.matchKeys(keys[:], 0, &per); m != 0; m &= m - 1 {
 			if !fn(&p.statements[b.base+bits.TrailingZeros64(m)]) {
 				return
 			}

@@ -62,6 +62,7 @@ func decide[L any](actions []string, req *Request, layers []L, get func(*L) ([]*
 				c.denied |= 1 << i
 			}
 		}
+		groupServices(c.keys)
 		if builtin {
 			c.policy(blocklist(), true)
 		}
@@ -116,36 +117,27 @@ type chunkState struct {
 func (c *chunkState) policy(pol *Policy, denyOnly bool) {
 	for bi := range pol.index {
 		b := &pol.index[bi]
-		per := &c.per
-		var union uint64
-		var prev *actionKey
-		var prevSvc *serviceIndex
-		for i := range c.keys {
-			per[i] = 0
-			if c.denied&(1<<i) == 0 {
-				per[i], prevSvc = b.match(&c.keys[i], prev, prevSvc)
-				prev = &c.keys[i]
-				union |= per[i]
-			}
-		}
+		union := b.matchKeys(c.keys, c.denied, &c.per)
 		if denyOnly {
 			union &= b.deny
 		}
 		for ; union != 0; union &= union - 1 {
 			s := bits.TrailingZeros64(union)
-			st := &pol.statements[b.base+s]
 			want := c.all &^ c.denied
-			if st.Effect == EffectAllow {
+			if b.deny&(1<<s) == 0 {
 				want &^= c.allowed | c.missing
 			}
-			m := uint(per[0] >> s & 1)
+			m := uint(c.per[0] >> s & 1)
 			for i := 1; i < len(c.keys); i++ {
-				m |= uint(per[i]>>s&1) << i
+				m |= uint(c.per[i]>>s&1) << i
 			}
-			if m &= want; m == 0 || !st.appliesBeyondAction(c.req, c.unknown) {
+			if m &= want; m == 0 {
 				continue
 			}
-			if st.Effect == EffectDeny {
+			if b.always&(1<<s) == 0 && !pol.statements[b.base+s].appliesBeyondAction(c.req, c.unknown) {
+				continue
+			}
+			if b.deny&(1<<s) != 0 {
 				c.denied |= m
 			} else {
 				c.allowed |= m

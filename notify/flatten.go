@@ -22,35 +22,6 @@ var errDuplicateKey = errors.New("duplicate key")
 // there, so it is here.
 const maxEventDepth = 10000
 
-// pathNode is one key in the tree of the paths the patterns of a set use.
-// The flattener descends only into keys that have a node and skips every
-// other subtree without allocating.
-type pathNode struct {
-	id       int32 // node number, for duplicate-key detection
-	path     int32 // path id when some field tests this exact path, else -1
-	children map[string]*pathNode
-	// names and kids repeat small child sets as slices: comparing a key
-	// with a few names is cheaper than hashing it.
-	names []string
-	kids  []*pathNode
-}
-
-// maxLinearKids is the child count up to which child scans the names.
-const maxLinearKids = 8
-
-// child returns the node under key, or nil.
-func (n *pathNode) child(key []byte) *pathNode {
-	if n.names == nil {
-		return n.children[string(key)]
-	}
-	for i, name := range n.names {
-		if len(name) == len(key) && name == string(key) {
-			return n.kids[i]
-		}
-	}
-	return nil
-}
-
 // fscan is one streaming pass over an event: it validates the whole input
 // as encoding/json would and records the leaves at the used paths in the
 // matcher state.

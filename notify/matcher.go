@@ -218,26 +218,6 @@ func (e *engine) addPath(path string, id int32) {
 	n.path = id
 }
 
-// freeze fills the child slices of small nodes, in a fixed order.
-func (n *pathNode) freeze() {
-	n.names, n.kids = nil, nil
-	if len(n.children) <= maxLinearKids {
-		for name := range n.children {
-			n.names = append(n.names, name)
-		}
-		slices.Sort(n.names)
-		for _, name := range n.names {
-			n.kids = append(n.kids, n.children[name])
-		}
-		if n.names == nil {
-			n.names = []string{} // no children: nothing to look up
-		}
-	}
-	for _, c := range n.children {
-		c.freeze()
-	}
-}
-
 // costKey names one indexable test for selectivity counting: branches
 // whose anchors share a key all become candidates together. Tests that
 // are looked up by the event's value (exact, prefix...) count per value;

@@ -74,14 +74,20 @@ func codeElements(cb chat.CodeBlock) []Element {
 
 func tableElement(rows [][]string) Element {
 	t := Element{Type: "Table", FirstRowAsHeader: true, GridStyle: "accent", Spacing: "Small"}
+	// Widths are weights: the renderer shares the card's width out in
+	// proportion, after each cell's fixed padding. Counting characters
+	// alone wrapped cells in Microsoft's renderer (the browser check):
+	// most characters are twice as wide as "i" or "-", capitals more, the bold
+	// header is wider than the body, and the padding is the same for every
+	// column. So each cell is weighed by textWidth, plus the padding.
 	widths := make([]int, len(rows[0]))
-	for _, r := range rows {
+	for ri, r := range rows {
 		for i, c := range r {
-			widths[i] = max(widths[i], min(utf8.RuneCountInString(c), maxTableCell), 1)
+			widths[i] = max(widths[i], textWidth(c, ri == 0))
 		}
 	}
 	for _, w := range widths {
-		t.Columns = append(t.Columns, TableColumn{Width: w})
+		t.Columns = append(t.Columns, TableColumn{Width: w + cellPadding})
 	}
 	for ri, r := range rows {
 		row := TableRow{Type: "TableRow"}
@@ -98,6 +104,36 @@ func tableElement(rows [][]string) Element {
 		t.Rows = append(t.Rows, row)
 	}
 	return t
+}
+
+// cellPadding is a table cell's padding in textWidth units.
+const cellPadding = 8
+
+// textWidth estimates how wide s is in a proportional UI font (Segoe UI,
+// as Teams uses), in tenths of an em: narrow punctuation and i/l/t/f 3,
+// capitals, m and w 8, the rest 6 (measured against the sans-serif fonts
+// Microsoft's renderer falls back to, which run wider than Segoe UI); bold
+// adds a tenth. The first maxTableCell characters count (longer cells wrap
+// anyway); at least 1.
+func textWidth(s string, bold bool) int {
+	w, n := 0, 0
+	for _, r := range s {
+		if n++; n > maxTableCell {
+			break
+		}
+		switch {
+		case strings.ContainsRune(" .,:;'!|-()[]/ijltfI", r):
+			w += 3
+		case (r >= 'A' && r <= 'Z') || r == 'm' || r == 'w':
+			w += 8
+		default:
+			w += 6
+		}
+	}
+	if bold {
+		w += w / 10
+	}
+	return max(w, 1)
 }
 
 // parseTable recognises the aligned tables command output uses: a header

@@ -63,8 +63,9 @@ type serviceIndex struct {
 type prefixPattern struct {
 	op   string
 	bits uint64
-	// head and mask are op's first (up to) eight bytes as a word and the
-	// mask of those bytes, to compare with an operation's first word.
+	// head and mask are op's bytes as a word and the mask of those bytes,
+	// to compare with an operation's first word; mask is 0 for a prefix
+	// longer than eight bytes, compared with prefixFold.
 	head, mask uint64
 }
 
@@ -225,18 +226,16 @@ func (b *actionBlock) matchKeys(keys []actionKey, skip uint, per *[chunkSize]uin
 // action k (of this service).
 func (si *serviceIndex) match(m uint64, k *actionKey) uint64 {
 	m |= si.all
-	op := k.s[k.svcLen+1:]
-	head := k.head
 	for i := range si.prefixes {
 		pp := &si.prefixes[i]
-		if m&pp.bits == pp.bits || len(op) < len(pp.op) {
+		if m&pp.bits == pp.bits {
 			continue
 		}
-		if len(op) >= 8 && len(pp.op) <= 8 {
-			if head&pp.mask == pp.head {
-				m |= pp.bits
-			}
-		} else if foldEqual(op[:len(pp.op)], pp.op) {
+		// A prefix of up to eight bytes is one masked compare: where the
+		// operation is shorter, its zero padding cannot equal a byte of
+		// the prefix (the parser refuses control characters in actions).
+		if pp.mask != 0 && k.head&pp.mask == pp.head ||
+			pp.mask == 0 && prefixFold(k.s[k.svcLen+1:], pp.op) {
 			m |= pp.bits
 		}
 	}
@@ -244,6 +243,10 @@ func (si *serviceIndex) match(m uint64, k *actionKey) uint64 {
 		m = matchRefs(m, si.other, k.s)
 	}
 	return m
+}
+
+func prefixFold(s, lowerPrefix string) bool {
+	return len(s) >= len(lowerPrefix) && foldEqual(s[:len(lowerPrefix)], lowerPrefix)
 }
 
 // matchRefs adds the bits of the patterns that match action, skipping
@@ -266,8 +269,8 @@ type actionKey struct {
 	svcLen int // index of the first ':', -1 if none
 	svc    uint64
 	full   uint64 // actionHash; meaningless without a ':'
-	// head is the operation's first eight bytes lower-cased, when it has
-	// eight, for prefixPattern.
+	// head is the operation's first eight bytes lower-cased (zero bytes
+	// past its end), for prefixPattern.
 	head uint64
 	// group is the index in its chunk of the first action with the same
 	// service text, so a block looks a service up once per chunk (set by
@@ -287,9 +290,7 @@ func makeActionKey(a string) actionKey {
 	svc, badSvc := foldHash(a[:k.svcLen])
 	op, badOp := foldHash(a[k.svcLen+1:])
 	k.svc, k.full = svc, mixHash(svc, op)
-	if len(a)-k.svcLen-1 >= 8 {
-		k.head = lower8(load64(a, k.svcLen+1))
-	}
+	k.head = lower8(loadHead(a[k.svcLen+1:]))
 	k.valid = k.svcLen > 0 && k.svcLen < len(a)-1 && badSvc|badOp == 0
 	return k
 }
@@ -390,6 +391,24 @@ func foldEqual(s, lower string) bool {
 		}
 	}
 	return true
+}
+
+// loadHead reads the first eight bytes of s as a word, zero-padded when s
+// is shorter. For 4 to 7 bytes, two overlapping 4-byte loads put each byte
+// in its place (the overlap ORs a byte with itself).
+func loadHead(s string) uint64 {
+	switch n := len(s); {
+	case n >= 8:
+		return load64(s, 0)
+	case n >= 4:
+		return uint64(load32(s, 0)) | uint64(load32(s, n-4))<<(8*(n-4))
+	default:
+		var w uint64
+		for j := n - 1; j >= 0; j-- {
+			w = w<<8 | uint64(s[j])
+		}
+		return w
+	}
 }
 
 // load64 reads s[i:i+8] as a little-endian word (one load once compiled).

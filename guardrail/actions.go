@@ -27,13 +27,13 @@ func DecideActions(actions []string, resource string, reqContext map[string][]st
 		return ExplicitDeny, -1
 	}
 	req := Request{Resource: resource, Context: reqContext}
-	return decide(actions, &req, layers, layerPolicies, true)
+	return decide(actions, &req, layerList{named: layers}, true)
 }
 
 // chunkSize is the number of actions decided together, a bit each; their
 // index keys live in a fixed array on the stack. Real operations need one
 // to three actions.
-const chunkSize = 8
+const chunkSize = 4
 
 // decide is the allocation-free decision behind Evaluate (one action, no
 // blocklist) and DecideActions. Actions are taken in chunks; within a chunk
@@ -43,11 +43,11 @@ const chunkSize = 8
 // the chunk's actions it covers. The result is the per-action loop's: the
 // lowest-indexed explicit deny, else the lowest-indexed action some layer
 // does not allow; no layer that must allow means ImplicitDeny at 0.
-func decide[L any](actions []string, req *Request, layers []L, get func(*L) ([]*Policy, bool), builtin bool) (Decision, int) {
+func decide(actions []string, req *Request, layers layerList, builtin bool) (Decision, int) {
 	unknown := req.unknownResource()
 	mustAllow := 0
-	for li := range layers {
-		if _, denyOnly := get(&layers[li]); !denyOnly {
+	for li := range layers.len() {
+		if _, denyOnly := layers.at(li); !denyOnly {
 			mustAllow++
 		}
 	}
@@ -66,8 +66,8 @@ func decide[L any](actions []string, req *Request, layers []L, get func(*L) ([]*
 		if builtin {
 			c.policy(blocklist(), true)
 		}
-		for li := range layers {
-			pols, denyOnly := get(&layers[li])
+		for li := range layers.len() {
+			pols, denyOnly := layers.at(li)
 			c.allowed = 0
 			for _, pol := range pols {
 				if pol != nil {
@@ -197,7 +197,21 @@ func AuthorizeActions(actions []string, resource string, reqContext map[string][
 	return exp, nil
 }
 
-func layerPolicies(l *Layer) ([]*Policy, bool) { return l.Policies, l.DenyOnly }
+// layerList is the layers of a decision: named ones (DecideActions) or plain
+// policy lists (Evaluate), without an indirect call per layer.
+type layerList struct {
+	named []Layer
+	plain [][]*Policy
+}
+
+func (l layerList) len() int { return len(l.named) + len(l.plain) }
+
+func (l layerList) at(i int) ([]*Policy, bool) {
+	if l.named != nil {
+		return l.named[i].Policies, l.named[i].DenyOnly
+	}
+	return l.plain[i], false
+}
 
 func invalidActionExplanation(action, resource string) Explanation {
 	return Explanation{Decision: ExplicitDeny, Action: action, Resource: resource, Builtin: true,

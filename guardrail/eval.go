@@ -66,7 +66,7 @@ func (r *Request) unknownResource() bool {
 // concurrent use.
 func Evaluate(req Request, layers ...[]*Policy) Decision {
 	acts := [1]string{req.Action}
-	d, _ := decide(acts[:], &req, layers, func(l *[]*Policy) ([]*Policy, bool) { return *l, false }, false)
+	d, _ := decide(acts[:], &req, layerList{plain: layers}, false)
 	return d
 }
 

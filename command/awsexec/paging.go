@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Tokens for --starting-token. The AWS CLI (botocore) hands out tokens
@@ -72,6 +73,9 @@ func cutLast(s, sep string) (before, after string, ok bool) {
 func (t startingToken) encode(inputName string) string {
 	if t.skip == 0 {
 		return t.token
+	}
+	if !utf8.ValidString(t.token) {
+		return "" // JSON would change it; AWS tokens are text anyway
 	}
 	m := map[string]any{truncateAmount: t.skip}
 	if t.token != "" {

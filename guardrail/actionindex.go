@@ -219,6 +219,9 @@ func (b *actionBlock) matchKeys(keys []actionKey, skip uint, per *[chunkSize]uin
 		per[i] = m
 		union |= m
 	}
+	for i := len(keys); i < chunkSize; i++ {
+		per[i] = 0
+	}
 	return union
 }
 
@@ -444,7 +447,8 @@ func zeroBytes(y uint64) uint64 {
 // one) and DEL. Non-ASCII bytes pass, as in validRequestAction.
 func badBytes(x uint64) uint64 {
 	below := ^(x&low7 + (0x80-'!')*ones) &^ x & high // < '!'
-	return below | zeroBytes(x^'*'*ones) | zeroBytes(x^'?'*ones) | zeroBytes(x^':'*ones) | zeroBytes(x^0x7f*ones)
+	// '*' (0x2a) and ':' (0x3a) differ only in bit 4: one test for both.
+	return below | zeroBytes((x|0x10*ones)^':'*ones) | zeroBytes(x^'?'*ones) | zeroBytes(x^0x7f*ones)
 }
 
 // lower8 lower-cases the ASCII letters among the eight bytes of x and

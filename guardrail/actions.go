@@ -35,6 +35,13 @@ func DecideActions(actions []string, resource string, reqContext map[string][]st
 // to three actions.
 const chunkSize = 4
 
+// chunkState.policy reads per[0..3] without a loop: fail to compile if
+// chunkSize changes.
+var (
+	_ [chunkSize - 4]struct{}
+	_ [4 - chunkSize]struct{}
+)
+
 // decide is the allocation-free decision behind Evaluate (one action, no
 // blocklist) and DecideActions. Actions are taken in chunks; within a chunk
 // every policy's action index is asked once per action for the statements
@@ -127,10 +134,10 @@ func (c *chunkState) policy(pol *Policy, denyOnly bool) {
 			if b.deny&(1<<s) == 0 {
 				want &^= c.allowed | c.missing
 			}
-			m := uint(c.per[0] >> s & 1)
-			for i := 1; i < len(c.keys); i++ {
-				m |= uint(c.per[i]>>s&1) << i
-			}
+			// The actions that statement s covers, one bit each (per is
+			// zero past the chunk's actions, so this needs no loop).
+			p := &c.per
+			m := uint(p[0]>>s&1) | uint(p[1]>>s&1)<<1 | uint(p[2]>>s&1)<<2 | uint(p[3]>>s&1)<<3
 			if m &= want; m == 0 {
 				continue
 			}

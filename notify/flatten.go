@@ -445,7 +445,7 @@ func (p *fscan) str(key bool) ([]byte, error) {
 	// The usual body, without escapes, is one stringStop call.
 	if end, high := stringStop(p.b, start); end < len(p.b) && p.b[end] == '"' {
 		p.i = end + 1
-		if raw := p.b[start:end]; !high || utf8.Valid(raw) {
+		if raw := p.b[start:end:end]; !high || utf8.Valid(raw) {
 			return raw, nil
 		}
 	}
@@ -455,7 +455,7 @@ func (p *fscan) str(key bool) ([]byte, error) {
 		return nil, p.syntaxErr(strErrors[code])
 	}
 	p.i = end + 1
-	raw := p.b[start:end]
+	raw := p.b[start:end:end]
 	if plain || (!hasByte(raw, '\\') && utf8.Valid(raw)) {
 		return raw, nil
 	}

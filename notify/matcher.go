@@ -86,10 +86,9 @@ func (s *PatternSet) Match(event []byte) ([]string, error) {
 // and returns the extended slice; with a dst of enough capacity it does not
 // allocate. Errors are those of Match.
 func (s *PatternSet) AppendMatches(dst []string, event []byte) ([]string, error) {
-	eng := s.engine()
-	st := s.state(eng)
+	eng, st, err := s.begin(event)
 	defer s.pool.Put(st)
-	if err := st.flattenEvent(eng.root, event); err != nil {
+	if err != nil {
 		return dst, err
 	}
 	if st.run(eng, false) == 0 {
@@ -104,15 +103,35 @@ func (s *PatternSet) AppendMatches(dst []string, event []byte) ([]string, error)
 	return dst, nil
 }
 
+// appendMatchedNums appends the numbers (in the order of Add, from 0) of
+// the patterns event matches, in id order. The router numbers its
+// subscriptions' patterns this way instead of by id strings.
+func (s *PatternSet) appendMatchedNums(dst []int32, event []byte) ([]int32, error) {
+	eng, st, err := s.begin(event)
+	defer s.pool.Put(st)
+	if err != nil {
+		return dst, err
+	}
+	st.run(eng, false)
+	return append(dst, st.matched...), nil
+}
+
 // matchAny reports whether any pattern matches, stopping at the first.
 func (s *PatternSet) matchAny(event []byte) (bool, error) {
-	eng := s.engine()
-	st := s.state(eng)
+	eng, st, err := s.begin(event)
 	defer s.pool.Put(st)
-	if err := st.flattenEvent(eng.root, event); err != nil {
+	if err != nil {
 		return false, err
 	}
 	return st.run(eng, true) > 0, nil
+}
+
+// begin takes per-match buffers and flattens event into them; the caller
+// puts st back in the pool.
+func (s *PatternSet) begin(event []byte) (*engine, *matchState, error) {
+	eng := s.engine()
+	st := s.state(eng)
+	return eng, st, st.flattenEvent(eng.root, event)
 }
 
 // state takes per-match buffers from the pool, sized for eng.

@@ -58,9 +58,10 @@ func (p *Pattern) Match(event []byte) (bool, error) {
 //
 // A FilterPolicy is immutable and safe for concurrent use.
 type FilterPolicy struct {
-	source string
-	nested bool
-	set    *PatternSet
+	source   string
+	nested   bool
+	branches []branch // for the router's per-topic sets
+	set      *PatternSet
 }
 
 // CompileFilterPolicy compiles an SNS filter policy. Errors wrap
@@ -70,7 +71,7 @@ func CompileFilterPolicy(policy []byte) (*FilterPolicy, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &FilterPolicy{source: string(policy), set: NewPatternSet()}
+	f := &FilterPolicy{source: string(policy), branches: branches, set: NewPatternSet()}
 	for _, b := range branches {
 		for _, fl := range b {
 			if strings.Contains(fl.path, pathSep) {

@@ -198,6 +198,43 @@ func TestRouterUnclaimedIsLoggedAndMetered(t *testing.T) {
 	assert.True(t, found, "unclaimed counter recorded")
 }
 
+// TestRouterFilteredIsMeteredPerConfiguration counts each dropped
+// (notification, subscription) pair under the subscription's name.
+func TestRouterFilteredIsMeteredPerConfiguration(t *testing.T) {
+	t.Parallel()
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	r, err := notify.NewRouter([]notify.Subscription{
+		{Name: "ec2", Conversation: conv("A"), TopicARNs: []string{topicUSE1}, EventPattern: mustPattern(t, `{"source":["aws.ec2"]}`)},
+		{Name: "health", Conversation: conv("B"), TopicARNs: []string{topicUSE1}, EventPattern: mustPattern(t, `{"source":["aws.health"]}`)},
+		{Name: "prod", Conversation: conv("C"), TopicARNs: []string{topicUSE1}, FilterPolicy: mustPolicy(t, `{"env":["prod"]}`)},
+	}, notify.WithMeterProvider(mp))
+	require.NoError(t, err)
+	for _, id := range []string{"m1", "m2"} {
+		ds, err := r.Route(context.Background(), snsEnvelope(topicUSE1, id, `{"source":"aws.ec2"}`, nil))
+		require.NoError(t, err)
+		require.Len(t, ds, 1)
+		assert.Equal(t, "ec2", ds[0].Subscription.Name)
+	}
+
+	var rm metricdata.ResourceMetrics
+	require.NoError(t, reader.Collect(context.Background(), &rm))
+	got := map[string]int64{}
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			if m.Name != "opschat.notify.filtered" {
+				continue
+			}
+			for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
+				name, _ := dp.Attributes.Value("configuration")
+				got[name.AsString()] += dp.Value
+			}
+		}
+	}
+	assert.Equal(t, map[string]int64{"health": 2, "prod": 2}, got)
+	assert.Equal(t, uint64(4), r.Stats().Filtered)
+}
+
 func TestNewRouterValidation(t *testing.T) {
 	t.Parallel()
 	_, err := notify.NewRouter([]notify.Subscription{

@@ -35,32 +35,3 @@ func stringStopGeneric(b []byte, i int) (stop int, high bool) {
 	}
 	return len(b), acc&lanes80 != 0
 }
-
-// plainEnd returns the index of the closing quote of the string body at i
-// when the body is plain ASCII without escapes and ends within the next
-// eight bytes, else -1. Most keys and many values are that short: one
-// inlined word test then costs less than the call to stringStop.
-func plainEnd(b []byte, i int) int {
-	if i < 0 || len(b)-i < 8 {
-		return -1
-	}
-	w := binary.LittleEndian.Uint64(b[i:])
-	lanes := stopLanes(w)
-	if lanes == 0 || w&((lanes&-lanes)-1)&lanes80 != 0 {
-		return -1
-	}
-	end := i + bits.TrailingZeros64(lanes)>>3
-	if b[end] != '"' {
-		return -1
-	}
-	return end
-}
-
-// stringEnd returns where the run of the string body at i stops (see
-// stringStop), trying plainEnd first.
-func stringEnd(b []byte, i int) (stop int, high bool) {
-	if end := plainEnd(b, i); end >= 0 {
-		return end, false
-	}
-	return stringStop(b, i)
-}

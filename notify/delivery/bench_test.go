@@ -129,13 +129,7 @@ func (r refusing) Send(context.Context, chat.Conversation, chat.Message) (chat.R
 
 func benchPipeline(b *testing.B, store delivery.Store) {
 	const channels = 10
-	var subs []notify.Subscription
-	for i := range channels {
-		subs = append(subs, notify.Subscription{Name: fmt.Sprintf("cfg%d", i), TopicARNs: []string{fmt.Sprintf("%s-%d", alertsTopic, i)},
-			Conversation: slackConv(fmt.Sprintf("C%03d", i)), LoggingLevel: notify.LogError})
-	}
-	router, err := notify.NewRouter(subs)
-	require.NoError(b, err)
+	router := topicRouter(b, channels)
 	adapter := fake.New(fake.WithPlatform(chat.PlatformSlack))
 	d, err := delivery.New(store, delivery.WithSender(chat.PlatformSlack, adapter),
 		delivery.WithLimits(map[chat.Platform]delivery.PlatformLimits{}), delivery.WithDigestThreshold(0, 0))
@@ -193,13 +187,7 @@ type stormResult struct {
 // factor times faster, its CPU time counts factor times over.
 func runStorm(tb testing.TB, alarms, channels int, factor float64, preroute bool) stormResult {
 	clock := scaledClock{start: time.Now(), factor: factor}
-	var subs []notify.Subscription
-	for i := range channels {
-		subs = append(subs, notify.Subscription{Name: fmt.Sprintf("cfg%d", i), TopicARNs: []string{fmt.Sprintf("%s-%d", alertsTopic, i)},
-			Conversation: slackConv(fmt.Sprintf("C%03d", i)), LoggingLevel: notify.LogError})
-	}
-	router, err := notify.NewRouter(subs)
-	require.NoError(tb, err)
+	router := topicRouter(tb, channels)
 	s := &scriptedSender{clock: clock}
 	limits := delivery.DefaultLimits()
 	limiter := delivery.NewLimiter(limits, clock)

@@ -96,6 +96,7 @@ type Deliverer struct {
 	anchorUpdates bool
 	limiter       *Limiter
 	limits        map[chat.Platform]PlatformLimits
+	margin        float64
 	backoff       Backoff
 	clock         Clock
 	log           logger
@@ -148,6 +149,13 @@ func WithSender(p chat.Platform, s chat.Sender) Option {
 func WithLimits(l map[chat.Platform]PlatformLimits) Option {
 	return func(d *Deliverer) { d.limits = l }
 }
+
+// WithLimitMargin sets the share of each limit left unused (default
+// DefaultLimitMargin, 10 %; 0 uses the limits as given), so that what the
+// platform counts on arrival stays within its limits although sends arrive
+// some scheduling time after their slots; see LimitsWithMargin. It applies
+// to the limiter the Deliverer builds, not to one given with WithLimiter.
+func WithLimitMargin(m float64) Option { return func(d *Deliverer) { d.margin = m } }
 
 // WithLimiter makes the Deliverer use l (shared, for example, with the
 // senders of command replies, so both count against the same channel
@@ -211,6 +219,7 @@ func New(store Store, opts ...Option) (*Deliverer, error) {
 		store:     store,
 		senders:   make(map[chat.Platform]chat.Sender),
 		limits:    DefaultLimits(),
+		margin:    DefaultLimitMargin,
 		backoff:   DefaultBackoff(),
 		clock:     SystemClock{},
 		threshold: 10,
@@ -232,6 +241,9 @@ func New(store Store, opts ...Option) (*Deliverer, error) {
 	if len(d.senders) == 0 {
 		return nil, errors.New("delivery: no sender configured (use WithSender)")
 	}
+	if d.margin < 0 || d.margin >= 1 {
+		return nil, fmt.Errorf("delivery: limit margin %g: want 0 <= margin < 1", d.margin)
+	}
 	if d.threshold < 0 || (d.threshold > 0 && d.maxDigest < 2) {
 		return nil, fmt.Errorf("delivery: digest threshold %d with at most %d items per digest: want threshold >= 0 and at least 2 items", d.threshold, d.maxDigest)
 	}
@@ -243,7 +255,7 @@ func New(store Store, opts ...Option) (*Deliverer, error) {
 	d.life, d.stopLife = context.WithCancel(context.Background())
 	d.id = randomID()
 	if d.limiter == nil {
-		d.limiter = NewLimiter(d.limits, d.clock)
+		d.limiter = newLimiterWithMargin(d.limits, d.margin, d.clock)
 	}
 	d.wrapped = make(map[chat.Platform]chat.Sender, len(d.senders))
 	d.threads = make(map[chat.Platform]bool, len(d.senders))

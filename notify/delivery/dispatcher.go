@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/opschat/opschat/notify"
@@ -38,17 +39,44 @@ type Dispatcher struct {
 	// bounded by it, so that a caller that stops waiting does not cancel
 	// them (see Detached).
 	detach time.Duration
+	// routing bounds the envelopes being decoded, routed and enqueued at
+	// once (WithRouteConcurrency); waiting for delivery is not bounded.
+	routing chan struct{}
 }
 
 var _ notify.Handler = (*Dispatcher)(nil)
 
+// DispatcherOption configures a Dispatcher.
+type DispatcherOption func(*dispatcherOptions)
+
+type dispatcherOptions struct{ routeConcurrency int }
+
+// WithRouteConcurrency bounds how many envelopes are decoded, routed and
+// enqueued at once (default 4 × GOMAXPROCS). Routing is CPU work: in a
+// storm, thousands of concurrent HandleEnvelope calls would otherwise all
+// be runnable at once, and every channel worker would wait behind them
+// for the CPU between its rate-limit slot and its post, so that posts
+// granted a second apart reach the platform closer together. Callers past
+// the bound wait (parked, costing no CPU); a call that has enqueued its
+// jobs leaves the bound while it waits for their delivery.
+func WithRouteConcurrency(n int) DispatcherOption {
+	return func(o *dispatcherOptions) { o.routeConcurrency = n }
+}
+
 // NewDispatcher returns a Dispatcher. logger may be nil (discard); it
 // receives what happens before a configuration is known (routing errors).
-func NewDispatcher(r Router, d *Deliverer, logger *slog.Logger) (*Dispatcher, error) {
+func NewDispatcher(r Router, d *Deliverer, logger *slog.Logger, opts ...DispatcherOption) (*Dispatcher, error) {
 	if r == nil || d == nil {
 		return nil, fmt.Errorf("delivery: dispatcher needs a router and a deliverer")
 	}
-	return &Dispatcher{router: r, deliverer: d, log: logger}, nil
+	o := dispatcherOptions{routeConcurrency: 4 * runtime.GOMAXPROCS(0)}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.routeConcurrency < 1 {
+		return nil, fmt.Errorf("delivery: route concurrency %d: want at least 1", o.routeConcurrency)
+	}
+	return &Dispatcher{router: r, deliverer: d, log: logger, routing: make(chan struct{}, o.routeConcurrency)}, nil
 }
 
 // Detached returns a copy of d whose deliveries outlive the caller's wait:
@@ -84,6 +112,22 @@ func (d *Dispatcher) HandleEnvelope(ctx context.Context, env *notify.Envelope) e
 		}
 		return nil
 	}
+	select {
+	case d.routing <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("delivery: waiting to route %q: %w", env.MessageID, ctx.Err())
+	}
+	p, err := d.route(ctx, env)
+	<-d.routing
+	if err != nil || p == nil {
+		return err
+	}
+	return p.Wait(ctx)
+}
+
+// route routes env and enqueues its jobs; a nil Pending with a nil error
+// means there is nothing to deliver.
+func (d *Dispatcher) route(ctx context.Context, env *notify.Envelope) (*Pending, error) {
 	d.deliverer.inst.events.Add(ctx, 1)
 	jobs, err := d.router.Route(ctx, env)
 	if err != nil {
@@ -91,10 +135,10 @@ func (d *Dispatcher) HandleEnvelope(ctx context.Context, env *notify.Envelope) e
 		if d.log != nil {
 			d.log.ErrorContext(ctx, "event received is not supported", "topic", env.TopicARN, "message_id", env.MessageID, "error", err)
 		}
-		return fmt.Errorf("delivery: route %q: %w", env.MessageID, err)
+		return nil, fmt.Errorf("delivery: route %q: %w", env.MessageID, err)
 	}
 	if len(jobs) == 0 {
-		return nil
+		return nil, nil
 	}
 	for i := range jobs {
 		if jobs[i].Unsupported {
@@ -111,13 +155,13 @@ func (d *Dispatcher) HandleEnvelope(ctx context.Context, env *notify.Envelope) e
 		}
 	}
 	if d.detach <= 0 {
-		return d.deliverer.Deliver(ctx, jobs...)
+		return d.deliverer.Enqueue(ctx, jobs...)
 	}
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.detach)
 	p, err := d.deliverer.enqueue(wctx, cancel, "", jobs)
 	if err != nil {
 		cancel()
-		return err
+		return nil, err
 	}
-	return p.Wait(ctx)
+	return p, nil
 }

@@ -12,8 +12,16 @@
 // acknowledged as a success.
 //
 // The Deliverer keeps one queue per channel. Each send waits for the
-// Limiter (token buckets per channel and per workspace, paused by a
-// platform's 429 Retry-After, capped at MaxRetryAfter), is retried by
+// Limiter (token buckets per channel and per workspace at the platform's
+// limits less a margin, 10 % by default; paused by a platform's 429
+// Retry-After, capped at MaxRetryAfter). The limits hold where the
+// platform counts, on arrival, not only where the slots are granted: a
+// send counts against the platform's limit from its slot until its answer
+// (the arrival guard, arrivals.go), so a send delayed between its slot and
+// the platform by a loaded CPU cannot bunch up with the next one. The
+// Dispatcher bounds how many envelopes are routed at once
+// (WithRouteConcurrency), so a storm's routing does not starve the posts.
+// A send is retried by
 // RetrySender (exponential backoff with jitter; chat.Retryable classifies
 // errors in one place) and, when it fails for good, becomes a DeadLetter in
 // the Store, logged at ERROR whatever the configuration's LoggingLevel.

@@ -49,6 +49,36 @@ func DefaultLimits() map[chat.Platform]PlatformLimits {
 	}
 }
 
+// DefaultLimitMargin is the share of each limit the Deliverer leaves
+// unused by default (see WithLimitMargin).
+const DefaultLimitMargin = 0.1
+
+// LimitsWithMargin returns limits scaled down by margin (0.1 = 10 %): each
+// rate times 1-margin and each burst rounded down likewise (never below
+// 1). A platform counts a message when it arrives, which is some
+// scheduling and network time after the limiter granted its slot; sends
+// granted back to back can arrive closer together than they were granted.
+// The margin is the room for that: the platform's bucket stays ahead of
+// ours by the burst difference (5 messages of Slack's 50/s workspace
+// budget, 1 of a channel's burst of 3) plus the rate difference over time.
+// nil limits mean DefaultLimits.
+func LimitsWithMargin(limits map[chat.Platform]PlatformLimits, margin float64) map[chat.Platform]PlatformLimits {
+	if limits == nil {
+		limits = DefaultLimits()
+	}
+	scale := func(l Limit) Limit {
+		if l.unlimited() {
+			return l
+		}
+		return Limit{Rate: l.Rate * (1 - margin), Burst: max(1, int(float64(l.Burst)*(1-margin)))}
+	}
+	out := make(map[chat.Platform]PlatformLimits, len(limits))
+	for p, pl := range limits {
+		out[p] = PlatformLimits{Channel: scale(pl.Channel), Workspace: scale(pl.Workspace)}
+	}
+	return out
+}
+
 // DefaultPenalty is how long a channel is paused after an HTTP 429 that did
 // not say how long to wait.
 const DefaultPenalty = time.Second
@@ -57,6 +87,7 @@ type bucket struct {
 	tokens  float64
 	last    time.Time // tokens is the count at last; zero: full bucket
 	blocked time.Time // no sends before this (Retry-After)
+	arrivals
 }
 
 // at returns the tokens the bucket holds at t >= b.last.
@@ -102,8 +133,8 @@ func (b *bucket) take(l Limit, t time.Time) {
 	b.last = t
 }
 
-func (b *bucket) idle(l Limit, now time.Time) bool {
-	if now.Before(b.blocked) || now.Before(b.last) {
+func (b *bucket) idle(l, arrival Limit, now time.Time) bool {
+	if now.Before(b.blocked) || now.Before(b.last) || !b.arrivals.idle(arrival, now) {
 		return false
 	}
 	return l.unlimited() || b.at(l, now) >= float64(max(l.Burst, 1))
@@ -115,6 +146,10 @@ func (b *bucket) idle(l Limit, now time.Time) bool {
 type Limiter struct {
 	clock  Clock
 	limits map[chat.Platform]PlatformLimits
+	// arrival are the platform's own limits, which the arrival guard
+	// (arrivals.go) keeps at the platform's side; limits may be lower
+	// (LimitsWithMargin).
+	arrival map[chat.Platform]PlatformLimits
 	// OnGrant, when set (before first use), is called with the instant each
 	// send was allowed, under the limiter's lock: it must be quick and must
 	// not call the limiter. Benchmarks use it to check the schedule;
@@ -123,6 +158,9 @@ type Limiter struct {
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
+	// freed is closed (and replaced) when a tracked send completes, waking
+	// the sends that wait for fewer sends in flight.
+	freed chan struct{}
 }
 
 // NewLimiter returns a limiter with the given per-platform limits (nil means
@@ -134,7 +172,18 @@ func NewLimiter(limits map[chat.Platform]PlatformLimits, clock Clock) *Limiter {
 	if clock == nil {
 		clock = SystemClock{}
 	}
-	return &Limiter{clock: clock, limits: limits, buckets: make(map[string]*bucket)}
+	return &Limiter{clock: clock, limits: limits, arrival: limits, buckets: make(map[string]*bucket), freed: make(chan struct{})}
+}
+
+// newLimiterWithMargin paces sends at limits less margin, and guards
+// arrivals at the limits themselves.
+func newLimiterWithMargin(limits map[chat.Platform]PlatformLimits, margin float64, clock Clock) *Limiter {
+	if limits == nil {
+		limits = DefaultLimits()
+	}
+	l := NewLimiter(LimitsWithMargin(limits, margin), clock)
+	l.arrival = limits
+	return l
 }
 
 // ChannelKey identifies the channel of conv for limits, queues and the
@@ -147,20 +196,26 @@ func workspaceKey(conv chat.Conversation) string {
 	return fmt.Sprintf("%s:%s", conv.Platform, conv.WorkspaceID)
 }
 
+// minFreedWait is what Delay reports, at least, while the sends in flight
+// fill a burst: the actual wait ends when one of them completes.
+const minFreedWait = time.Millisecond
+
 // Delay returns how long a send to conv would have to wait now, without
-// taking a slot.
+// taking a slot (a lower bound while sends in flight fill a burst).
 func (l *Limiter) Delay(conv chat.Conversation) time.Duration {
-	_, d := l.try(conv, false)
+	_, d, _ := l.try(conv, false, false)
 	return d
 }
 
 // try takes a slot for conv if both buckets (channel and workspace) allow a
-// send now, or says how long until they might. Tokens are only ever taken
+// send now, or says how long until they might, or (freed non-nil) that it
+// must wait until a send in flight completes. Tokens are only ever taken
 // at the current instant, under the lock, so each bucket's history is a
 // plain token-bucket schedule however many goroutines wait: a conv that
 // must wait never holds a future slot that would delay other channels.
-func (l *Limiter) try(conv chat.Conversation, take bool) (bool, time.Duration) {
-	pl := l.limits[conv.Platform]
+// With track, the send is counted in flight until complete.
+func (l *Limiter) try(conv chat.Conversation, take, track bool) (ok bool, wait time.Duration, freed <-chan struct{}) {
+	pl, al := l.limits[conv.Platform], l.arrival[conv.Platform]
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.clock.Now()
@@ -172,35 +227,98 @@ func (l *Limiter) try(conv chat.Conversation, take bool) (bool, time.Duration) {
 	if wt := wb.earliest(pl.Workspace, now); wt.After(t) {
 		t = wt
 	}
+	ct, cok := cb.arrivals.earliest(al.Channel, now)
+	wt, wok := wb.arrivals.earliest(al.Workspace, now)
+	if !cok || !wok {
+		// A lower bound: the wait ends when a send completes.
+		return false, max(t.Sub(now), minFreedWait), l.freed
+	}
+	t = latest(t, ct, wt)
 	if t.After(now) {
-		return false, t.Sub(now)
+		return false, t.Sub(now), nil
 	}
 	if take {
 		cb.take(pl.Channel, now)
 		wb.take(pl.Workspace, now)
+		if track {
+			cb.arrivals.start(al.Channel)
+			wb.arrivals.start(al.Workspace)
+		}
 		if l.OnGrant != nil {
 			l.OnGrant(conv, now)
 		}
 	}
-	return true, 0
+	return true, 0, nil
 }
 
 // Wait blocks until conv may be sent to, takes the slot, and returns how
 // long it waited; or returns ctx's error. Call it right before sending.
 // Waiters are not queued in order: when many channels compete for a
-// workspace budget, whichever wakes first sends.
+// workspace budget, whichever wakes first sends. A send made after Wait
+// is paced but not known to the arrival guard (it is never reported
+// complete); LimitedSender reports its sends.
 func (l *Limiter) Wait(ctx context.Context, conv chat.Conversation) (time.Duration, error) {
+	return l.wait(ctx, conv, false)
+}
+
+// acquire is Wait for a send that calls done once it completed (the
+// platform has answered, or the attempt failed): until then the arrival
+// guard counts it in flight.
+func (l *Limiter) acquire(ctx context.Context, conv chat.Conversation) (done func(), waited time.Duration, err error) {
+	waited, err = l.wait(ctx, conv, true)
+	if err != nil {
+		return nil, waited, err
+	}
+	var once sync.Once
+	return func() { once.Do(func() { l.complete(conv) }) }, waited, nil
+}
+
+func (l *Limiter) wait(ctx context.Context, conv chat.Conversation, track bool) (time.Duration, error) {
 	var waited time.Duration
 	for {
-		ok, d := l.try(conv, true)
-		if ok {
-			return waited, ctx.Err()
-		}
-		if err := l.clock.Sleep(ctx, d); err != nil {
+		if err := ctx.Err(); err != nil {
 			return waited, err
 		}
-		waited += d
+		ok, d, freed := l.try(conv, true, track)
+		switch {
+		case ok:
+			return waited, nil
+		case freed != nil:
+			start := l.clock.Now()
+			select {
+			case <-freed:
+			case <-ctx.Done():
+				return waited, ctx.Err()
+			}
+			waited += l.clock.Now().Sub(start)
+		default:
+			if err := l.clock.Sleep(ctx, d); err != nil {
+				return waited, err
+			}
+			waited += d
+		}
 	}
+}
+
+// complete records that a tracked send of conv has completed.
+func (l *Limiter) complete(conv chat.Conversation) {
+	al := l.arrival[conv.Platform]
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.clock.Now()
+	l.bucket("c|"+ChannelKey(conv)).arrivals.finish(al.Channel, now)
+	l.bucket("w|"+workspaceKey(conv)).arrivals.finish(al.Workspace, now)
+	close(l.freed)
+	l.freed = make(chan struct{})
+}
+
+func latest(t time.Time, ts ...time.Time) time.Time {
+	for _, u := range ts {
+		if u.After(t) {
+			t = u
+		}
+	}
+	return t
 }
 
 // Pause stops sends to conv's channel for d (the platform's Retry-After; 0
@@ -232,7 +350,7 @@ func (l *Limiter) bucket(key string) *bucket {
 // channels over time does not keep one bucket per channel forever.
 func (l *Limiter) sweep(now time.Time) {
 	for k, b := range l.buckets {
-		var lim Limit
+		var lim, alim Limit
 		if len(k) > 2 {
 			// Keys are "c|platform:..." or "w|platform:...".
 			p := k[2:]
@@ -242,21 +360,23 @@ func (l *Limiter) sweep(now time.Time) {
 					break
 				}
 			}
-			pl := l.limits[chat.Platform(p)]
-			lim = pl.Channel
+			pl, al := l.limits[chat.Platform(p)], l.arrival[chat.Platform(p)]
+			lim, alim = pl.Channel, al.Channel
 			if k[0] == 'w' {
-				lim = pl.Workspace
+				lim, alim = pl.Workspace, al.Workspace
 			}
 		}
-		if b.idle(lim, now) {
+		if b.idle(lim, alim, now) {
 			delete(l.buckets, k)
 		}
 	}
 }
 
 // LimitedSender is a chat.Sender decorator that waits for the Limiter before
-// each send and pauses the channel when the platform answers 429. It is safe
-// for concurrent use when next is.
+// each send and pauses the channel when the platform answers 429. It tells
+// the Limiter when each send completes, so the limits hold at the
+// platform's side (see the arrival guard). It is safe for concurrent use
+// when next is.
 type LimitedSender struct {
 	next    chat.Sender
 	limiter *Limiter
@@ -278,8 +398,27 @@ var (
 	_ chat.Updater = (*LimitedSender)(nil)
 )
 
-// Send waits for a slot, then sends.
+// Preparer is implemented by senders that can do a send's work before
+// the request (render, encode, look up the token), so that the rate-limit
+// slot covers only the request itself: the less time between the slot and
+// the platform's receipt, the closer the platform's count of arrivals
+// follows the limiter's grants. Prepare returns the request, to be called
+// once. Only chat types appear in it, so an adapter implements it without
+// importing this package.
+type Preparer interface {
+	Prepare(ctx context.Context, conv chat.Conversation, m chat.Message) (func(context.Context) (chat.Ref, error), error)
+}
+
+// Send waits for a slot, then sends. With a Preparer, the message is
+// prepared before the wait.
 func (s *LimitedSender) Send(ctx context.Context, conv chat.Conversation, m chat.Message) (chat.Ref, error) {
+	if p, ok := s.next.(Preparer); ok {
+		send, err := p.Prepare(ctx, conv, m)
+		if err != nil {
+			return chat.Ref{}, err
+		}
+		return s.do(ctx, conv, send)
+	}
 	return s.do(ctx, conv, func(ctx context.Context) (chat.Ref, error) { return s.next.Send(ctx, conv, m) })
 }
 
@@ -299,7 +438,7 @@ func (s *LimitedSender) Update(ctx context.Context, ref chat.Ref, m chat.Message
 // do runs op (one call to the platform) in a slot of conv's channel, and
 // pauses the channel when the platform answers 429.
 func (s *LimitedSender) do(ctx context.Context, conv chat.Conversation, op func(context.Context) (chat.Ref, error)) (chat.Ref, error) {
-	waited, err := s.limiter.Wait(ctx, conv)
+	done, waited, err := s.limiter.acquire(ctx, conv)
 	if waited > 0 && s.OnThrottle != nil {
 		s.OnThrottle(conv, waited, true)
 	}
@@ -307,6 +446,7 @@ func (s *LimitedSender) do(ctx context.Context, conv chat.Conversation, op func(
 		return chat.Ref{}, fmt.Errorf("delivery: waiting for rate limit: %w", err)
 	}
 	ref, err := op(ctx)
+	done()
 	if err != nil && errors.Is(err, chat.ErrRateLimited) {
 		_, after := chat.Retryable(err)
 		if capped, over := capRetryAfter(requestedRetryAfter(err, after)); over {

@@ -81,3 +81,114 @@ func TestLimitedSenderPausesOn429(t *testing.T) {
 	assert.Equal(t, []time.Duration{12 * time.Second}, clock.Sleeps(), "second send waited for Retry-After")
 	assert.Equal(t, 1, platformThrottles)
 }
+
+// latentSender takes latency of the clock's time per send, as a slow
+// network or a starved process would, and reports whether another send
+// of the limiter was in flight meanwhile.
+type latentSender struct {
+	clock   *instantClock
+	latency time.Duration
+	sent    []time.Time
+}
+
+func (s *latentSender) Send(ctx context.Context, conv chat.Conversation, _ chat.Message) (chat.Ref, error) {
+	s.sent = append(s.sent, s.clock.Now())
+	if err := s.clock.Sleep(ctx, s.latency); err != nil {
+		return chat.Ref{}, err
+	}
+	return chat.Ref{Conversation: conv, MessageID: "m"}, nil
+}
+
+// TestArrivalGuard: a send counts against the platform's limit from its
+// grant until its completion, so a slow send makes the next one wait a
+// full interval from the moment it may have arrived, and sends in flight
+// never exceed a burst. Without the guard, a send that took L leaves the
+// next one only 1/rate - L to wait, and both could arrive together.
+func TestArrivalGuard(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		limit   delivery.Limit
+		latency time.Duration
+		// wantDelay is the wait for the next send after the sends
+		// below completed; wantGaps the spacing of the sends' starts.
+		sends     int
+		wantGaps  []time.Duration
+		wantDelay time.Duration
+	}{
+		{name: "instant sends keep the bucket's pace", limit: delivery.Limit{Rate: 1, Burst: 1}, sends: 3,
+			wantGaps: []time.Duration{time.Second, time.Second}, wantDelay: time.Second},
+		{name: "slow sends wait a full interval after completing", limit: delivery.Limit{Rate: 1, Burst: 1},
+			latency: 600 * time.Millisecond, sends: 3,
+			wantGaps: []time.Duration{1600 * time.Millisecond, 1600 * time.Millisecond}, wantDelay: time.Second},
+		{name: "slower than the interval", limit: delivery.Limit{Rate: 1, Burst: 1},
+			latency: 3 * time.Second, sends: 2, wantGaps: []time.Duration{4 * time.Second}, wantDelay: time.Second},
+		{name: "burst of 3 with slow sends", limit: delivery.Limit{Rate: 1, Burst: 3},
+			latency: 500 * time.Millisecond, sends: 5,
+			// Sequential sends of 0.5 s each: the bucket alone would allow
+			// one every 0.5 s. Had the first four arrived at their
+			// completions (0.5, 1, 1.5, 2 s), a fifth at 2 s would make 5
+			// in [0.5, 2], over 3 + 1.5; it waits until 2.5 s.
+			wantGaps:  []time.Duration{500 * time.Millisecond, 500 * time.Millisecond, 500 * time.Millisecond, time.Second},
+			wantDelay: 500 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clock := newInstantClock()
+			l := delivery.NewLimiter(map[chat.Platform]delivery.PlatformLimits{chat.PlatformSlack: {Channel: tt.limit}}, clock)
+			s := &latentSender{clock: clock, latency: tt.latency}
+			ls := delivery.NewLimitedSender(s, l)
+			for range tt.sends {
+				_, err := ls.Send(context.Background(), slackConv("C1"), chat.Message{Title: "x"})
+				require.NoError(t, err)
+			}
+			var gaps []time.Duration
+			for i := 1; i < len(s.sent); i++ {
+				gaps = append(gaps, s.sent[i].Sub(s.sent[i-1]))
+			}
+			assert.Equal(t, tt.wantGaps, gaps)
+			assert.Equal(t, tt.wantDelay, l.Delay(slackConv("C1")))
+		})
+	}
+}
+
+// TestArrivalGuardInFlight: while a burst's worth of sends is in flight,
+// the next waits for one to complete, whatever the bucket holds.
+func TestArrivalGuardInFlight(t *testing.T) {
+	t.Parallel()
+	clock := newInstantClock()
+	l := delivery.NewLimiter(map[chat.Platform]delivery.PlatformLimits{
+		chat.PlatformSlack: {Channel: delivery.Limit{Rate: 1000, Burst: 2}}}, clock)
+	s := slowSender{scriptedSender: &scriptedSender{}, release: make(chan struct{})}
+	ls := delivery.NewLimitedSender(s, l)
+	ctx := context.Background()
+	errs := make(chan error, 3)
+	for range 3 {
+		go func() {
+			_, err := ls.Send(ctx, slackConv("C1"), chat.Message{Title: "x"})
+			errs <- err
+		}()
+	}
+	require.Eventually(t, func() bool { return l.Delay(slackConv("C1")) > 0 }, 5*time.Second, time.Millisecond,
+		"two sends in flight fill the burst")
+	time.Sleep(20 * time.Millisecond)
+	assert.Zero(t, s.Calls(), "no send completed yet")
+	close(s.release)
+	for range 3 {
+		require.NoError(t, <-errs)
+	}
+	assert.Equal(t, 3, s.Calls())
+}
+
+func TestLimitsWithMargin(t *testing.T) {
+	t.Parallel()
+	got := delivery.LimitsWithMargin(nil, 0.1)
+	assert.Equal(t, delivery.PlatformLimits{Channel: delivery.Limit{Rate: 0.9, Burst: 2}, Workspace: delivery.Limit{Rate: 45, Burst: 45}},
+		got[chat.PlatformSlack])
+	assert.Equal(t, delivery.Limit{Rate: 0.9, Burst: 1}, got[chat.PlatformChime].Channel, "a burst never drops below 1")
+	assert.Zero(t, got[chat.PlatformChime].Workspace.Rate, "unlimited stays unlimited")
+	assert.Equal(t, delivery.DefaultLimits(), delivery.LimitsWithMargin(nil, 0))
+	_, err := delivery.New(nil, delivery.WithLimitMargin(1))
+	require.Error(t, err)
+}

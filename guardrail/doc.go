@@ -6,7 +6,10 @@
 // policies), then the executor runs it and the audit log records the decision.
 //
 // Policies are IAM JSON documents, parsed and compiled once (ParsePolicy,
-// ParseNamedPolicy) and evaluated many times with IAM's real semantics:
+// ParseNamedPolicy) and evaluated many times with IAM's real semantics
+// (compilation indexes each policy's Action patterns by service, so a
+// decision finds the statements that cover an action with a hash probe or
+// two instead of trying every pattern):
 // explicit Deny wins, every layer must Allow, otherwise implicit deny;
 // case-insensitive actions, * and ? wildcards, ARN matching segment by
 // segment, every condition operator including IfExists and the ForAnyValue /

@@ -2,6 +2,7 @@ package delivery_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -191,4 +192,54 @@ func TestLimitsWithMargin(t *testing.T) {
 	assert.Equal(t, delivery.DefaultLimits(), delivery.LimitsWithMargin(nil, 0))
 	_, err := delivery.New(nil, delivery.WithLimitMargin(1))
 	require.Error(t, err)
+}
+
+// preparing renders in Prepare and only posts in the function it returns.
+type preparing struct {
+	clock    *instantClock
+	err      error
+	prepared []time.Time
+	posted   []time.Time
+}
+
+func (p *preparing) Send(context.Context, chat.Conversation, chat.Message) (chat.Ref, error) {
+	return chat.Ref{}, errors.New("Send must not be called when Prepare exists")
+}
+
+func (p *preparing) Prepare(_ context.Context, conv chat.Conversation, _ chat.Message) (func(context.Context) (chat.Ref, error), error) {
+	p.prepared = append(p.prepared, p.clock.Now())
+	if p.err != nil {
+		return nil, p.err
+	}
+	return func(context.Context) (chat.Ref, error) {
+		p.posted = append(p.posted, p.clock.Now())
+		return chat.Ref{Conversation: conv, MessageID: "m"}, nil
+	}, nil
+}
+
+// TestLimitedSenderPreparesBeforeTheSlot: with a Preparer, the rendering
+// happens before the wait for a slot and only the request after it; a
+// message that cannot be prepared takes no slot.
+func TestLimitedSenderPreparesBeforeTheSlot(t *testing.T) {
+	t.Parallel()
+	clock := newInstantClock()
+	l := delivery.NewLimiter(map[chat.Platform]delivery.PlatformLimits{
+		chat.PlatformSlack: {Channel: delivery.Limit{Rate: 1, Burst: 1}}}, clock)
+	grants := 0
+	l.OnGrant = func(chat.Conversation, time.Time) { grants++ }
+	p := &preparing{clock: clock}
+	ls := delivery.NewLimitedSender(p, l)
+	ctx := context.Background()
+	for range 2 {
+		_, err := ls.Send(ctx, slackConv("C1"), chat.Message{Title: "x"})
+		require.NoError(t, err)
+	}
+	t0 := p.prepared[0]
+	assert.Equal(t, []time.Time{t0, t0}, p.prepared, "the second message is rendered before its wait")
+	assert.Equal(t, []time.Time{t0, t0.Add(time.Second)}, p.posted, "and posted after it")
+
+	p.err = errors.New("render: too large")
+	_, err := ls.Send(ctx, slackConv("C1"), chat.Message{Title: "x"})
+	require.ErrorIs(t, err, p.err)
+	assert.Equal(t, 2, grants, "no slot for a message that cannot be prepared")
 }

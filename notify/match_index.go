@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"bytes"
 	"math"
 	"slices"
 )
@@ -304,54 +305,47 @@ func (t *segTree) stab(x float64, st *matchState) {
 		e++
 	}
 	for p := e + t.n; p > 0; p >>= 1 {
-		st.hit(t.ids[t.off[p]:t.off[p+1]])
+		// Most nodes on the path hold no range: skip the call.
+		if lo, hi := t.off[p], t.off[p+1]; lo < hi {
+			st.hit(t.ids[lo:hi])
+		}
 	}
 }
 
-// globTok is one token of a compiled wildcard pattern.
-type globTok struct {
-	star bool
-	b    byte
+// globPattern is a compiled EventBridge wildcard: the literal runs
+// between its stars (one run and no star for a plain text).
+type globPattern struct {
+	segs [][]byte
 }
 
-// compileGlob tokenises an EventBridge wildcard: '*' is any run of
-// characters, "\*" a literal star, "\\" a backslash.
-func compileGlob(pattern string) []globTok {
-	toks := make([]globTok, 0, len(pattern))
+// compileGlob splits an EventBridge wildcard at its stars: '*' is any run
+// of characters, "\*" a literal star, "\\" a backslash.
+func compileGlob(pattern string) globPattern {
+	var g globPattern
+	seg := make([]byte, 0, len(pattern))
 	for i := 0; i < len(pattern); i++ {
 		switch {
 		case pattern[i] == '\\' && i+1 < len(pattern):
 			i++
-			toks = append(toks, globTok{b: pattern[i]})
+			seg = append(seg, pattern[i])
 		case pattern[i] == '*':
-			toks = append(toks, globTok{star: true})
+			g.segs = append(g.segs, seg)
+			seg = make([]byte, 0, len(pattern)-i)
 		default:
-			toks = append(toks, globTok{b: pattern[i]})
+			seg = append(seg, pattern[i])
 		}
 	}
-	return toks
+	g.segs = append(g.segs, seg)
+	return g
 }
 
 // globLiterals returns the literal text before the first star and after
 // the last one (the whole text when there is no star, as prefix).
-func globLiterals(toks []globTok) (prefix, suffix string) {
-	i := 0
-	for i < len(toks) && !toks[i].star {
-		i++
+func globLiterals(g globPattern) (prefix, suffix string) {
+	if len(g.segs) == 1 {
+		return string(g.segs[0]), ""
 	}
-	p := make([]byte, 0, i)
-	for _, t := range toks[:i] {
-		p = append(p, t.b)
-	}
-	j := len(toks)
-	for j > i && !toks[j-1].star {
-		j--
-	}
-	s := make([]byte, 0, len(toks)-j)
-	for _, t := range toks[j:] {
-		s = append(s, t.b)
-	}
-	return string(p), string(s)
+	return string(g.segs[0]), string(g.segs[len(g.segs)-1])
 }
 
 // globMatch matches s against an EventBridge wildcard pattern (used for
@@ -360,28 +354,28 @@ func globMatch(pattern, s string) bool {
 	return globMatchBytes(compileGlob(pattern), []byte(s))
 }
 
-// globMatchBytes is linear-time greedy matching with backtracking to the
-// last star: no regexp, no exponential blow-up on hostile patterns.
-func globMatchBytes(toks []globTok, s []byte) bool {
-	p, i := 0, 0
-	starP, starI := -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(toks) && !toks[p].star && toks[p].b == s[i]:
-			p++
-			i++
-		case p < len(toks) && toks[p].star:
-			starP, starI = p, i
-			p++
-		case starP >= 0:
-			starI++
-			p, i = starP+1, starI
-		default:
+// globMatchBytes matches s against g in linear time and without
+// backtracking: with '*' the only operator, s matches when it starts with
+// the first run, ends with the last, and the middle runs occur in order,
+// non-overlapping, in between (taking each leftmost is never worse).
+// Comparing whole runs (memequal, IndexByte-driven search) instead of one
+// token per byte is what keeps verification cheap.
+func globMatchBytes(g globPattern, s []byte) bool {
+	first := g.segs[0]
+	if len(g.segs) == 1 {
+		return bytes.Equal(s, first)
+	}
+	last := g.segs[len(g.segs)-1]
+	if len(s) < len(first)+len(last) || !bytes.HasPrefix(s, first) || !bytes.HasSuffix(s, last) {
+		return false
+	}
+	mid := s[len(first) : len(s)-len(last)]
+	for _, seg := range g.segs[1 : len(g.segs)-1] {
+		k := bytes.Index(mid, seg)
+		if k < 0 {
 			return false
 		}
+		mid = mid[k+len(seg):]
 	}
-	for p < len(toks) && toks[p].star {
-		p++
-	}
-	return p == len(toks)
+	return true
 }

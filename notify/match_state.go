@@ -3,6 +3,7 @@ package notify
 import (
 	"math"
 	"net/netip"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 )
@@ -229,6 +230,23 @@ func (st *matchState) lowerOf(s []byte) []byte {
 }
 
 func appendLower(dst, s []byte) []byte {
+	// ASCII (the usual case) in one pass into room made once.
+	n := len(dst)
+	dst = slices.Grow(dst, len(s))[:n+len(s)]
+	for i, c := range s {
+		if c >= utf8.RuneSelf {
+			return appendLowerRunes(dst[:n+i], s[i:])
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst[n+i] = c
+	}
+	return dst
+}
+
+// appendLowerRunes lowers the rest of s from its first non-ASCII byte.
+func appendLowerRunes(dst, s []byte) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {

@@ -125,7 +125,7 @@ type cond struct {
 	hasLo, hasHi   bool
 	prefix         netip.Prefix
 	glob           string
-	toks           []globTok // glob, compiled once
+	toks           globPattern // glob, compiled once
 	// anything-but: the leaf must match none of these
 	not []cond
 	// every: the test must hold for every leaf at the path, not just one

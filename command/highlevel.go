@@ -29,6 +29,9 @@ const (
 	// DisplayS3Ls asks the renderer for the AWS CLI's "s3 ls" listing
 	// (dates, sizes, "PRE" for common prefixes) instead of a table.
 	DisplayS3Ls = "s3-ls"
+	// DisplayLogsTail asks for the AWS CLI's "logs tail" lines
+	// ("TIMESTAMP STREAM MESSAGE") instead of a table of events.
+	DisplayLogsTail = "logs-tail"
 )
 
 // defaultTailSince is how far back "logs tail" reads without --since, as
@@ -52,7 +55,7 @@ func highLevel(toks []Token, cfg *config) (out []Token, display string, err erro
 		return s3Ls(toks)
 	case first == "logs" && second == "tail":
 		out, err := logsTail(toks, cfg)
-		return out, "", err
+		return out, DisplayLogsTail, err
 	case first == "invoke" && len(toks) > 1 && !looksLikeOption(toks[1]) && !isWord(toks[1], "help"):
 		// AWS Chatbot's "invoke my-function --payload {...}".
 		return lambdaInvoke(toks[0], toks[1:]), "", nil

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/jmespath/go-jmespath"
+	"github.com/opschat/opschat/internal/jmespath"
 )
 
 // fixLiterals rewrites JMESPath literals that are not JSON (`running`)
@@ -62,10 +62,8 @@ func fixLiterals(q string) string {
 // object's members in sorted key order, the same on every run (the CLI
 // uses the API model's member order, which the Go SDK does not keep). The
 // query runs on every record collected (up to --max-items) before the
-// reply is cut to fit the chat message. This package may import nothing
-// of the module, so it validates with upstream go-jmespath, whose grammar
-// internal/jmespath keeps unchanged (its tests check that both accept the
-// same expressions).
+// reply is cut to fit the chat message. Validation here uses the same
+// engine, so what parses here evaluates there.
 func compileQuery(q string) (err error) {
 	defer func() {
 		if r := recover(); r != nil {

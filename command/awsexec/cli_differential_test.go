@@ -199,10 +199,7 @@ func TestS3LsAndLogsTailMatchAWSCLI(t *testing.T) {
 		{"s3 ls bucket", []string{"s3", "ls", "s3://orders-exports"}, nil},
 		{"s3 ls bucket/prefix/", []string{"s3", "ls", "s3://orders-exports/exports/"}, nil},
 		{"s3 ls bucket/partial-prefix", []string{"s3", "ls", "s3://opschat-artifacts/bui"}, nil},
-		// command's "logs tail" rewrite does not set the display yet (see
-		// DisplayLogsTail): set it as command will.
-		{"logs tail", []string{"logs", "tail", "/aws/lambda/checkout-api", "--since", "2h"},
-			func(inv *command.Invocation) { inv.Display = awsexec.DisplayLogsTail }},
+		{"logs tail", []string{"logs", "tail", "/aws/lambda/checkout-api", "--since", "2h"}, nil},
 	}
 	args := make([][]string, len(cases))
 	for i, c := range cases {

@@ -17,19 +17,11 @@ func DisplayText(display string, result any) (string, bool) {
 	switch display {
 	case command.DisplayS3Ls:
 		return s3Ls(result)
-	case DisplayLogsTail:
+	case command.DisplayLogsTail:
 		return logsTail(result)
 	}
 	return "", false
 }
-
-// DisplayLogsTail is the Display of "logs tail": filter-log-events shown as
-// the AWS CLI's "logs tail" prints events, one "TIMESTAMP STREAM MESSAGE"
-// line each, instead of a table.
-//
-// It belongs beside command.DisplayS3Ls; until command's "logs tail"
-// rewrite sets it, a host can set Invocation.Display itself.
-const DisplayLogsTail = "logs-tail"
 
 // logsTail lays out filter-log-events as "aws logs tail" does (its default
 // "detailed" format): the event time in ISO 8601 with microseconds and

@@ -9,23 +9,18 @@ type pathNode struct {
 	id       int32 // node number, for duplicate-key detection
 	path     int32 // path id when some field tests this exact path, else -1
 	children map[string]*pathNode
-	// names and kids list the children sorted by name; nil names means
-	// look up children (too many for the slices).
+	// names and kids list the children sorted by name.
 	names []string
 	kids  []*pathNode
 	// slots is a collision-free hash table over names (slot = index+1,
 	// 0 = empty), found at freeze time: one hash of the key's length,
 	// first and last byte and at most one comparison decide a lookup,
 	// whatever the number of children. Nil when no multiplier made the
-	// names collision-free; then names are scanned.
+	// names collision-free (or there are too many): then the map.
 	slots []uint8
 	mul   uint32
 	shift uint8
 }
-
-// maxLinearKids is the child count up to which child may scan the names
-// when no perfect hash was found.
-const maxLinearKids = 8
 
 // maxHashedKids is the largest child set given a hash table (slots are
 // bytes).
@@ -38,25 +33,22 @@ func nameHash(key []byte, mul uint32, shift uint8) uint32 {
 	if len(key) > 0 {
 		x |= uint32(key[0]) | uint32(key[len(key)-1])<<8
 	}
-	return (x * mul) >> shift
+	return (x * mul) >> (shift & 31)
 }
 
-// child returns the node under key, or nil.
+// child returns the node under key, or nil. The hashed lookup is small
+// enough to be inlined into the flattener's member loop.
 func (n *pathNode) child(key []byte) *pathNode {
-	if n.slots != nil {
-		s := n.slots[nameHash(key, n.mul, n.shift)]
-		if s != 0 && n.names[s-1] == string(key) {
-			return n.kids[s-1]
-		}
-		return nil
-	}
-	if n.names == nil {
+	if n.slots == nil {
 		return n.children[string(key)]
 	}
-	for i, name := range n.names {
-		if len(name) == len(key) && name == string(key) {
-			return n.kids[i]
-		}
+	// nameHash by hand: with the call the method is too big to inline.
+	x := uint32(len(key)) << 16
+	if len(key) > 0 {
+		x |= uint32(key[0]) | uint32(key[len(key)-1])<<8
+	}
+	if s := n.slots[(x*n.mul)>>(n.shift&31)]; s != 0 && n.names[s-1] == string(key) {
+		return n.kids[s-1]
 	}
 	return nil
 }
@@ -73,12 +65,8 @@ func (n *pathNode) freeze() {
 		for _, name := range n.names {
 			n.kids = append(n.kids, n.children[name])
 		}
-		if n.names == nil {
-			n.names = []string{} // no children: nothing to look up
-		}
-		n.hashNames()
-		if n.slots == nil && len(n.names) > maxLinearKids {
-			n.names, n.kids = nil, nil
+		if n.hashNames(); n.slots == nil {
+			n.names, n.kids = nil, nil // the map answers
 		}
 	}
 	for _, c := range n.children {

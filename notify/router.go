@@ -90,7 +90,11 @@ type RouterStats struct {
 
 // Router turns envelopes into deliveries: decode once, then for each
 // subscription that claims the topic apply its filter policy and event
-// pattern, format and attach buttons. It is immutable after NewRouter and
+// pattern, format and attach buttons. The event patterns and body filter
+// policies of the subscriptions of one topic (of all wildcard-topic
+// subscriptions; of all topic-less ones) are compiled into one PatternSet
+// each, so an envelope's message is scanned once per group, not once per
+// subscription. It is immutable after NewRouter and
 // safe for concurrent use.
 type Router struct {
 	subs       []*Subscription

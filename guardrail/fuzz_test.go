@@ -1,7 +1,6 @@
 package guardrail_test
 
 import (
-	"regexp"
 	"strings"
 	"testing"
 
@@ -88,20 +87,7 @@ func FuzzWildcard(f *testing.F) {
 		if err != nil {
 			t.Fatalf("parse %q: %v", pat, err)
 		}
-		var re strings.Builder
-		re.WriteString(`^(?s:`)
-		for _, r := range pat {
-			switch r {
-			case '*':
-				re.WriteString(`.*`)
-			case '?':
-				re.WriteString(`.`)
-			default:
-				re.WriteString(regexp.QuoteMeta(string(r)))
-			}
-		}
-		re.WriteString(`)$`)
-		want := regexp.MustCompile(re.String()).MatchString(s)
+		want := guardrail.GlobRegexp(pat).MatchString(s)
 		if s == "" || s == guardrail.UnknownResource {
 			return // the fail-closed rule applies instead
 		}

@@ -280,8 +280,8 @@ type actionKey struct {
 	// groupServices).
 	group int
 	// valid: the action is one IAM action, "service:Operation" with both
-	// parts non-empty and no wildcard, space, control character or second
-	// ':' (see validRequestAction).
+	// parts non-empty, ASCII, and no wildcard, space, control character or
+	// second ':' (see validRequestAction).
 	valid bool
 }
 
@@ -444,11 +444,15 @@ func zeroBytes(y uint64) uint64 {
 // badBytes returns the high bit of each byte of x that no IAM action
 // contains: an ASCII control character or space, '*', '?', ':' (the
 // callers hash the service and operation apart, so any ':' is a second
-// one) and DEL. Non-ASCII bytes pass, as in validRequestAction.
+// one), DEL, and every non-ASCII byte. IAM action names are ASCII and
+// fold by ASCII case only; a non-ASCII letter that a Unicode folding maps
+// onto an ASCII one ("ſts:*" is "sts:*" to Java's equalsIgnoreCase) would
+// escape every Deny written in ASCII yet match an Allow "*", so such an
+// action is refused rather than decided under a folding IAM may not use.
 func badBytes(x uint64) uint64 {
 	below := ^(x&low7 + (0x80-'!')*ones) &^ x & high // < '!'
 	// '*' (0x2a) and ':' (0x3a) differ only in bit 4: one test for both.
-	return below | zeroBytes((x|0x10*ones)^':'*ones) | zeroBytes(x^'?'*ones) | zeroBytes(x^0x7f*ones)
+	return x&high | below | zeroBytes((x|0x10*ones)^':'*ones) | zeroBytes(x^'?'*ones) | zeroBytes(x^0x7f*ones)
 }
 
 // lower8 lower-cases the ASCII letters among the eight bytes of x and

@@ -14,9 +14,9 @@ const (
 	SidBlockSecretReads        = "BlockSecretReadingActions"
 	SidBlockSSMDecryption      = "BlockSSMParameterDecryption"
 	// SidInvalidAction names the built-in refusal of a request whose action
-	// is not one IAM action ("service:Operation" without wildcards or
-	// spaces): such a request could never match the blocklist's statements
-	// yet would be allowed by an Allow "*".
+	// is not one IAM action ("service:Operation" in ASCII without wildcards
+	// or spaces): such a request could never match the blocklist's
+	// statements yet would be allowed by an Allow "*".
 	SidInvalidAction = "InvalidAction"
 	// sidBlockSSMDecryptionAny is the multi-valued twin of
 	// SidBlockSSMDecryption; explanations report SidBlockSSMDecryption.
@@ -148,8 +148,8 @@ func Blocked(req Request) (reason string, blocked bool) {
 }
 
 // validRequestAction reports whether a request's action names exactly one
-// IAM action: "service:Operation", both parts non-empty, no wildcard, space
-// or control character.
+// IAM action: "service:Operation", both parts non-empty, ASCII, no
+// wildcard, space or control character (see badBytes for why ASCII).
 func validRequestAction(a string) bool {
 	k := makeActionKey(a)
 	return k.valid

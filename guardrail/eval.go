@@ -238,7 +238,7 @@ func Explain(req Request, layers ...Layer) Explanation {
 // Authorize is how the bot decides a chat command: the built-in blocklist
 // (see BlocklistLayer) applies first and always, then the layers as in
 // Explain. A request whose action is not one IAM action ("service:Operation"
-// without wildcards or spaces) is refused by the blocklist (SidInvalidAction),
+// in ASCII, without wildcards or spaces) is refused by the blocklist (SidInvalidAction),
 // since no statement of it could match. It returns the explanation and, unless
 // the decision is Allow, a
 // *DeniedError (errors.Is(err, ErrDenied)). No layers means ImplicitDeny.

@@ -27,7 +27,7 @@ func referenceValidAction(a string) bool {
 	}
 	for i := 0; i < len(a); i++ {
 		switch c := a[i]; {
-		case c == ':' && i != len(svc), c == '*', c == '?', c <= ' ', c == 0x7f:
+		case c == ':' && i != len(svc), c == '*', c == '?', c <= ' ', c >= 0x7f:
 			return false
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"image/png"
+	"io"
 	"os"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/opschat/opschat/adapters/fake"
 	"github.com/opschat/opschat/chatops"
 	"github.com/opschat/opschat/command/awsexec"
 	"github.com/opschat/opschat/internal/awssim"
@@ -154,4 +156,49 @@ func BenchmarkMetricWidgetImage(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestNotificationPipelineShowsGraphFromSimulator runs the whole path: an
+// SNS alarm through chatops' notification pipeline with the executor as
+// the imager, against the simulated account, to the fake chat adapter.
+func TestNotificationPipelineShowsGraphFromSimulator(t *testing.T) {
+	e, sim, _ := newExecutor(t)
+	cfg, err := chatops.LoadConfig([]byte(`
+configurations:
+  - ConfigurationName: ops
+    Platform: fake
+    WorkspaceId: T1
+    ChannelId: C1
+    IamRoleArn: ` + testRole + `
+    SnsTopicArns: ["arn:aws:sns:us-east-1:123456789012:ops-alerts"]
+`))
+	require.NoError(t, err)
+	a := fake.New()
+	bot, err := chatops.New(chatops.WithConfig(cfg), chatops.WithAdapter(a), chatops.WithAuditWriter(io.Discard),
+		chatops.WithAlarmGraphs(e, 0))
+	require.NoError(t, err)
+	p, err := bot.NotificationPipeline()
+	require.NoError(t, err)
+	defer p.Close()
+
+	data, err := os.ReadFile("../../notify/testdata/samples/cloudwatch-alarm-lambda.json")
+	require.NoError(t, err)
+	env, err := notify.ParseEnvelope(data)
+	require.NoError(t, err)
+	env.TopicARN = "arn:aws:sns:us-east-1:123456789012:ops-alerts"
+	start := time.Now()
+	require.NoError(t, p.HandleEnvelope(context.Background(), env))
+	t.Logf("alarm delivered with its graph in %v", time.Since(start))
+
+	sent := a.Sent()
+	require.Len(t, sent, 1)
+	require.Len(t, sent[0].Message.Images, 1)
+	img := sent[0].Message.Images[0]
+	_, err = png.Decode(bytes.NewReader(img.Data))
+	require.NoError(t, err)
+	assert.Equal(t, "checkout-api-errors.png", img.Name)
+	calls := sim.AssumeRoleCalls()
+	require.Len(t, calls, 1)
+	assert.Equal(t, "opschat-alarm-graph", calls[0].RoleSessionName)
+	assert.NotEmpty(t, calls[0].Policy, "the channel's guardrails (the blocklist at least) bound the graph session")
 }

@@ -140,12 +140,14 @@ func ReferenceDecideActions(actions []string, resource string, reqContext map[st
 type policyGen struct{ r *rand.Rand }
 
 var (
-	genServices = []string{"ec2", "EC2", "s3", "iam", "ssm", "lambda", "Ec2", "ecs", "ssm-incidents"}
+	genServices = []string{"ec2", "EC2", "s3", "iam", "ssm", "lambda", "Ec2", "ecs", "ssm-incidents", "s3-outposts", "ec2messages", "SSM"}
 	genOps      = []string{"StopInstances", "DescribeInstances", "describeinstances", "RebootInstances", "GetObject",
-		"PutObject", "GetParameter", "GetParameters", "GetPasswordData", "ListBuckets", "UpdateService", "Invoke"}
+		"PutObject", "GetParameter", "GetParameters", "GetPasswordData", "ListBuckets", "UpdateService", "Invoke",
+		"StopInstancesNow", "Describe", "DescribeI", "GetObjectTagging"}
 	genOpPatterns = []string{"Describe*", "describe*", "Get*", "*", "Stop?nstances", "*Instances", "Get*s", "Re*t*",
-		"GetParameter*", "??", "Describeinstances"}
-	genWildServices = []string{"*", "ec?", "e*", "*s*", "s?"}
+		"GetParameter*", "??", "Describeinstances", "DescribeI*", "DESCRIBE*", "Describ*", "StopInstances*", "*top*",
+		"Get*Tagging", "\u017ftop*"}
+	genWildServices = []string{"*", "ec?", "e*", "*s*", "s?", "ec2*", "s3*", "*3*"}
 	genResources    = []string{"*", "arn:aws:ec2:*:123456789012:instance/*", "arn:aws:s3:::bucket/*", "arn:aws:ec2:eu-west-1:*:*",
 		"arn:aws:ec2:*:*:instance/${aws:PrincipalTag/team}", "*/*"}
 	genConditions = []string{
@@ -153,10 +155,13 @@ var (
 		`{"StringNotEqualsIfExists":{"aws:RequestedRegion":["eu-west-1","us-east-1"]}}`,
 		`{"Null":{"chatops:ChannelId":"true"}}`,
 		`{"StringLike":{"chatops:ChannelId":"C*"},"Bool":{"aws:SecureTransport":"true"}}`,
+		`{"DateGreaterThan":{"aws:CurrentTime":"2026-12-06T12:00:00Z"}}`,
+		`{"NotIpAddress":{"aws:SourceIp":["10.0.0.0/8","::ffff:192.168.0.0/112"]}}`,
 	}
 	genRequestResources = []string{"", "*", "arn:aws:ec2:eu-west-1:123456789012:instance/i-1", "arn:aws:s3:::bucket/key",
 		"arn:aws:ec2:us-east-1:999999999999:instance/blue"}
-	genBadActions = []string{"bad", "ec2:Get*", "ec2:a:b", "ec2:", ":x", "ec2:Stop Instances", "ec2:Ö", "ec2:Get?", "ec2\x7f:x", "", "EC2:STOPINSTANCES"}
+	genBadActions = []string{"bad", "ec2:Get*", "ec2:a:b", "ec2:", ":x", "ec2:Stop Instances", "ec2:Ö", "ec2:Get?", "ec2\x7f:x", "", "EC2:STOPINSTANCES",
+		"\u017fts:AssumeRole", "ec2:Stop\u212aInstances"}
 )
 
 func (g policyGen) pick(xs []string) string { return xs[g.r.IntN(len(xs))] }
@@ -195,7 +200,7 @@ func (g policyGen) list(n int, item func() string) string {
 func (g policyGen) policy(t testing.TB) *Policy {
 	n := 1 + g.r.IntN(6)
 	if g.r.IntN(8) == 0 {
-		n = 60 + g.r.IntN(80) // more than one actionBlock
+		n = 60 + g.r.IntN(150) // more than one actionBlock, up to four
 	}
 	sts := make([]string, n)
 	for i := range sts {
@@ -215,6 +220,9 @@ func (g policyGen) policy(t testing.TB) *Policy {
 			st += `,"Condition":` + g.pick(genConditions)
 		}
 		sts[i] = st + "}"
+		if i > 0 && g.r.IntN(12) == 0 {
+			sts[i] = sts[i-1] // duplicate statements
+		}
 	}
 	doc := `{"Version":"2012-10-17","Statement":[` + strings.Join(sts, ",") + `]}`
 	p, err := ParseNamedPolicy("gen", []byte(doc))
@@ -260,6 +268,10 @@ func (g policyGen) context() map[string][]string {
 		ctx[KeyRequestedRegion] = []string{g.pick([]string{"eu-west-1", "ap-south-1"})}
 	}
 	ctx[KeyWithDecryption] = []string{g.pick([]string{"false", "true"})}
+	ctx[KeyCurrentTime] = []string{g.pick([]string{"2026-12-06T11:59:59Z", "2026-12-06T12:00:01Z", "2026-12-06T13:00:00+01:00", "2026-12-06T25:00:00Z"})}
+	if g.r.IntN(4) != 0 {
+		ctx["aws:SourceIp"] = []string{g.pick([]string{"10.1.2.3", "192.168.4.5", "010.1.2.3", "::ffff:10.1.2.3", "2001:db8::1"})}
+	}
 	return ctx
 }
 

@@ -65,7 +65,9 @@ func TestRouteWaitEndsWithContext(t *testing.T) {
 	disp, err := delivery.NewDispatcher(router, d, nil, delivery.WithRouteConcurrency(1))
 	require.NoError(t, err)
 	first := make(chan error, 1)
-	go func() { first <- disp.HandleEnvelope(context.Background(), &notify.Envelope{Type: notify.TypeNotification, MessageID: "a"}) }()
+	go func() {
+		first <- disp.HandleEnvelope(context.Background(), &notify.Envelope{Type: notify.TypeNotification, MessageID: "a"})
+	}()
 	<-entered
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()

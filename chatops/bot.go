@@ -264,6 +264,12 @@ func (b *Bot) answer(ctx context.Context, req *request, m chat.Message) error {
 // reply sends m and writes the audit record. Every path through handle ends
 // here or in finish, so every attempt is audited exactly once.
 func (b *Bot) reply(ctx context.Context, req *request, m chat.Message) error {
+	_, err := b.replyRef(ctx, req, m)
+	return err
+}
+
+// replyRef is reply that also returns where the message was posted.
+func (b *Bot) replyRef(ctx context.Context, req *request, m chat.Message) (chat.Ref, error) {
 	ref, err := req.r.Reply(ctx, m)
 	if err == nil && req.in.Kind != chat.KindThreadReply {
 		b.markBotThread(ctx, ref)
@@ -276,9 +282,9 @@ func (b *Bot) reply(ctx context.Context, req *request, m chat.Message) error {
 	}
 	b.finish(ctx, req)
 	if err != nil {
-		return fmt.Errorf("chatops: reply: %w", err)
+		return ref, fmt.Errorf("chatops: reply: %w", err)
 	}
-	return nil
+	return ref, nil
 }
 
 func (b *Bot) finish(ctx context.Context, req *request) {

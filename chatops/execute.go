@@ -86,13 +86,60 @@ func (b *Bot) execute(ctx context.Context, req *request, inv *command.Invocation
 		req.rec.Region = o.res.Region
 	}
 	req.rec.Account = o.res.Account
-	m := o.res.Message
-	if inv.Typed != "" && inv.Typed != inv.Text {
-		// A high-level command (s3 ls, logs tail, invoke FN) ran as an API
-		// operation: show which, as the guardrails and the audit saw it.
-		m.Context = append([]string{"ran as `aws " + RedactSecrets(inv.Text) + "`"}, m.Context...)
+	shape := func(m chat.Message) chat.Message {
+		if inv.Typed != "" && inv.Typed != inv.Text {
+			// A high-level command (s3 ls, logs tail, invoke FN) ran as an
+			// API operation: show which, as the guardrails and the audit saw it.
+			m.Context = append([]string{"ran as `aws " + RedactSecrets(inv.Text) + "`"}, m.Context...)
+		}
+		return m
 	}
-	return b.reply(ctx, req, m)
+	first := shape(o.res.Message)
+	ref, err := b.replyRef(ctx, req, first)
+	if err != nil || o.res.FollowUp == nil {
+		return err
+	}
+	b.followUp(execCtx, req, ref, first, func(ctx context.Context) (chat.Message, error) {
+		m, err := o.res.FollowUp(ctx)
+		return shape(m), err
+	})
+	return nil
+}
+
+// followUp completes a posted answer with what ExecResult.FollowUp adds
+// (alarm graphs): the posted message is edited in place where the
+// platform can, else what was added is posted as a second reply. The answer
+// itself is out already, so failures here are logged, never replied.
+func (b *Bot) followUp(ctx context.Context, req *request, ref chat.Ref, first chat.Message, f func(context.Context) (chat.Message, error)) {
+	m, err := f(ctx)
+	if err != nil {
+		b.log.WarnContext(ctx, "command follow-up", "command", req.rec.Text, "err", err)
+	}
+	added := chat.Message{
+		Images:  tail(m.Images, len(first.Images)),
+		Files:   tail(m.Files, len(first.Files)),
+		Context: tail(m.Context, len(first.Context)),
+	}
+	if added.IsZero() {
+		return
+	}
+	if up, ok := b.updaterFor(ref.Conversation.Platform); ok && ref.MessageID != "" {
+		if err := up.Update(ctx, ref, m); err == nil {
+			return
+		}
+		b.log.WarnContext(ctx, "command follow-up: update the answer", "err", err)
+	}
+	if _, err := req.r.Reply(ctx, added); err != nil {
+		b.log.WarnContext(ctx, "command follow-up: reply", "err", err)
+	}
+}
+
+// tail returns s after its first n elements (nil when there are none).
+func tail[T any](s []T, n int) []T {
+	if n >= len(s) {
+		return nil
+	}
+	return s[n:]
 }
 
 // userMessager is implemented by errors whose text is safe to show a chat user.

@@ -65,4 +65,13 @@ type ExecResult struct {
 	// (after --query), for callers that read results rather than show them
 	// (an assistant summarising an answer); nil when the executor has none.
 	Data json.RawMessage
+	// FollowUp, when set, completes Message after it was posted: the
+	// executor answers as soon as the operation did and leaves slower
+	// extras (the alarm graphs of describe-alarms, one more AWS call each)
+	// to FollowUp, which returns Message with them. The Bot posts Message,
+	// runs FollowUp within the command's remaining time and edits the
+	// posted answer to its result; where the platform cannot edit
+	// messages, it posts what was added as a second reply. A host calling
+	// Execute itself may run it or ignore it.
+	FollowUp func(ctx context.Context) (chat.Message, error)
 }

@@ -60,8 +60,14 @@ func ExampleExecutor() {
 		panic(err)
 	}
 	fmt.Print(res.Message.CodeBlocks[0].Content)
-	fmt.Println(len(res.Message.Images), "graph:", res.Message.Images[0].Name)
-	fmt.Println(res.Message.Context[len(res.Message.Context)-1])
+	// The graphs follow the answer: chatops edits the posted reply with
+	// FollowUp's message.
+	full, err := res.FollowUp(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(len(full.Images), "graph:", full.Images[0].Name)
+	fmt.Println(full.Context[len(full.Context)-1])
 	// Output:
 	// Alarm                Metric
 	// -------------------  ------

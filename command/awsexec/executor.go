@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -216,7 +217,32 @@ func (e *Executor) Execute(ctx context.Context, req chatops.ExecRequest) (*chato
 	if err != nil {
 		data = nil // the message is what matters; Data is a convenience
 	}
-	return &chatops.ExecResult{Message: msg, Region: region, Account: account, Duration: dur, Data: data}, nil
+	res := &chatops.ExecResult{Message: msg, Region: region, Account: account, Duration: dur, Data: data}
+	if op.later != nil {
+		res.FollowUp = e.followUp(inv.Text, op.later, client, out, msg)
+	}
+	return res, nil
+}
+
+// followUp returns the ExecResult.FollowUp that runs a late decorator and
+// returns msg with what it added (images, files, context lines) after what
+// msg has. The decorator gets its own timeout: the command's context has
+// ended by the time chatops calls it.
+func (e *Executor) followUp(command string, d Decorator, client, out any, msg chat.Message) func(context.Context) (chat.Message, error) {
+	return func(ctx context.Context) (chat.Message, error) {
+		ctx, cancel := context.WithTimeout(ctx, e.timeout)
+		defer cancel()
+		var extra chat.Message
+		err := d(ctx, client, out, &extra)
+		if err != nil {
+			e.logger.LogAttrs(ctx, slog.LevelWarn, "awsexec: decorate", slog.String("command", command), slog.String("error", err.Error()))
+		}
+		m := msg
+		m.Images = append(slices.Clip(msg.Images), extra.Images...)
+		m.Files = append(slices.Clip(msg.Files), extra.Files...)
+		m.Context = append(slices.Clip(msg.Context), extra.Context...)
+		return m, err
+	}
 }
 
 func capabilities(c chat.Capabilities) chat.Capabilities {

@@ -67,15 +67,25 @@ func TestExecuteDescribeAlarms(t *testing.T) {
 	assert.Regexp(t, `^AlarmName\s+StateValue\s+MetricName\s+Namespace\s+Threshold\s+StateUpdatedTimestamp$`, lines[0])
 	assert.Contains(t, table, awssim.AlarmingAlarm)
 	assert.Contains(t, table, "ALARM")
-	// The first three alarms' metric graphs come as PNG images.
-	require.Len(t, res.Message.Images, 3)
-	for _, img := range res.Message.Images {
+	// The answer does not wait for the graphs: they follow.
+	assert.Empty(t, res.Message.Images)
+	assert.Contains(t, strings.Join(res.Message.Context, "\n"), "role opschat-readonly")
+	require.NotNil(t, res.FollowUp, "describe-alarms graphs are a follow-up")
+	answered := len(sim.Requests())
+	full, err := res.FollowUp(context.Background())
+	require.NoError(t, err)
+	// The first three alarms' metric graphs come as PNG images, added to
+	// the answer as it was.
+	require.Len(t, full.Images, 3)
+	for _, img := range full.Images {
 		assert.Equal(t, "image/png", img.ContentType)
 		assert.Equal(t, []byte("\x89PNG"), img.Data[:4])
 		assert.NotEmpty(t, img.AltText)
 	}
-	assert.Contains(t, strings.Join(res.Message.Context, "\n"), "Graphs shown for the first 3 of 5 alarms")
-	assert.Contains(t, strings.Join(res.Message.Context, "\n"), "role opschat-readonly")
+	assert.Equal(t, res.Message.CodeBlocks, full.CodeBlocks)
+	assert.Equal(t, res.Message.Context, full.Context[:len(res.Message.Context)], "the answer's context lines come first")
+	assert.Contains(t, strings.Join(full.Context, "\n"), "Graphs shown for the first 3 of 5 alarms")
+	assert.Equal(t, 2, answered, "AssumeRole and DescribeAlarms before the answer")
 
 	// The calls ran as the assumed role.
 	var keys []string

@@ -63,6 +63,7 @@ type Operation struct {
 	call      func(ctx context.Context, client any, in any) (any, error)
 	pager     func(client any, in any, pageSize int32) Pager
 	decorate  Decorator
+	later     Decorator
 
 	once    sync.Once
 	catalog *command.Operation
@@ -264,6 +265,23 @@ func (s *Service) Decorate(op string, d Decorator) error {
 		return fmt.Errorf("awsexec: decorate %s %s: %w", s.Name, op, ErrUnknownOperation)
 	}
 	o.decorate = d
+	return nil
+}
+
+// DecorateLater sets a decorator that runs after the answer is shown: the
+// executor returns the reply as soon as the operation answered, with
+// ExecResult.FollowUp running d (with the same client and output, within
+// the executor's timeout) and returning the reply with what d added.
+// chatops then edits the posted answer to include it. It suits extras that
+// cost round trips of their own, such as the alarm graphs of cloudwatch
+// describe-alarms (one GetMetricWidgetImage each): the answer is not held
+// back by them.
+func (s *Service) DecorateLater(op string, d Decorator) error {
+	o, ok := s.ops[op]
+	if !ok {
+		return fmt.Errorf("awsexec: decorate %s %s: %w", s.Name, op, ErrUnknownOperation)
+	}
+	o.later = d
 	return nil
 }
 

@@ -20,6 +20,9 @@ const DefaultMaxGraphs = 3
 
 // Register adds the cloudwatch table to reg, with describe-alarms showing
 // the metric graph of up to DefaultMaxGraphs alarms as AWS Chatbot does.
+// The graphs follow the answer (awsexec's DecorateLater): the alarms are
+// shown as soon as DescribeAlarms answers, and the message is then edited
+// to add the graphs, each of which costs a GetMetricWidgetImage call.
 func Register(reg *awsexec.Registry) { RegisterWithGraphs(reg, DefaultMaxGraphs) }
 
 // RegisterWithGraphs is Register with a different number of graphs; 0
@@ -28,7 +31,7 @@ func RegisterWithGraphs(reg *awsexec.Registry, maxGraphs int) {
 	s := Service()
 	if maxGraphs > 0 {
 		// describe-alarms is in every generated table; the error cannot happen.
-		_ = s.Decorate("describe-alarms", alarmGraphs(maxGraphs))
+		_ = s.DecorateLater("describe-alarms", alarmGraphs(maxGraphs))
 	}
 	reg.Add(s)
 }
@@ -37,7 +40,7 @@ func RegisterWithGraphs(reg *awsexec.Registry, maxGraphs int) {
 // to reg; see ReadOnlyService.
 func RegisterReadOnly(reg *awsexec.Registry) {
 	s := ReadOnlyService()
-	_ = s.Decorate("describe-alarms", alarmGraphs(DefaultMaxGraphs))
+	_ = s.DecorateLater("describe-alarms", alarmGraphs(DefaultMaxGraphs))
 	reg.Add(s)
 }
 

@@ -68,6 +68,9 @@ func (b *Bot) TestNotification(ctx context.Context, body []byte) (*TestNotificat
 		}
 		res.Deliveries = append(res.Deliveries, ds...)
 	}
+	// As the pipeline would post them: with alarm graphs when the bot
+	// fetches them (WithAlarmGraphs).
+	res.Deliveries = b.AttachAlarmGraphs(ctx, res.Deliveries)
 	if len(res.Deliveries) == 0 && len(envs) > 0 {
 		res.Unrouted = true
 		res.Preview, err = b.preview(ctx, envs[0])

@@ -78,7 +78,8 @@ func run(ctx context.Context) error {
 		chatops.WithStore(store),
 		chatops.WithCatalog(reg),
 		chatops.WithExecutor(exec),
-		chatops.WithAuthorizer(authz), // without it, New refuses an executor: fail closed
+		chatops.WithAlarmGraphs(exec, 0), // alarm notifications show their graph, fetched as the channel role
+		chatops.WithAuthorizer(authz),    // without it, New refuses an executor: fail closed
 		chatops.WithAuditWriter(os.Stdout),
 	)
 	if err != nil {

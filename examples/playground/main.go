@@ -175,6 +175,7 @@ func start(ctx context.Context, o options, stderr io.Writer) (_ *playground, err
 		chatops.WithConfig(cfg),
 		chatops.WithCatalog(reg),
 		chatops.WithExecutor(exec),
+		chatops.WithAlarmGraphs(exec, 0), // alarm notifications show their graph, fetched as the channel role
 		chatops.WithAuthorizer(authz),
 		chatops.WithAuditWriter(audit),
 		chatops.WithStore(store),

@@ -144,6 +144,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		chatops.WithConfig(cfg),
 		chatops.WithCatalog(reg),
 		chatops.WithExecutor(exec),
+		chatops.WithAlarmGraphs(exec, 0), // alarm notifications show their graph, fetched as the channel role
 		chatops.WithAuthorizer(authz),
 		chatops.WithAuditWriter(audit),
 		chatops.WithStore(store),

@@ -127,6 +127,7 @@ func run() error {
 		chatops.WithStore(store),
 		chatops.WithCatalog(reg),
 		chatops.WithExecutor(exec),
+		chatops.WithAlarmGraphs(exec, 0), // alarm notifications show their graph, fetched as the channel role
 		chatops.WithAuthorizer(authz),
 		chatops.WithAuditLogger(log.With("stream", "audit")),
 		chatops.WithLogger(log),

@@ -207,38 +207,20 @@ func (t *botTools) Run(ctx context.Context, line string) assist.ToolResult {
 		res.NeedsConfirmation = true
 		return res
 	}
-	role, err := b.roleFor(ctx, req)
-	if err != nil || role == "" {
+	adm := b.admit(ctx, req, inv, inv.Region)
+	switch adm.refusal {
+	case roleFailed, roleMissing:
 		req.rec.Outcome, req.rec.Reason = OutcomeDenied, "user role required"
 		res.Denied = "this channel runs commands with each member's own role; choose one with `switch-role`"
 		return res
-	}
-	region := inv.Region
-	if region == "" {
-		if v, ok, _ := b.store.Get(ctx, nsRegion, req.cfg.Name); ok {
-			region = string(v)
-		} else {
-			region = req.cfg.DefaultRegion
-		}
-	}
-	req.rec.Role, req.rec.Region = role, region
-	if b.authorizer == nil && !b.unsafeAllowAll {
-		req.rec.Outcome, req.rec.Reason = OutcomeDenied, "no authorizer"
-		res.Denied = "no authorizer is configured"
+	case authFailed:
+		res.Denied = "the guardrails could not be checked"
+		return res
+	case denied:
+		res.Denied = adm.reason
 		return res
 	}
-	if b.authorizer != nil {
-		ar, err := b.authorizer.Authorize(ctx, AuthRequest{Config: req.cfg, Inbound: req.in, Invocation: inv, RoleARN: role, Region: region, Time: b.now()})
-		if err != nil || !ar.Allowed {
-			req.rec.Outcome, req.rec.Decision, req.rec.Reason = OutcomeDenied, DecisionDeny, ar.Reason
-			res.Denied = ar.Reason
-			if err != nil {
-				res.Denied = "the guardrails could not be checked"
-			}
-			return res
-		}
-	}
-	req.rec.Decision = DecisionAllow
+	role, region := adm.role, adm.region
 	if b.executor == nil {
 		req.rec.Outcome = OutcomeFailed
 		res.Err = errors.New("this bot has no executor")

@@ -189,53 +189,103 @@ func (b *Bot) regionFor(ctx context.Context, req *request, inv *command.Invocati
 		}
 		return inv.Region
 	}
+	return b.channelRegion(ctx, req)
+}
+
+// channelRegion is the region remembered for the channel, or the
+// configuration's default.
+func (b *Bot) channelRegion(ctx context.Context, req *request) string {
 	if v, ok, err := b.store.Get(ctx, nsRegion, req.cfg.Name); err == nil && ok {
 		return string(v)
 	}
 	return req.cfg.DefaultRegion
 }
 
-// authorizeAndRun checks a complete invocation and runs it, asking for
-// confirmation first when it is not read-only.
-func (b *Bot) authorizeAndRun(ctx context.Context, req *request, inv *command.Invocation, confirmed bool) error {
+// admission is what the checks every command passes before it runs
+// decided: the role and region it runs with, or why it may not run.
+type admission struct {
+	role, region string
+	// refusal says why the command may not run ("" when it may); err is
+	// set when a check could not be made (a refusal: fail closed).
+	refusal refusal
+	reason  string
+	err     error
+}
+
+type refusal int
+
+const (
+	admitted    refusal = iota
+	roleFailed          // the role could not be looked up
+	roleMissing         // the channel runs commands with the member's own role, not chosen yet
+	authFailed          // the authorizer failed
+	denied              // a guardrail, the blocklist or the org policy refused
+)
+
+// admit resolves the role and region of inv and asks the authorizer,
+// recording each step in the audit record; typed commands and the
+// assistant's commands pass the same checks. region is the region to use
+// ("" for the channel's: typed commands remember one given with
+// --region, the assistant's do not).
+func (b *Bot) admit(ctx context.Context, req *request, inv *command.Invocation, region string) admission {
 	role, err := b.roleFor(ctx, req)
 	if err != nil {
-		req.rec.Outcome = OutcomeFailed
-		req.rec.Error = err.Error()
-		return b.reply(ctx, req, internalErrorMessage())
+		req.rec.Outcome, req.rec.Error = OutcomeFailed, err.Error()
+		return admission{refusal: roleFailed, err: err}
 	}
 	if role == "" {
-		req.rec.Outcome = OutcomeDenied
-		req.rec.Decision = DecisionDeny
-		req.rec.Reason = "user role required"
-		return b.reply(ctx, req, b.chooseRoleMessage(req.cfg, "This channel runs commands with each member's own role, and you have not chosen one yet."))
+		req.rec.Outcome, req.rec.Decision, req.rec.Reason = OutcomeDenied, DecisionDeny, "user role required"
+		return admission{refusal: roleMissing}
 	}
-	req.rec.Role = role
-	region := b.regionFor(ctx, req, inv)
-	req.rec.Region = region
-	if b.authorizer != nil {
+	if region == "" {
+		region = b.channelRegion(ctx, req)
+	}
+	req.rec.Role, req.rec.Region = role, region
+	a := admission{role: role, region: region}
+	if b.authorizer == nil {
+		if !b.unsafeAllowAll {
+			// New refuses this; a Bot built otherwise must still fail closed.
+			req.rec.Outcome, req.rec.Decision, req.rec.Reason = OutcomeDenied, DecisionDeny, "no authorizer"
+			a.refusal, a.reason = denied, "no authorizer is configured"
+			return a
+		}
+	} else {
 		res, err := b.authorizer.Authorize(ctx, AuthRequest{Config: req.cfg, Inbound: req.in, Invocation: inv, RoleARN: role, Region: region, Time: b.now()})
 		if err != nil {
-			// Fail closed: a check that could not be made is a refusal.
-			req.rec.Outcome = OutcomeDenied
-			req.rec.Decision = DecisionDeny
-			req.rec.Reason = "authorization error"
-			req.rec.Error = err.Error()
+			req.rec.Outcome, req.rec.Decision, req.rec.Reason, req.rec.Error = OutcomeDenied, DecisionDeny, "authorization error", err.Error()
 			b.log.ErrorContext(ctx, "authorize", "err", err)
-			return b.reply(ctx, req, chat.Message{Title: "Not allowed", Text: "I could not check the guardrails for this command, so I did not run it. The error is in the bot's log.", Severity: chat.SeverityCritical})
+			a.refusal, a.err = authFailed, err
+			return a
 		}
 		if !res.Allowed {
-			req.rec.Outcome = OutcomeDenied
-			req.rec.Decision = DecisionDeny
-			req.rec.Reason = res.Reason
-			return b.reply(ctx, req, chat.Message{Title: "Not allowed", Text: denialText(inv.Action(), res.Reason), Severity: chat.SeverityWarning})
+			req.rec.Outcome, req.rec.Decision, req.rec.Reason = OutcomeDenied, DecisionDeny, res.Reason
+			a.refusal, a.reason = denied, res.Reason
+			return a
 		}
 	}
 	req.rec.Decision = DecisionAllow
+	return a
+}
+
+// authorizeAndRun checks a complete invocation and runs it, asking for
+// confirmation first when it is not read-only.
+func (b *Bot) authorizeAndRun(ctx context.Context, req *request, inv *command.Invocation, confirmed bool) error {
+	a := b.admit(ctx, req, inv, b.regionFor(ctx, req, inv))
+	switch a.refusal {
+	case roleFailed:
+		return b.reply(ctx, req, internalErrorMessage())
+	case roleMissing:
+		return b.reply(ctx, req, b.chooseRoleMessage(req.cfg, "This channel runs commands with each member's own role, and you have not chosen one yet."))
+	case authFailed:
+		// Fail closed: a check that could not be made is a refusal.
+		return b.reply(ctx, req, chat.Message{Title: "Not allowed", Text: "I could not check the guardrails for this command, so I did not run it. The error is in the bot's log.", Severity: chat.SeverityCritical})
+	case denied:
+		return b.reply(ctx, req, chat.Message{Title: "Not allowed", Text: denialText(inv.Action(), a.reason), Severity: chat.SeverityWarning})
+	}
 	if !confirmed && (inv.Op == nil || !inv.Op.ReadOnly) {
 		return b.askConfirmation(ctx, req, inv)
 	}
-	return b.execute(ctx, req, inv, role, region)
+	return b.execute(ctx, req, inv, a.role, a.region)
 }
 
 func (b *Bot) askConfirmation(ctx context.Context, req *request, inv *command.Invocation) error {

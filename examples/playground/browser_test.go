@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -15,31 +14,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/opschat/opschat/adapters/adaptertest"
 )
-
-// chromiumPath finds the browser: $OPSCHAT_CHROMIUM, Debian's
-// /usr/bin/chromium, or chromium on PATH.
-func chromiumPath() string {
-	if p := os.Getenv("OPSCHAT_CHROMIUM"); p != "" {
-		return p
-	}
-	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
-		return "/usr/bin/chromium"
-	}
-	p, _ := exec.LookPath("chromium")
-	return p
-}
-
-// artifactDir is where screenshots go: $OPSCHAT_ARTIFACTS (kept after the
-// test, for CI to collect) or a temporary directory.
-func artifactDir(t *testing.T) string {
-	if d := os.Getenv("OPSCHAT_ARTIFACTS"); d != "" {
-		dir := filepath.Join(d, "playground")
-		require.NoError(t, os.MkdirAll(dir, 0o755))
-		return dir
-	}
-	return t.TempDir()
-}
 
 // hostilePayload is a custom notification whose every text tries to inject
 // markup into the page.
@@ -58,11 +35,11 @@ const unroutedPayload = `{"Type":"Notification","MessageId":"m-1","TopicArn":"ar
 // load, a read-only command, a confirmed mutating command, pasted payloads
 // (one hostile, one unrouted) and the Slack and Teams views.
 func TestBrowser(t *testing.T) {
-	browser := chromiumPath()
+	browser := adaptertest.ChromiumPath()
 	if browser == "" {
 		t.Skip("chromium not found (install Debian's chromium or set OPSCHAT_CHROMIUM): the browser test needs a real browser")
 	}
-	shots := artifactDir(t)
+	shots := adaptertest.ArtifactDir(t, "playground")
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -300,38 +300,13 @@ func (a *Adapter) installation(ctx context.Context, team string) (installation, 
 // its files and image bytes into the message's thread. When the message was
 // posted but an upload failed, Send returns the Ref together with an
 // *UploadError, which is not retryable (a retry would post the message twice).
+// It is Prepare followed by the post, so both take one path.
 func (a *Adapter) Send(ctx context.Context, conv chat.Conversation, m chat.Message) (chat.Ref, error) {
-	if err := ctx.Err(); err != nil {
-		return chat.Ref{}, fmt.Errorf("slack: send: %w", err)
-	}
-	if conv.ChannelID == "" {
-		return chat.Ref{}, &chat.SendError{Platform: chat.PlatformSlack, Err: errors.New("slack: send: conversation has no channel ID")}
-	}
-	api, err := a.client(ctx, conv.WorkspaceID)
+	post, err := a.Prepare(ctx, conv, m)
 	if err != nil {
 		return chat.Ref{}, err
 	}
-	var channel, ts string
-	r, err := a.withInlineImages(ctx, api, m, "chat.postMessage", func(r Rendered) error {
-		opts := msgOptions(r)
-		if conv.ThreadID != "" {
-			opts = append(opts, slackgo.MsgOptionTS(conv.ThreadID))
-		}
-		var err error
-		channel, ts, err = api.PostMessageContext(ctx, conv.ChannelID, opts...)
-		return err
-	})
-	if err != nil {
-		return chat.Ref{}, err
-	}
-	conv.Platform = chat.PlatformSlack
-	if channel != "" {
-		conv.ChannelID = channel
-	}
-	ref := chat.Ref{Conversation: conv, MessageID: ts}
-	a.rememberThread(ctx, ref.Thread())
-	a.log.DebugContext(ctx, "slack: posted message", "conversation", conv.String(), "ts", ts, "truncated", r.Truncated)
-	return ref, a.uploadAll(ctx, api, ref.Thread(), r.Uploads)
+	return post(ctx)
 }
 
 // Update replaces the message ref points to (chat.update) and uploads the
@@ -347,7 +322,11 @@ func (a *Adapter) Update(ctx context.Context, ref chat.Ref, m chat.Message) erro
 	if err != nil {
 		return err
 	}
-	r, err := a.withInlineImages(ctx, api, m, "chat.update", func(r Rendered) error {
+	p, err := a.prepare(ctx, api, m)
+	if err != nil {
+		return err
+	}
+	r, err := p.send(ctx, "update", "chat.update", func(r Rendered) error {
 		opts := msgOptions(r)
 		// chat.update keeps what it is not given: a critical message
 		// (blocks in a red attachment) updated to a plain one must lose its
@@ -451,10 +430,27 @@ func msgOptions(r Rendered) []slackgo.MsgOption {
 // Store. imageFiles are the Slack files of m's inline images (see
 // WithImageFiles).
 func (a *Adapter) render(ctx context.Context, m chat.Message, imageFiles []string) (Rendered, error) {
-	r := renderer{maxChars: a.maxChars, imageFiles: imageFiles, formValue: func(f *chat.Form) (string, error) {
+	return a.renderWith(m, imageFiles, a.formValues(ctx))
+}
+
+func (a *Adapter) renderWith(m chat.Message, imageFiles []string, formValue func(*chat.Form) (string, error)) (Rendered, error) {
+	r := renderer{maxChars: a.maxChars, imageFiles: imageFiles, formValue: formValue}
+	return r.render(m)
+}
+
+// formValues returns the renderer's formValue for the Adapter: a form is
+// encoded into its button's value, or kept in the Store when it does not
+// fit. The same form rendered twice with one formValues (a message and its
+// fallback rendering) is stored once.
+func (a *Adapter) formValues(ctx context.Context) func(*chat.Form) (string, error) {
+	stored := map[*chat.Form]string{}
+	return func(f *chat.Form) (string, error) {
 		v, err := inlineFormValue(f)
 		if !errors.Is(err, ErrFormTooLarge) {
 			return v, err
+		}
+		if v, ok := stored[f]; ok {
+			return v, nil
 		}
 		b, err := json.Marshal(formPayload{V: 1, Form: f})
 		if err != nil {
@@ -464,9 +460,9 @@ func (a *Adapter) render(ctx context.Context, m chat.Message, imageFiles []strin
 		if err := a.store.Put(ctx, nsForm, key, b, formTTL); err != nil {
 			return "", fmt.Errorf("slack: store form: %w", err)
 		}
-		return storedFormPrefix + key, nil
-	}}
-	return r.render(m)
+		stored[f] = storedFormPrefix + key
+		return stored[f], nil
+	}
 }
 
 // rememberThread records a thread the bot posted in, so that replies in it

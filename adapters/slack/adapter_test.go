@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -216,11 +215,7 @@ func TestUploadFile(t *testing.T) {
 
 func TestLargeFormIsStored(t *testing.T) {
 	e := newEnv(t)
-	var opts []string
-	for i := range 100 {
-		opts = append(opts, strings.Repeat("o", 20)+string(rune('a'+i%26)))
-	}
-	form := &chat.Form{ID: "prompt", Value: "tok", Fields: []chat.FormField{{ID: "choice", Label: "Choice", Options: opts}}}
+	form := largeForm()
 	_, err := slack.Render(chat.Message{Text: "x", Form: form})
 	require.ErrorIs(t, err, slack.ErrFormTooLarge)
 

@@ -112,6 +112,13 @@ func (f *fakeSlack) callsTo(method string) []call {
 	return out
 }
 
+// snapshot returns every Web API call so far, in order.
+func (f *fakeSlack) snapshot() []call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]call(nil), f.calls...)
+}
+
 func (f *fakeSlack) Posted() int { return len(f.callsTo("chat.postMessage")) }
 
 func (f *fakeSlack) uploaded() []upload {

@@ -18,32 +18,6 @@ import (
 // files of the app; they are deleted again when the message itself could
 // not be posted, so a retried delivery does not leave copies behind.
 
-// withInlineImages uploads m's inline images, renders m referring to them
-// and calls send; on a refusal of the image blocks it renders and sends
-// again with the images attached instead. op names the Web API method send
-// calls, for errors; they are classified (see classify).
-func (a *Adapter) withInlineImages(ctx context.Context, api *slackgo.Client, m chat.Message, op string, send func(Rendered) error) (Rendered, error) {
-	ids := a.uploadInlineImages(ctx, api, m)
-	r, err := a.render(ctx, m, ids)
-	if err != nil {
-		a.deleteFiles(ctx, api, ids)
-		return Rendered{}, &chat.SendError{Platform: chat.PlatformSlack, Err: err}
-	}
-	err = send(r)
-	if err == nil || len(ids) == 0 {
-		return r, classifyOrNil(op, err)
-	}
-	a.deleteFiles(ctx, api, ids)
-	if slackErrorCode(err) != "invalid_blocks" {
-		return r, classify(op, err)
-	}
-	a.log.WarnContext(ctx, "slack: inline image refused, attaching it instead", "error", err)
-	if r, err = a.render(ctx, m, nil); err != nil {
-		return Rendered{}, &chat.SendError{Platform: chat.PlatformSlack, Err: err}
-	}
-	return r, classifyOrNil(op, send(r))
-}
-
 // uploadInlineImages uploads, unshared, each image of m shown inline and
 // returns the file IDs by image index (nil when there is none). An upload
 // that fails is logged and leaves its image to be attached.
@@ -78,13 +52,6 @@ func (a *Adapter) deleteFiles(ctx context.Context, api *slackgo.Client, ids []st
 			a.log.WarnContext(ctx, "slack: delete unused inline image", "file", id, "error", err)
 		}
 	}
-}
-
-func classifyOrNil(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return classify(op, err)
 }
 
 func (r renderer) imageFile(i int) string {

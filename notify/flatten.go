@@ -145,16 +145,9 @@ func (p *fscan) object(n *pathNode, depth int) error {
 				return err
 			}
 			i = p.i
-		case i < len(b) && b[i] == '"':
-			// An unused plain string value: skip's first step, without
-			// the call.
-			end, code := skipString(b, i+1)
-			if code != strOK {
-				p.i = end
-				return p.syntaxErr(strErrors[code])
-			}
-			i = end + 1
 		default:
+			// An unused value, whatever its kind: one skipValue call
+			// in the usual case.
 			p.i = i
 			if err := p.skip(depth); err != nil {
 				return err
@@ -276,12 +269,27 @@ func (p *fscan) array(n *pathNode, depth int) error {
 	}
 }
 
+// skipValueDepth is the nesting skipValue handles itself (its bit stack);
+// within that much of encoding/json's limit the Go loop counts instead.
+const skipValueDepth = 64
+
 // skip validates and skips the value at p.i without recording anything.
-// depth is the nesting of the enclosing container. Most of an event is
-// skipped, so this is one loop over the bytes with the open containers on
-// a reused stack: no recursion and no call per token but for strings and
-// numbers.
+// depth is the nesting of the enclosing container.
 func (p *fscan) skip(depth int) error {
+	if depth < maxEventDepth-skipValueDepth {
+		if end, ok := skipValue(p.b, p.i); ok {
+			p.i = end
+			return nil
+		}
+	}
+	return p.skipSlow(depth)
+}
+
+// skipSlow is skip in Go, for what skipValue gives up on (and for every
+// value where there is no assembly): one loop over the bytes with the
+// open containers on a reused stack, no recursion and no call per token
+// but for strings and numbers. It also finds the error and its offset.
+func (p *fscan) skipSlow(depth int) error {
 	b, i := p.b, p.i
 	stack := p.st.stack[:0] // per open container: is it an object
 	var (

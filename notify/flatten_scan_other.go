@@ -4,3 +4,10 @@ package notify
 
 // stringStop: see flatten_scan_amd64.go; elsewhere the portable SWAR loop.
 func stringStop(b []byte, i int) (stop int, high bool) { return stringStopGeneric(b, i) }
+
+// skipValue: the assembly fast path exists on amd64 only; elsewhere it
+// always gives up and the Go loop decides.
+func skipValue(b []byte, i int) (end int, ok bool) { return i, false }
+
+// haveSkipValue tells the tests that skipValue always gives up here.
+const haveSkipValue = false

@@ -98,6 +98,13 @@ type condition struct {
 	dates []time.Time
 	bools []bool
 	ips   []netip.Prefix
+
+	// vars are the policy variables of the values: a condition is
+	// undecidable when one does not resolve (see eval).
+	vars []token
+	// arnShaped: some Arn* value is an ARN pattern, which only an ARN
+	// can be matched against.
+	arnShaped bool
 }
 
 // parseOperator splits "ForAnyValue:StringLikeIfExists" into its parts.
@@ -184,7 +191,9 @@ func (p *parser) compileValues(path string, c *condition, vals []string) bool {
 		case kStringLike:
 			c.strs = append(c.strs, compilePattern(v, compileOptions{variables: vars, wildcards: true}))
 		case kArn:
-			c.arns = append(c.arns, compileARN(v, compileOptions{variables: vars, wildcards: true}))
+			ap := compileARN(v, compileOptions{variables: vars, wildcards: true})
+			c.arnShaped = c.arnShaped || ap.segs != nil
+			c.arns = append(c.arns, ap)
 		case kNumeric:
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
@@ -232,7 +241,28 @@ func (p *parser) compileValues(path string, c *condition, vals []string) bool {
 			c.ips = append(c.ips, pf)
 		}
 	}
+	c.collectVars()
 	return len(p.errs) == before
+}
+
+// collectVars records the policy variables of the compiled values.
+func (c *condition) collectVars() {
+	add := func(p *pattern) {
+		for _, t := range p.toks {
+			if t.kind == tokVar {
+				c.vars = append(c.vars, t)
+			}
+		}
+	}
+	for i := range c.strs {
+		add(&c.strs[i])
+	}
+	for i := range c.arns {
+		add(&c.arns[i].whole)
+		for j := range c.arns[i].segs {
+			add(&c.arns[i].segs[j])
+		}
+	}
 }
 
 var dateLayouts = []string{
@@ -313,7 +343,17 @@ func daysIn(m time.Month, year int) int {
 }
 
 // eval applies IAM's rules for missing keys, IfExists and set qualifiers.
-func (c *condition) eval(ctx map[string][]string) bool {
+// deny is the effect of the condition's statement. A condition the request
+// context cannot decide (a value that is not of the operator's type, such
+// as an unparseable aws:CurrentTime or aws:SourceIp, or a policy variable in
+// the condition's values that does not resolve) is true in a Deny and false
+// in an Allow: IAM's "the values do not match" would let a negated operator
+// hold, which for an Allow (NotIpAddress, DateNotEquals) would allow on a
+// value nobody could check, and for a Deny with a positive operator
+// (DateGreaterThan) would let a malformed value escape the Deny. A value
+// that cannot change the outcome (another value already decided it) is not
+// a reason to fail closed.
+func (c *condition) eval(ctx map[string][]string, deny bool) bool {
 	vals, found := lookup(ctx, c.key)
 	present := found && len(vals) > 0
 	if c.kind == kNull {
@@ -328,21 +368,37 @@ func (c *condition) eval(ctx map[string][]string) bool {
 	if !present && c.ifExists {
 		return true
 	}
+	if len(c.vars) > 0 && !c.varsResolve(ctx) {
+		return deny
+	}
+	undecided := false
 	switch c.set {
 	case setAllValues:
 		// Vacuously true on a missing or empty key: the classic ForAllValues
 		// pitfall, which is IAM's documented behaviour.
 		for _, v := range vals {
-			if c.positive(v, ctx) == c.negate {
+			m, ok := c.positive(v, ctx)
+			if !ok {
+				undecided = true
+			} else if m == c.negate {
 				return false
 			}
+		}
+		if undecided {
+			return deny
 		}
 		return true
 	case setAnyValue:
 		for _, v := range vals {
-			if c.positive(v, ctx) != c.negate {
+			m, ok := c.positive(v, ctx)
+			if !ok {
+				undecided = true
+			} else if m != c.negate {
 				return true
 			}
+		}
+		if undecided {
+			return deny
 		}
 		return false
 	}
@@ -350,50 +406,69 @@ func (c *condition) eval(ctx map[string][]string) bool {
 		// A negated operator is satisfied by a key that is not there.
 		return c.negate
 	}
-	matched := false
 	for _, v := range vals {
-		if c.positive(v, ctx) {
-			matched = true
-			break
+		m, ok := c.positive(v, ctx)
+		if !ok {
+			undecided = true
+		} else if m {
+			return !c.negate
 		}
 	}
-	return matched != c.negate
+	if undecided {
+		return deny
+	}
+	return c.negate
+}
+
+// varsResolve reports whether every policy variable in the condition's
+// values stands for exactly one context value (or has a default).
+func (c *condition) varsResolve(ctx map[string][]string) bool {
+	for i := range c.vars {
+		if _, ok := c.vars[i].resolve(ctx); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // positive reports whether the context value v matches any policy value
-// under the un-negated operator.
-func (c *condition) positive(v string, ctx map[string][]string) bool {
+// under the un-negated operator; ok is false when v cannot be read as the
+// operator's type (see eval).
+func (c *condition) positive(v string, ctx map[string][]string) (match, ok bool) {
 	switch c.kind {
 	case kString, kStringFold, kStringLike, kBinary:
 		for i := range c.strs {
 			if c.strs[i].match(v, ctx) {
-				return true
+				return true, true
 			}
 		}
 	case kArn:
+		if c.arnShaped && !isARN(v) {
+			return false, false
+		}
 		for i := range c.arns {
 			if c.arns[i].match(v, ctx) {
-				return true
+				return true, true
 			}
 		}
 	case kNumeric:
 		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || math.IsNaN(f) {
-			return false
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return false, false
 		}
 		for _, n := range c.nums {
 			if compare(cmpFloat(f, n), c.cmp) {
-				return true
+				return true, true
 			}
 		}
 	case kDate:
 		t, ok := parseDate(v)
 		if !ok {
-			return false
+			return false, false
 		}
 		for _, d := range c.dates {
 			if compare(t.Compare(d), c.cmp) {
-				return true
+				return true, true
 			}
 		}
 	case kBool:
@@ -403,29 +478,39 @@ func (c *condition) positive(v string, ctx map[string][]string) bool {
 			b = true
 		case strings.EqualFold(v, "false"):
 		default:
-			return false
+			return false, false
 		}
 		for _, want := range c.bools {
 			if b == want {
-				return true
+				return true, true
 			}
 		}
 	case kIP:
 		a, ok := parseIPv4(v)
 		if !ok {
 			var err error
-			if a, err = netip.ParseAddr(v); err != nil {
-				return false
+			if a, err = netip.ParseAddr(v); err != nil || a.Zone() != "" {
+				// A zone ("fe80::1%eth0") is no part of a source address.
+				return false, false
 			}
 		}
 		a = a.Unmap()
 		for _, pf := range c.ips {
 			if pf.Contains(a) {
-				return true
+				return true, true
 			}
 		}
 	}
-	return false
+	return false, true
+}
+
+// isARN reports whether s has the six colon-separated parts of an ARN, so
+// that an ArnLike pattern of that shape can be matched against it.
+func isARN(s string) bool {
+	if !strings.HasPrefix(s, "arn:") {
+		return false
+	}
+	return strings.Count(s[4:], ":") >= 4
 }
 
 // parseIPv4 parses a dotted-quad IPv4 address, the usual aws:SourceIp,

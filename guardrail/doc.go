@@ -24,6 +24,15 @@
 // its allocation-free decision. BlockedService says whether the blocklist
 // denies a whole service, by IAM prefix.
 //
+// Where IAM's rules would let a request through on something the evaluator
+// cannot check, it fails closed: a condition whose context value is not of
+// the operator's type (an unparseable aws:CurrentTime or aws:SourceIp, a
+// non-ARN for ArnLike) or whose policy variable does not resolve is true in
+// a Deny and false in an Allow, as is a statement whose resource is not
+// known (UnknownResource). IgnoreCase operators fold case as
+// strings.EqualFold does, even across byte lengths (the Kelvin sign "K"
+// equals "k").
+//
 // The same guardrails are enforced by AWS too: NewSessionPolicy turns the
 // channel's managed guardrail ARNs, inline guardrails and the blocklist into
 // AssumeRole session policies, so a mistake in the local check can at worst

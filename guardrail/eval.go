@@ -370,7 +370,7 @@ func (s *Statement) appliesBeyondAction(req *Request, unknown bool) bool {
 		}
 	}
 	for i := range s.conditions {
-		if !s.conditions[i].eval(req.Context) {
+		if !s.conditions[i].eval(req.Context, s.Effect == EffectDeny) {
 			return false
 		}
 	}

@@ -2,6 +2,7 @@ package guardrail
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -148,10 +149,15 @@ func (p *pattern) match(s string, ctx map[string][]string) bool {
 	toks := p.toks
 	if len(toks) == 1 && toks[0].kind == tokLit {
 		// Exact strings (most actions and condition values): no loop.
-		if !p.fold {
+		switch {
+		case !p.fold:
 			return s == toks[0].s
+		case p.asciiFold:
+			return len(s) == len(toks[0].s) && prefixLen(s, toks[0].s, true, true) >= 0
 		}
-		return len(s) == len(toks[0].s) && hasPrefix(s, toks[0].s, p.fold, p.asciiFold)
+		// Unicode folding can change the length in bytes ("K", the
+		// Kelvin sign, is 3 bytes and folds to "k"), so no length test.
+		return strings.EqualFold(s, toks[0].s)
 	}
 	ti, si := 0, 0
 	starTi, starSi := -1, 0
@@ -176,8 +182,8 @@ func (p *pattern) match(s string, ctx map[string][]string) bool {
 					continue
 				}
 			case tokLit:
-				if hasPrefix(s[si:], t.s, p.fold, p.asciiFold) {
-					si += len(t.s)
+				if n := prefixLen(s[si:], t.s, p.fold, p.asciiFold); n >= 0 {
+					si += n
 					ti++
 					continue
 				}
@@ -186,8 +192,8 @@ func (p *pattern) match(s string, ctx map[string][]string) bool {
 				if !ok {
 					return false
 				}
-				if hasPrefix(s[si:], v, p.fold, false) {
-					si += len(v)
+				if n := prefixLen(s[si:], v, p.fold, false); n >= 0 {
+					si += n
 					ti++
 					continue
 				}
@@ -218,33 +224,87 @@ func (p *pattern) literal() (string, bool) {
 	return "", false
 }
 
-// hasPrefix compares the start of s with prefix, folding ASCII case when asked.
-// prefix is already lower-case when fold is set, except for resolved variable
-// values, so both sides are folded.
+// prefixLen compares the start of s with prefix, folding case when asked,
+// and returns how many bytes of s the prefix took, or -1 if s does not start
+// with it. prefix is already lower-case when fold is set, except for
+// resolved variable values, so both sides are folded.
 //
 // asciiFold says prefix is lower-case ASCII-folded text compared against
 // ASCII text (IAM action names), which allows a byte loop instead of
-// Unicode case folding.
-func hasPrefix(s, prefix string, fold, asciiFold bool) bool {
-	if len(s) < len(prefix) {
-		return false
-	}
+// Unicode case folding. Otherwise folding is strings.EqualFold's, rune by
+// rune: the two sides may differ in length ("K" is 3 bytes, "k" one), so
+// an IgnoreCase Deny matches whatever strings.EqualFold calls equal.
+func prefixLen(s, prefix string, fold, asciiFold bool) int {
 	if !fold {
-		return s[:len(prefix)] == prefix
+		if len(s) < len(prefix) || s[:len(prefix)] != prefix {
+			return -1
+		}
+		return len(prefix)
 	}
 	if asciiFold {
+		if len(s) < len(prefix) {
+			return -1
+		}
 		for i := 0; i < len(prefix); i++ {
 			c := s[i]
 			if c >= 'A' && c <= 'Z' {
 				c += 'a' - 'A'
 			}
 			if c != prefix[i] {
-				return false
+				return -1
 			}
 		}
+		return len(prefix)
+	}
+	return foldPrefixLen(s, prefix)
+}
+
+// foldPrefixLen is prefixLen under Unicode simple case folding, the
+// relation strings.EqualFold uses: foldPrefixLen(s, p) == len(s) exactly
+// when strings.EqualFold(s, p).
+func foldPrefixLen(s, prefix string) int {
+	i, j := 0, 0
+	for j < len(prefix) {
+		if i >= len(s) {
+			return -1
+		}
+		a, b := s[i], prefix[j]
+		if a < utf8.RuneSelf && b < utf8.RuneSelf {
+			if a != b && lowerASCII(a) != lowerASCII(b) {
+				return -1
+			}
+			i, j = i+1, j+1
+			continue
+		}
+		ra, n := utf8.DecodeRuneInString(s[i:])
+		rb, m := utf8.DecodeRuneInString(prefix[j:])
+		if !runesFoldEqual(ra, rb) {
+			return -1
+		}
+		i, j = i+n, j+m
+	}
+	return i
+}
+
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// runesFoldEqual reports whether a and b are equal under simple case
+// folding: one is in the other's unicode.SimpleFold orbit.
+func runesFoldEqual(a, b rune) bool {
+	if a == b {
 		return true
 	}
-	return strings.EqualFold(s[:len(prefix)], prefix)
+	for r := unicode.SimpleFold(a); r != a; r = unicode.SimpleFold(r) {
+		if r == b {
+			return true
+		}
+	}
+	return false
 }
 
 func asciiLower(s string) string {

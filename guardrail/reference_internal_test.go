@@ -69,7 +69,7 @@ func referenceApplies(st *Statement, req *Request) bool {
 		}
 	}
 	for i := range st.conditions {
-		if !st.conditions[i].eval(req.Context) {
+		if !st.conditions[i].eval(req.Context, st.Effect == EffectDeny) {
 			return false
 		}
 	}

@@ -321,7 +321,7 @@ func (rw *rewriter) statement(st *awsStatement) (keep bool, err error) {
 				entries[key] = v
 				continue
 			}
-			holds, decided := rw.decide(op, key, vals)
+			holds, decided := rw.decide(op, key, vals, deny)
 			switch {
 			case decided && holds:
 				delete(entries, key) // true for the whole session
@@ -346,19 +346,21 @@ func (rw *rewriter) statement(st *awsStatement) (keep bool, err error) {
 }
 
 // decide evaluates one condition entry on a chatops: key with the session's
-// value; decided is false when the session does not fix the key.
-func (rw *rewriter) decide(op, key string, vals json.RawMessage) (holds, decided bool) {
+// value, in a statement of the given effect (a value the operator cannot
+// read holds in a Deny and not in an Allow, as in the local check); decided
+// is false when the session does not fix the key.
+func (rw *rewriter) decide(op, key string, vals json.RawMessage, deny bool) (holds, decided bool) {
 	v, ok := rw.session.value(key)
 	if !ok {
 		return false, false
 	}
-	return rw.eval(op, key, vals, map[string][]string{key: {v}})
+	return rw.eval(op, key, vals, map[string][]string{key: {v}}, deny)
 }
 
 // eval decides a single condition entry against ctx by compiling it as a
 // one-statement policy; decided is false when its values use variables
 // (they would need the request context).
-func (rw *rewriter) eval(op, key string, vals json.RawMessage, ctx map[string][]string) (holds, decided bool) {
+func (rw *rewriter) eval(op, key string, vals json.RawMessage, ctx map[string][]string, deny bool) (holds, decided bool) {
 	if rw.vars && bytes.Contains(vals, []byte("${")) {
 		return false, false
 	}
@@ -368,13 +370,17 @@ func (rw *rewriter) eval(op, key string, vals json.RawMessage, ctx map[string][]
 	if rw.vars {
 		version = Version2012
 	}
-	doc := `{"Version":"` + version + `","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{` +
+	effect, applies := EffectAllow, Allow
+	if deny {
+		effect, applies = EffectDeny, ExplicitDeny
+	}
+	doc := `{"Version":"` + version + `","Statement":{"Effect":"` + effect.String() + `","Action":"*","Resource":"*","Condition":{` +
 		string(o) + `:{` + string(k) + `:` + string(vals) + `}}}}`
 	p, err := ParsePolicy([]byte(doc))
 	if err != nil {
 		return false, false
 	}
-	return Evaluate(Request{Action: "session:Check", Resource: "*", Context: ctx}, []*Policy{p}) == Allow, true
+	return Evaluate(Request{Action: "session:Check", Resource: "*", Context: ctx}, []*Policy{p}) == applies, true
 }
 
 // strings rewrites a string or array of strings (Resource, condition

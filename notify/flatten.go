@@ -217,7 +217,10 @@ func (p *fscan) value(n *pathNode, depth int) error {
 		if n.path < 0 && !check {
 			return nil
 		}
-		f, err := strconv.ParseFloat(string(p.b[start:p.i]), 64)
+		f, exact := decimalFloat(p.b[start:p.i])
+		if !exact {
+			f, err = strconv.ParseFloat(string(p.b[start:p.i]), 64)
+		}
 		if err != nil {
 			// encoding/json refuses a number that does not fit a float64.
 			return fmt.Errorf("notify: match: %w: number %.40q does not fit a float64", ErrInvalidEvent, p.b[start:p.i])

@@ -20,6 +20,53 @@ func fitsFloat64(num []byte) bool {
 	return err == nil
 }
 
+// decimalFloat decodes a validated number token without an exponent and
+// with at most 15 digits, the usual event number, without strconv's
+// string copy and general path: the digits make an integer below 2^53 and
+// the point a power of ten, both exact in a float64, so one correctly
+// rounded division gives what strconv.ParseFloat gives (its own exact
+// path). ok false leaves the token to strconv.
+func decimalFloat(num []byte) (f float64, ok bool) {
+	neg := len(num) > 0 && num[0] == '-'
+	if neg {
+		num = num[1:]
+	}
+	if len(num) > 16 {
+		return 0, false
+	}
+	var m uint64
+	scale := 0 // digits after the point, plus one once the point is seen
+	for _, c := range num {
+		switch {
+		case '0' <= c && c <= '9':
+			m = m*10 + uint64(c-'0')
+			if scale > 0 {
+				scale++
+			}
+		case c == '.' && scale == 0:
+			scale = 1
+		default: // an exponent
+			return 0, false
+		}
+	}
+	if scale == 0 && len(num) > 15 {
+		return 0, false
+	}
+	f = float64(m)
+	if scale > 1 {
+		// 10^(scale-1) ≤ 1e15 is built exactly (no table to keep).
+		pow := 10.0
+		for range scale - 2 {
+			pow *= 10
+		}
+		f /= pow
+	}
+	if neg {
+		f = -f
+	}
+	return f, true
+}
+
 // skipWS skips JSON whitespace; one comparison decides the usual case
 // (compact JSON: no whitespace at all).
 func skipWS(b []byte, i int) int {

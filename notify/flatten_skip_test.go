@@ -1,6 +1,8 @@
 package notify
 
 import (
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -152,5 +154,48 @@ func FuzzSkipValue(f *testing.F) {
 	f.Add([]byte(`"\u00e9\t"`), uint8(0))
 	f.Fuzz(func(t *testing.T, b []byte, from uint8) {
 		checkSkipValue(t, b, int(from))
+	})
+}
+
+func checkDecimalFloat(t *testing.T, num string) {
+	t.Helper()
+	f, ok := decimalFloat([]byte(num))
+	if !ok {
+		return
+	}
+	want, err := strconv.ParseFloat(num, 64)
+	if err != nil || math.Float64bits(f) != math.Float64bits(want) {
+		t.Fatalf("decimalFloat(%q) = %v (%x), strconv says %v (%x), %v", num, f, math.Float64bits(f), want, math.Float64bits(want), err)
+	}
+}
+
+func TestDecimalFloat(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in     string
+		wantOK bool
+	}{
+		{"0", true}, {"-0", true}, {"8", true}, {"210.75", true}, {"-170.77", true}, {"19.99", true},
+		{"0.1", true}, {"0.00000000000001", true}, {"0.000000000000001", false}, {"999999999999999", true}, {"99999999999999.9", true},
+		{"-9.99999999999999", true}, {"0.30000000000000004", false}, {"1234567890123456", false},
+		{"1e5", false}, {"1.5E-3", false}, {"12345678901234567890", false},
+	}
+	for _, tt := range tests {
+		_, ok := decimalFloat([]byte(tt.in))
+		assert.Equal(t, tt.wantOK, ok, tt.in)
+		checkDecimalFloat(t, tt.in)
+	}
+}
+
+// FuzzDecimalFloat holds the fast number path to strconv on every valid
+// number token.
+func FuzzDecimalFloat(f *testing.F) {
+	f.Add("210.75")
+	f.Add("-0.000000000000007")
+	f.Fuzz(func(t *testing.T, num string) {
+		if end, _, msg := scanNumber([]byte(num), 0); msg != "" || end != len(num) {
+			return
+		}
+		checkDecimalFloat(t, num)
 	})
 }

@@ -85,10 +85,10 @@ func jsonKindOf(first byte) string {
 // object reads the object at p.i; n is the path node of the object (nil
 // when nothing below it is used, which makes it a plain skip).
 //
-// It works on a local index and leaves p.i to the calls it makes: this
-// loop runs once per member of every object on a used path, and a member
-// nobody uses whose value is a plain string (most of them) never leaves
-// it.
+// This loop runs once per member of every object on a used path. In the
+// usual case scanValue takes each member nobody uses, value and the next
+// key together, in one call; the Go steps (memberKey, the ',' or '}' after
+// a value) run for the first key and wherever scanValue gives up.
 func (p *fscan) object(n *pathNode, depth int) error {
 	if depth > maxEventDepth {
 		return p.syntaxErr("exceeded max depth")
@@ -102,59 +102,48 @@ func (p *fscan) object(n *pathNode, depth int) error {
 		p.i = i + 1
 		return nil
 	}
+	// scanValue needs a node to look keys up in and room for its nesting.
+	fast := n != nil && depth < maxEventDepth-skipValueDepth
+	child, vs, err := p.memberKey(n, i)
+	if err != nil {
+		return err
+	}
 	for {
-		if i >= len(b) || b[i] != '"' {
-			p.i = i
-			return p.syntaxErr("expected a string key")
-		}
-		var child *pathNode
-		if start := i + 1; n == nil {
-			end, code := skipString(b, start)
-			if code != strOK {
-				p.i = end
-				return p.syntaxErr(strErrors[code])
+		var end, ks, ke, status int
+		if child == nil {
+			if fast {
+				end, ks, ke, status = scanValue(b, vs, scanSkipMember)
 			}
-			i = end + 1
-		} else if end, high := stringStop(b, start); end < len(b) && b[end] == '"' && !high {
-			// A plain key (str's fast path, by hand).
-			child = n.child(b[start:end])
-			i = end + 1
+			if status == stepGiveUp {
+				p.i = vs
+				if err := p.skip(depth); err != nil {
+					return err
+				}
+				end = p.i
+			}
 		} else {
-			p.i = i
-			key, err := p.str(true)
-			if err != nil {
-				return err
-			}
-			child = n.child(key)
-			i = p.i
-		}
-		i = skipWS(b, i)
-		if i >= len(b) || b[i] != ':' {
-			p.i = i
-			return p.syntaxErr("expected ':' after an object key")
-		}
-		i = skipWS(b, i+1)
-		switch {
-		case child != nil:
 			if st.seen[child.id] == stamp {
 				return errDuplicateKey
 			}
 			st.seen[child.id] = stamp
-			p.i = i
+			p.i = vs
 			if err := p.value(child, depth); err != nil {
 				return err
 			}
-			i = p.i
-		default:
-			// An unused value, whatever its kind: one skipValue call
-			// in the usual case.
-			p.i = i
-			if err := p.skip(depth); err != nil {
-				return err
+			end = p.i
+			if fast {
+				end, ks, ke, status = scanValue(b, end, scanMember)
 			}
-			i = p.i
 		}
-		i = skipWS(b, i)
+		switch status {
+		case stepKey:
+			child, vs = n.child(b[ks:ke]), end
+			continue
+		case stepClose:
+			p.i = end
+			return nil
+		}
+		i = skipWS(b, end)
 		if i >= len(b) {
 			p.i = i
 			return p.syntaxErr("unexpected end of input in an object")
@@ -169,7 +158,47 @@ func (p *fscan) object(n *pathNode, depth int) error {
 			p.i = i
 			return p.syntaxErr("expected ',' or '}' in an object")
 		}
+		if child, vs, err = p.memberKey(n, i); err != nil {
+			return err
+		}
 	}
+}
+
+// memberKey reads an object member's key at i and the ':' after it, and
+// returns the key's node under n (nil when unused or n is nil) and where
+// the value starts.
+func (p *fscan) memberKey(n *pathNode, i int) (child *pathNode, value int, err error) {
+	b := p.b
+	if i >= len(b) || b[i] != '"' {
+		p.i = i
+		return nil, 0, p.syntaxErr("expected a string key")
+	}
+	if start := i + 1; n == nil {
+		end, code := skipString(b, start)
+		if code != strOK {
+			p.i = end
+			return nil, 0, p.syntaxErr(strErrors[code])
+		}
+		i = end + 1
+	} else if end, high := stringStop(b, start); end < len(b) && b[end] == '"' && !high {
+		// A plain key (str's fast path, by hand).
+		child = n.child(b[start:end])
+		i = end + 1
+	} else {
+		p.i = i
+		key, err := p.str(true)
+		if err != nil {
+			return nil, 0, err
+		}
+		child = n.child(key)
+		i = p.i
+	}
+	i = skipWS(b, i)
+	if i >= len(b) || b[i] != ':' {
+		p.i = i
+		return nil, 0, p.syntaxErr("expected ':' after an object key")
+	}
+	return child, skipWS(b, i+1), nil
 }
 
 // value reads the value at p.i, found at node n (never nil). depth is the
@@ -272,9 +301,27 @@ func (p *fscan) array(n *pathNode, depth int) error {
 	}
 }
 
-// skipValueDepth is the nesting skipValue handles itself (its bit stack);
+// skipValueDepth is the nesting scanValue handles itself (its bit stack);
 // within that much of encoding/json's limit the Go loop counts instead.
 const skipValueDepth = 64
+
+// scanValue's modes and results (see flatten_scan_amd64.go).
+const (
+	scanSkip       = 0 // skip one value
+	scanSkipMember = 1 // skip a member's value, then read to the next key or '}'
+	scanMember     = 2 // from just after a member's value, read to the next key or '}'
+
+	stepGiveUp = 0 // the Go loop decides from i
+	stepDone   = 1 // the value ends at end
+	stepClose  = 2 // the object ended; end is after its '}'
+	stepKey    = 3 // the next key is b[keyStart:keyEnd]; its value starts at end
+)
+
+// skipValue is scanValue's plain skip: ok false means it gave up.
+func skipValue(b []byte, i int) (end int, ok bool) {
+	end, _, _, status := scanValue(b, i, scanSkip)
+	return end, status == stepDone
+}
 
 // skip validates and skips the value at p.i without recording anything.
 // depth is the nesting of the enclosing container.

@@ -13,16 +13,22 @@ package notify
 //go:noescape
 func stringStop(b []byte, i int) (stop int, high bool)
 
-// skipValue validates and skips the JSON value at or after i (leading
-// whitespace included) in one assembly pass, without a call or a return
-// per token: most of an event is subtrees no pattern looks at. ok false
-// means it gave up (an error, a \u escape, an exponent, deep nesting) and
-// the caller must decide the value from i with the Go loop; ok true means
-// that loop would have accepted the value and stopped at end. It reads
-// only b[i:len(b)] and keeps nothing.
+// scanValue validates and skips JSON in one assembly pass, without a call
+// or a return per token: most of an event is subtrees and members no
+// pattern looks at. With mode scanSkip it skips the value at or after i
+// (leading whitespace included): status stepDone, end after it. With
+// scanSkipMember it then also reads, inside an object, the ',' and the
+// next member's key up to its value (status stepKey: the key is
+// b[keyStart:keyEnd], plain ASCII, and its value starts at end) or the
+// closing '}' (stepClose, end after it); scanMember does the same from i
+// just after a value. Status stepGiveUp (with end = i) means it met
+// something it leaves to the Go loop (an error, a \u escape, an exponent,
+// deep nesting, a key that is not plain ASCII); the Go loop then decides
+// from i and would have accepted whatever scanValue accepts. It reads only
+// b[i:len(b)] and keeps nothing.
 //
 //go:noescape
-func skipValue(b []byte, i int) (end int, ok bool)
+func scanValue(b []byte, i, mode int) (end, keyStart, keyEnd, status int)
 
 // haveSkipValue tells the tests that skipValue is expected to succeed.
 const haveSkipValue = true

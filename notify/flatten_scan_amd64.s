@@ -121,24 +121,29 @@ none:
 	RET
 
 
-// func skipValue(b []byte, i int) (end int, ok bool)
+// func scanValue(b []byte, i, mode int) (end, keyStart, keyEnd, status int)
 //
 // One pass over a whole JSON value with no call and no return per token:
 // registers hold the position (CX), the open containers as a bit stack
 // (R8, 1 = object) and its height (R9); R12 says whether the string being
 // scanned is an object key. Anything unusual (an error, a \u escape, an
-// exponent, a number over 300 bytes, nesting beyond 63) gives up with ok
-// false and the Go loop decides the value from its start.
-TEXT ·skipValue(SB), NOSPLIT, $0-41
+// exponent, a number over 300 bytes, nesting beyond 63, a key that is not
+// plain ASCII) gives up: status 0 and end = i, and the Go loop decides
+// from i. The modes (R11) and statuses are those of flatten_scan_amd64.go.
+TEXT ·scanValue(SB), NOSPLIT, $0-72
 	MOVQ b_base+0(FP), SI
 	MOVQ b_len+8(FP), DX
 	MOVQ i+24(FP), CX
+	MOVQ mode+32(FP), R11
+	MOVQ CX, R13
 	XORQ R8, R8
 	XORQ R9, R9
 	XORQ R12, R12
 	MOVOU quotes<>(SB), X1
 	MOVOU backslashes<>(SB), X2
 	MOVOU controls<>(SB), X3
+	CMPQ R11, $2
+	JEQ  member
 
 value:
 	CMPQ CX, DX
@@ -499,11 +504,167 @@ numEnd:
 	JMP  after
 
 done:
-	MOVQ CX, end+32(FP)
-	MOVB $1, ok+40(FP)
+	// The value at depth 0 ended at CX.
+	TESTQ R11, R11
+	JNZ  member
+	MOVQ CX, end+40(FP)
+	MOVQ $1, status+64(FP)
+	RET
+
+member:
+	// After a member's value: ',' and the next key, or the '}'.
+	CMPQ CX, DX
+	JAE  bail
+	MOVBLZX (SI)(CX*1), AX
+	CMPL AX, $0x2c
+	JEQ  memberComma
+	CMPL AX, $0x7d
+	JEQ  memberClose
+	CMPL AX, $0x20
+	JEQ  memberWS
+	CMPL AX, $0x09
+	JEQ  memberWS
+	CMPL AX, $0x0a
+	JEQ  memberWS
+	CMPL AX, $0x0d
+	JNE  bail
+
+memberWS:
+	INCQ CX
+	JMP  member
+
+memberClose:
+	INCQ CX
+	MOVQ CX, end+40(FP)
+	MOVQ $2, status+64(FP)
+	RET
+
+memberComma:
+	INCQ CX
+
+mkQuote:
+	CMPQ CX, DX
+	JAE  bail
+	MOVBLZX (SI)(CX*1), AX
+	CMPL AX, $0x22
+	JEQ  mkStart
+	CMPL AX, $0x20
+	JEQ  mkQuoteWS
+	CMPL AX, $0x09
+	JEQ  mkQuoteWS
+	CMPL AX, $0x0a
+	JEQ  mkQuoteWS
+	CMPL AX, $0x0d
+	JNE  bail
+
+mkQuoteWS:
+	INCQ CX
+	JMP  mkQuote
+
+mkStart:
+	// The key must be plain: no escape and no byte above 0x7f (the Go
+	// loop unquotes and checks UTF-8 otherwise).
+	INCQ CX
+	MOVQ CX, R10
+
+mkBlock:
+	LEAQ 16(CX), AX
+	CMPQ AX, DX
+	JA   mkBytes
+	MOVOU (SI)(CX*1), X0
+	PMOVMSKB X0, DI
+	MOVOU X0, X4
+	PCMPEQB X1, X4
+	MOVOU X0, X5
+	PCMPEQB X2, X5
+	POR  X5, X4
+	MOVOU X0, X5
+	PMINUB X3, X5
+	PCMPEQB X0, X5
+	POR  X5, X4
+	PMOVMSKB X4, BX
+	TESTL BX, BX
+	JNZ  mkFound
+	TESTL DI, DI
+	JNZ  bail
+	MOVQ AX, CX
+	JMP  mkBlock
+
+mkFound:
+	// High lanes below the first stop: (stop & -stop) - 1.
+	MOVL BX, AX
+	NEGL AX
+	ANDL BX, AX
+	DECL AX
+	ANDL AX, DI
+	JNZ  bail
+	BSFL BX, BX
+	ADDQ BX, CX
+	CMPB (SI)(CX*1), $0x22
+	JNE  bail
+	JMP  mkEnd
+
+mkBytes:
+	CMPQ CX, DX
+	JAE  bail
+	MOVBLZX (SI)(CX*1), AX
+	CMPL AX, $0x22
+	JEQ  mkEnd
+	CMPL AX, $0x20
+	JB   bail
+	CMPL AX, $0x5c
+	JEQ  bail
+	CMPL AX, $0x80
+	JAE  bail
+	INCQ CX
+	JMP  mkBytes
+
+mkEnd:
+	MOVQ R10, keyStart+48(FP)
+	MOVQ CX, keyEnd+56(FP)
+	INCQ CX
+
+mkColon:
+	CMPQ CX, DX
+	JAE  bail
+	MOVBLZX (SI)(CX*1), AX
+	CMPL AX, $0x3a
+	JEQ  mkValue
+	CMPL AX, $0x20
+	JEQ  mkColonWS
+	CMPL AX, $0x09
+	JEQ  mkColonWS
+	CMPL AX, $0x0a
+	JEQ  mkColonWS
+	CMPL AX, $0x0d
+	JNE  bail
+
+mkColonWS:
+	INCQ CX
+	JMP  mkColon
+
+mkValue:
+	// Past ':' and the whitespace before the value, which must exist.
+	INCQ CX
+	CMPQ CX, DX
+	JAE  bail
+	MOVBLZX (SI)(CX*1), AX
+	CMPL AX, $0x20
+	JA   mkDone
+	JEQ  mkValue
+	CMPL AX, $0x09
+	JEQ  mkValue
+	CMPL AX, $0x0a
+	JEQ  mkValue
+	CMPL AX, $0x0d
+	JEQ  mkValue
+
+mkDone:
+	MOVQ CX, end+40(FP)
+	MOVQ $3, status+64(FP)
 	RET
 
 bail:
-	MOVQ CX, end+32(FP)
-	MOVB $0, ok+40(FP)
+	MOVQ R13, end+40(FP)
+	MOVQ $0, status+64(FP)
 	RET

@@ -29,6 +29,88 @@ func checkSkipValue(t *testing.T, b []byte, i int) bool {
 	return true
 }
 
+// checkScanMember holds scanValue's member modes to the Go steps: when it
+// does not give up, the Go loop must read the same key and stop at the
+// same byte.
+func checkScanMember(t *testing.T, b []byte, i, mode int) int {
+	t.Helper()
+	end, ks, ke, status := scanValue(b, i, mode)
+	if status == stepGiveUp {
+		require.Equal(t, i, end, "a give-up returns i")
+		return status
+	}
+	p := fscan{b: b, i: i, st: &matchState{}}
+	if mode == scanSkipMember {
+		if err := p.skipSlow(0); err != nil {
+			t.Fatalf("scanValue(%q, %d, %d) = %d; the Go loop says %v", b, i, mode, status, err)
+		}
+	}
+	j := skipWS(b, p.i)
+	require.Less(t, j, len(b), "%q: scanValue read past the value", b)
+	if status == stepClose {
+		require.Equal(t, byte('}'), b[j], "%q", b)
+		assert.Equal(t, j+1, end, "%q: end after '}'", b)
+		return status
+	}
+	require.Equal(t, stepKey, status, "%q", b)
+	require.Equal(t, byte(','), b[j], "%q", b)
+	j = skipWS(b, j+1)
+	var root pathNode // no children: memberKey only validates
+	p.i = j
+	_, vs, err := p.memberKey(&root, j)
+	require.NoError(t, err, "%q: scanValue took a key the Go loop refuses", b)
+	assert.Equal(t, j+1, ks, "%q: key start", b)
+	assert.Equal(t, vs, end, "%q: value start", b)
+	if stop, high := stringStop(b, ks); stop != ke || high || !assert.Less(t, end, len(b)) {
+		t.Fatalf("scanValue(%q, %d, %d) key [%d:%d] is not a plain key (stop %d, high %v)", b, i, mode, ks, ke, stop, high)
+	}
+	return status
+}
+
+func TestScanValueMembers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		in         string
+		from, mode int
+		want       int
+		wantKey    string
+	}{
+		{"skip then next key", `"v","k":1`, 0, scanSkipMember, stepKey, "k"},
+		{"skip then close", `[1,{}] }`, 0, scanSkipMember, stepClose, ""},
+		{"after a value, next key", `1 ,  "abc" : "x"`, 1, scanMember, stepKey, "abc"},
+		{"after a value, close", `1}`, 1, scanMember, stepClose, ""},
+		{"long key", `1,"0123456789abcdefghijklmnopqrstuvwxyz":true`, 1, scanMember, stepKey, "0123456789abcdefghijklmnopqrstuvwxyz"},
+		{"whitespace before the value", "1,\"k\":\n\t 2", 1, scanMember, stepKey, "k"},
+		{"escaped key gives up", `1,"k\"":2`, 1, scanMember, stepGiveUp, ""},
+		{"high key gives up", "1,\"caf\xc3\xa9\":2", 1, scanMember, stepGiveUp, ""},
+		{"long high key gives up", "1,\"0123456789abcdef\xc3\xa9\":2", 1, scanMember, stepGiveUp, ""},
+		{"high byte after a long key's quote is fine", "1,\"0123456789abc\":\"\xc3\xa9\"", 1, scanMember, stepKey, "0123456789abc"},
+		{"control byte in a key gives up", "1,\"k\x01\":2", 1, scanMember, stepGiveUp, ""},
+		{"missing colon gives up", `1,"k" 2`, 1, scanMember, stepGiveUp, ""},
+		{"no value gives up", `1,"k": `, 1, scanMember, stepGiveUp, ""},
+		{"array close gives up", `1]`, 1, scanMember, stepGiveUp, ""},
+		{"a bad value gives up", `tru,"k":1`, 0, scanSkipMember, stepGiveUp, ""},
+		{"key not a string gives up", `1,k:1`, 1, scanMember, stepGiveUp, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := []byte(tt.in)
+			status := checkScanMember(t, b, tt.from, tt.mode)
+			if !haveSkipValue {
+				assert.Equal(t, stepGiveUp, status)
+				return
+			}
+			require.Equal(t, tt.want, status)
+			if status == stepKey {
+				_, ks, ke, _ := scanValue(b, tt.from, tt.mode)
+				assert.Equal(t, tt.wantKey, string(b[ks:ke]))
+			}
+		})
+	}
+}
+
 func TestSkipValue(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("abcdefghij", 5)
@@ -129,6 +211,8 @@ func TestSkipValueEveryPosition(t *testing.T) {
 			if checkSkipValue(t, []byte(doc), i) {
 				decided++
 			}
+			checkScanMember(t, []byte(doc), i, scanSkipMember)
+			checkScanMember(t, []byte(doc), i, scanMember)
 			// Truncated here.
 			checkSkipValue(t, []byte(doc[:i]), 0)
 			if i == len(doc) {
@@ -139,6 +223,8 @@ func TestSkipValueEveryPosition(t *testing.T) {
 				b[i] = c
 				checkSkipValue(t, b, 0)
 				checkSkipValue(t, b, max(0, i-3))
+				checkScanMember(t, b, max(0, i-3), scanSkipMember)
+				checkScanMember(t, b, max(0, i-3), scanMember)
 			}
 		}
 	}
@@ -154,6 +240,8 @@ func FuzzSkipValue(f *testing.F) {
 	f.Add([]byte(`"\u00e9\t"`), uint8(0))
 	f.Fuzz(func(t *testing.T, b []byte, from uint8) {
 		checkSkipValue(t, b, int(from))
+		checkScanMember(t, b, int(from), scanSkipMember)
+		checkScanMember(t, b, int(from), scanMember)
 	})
 }
 

@@ -14,11 +14,10 @@ DATA controls<>+0(SB)/8, $0x1f1f1f1f1f1f1f1f
 DATA controls<>+8(SB)/8, $0x1f1f1f1f1f1f1f1f
 GLOBL controls<>(SB), RODATA|NOPTR, $16
 
-// CLASSIFY sets, for the 16 bytes in X0, BX to the stop lanes
-// ((X0 == '"') | (X0 == '\\') | (min(X0, 0x1f) == X0)) and R9 to the high
-// lanes (sign bits). X1-X3 hold the broadcast '"', '\\' and 0x1f.
-#define CLASSIFY \
-	PMOVMSKB X0, R9; \
+// STOPS sets BX to the stop lanes of the 16 bytes in X0:
+// (X0 == '"') | (X0 == '\\') | (min(X0, 0x1f) == X0). X1-X3 hold the
+// broadcast '"', '\\' and 0x1f; X4 and X5 are scratch.
+#define STOPS \
 	MOVOU X0, X4; \
 	PCMPEQB X1, X4; \
 	MOVOU X0, X5; \
@@ -29,6 +28,12 @@ GLOBL controls<>(SB), RODATA|NOPTR, $16
 	PCMPEQB X0, X5; \
 	POR X5, X4; \
 	PMOVMSKB X4, BX
+
+// CLASSIFY sets BX to the stop lanes of X0 (STOPS) and R9 to its high
+// lanes (sign bits).
+#define CLASSIFY \
+	PMOVMSKB X0, R9; \
+	STOPS
 
 // func stringStop(b []byte, i int) (stop int, high bool)
 TEXT ·stringStop(SB), NOSPLIT, $0-41
@@ -315,16 +320,7 @@ strBlock:
 	CMPQ AX, DX
 	JA   strBytes
 	MOVOU (SI)(CX*1), X0
-	MOVOU X0, X4
-	PCMPEQB X1, X4
-	MOVOU X0, X5
-	PCMPEQB X2, X5
-	POR  X5, X4
-	MOVOU X0, X5
-	PMINUB X3, X5
-	PCMPEQB X0, X5
-	POR  X5, X4
-	PMOVMSKB X4, BX
+	STOPS
 	TESTL BX, BX
 	JNZ  strFound
 	MOVQ AX, CX
@@ -573,16 +569,7 @@ mkBlock:
 	JA   mkBytes
 	MOVOU (SI)(CX*1), X0
 	PMOVMSKB X0, DI
-	MOVOU X0, X4
-	PCMPEQB X1, X4
-	MOVOU X0, X5
-	PCMPEQB X2, X5
-	POR  X5, X4
-	MOVOU X0, X5
-	PMINUB X3, X5
-	PCMPEQB X0, X5
-	POR  X5, X4
-	PMOVMSKB X4, BX
+	STOPS
 	TESTL BX, BX
 	JNZ  mkFound
 	TESTL DI, DI

@@ -59,10 +59,11 @@ func decide(actions []string, req *Request, layers layerList, builtin bool) (Dec
 		}
 	}
 	firstMissing := -1
+	rc := reqContext{m: req.Context}
 	var keys [chunkSize]actionKey
 	for start := 0; start < len(actions); start += chunkSize {
 		chunk := actions[start:min(start+chunkSize, len(actions))]
-		c := chunkState{keys: keys[:len(chunk)], req: req, unknown: unknown, all: 1<<len(chunk) - 1}
+		c := chunkState{keys: keys[:len(chunk)], req: req, ctx: &rc, unknown: unknown, all: 1<<len(chunk) - 1}
 		for i, a := range chunk {
 			c.keys[i] = makeActionKey(a)
 			if builtin && !c.keys[i].valid {
@@ -107,6 +108,7 @@ func decide(actions []string, req *Request, layers layerList, builtin bool) (Dec
 type chunkState struct {
 	keys    []actionKey
 	req     *Request
+	ctx     *reqContext // req.Context, read once for every chunk
 	unknown bool
 	all     uint
 	denied  uint // by any layer so far
@@ -141,7 +143,7 @@ func (c *chunkState) policy(pol *Policy, denyOnly bool) {
 			if m &= want; m == 0 {
 				continue
 			}
-			if b.always&(1<<s) == 0 && !pol.statements[b.base+s].appliesBeyondAction(c.req, c.unknown) {
+			if b.always&(1<<s) == 0 && !pol.statements[b.base+s].appliesBeyondAction(c.req, c.ctx, c.unknown) {
 				continue
 			}
 			if b.deny&(1<<s) != 0 {

@@ -138,8 +138,9 @@ func Blocked(req Request) (reason string, blocked bool) {
 	}
 	unknown := req.unknownResource()
 	key := makeActionKey(req.Action)
+	rc := reqContext{m: req.Context}
 	blocklist().forEachMatch(&key, func(st *Statement) bool {
-		if st.appliesBeyondAction(&req, unknown) {
+		if st.appliesBeyondAction(&req, &rc, unknown) {
 			reason, blocked = blockReasons[st.Sid], true
 		}
 		return !blocked

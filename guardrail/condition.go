@@ -88,6 +88,7 @@ var baseOps = map[string]baseOp{
 type condition struct {
 	op  string // as written, for explanations
 	key string
+	k   ctxKey // key, hashed for lookups
 	baseOp
 	ifExists bool
 	set      setKind
@@ -163,7 +164,7 @@ func (p *parser) conditionBlock(path string, raw json.RawMessage) []condition {
 				p.fail(kp, "empty condition key")
 				continue
 			}
-			c := condition{op: opName, key: key, baseOp: base, ifExists: ifExists, set: set}
+			c := condition{op: opName, key: key, k: newCtxKey(key), baseOp: base, ifExists: ifExists, set: set}
 			vals := p.scalarList(kp, keys[key])
 			if vals == nil {
 				continue
@@ -345,16 +346,20 @@ func daysIn(m time.Month, year int) int {
 // eval applies IAM's rules for missing keys, IfExists and set qualifiers.
 // deny is the effect of the condition's statement. A condition the request
 // context cannot decide (a value that is not of the operator's type, such
-// as an unparseable aws:CurrentTime or aws:SourceIp, or a policy variable in
-// the condition's values that does not resolve) is true in a Deny and false
-// in an Allow: IAM's "the values do not match" would let a negated operator
+// as an unparseable aws:CurrentTime or aws:SourceIp; a policy variable in
+// the condition's values that does not resolve; a key the context spells in
+// several letter cases, see reqContext) is true in a Deny and false in an
+// Allow: IAM's "the values do not match" would let a negated operator
 // hold, which for an Allow (NotIpAddress, DateNotEquals) would allow on a
 // value nobody could check, and for a Deny with a positive operator
 // (DateGreaterThan) would let a malformed value escape the Deny. A value
 // that cannot change the outcome (another value already decided it) is not
 // a reason to fail closed.
-func (c *condition) eval(ctx map[string][]string, deny bool) bool {
-	vals, found := lookup(ctx, c.key)
+func (c *condition) eval(ctx *reqContext, deny bool) bool {
+	vals, found, ambiguous := ctx.lookup(&c.k)
+	if ambiguous {
+		return deny
+	}
 	present := found && len(vals) > 0
 	if c.kind == kNull {
 		// "Null": true means the key must be absent; false, present.
@@ -422,7 +427,7 @@ func (c *condition) eval(ctx map[string][]string, deny bool) bool {
 
 // varsResolve reports whether every policy variable in the condition's
 // values stands for exactly one context value (or has a default).
-func (c *condition) varsResolve(ctx map[string][]string) bool {
+func (c *condition) varsResolve(ctx *reqContext) bool {
 	for i := range c.vars {
 		if _, ok := c.vars[i].resolve(ctx); !ok {
 			return false
@@ -434,7 +439,7 @@ func (c *condition) varsResolve(ctx map[string][]string) bool {
 // positive reports whether the context value v matches any policy value
 // under the un-negated operator; ok is false when v cannot be read as the
 // operator's type (see eval).
-func (c *condition) positive(v string, ctx map[string][]string) (match, ok bool) {
+func (c *condition) positive(v string, ctx *reqContext) (match, ok bool) {
 	switch c.kind {
 	case kString, kStringFold, kStringLike, kBinary:
 		for i := range c.strs {

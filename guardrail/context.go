@@ -68,7 +68,9 @@ type CommandContext struct {
 	WithDecryption    bool
 	// Extra keys, e.g. "aws:username" or "aws:PrincipalTag/team", for
 	// policies that use them as variables. Keys named like the keys above (in any
-	// letter case) are ignored, even when the field above is empty.
+	// letter case) are ignored, even when the field above is empty. Extra
+	// keys that differ from each other only by case are kept, and a
+	// condition on them fails closed (see Request).
 	Extra map[string][]string
 }
 

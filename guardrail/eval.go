@@ -42,7 +42,10 @@ const UnknownResource = "*"
 // Request is what is being asked: an IAM action ("ec2:StopInstances"), the
 // resource ARN, and the request context (condition keys to values; key names
 // are matched case-insensitively, values case-sensitively unless the operator
-// says otherwise). A key with no values is treated as absent.
+// says otherwise). A key with no values is treated as absent. Keys that
+// differ only in letter case ("aws:username", "AWS:USERNAME") leave a
+// condition on them undecided, and it fails closed: true in a Deny, false in
+// an Allow.
 //
 // Evaluation only reads the request; the Context map must not be modified
 // while an evaluation that uses it runs.
@@ -276,6 +279,7 @@ func Authorize(req Request, layers ...Layer) (Explanation, error) {
 func explain(req *Request, layers []Layer, exp *Explanation) Decision {
 	unknown := req.unknownResource()
 	key := makeActionKey(req.Action)
+	rc := reqContext{m: req.Context}
 	firstMissing := -1
 	mustAllow := 0
 	for li := range layers {
@@ -289,7 +293,7 @@ func explain(req *Request, layers []Layer, exp *Explanation) Decision {
 				if st.Effect == EffectAllow && (allowed || l.DenyOnly) {
 					return true // this layer already allows; only denies matter now
 				}
-				if !st.appliesBeyondAction(req, unknown) {
+				if !st.appliesBeyondAction(req, &rc, unknown) {
 					return true
 				}
 				if st.Effect == EffectDeny {
@@ -343,9 +347,9 @@ func matchOf(li int, layer string, pi int, pol *Policy, st *Statement) Match {
 }
 
 // appliesBeyondAction reports whether the request's resource and context
-// satisfy the statement's Resource and Condition elements, which do not
-// depend on the action.
-func (s *Statement) appliesBeyondAction(req *Request, unknown bool) bool {
+// (ctx, req.Context prepared for the decision) satisfy the statement's
+// Resource and Condition elements, which do not depend on the action.
+func (s *Statement) appliesBeyondAction(req *Request, ctx *reqContext, unknown bool) bool {
 	switch {
 	case s.anyResource:
 		// Resource "*" covers every resource, known or not; NotResource
@@ -360,7 +364,7 @@ func (s *Statement) appliesBeyondAction(req *Request, unknown bool) bool {
 	default:
 		matched := false
 		for i := range s.resources {
-			if s.resources[i].match(req.Resource, req.Context) {
+			if s.resources[i].match(req.Resource, ctx) {
 				matched = true
 				break
 			}
@@ -370,7 +374,7 @@ func (s *Statement) appliesBeyondAction(req *Request, unknown bool) bool {
 		}
 	}
 	for i := range s.conditions {
-		if !s.conditions[i].eval(req.Context, s.Effect == EffectDeny) {
+		if !s.conditions[i].eval(ctx, s.Effect == EffectDeny) {
 			return false
 		}
 	}

@@ -127,3 +127,75 @@ func FuzzFoldPrefixLen(f *testing.F) {
 		}
 	})
 }
+
+// TestAmbiguousContextKeysFailClosed: condition keys are case-insensitive,
+// so a context with "aws:username" and "AWS:USERNAME" does not say which
+// value a condition reads. Whatever the policy's spelling and the map's
+// order, such a key is undecidable: every Deny on it applies, no Allow
+// does, and a variable naming it does not resolve.
+func TestAmbiguousContextKeysFailClosed(t *testing.T) {
+	t.Parallel()
+	contexts := map[string]map[string][]string{
+		"ascii":     {"aws:username": {"alice"}, "AWS:USERNAME": {"bob"}, KeyChannelID: {"C1"}},
+		"three":     {"aws:username": {"alice"}, "AWS:USERNAME": {"bob"}, "aws:UserName": {"alice"}},
+		"non-ascii": {"aws:Username": {"alice"}, "aws:USERNAME": {"bob"}, "aws:\u212aey": {"x"}, "aws:KEY": {"y"}, KeyChannelID: {"C1"}},
+		"large": largeContext(map[string][]string{"aws:username": {"alice"}, "AWS:USERNAME": {"bob"}, "aws:key": {"x"}, "aws:\u212aey": {"y"},
+			KeyChannelID: {"C1"}}),
+	}
+	tests := []struct {
+		name, cond  string
+		allow, deny Decision
+	}{
+		{"StringEquals alice", `{"StringEquals":{"aws:username":"alice"}}`, ImplicitDeny, ExplicitDeny},
+		{"StringEquals bob other spelling", `{"StringEquals":{"Aws:UserName":"bob"}}`, ImplicitDeny, ExplicitDeny},
+		{"StringNotEquals", `{"StringNotEquals":{"aws:username":"carol"}}`, ImplicitDeny, ExplicitDeny},
+		{"Null false", `{"Null":{"AWS:USERNAME":"false"}}`, ImplicitDeny, ExplicitDeny},
+		{"IfExists", `{"StringEqualsIfExists":{"aws:username":"alice"}}`, ImplicitDeny, ExplicitDeny},
+		{"variable", `{"StringEquals":{"chatops:ChannelId":"${aws:username}"}}`, ImplicitDeny, ExplicitDeny},
+		{"Kelvin key", `{"StringEquals":{"aws:key":"x"}}`, ImplicitDeny, ExplicitDeny},
+		// Unambiguous keys of the same context decide as usual.
+		{"other key", `{"StringEquals":{"chatops:channelid":"C1"}}`, Allow, ExplicitDeny},
+		{"absent key", `{"StringEquals":{"aws:PrincipalTag/x":"y"}}`, ImplicitDeny, Allow},
+	}
+	for cname, ctx := range contexts {
+		for _, tt := range tests {
+			if tt.name == "Kelvin key" && cname != "non-ascii" && cname != "large" {
+				continue
+			}
+			if tt.name == "other key" && cname == "three" {
+				continue
+			}
+			t.Run(cname+"/"+tt.name, func(t *testing.T) {
+				allow := attackPolicy(t, `{"Effect":"Allow","Action":"*","Resource":"*","Condition":`+tt.cond+`}`)
+				deny := attackPolicy(t, `{"Effect":"Deny","Action":"*","Resource":"*","Condition":`+tt.cond+`}`, allowAllDoc)
+				req := Request{Action: "ec2:StopInstances", Resource: "*", Context: ctx}
+				// Map order changes between runs: ask several times.
+				for range 20 {
+					attackEval(t, []*Policy{allow}, req, tt.allow)
+					attackEval(t, []*Policy{deny}, req, tt.deny)
+				}
+			})
+		}
+	}
+}
+
+// largeContext adds filler keys to m until it no longer fits the table.
+func largeContext(m map[string][]string) map[string][]string {
+	for i := 0; len(m) <= ctxTableSize; i++ {
+		m["aws:PrincipalTag/filler"+strconv.Itoa(i)] = []string{"v"}
+	}
+	return m
+}
+
+// TestCommandContextExtraCaseDuplicates: Extra keys that differ only by
+// case reach the context as they are, so a condition on them fails closed.
+func TestCommandContextExtraCaseDuplicates(t *testing.T) {
+	t.Parallel()
+	cc := CommandContext{Region: "eu-west-1", Extra: map[string][]string{"aws:username": {"alice"}, "AWS:USERNAME": {"bob"}}}
+	deny := attackPolicy(t, `{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:username":"bob"}}}`, allowAllDoc)
+	for range 20 {
+		d, at := DecideActions([]string{"ec2:StopInstances"}, "", cc.Map(), Layer{Name: "g", Policies: []*Policy{deny}})
+		assert.Equal(t, ExplicitDeny, d)
+		assert.Equal(t, 0, at)
+	}
+}

@@ -18,6 +18,7 @@ const (
 type token struct {
 	kind   tokKind
 	s      string // literal text (lower-cased when the pattern folds case), or the variable's key
+	key    ctxKey // the variable's key, for lookups
 	def    string // default value of a variable
 	hasDef bool
 }
@@ -121,14 +122,17 @@ func parseVariable(in string) (token, bool) {
 	if key == "" || strings.ContainsAny(key, " \t${}'") {
 		return token{}, false
 	}
-	return token{kind: tokVar, s: key, def: def, hasDef: hasDef}, true
+	return token{kind: tokVar, s: key, key: newCtxKey(key), def: def, hasDef: hasDef}, true
 }
 
 // resolve returns the value a variable token stands for. Multi-valued keys
 // cannot be used as variables (IAM), and a missing key without a default makes
-// the whole string unmatchable.
-func (t *token) resolve(ctx map[string][]string) (string, bool) {
-	vals, ok := lookup(ctx, t.s)
+// the whole string unmatchable, as does a key the context spells several ways.
+func (t *token) resolve(ctx *reqContext) (string, bool) {
+	vals, ok, ambiguous := ctx.lookup(&t.key)
+	if ambiguous {
+		return "", false
+	}
 	if ok && len(vals) == 1 {
 		return vals[0], true
 	}
@@ -142,7 +146,7 @@ func (t *token) resolve(ctx map[string][]string) (string, bool) {
 // algorithm with backtracking to the last star only, which is correct because
 // every other token has a fixed length once resolved; it runs in
 // O(len(toks)*len(s)) and does not allocate.
-func (p *pattern) match(s string, ctx map[string][]string) bool {
+func (p *pattern) match(s string, ctx *reqContext) bool {
 	if p.all {
 		return true
 	}
@@ -322,27 +326,6 @@ func asciiLower(s string) string {
 	return s
 }
 
-// lookup finds a context key. Condition key names are case-insensitive in
-// IAM; the exact spelling is tried first because the request builder and
-// most policies use the canonical one, and the fallback scan does not allocate.
-func lookup(ctx map[string][]string, key string) ([]string, bool) {
-	if v, ok := ctx[key]; ok {
-		return v, true
-	}
-	return lookupFold(ctx, key)
-}
-
-// lookupFold is lookup's scan for a key spelled in another case, apart so
-// that lookup inlines.
-func lookupFold(ctx map[string][]string, key string) ([]string, bool) {
-	for k, v := range ctx {
-		if len(k) == len(key) && strings.EqualFold(k, key) {
-			return v, true
-		}
-	}
-	return nil, false
-}
-
 // arnPattern matches ARNs the way IAM does: the first five colon-separated
 // segments (arn, partition, service, region, account) are matched one by one,
 // so a wildcard never crosses a segment boundary there; the sixth segment, the
@@ -372,7 +355,7 @@ func compileARN(s string, o compileOptions) arnPattern {
 // matchesEverything reports whether the pattern is "*" (or only stars).
 func (ap *arnPattern) matchesEverything() bool { return ap.segs == nil && ap.whole.all }
 
-func (ap *arnPattern) match(s string, ctx map[string][]string) bool {
+func (ap *arnPattern) match(s string, ctx *reqContext) bool {
 	if ap.segs == nil {
 		return ap.whole.match(s, ctx)
 	}

@@ -48,6 +48,9 @@ func referenceMatchesAction(st *Statement, action string) bool {
 // referenceApplies is the whole statement test with the fail-closed rule
 // for unknown resources spelled out, without the anyResource shortcut.
 func referenceApplies(st *Statement, req *Request) bool {
+	// Every lookup scans the whole context, the definition the indexed
+	// decision's table must agree with.
+	ctx := newScanContext(req.Context)
 	if !referenceMatchesAction(st, req.Action) {
 		return false
 	}
@@ -62,14 +65,14 @@ func referenceApplies(st *Statement, req *Request) bool {
 	} else {
 		matched := false
 		for i := range st.resources {
-			matched = matched || st.resources[i].match(req.Resource, req.Context)
+			matched = matched || st.resources[i].match(req.Resource, ctx)
 		}
 		if matched == st.notResource {
 			return false
 		}
 	}
 	for i := range st.conditions {
-		if !st.conditions[i].eval(req.Context, st.Effect == EffectDeny) {
+		if !st.conditions[i].eval(ctx, st.Effect == EffectDeny) {
 			return false
 		}
 	}
@@ -157,6 +160,12 @@ var (
 		`{"StringLike":{"chatops:ChannelId":"C*"},"Bool":{"aws:SecureTransport":"true"}}`,
 		`{"DateGreaterThan":{"aws:CurrentTime":"2026-12-06T12:00:00Z"}}`,
 		`{"NotIpAddress":{"aws:SourceIp":["10.0.0.0/8","::ffff:192.168.0.0/112"]}}`,
+		// Keys spelled in other cases, variables, IgnoreCase, set operators.
+		`{"StringNotEquals":{"CHATOPS:channelid":"C1"}}`,
+		`{"StringEquals":{"aws:principaltag/TEAM":"${aws:PrincipalTag/team}"}}`,
+		`{"StringEqualsIgnoreCase":{"aws:PrincipalTag/team":"BLUE"}}`,
+		`{"ForAnyValue:StringLike":{"aws:tagkeys":["a*"]}}`,
+		`{"ForAllValues:StringEquals":{"aws:TagKeys":["a","b"]}}`,
 	}
 	genRequestResources = []string{"", "*", "arn:aws:ec2:eu-west-1:123456789012:instance/i-1", "arn:aws:s3:::bucket/key",
 		"arn:aws:ec2:us-east-1:999999999999:instance/blue"}
@@ -270,7 +279,24 @@ func (g policyGen) context() map[string][]string {
 	ctx[KeyWithDecryption] = []string{g.pick([]string{"false", "true"})}
 	ctx[KeyCurrentTime] = []string{g.pick([]string{"2026-12-06T11:59:59Z", "2026-12-06T12:00:01Z", "2026-12-06T13:00:00+01:00", "2026-12-06T25:00:00Z"})}
 	if g.r.IntN(4) != 0 {
-		ctx["aws:SourceIp"] = []string{g.pick([]string{"10.1.2.3", "192.168.4.5", "010.1.2.3", "::ffff:10.1.2.3", "2001:db8::1"})}
+		ctx[g.pick([]string{"aws:SourceIp", "AWS:sourceip"})] = []string{g.pick([]string{"10.1.2.3", "192.168.4.5", "010.1.2.3", "::ffff:10.1.2.3", "2001:db8::1"})}
+	}
+	if g.r.IntN(3) == 0 {
+		ctx["aws:TagKeys"] = []string{"a", g.pick([]string{"b", "c"})}
+	}
+	// Keys that fold onto others (ambiguous), one of them non-ASCII (the
+	// Kelvin sign folds to "k"), and contexts too large for the table.
+	switch g.r.IntN(8) {
+	case 0:
+		ctx["CHATOPS:ChannelId"] = []string{"C1"}
+	case 1:
+		ctx["aws:Tag\u212aeys"] = []string{"a"}
+	case 2:
+		ctx["aws:principaltag/team"] = []string{"blue"}
+	case 3:
+		for i := range ctxTableSize {
+			ctx[fmt.Sprint("aws:PrincipalTag/k", i)] = []string{"v"}
+		}
 	}
 	return ctx
 }

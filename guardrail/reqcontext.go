@@ -113,33 +113,40 @@ func newScanContext(m map[string][]string) *reqContext {
 
 // lookup finds key in the context. ambiguous reports that the context has
 // several keys equal to it under case folding; vals is then one of them.
+// The usual case, an ASCII key in a built table of ASCII keys, is a probe
+// small enough to inline; the rest is lookupSlow.
 func (rc *reqContext) lookup(k *ctxKey) (vals []string, found, ambiguous bool) {
+	if rc != nil && rc.state == ctxTable && !rc.nonASCII && k.ascii {
+		for i := k.sig & (ctxSlots - 1); ; i = (i + 1) & (ctxSlots - 1) {
+			j := uint(rc.slots[i])
+			if j == 0 {
+				return nil, false, false
+			}
+			if e := &rc.ents[j-1]; e.sig == k.sig && (e.key == k.s || strings.EqualFold(e.key, k.s)) {
+				return e.vals, true, rc.ambiguous>>(j-1)&1 != 0
+			}
+		}
+	}
+	return rc.lookupSlow(k)
+}
+
+func (rc *reqContext) lookupSlow(k *ctxKey) (vals []string, found, ambiguous bool) {
 	if rc == nil || len(rc.m) == 0 {
 		return nil, false, false
 	}
-	if rc.state == ctxUnbuilt {
+	switch rc.state {
+	case ctxUnbuilt:
 		rc.build()
-	}
-	if rc.state == ctxScan {
+		return rc.lookup(k)
+	case ctxScan:
 		return scanLookup(rc.m, k.s)
 	}
-	if rc.nonASCII || !k.ascii {
-		for i := range rc.n {
-			if e := &rc.ents[i]; strings.EqualFold(e.key, k.s) {
-				return e.vals, true, rc.ambiguous&(1<<i) != 0
-			}
-		}
-		return nil, false, false
-	}
-	for i := k.sig & (ctxSlots - 1); ; i = (i + 1) & (ctxSlots - 1) {
-		j := uint(rc.slots[i])
-		if j == 0 {
-			return nil, false, false
-		}
-		if e := &rc.ents[j-1]; e.sig == k.sig && (e.key == k.s || strings.EqualFold(e.key, k.s)) {
-			return e.vals, true, rc.ambiguous&(1<<(j-1)) != 0
+	for i := range rc.n {
+		if e := &rc.ents[i]; strings.EqualFold(e.key, k.s) {
+			return e.vals, true, rc.ambiguous>>i&1 != 0
 		}
 	}
+	return nil, false, false
 }
 
 // build reads the map into the table and marks keys that fold together.

@@ -192,6 +192,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) *Harness) {
 		m.Text = "updated"
 		assert.NoError(t, u.Update(context.Background(), ref, m))
 	})
+	runPrepared(t, newHarness)
 	t.Run("Capabilities", func(t *testing.T) {
 		h := newHarness(t)
 		caps := chat.CapabilitiesOf(h.Sender)

@@ -79,3 +79,52 @@ func BenchmarkHTTPEvent(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSlot measures what a rate-limit slot covers per message, against
+// the loopback fake: "send" is Send, all of which ran inside the slot before
+// the Adapter was a Preparer; "prepared" is only the function Prepare
+// returns (the post), with Prepare itself reported apart as prepare-ns/op.
+// slot-ns/op is the figure to compare; the ratio matters, not the absolute
+// numbers of a shared machine.
+func BenchmarkSlot(b *testing.B) {
+	msgs := []struct {
+		name string
+		m    chat.Message
+	}{{"alarm", alarm()}, {"alarm_graph", adaptertest.AlarmGraphMessage()}}
+	for _, tt := range msgs {
+		b.Run(tt.name+"/send", func(b *testing.B) {
+			e := newEnv(b)
+			ctx := context.Background()
+			var slot time.Duration
+			b.ReportAllocs()
+			for b.Loop() {
+				t0 := time.Now()
+				if _, err := e.adapter.Send(ctx, channel, tt.m); err != nil {
+					b.Fatal(err)
+				}
+				slot += time.Since(t0)
+			}
+			b.ReportMetric(float64(slot.Nanoseconds())/float64(b.N), "slot-ns/op")
+		})
+		b.Run(tt.name+"/prepared", func(b *testing.B) {
+			e := newEnv(b)
+			ctx := context.Background()
+			var prep, slot time.Duration
+			b.ReportAllocs()
+			for b.Loop() {
+				t0 := time.Now()
+				post, err := e.adapter.Prepare(ctx, channel, tt.m)
+				if err != nil {
+					b.Fatal(err)
+				}
+				t1 := time.Now()
+				if _, err := post(ctx); err != nil {
+					b.Fatal(err)
+				}
+				prep, slot = prep+t1.Sub(t0), slot+time.Since(t1)
+			}
+			b.ReportMetric(float64(prep.Nanoseconds())/float64(b.N), "prepare-ns/op")
+			b.ReportMetric(float64(slot.Nanoseconds())/float64(b.N), "slot-ns/op")
+		})
+	}
+}

@@ -124,6 +124,12 @@ func TestUpdateShowsImageInline(t *testing.T) {
 // connections the Web API server accepts: with the adapter's pool every
 // burst after the first reuses the connections of the one before; with
 // net/http's default of 2 idle connections most are opened again.
+//
+// net/http returns a connection to the idle pool on its own goroutine,
+// after the response has been handed over, so on a loaded machine a few
+// requests of the next burst may not find theirs back yet (20 of 16 seen
+// at load 13). The bounds leave room for that: at most 1.5×parallel with
+// the pool, at least 2×parallel without it (40 to 58 seen).
 func TestAdapterReusesConnections(t *testing.T) {
 	const parallel, bursts = 16, 4
 	tests := []struct {
@@ -132,9 +138,9 @@ func TestAdapterReusesConnections(t *testing.T) {
 		maxConn int64 // at most this many connections opened
 		minConn int64 // at least (shows the test can tell the difference)
 	}{
-		{name: "default pool", maxConn: parallel},
-		{name: "sized for 64 channels", opts: []slack.Option{slack.WithMaxIdleConnsPerHost(64)}, maxConn: parallel},
-		{name: "net/http's default of 2", opts: []slack.Option{slack.WithMaxIdleConnsPerHost(2)}, minConn: parallel + 1},
+		{name: "default pool", maxConn: parallel * 3 / 2},
+		{name: "sized for 64 channels", opts: []slack.Option{slack.WithMaxIdleConnsPerHost(64)}, maxConn: parallel * 3 / 2},
+		{name: "net/http's default of 2", opts: []slack.Option{slack.WithMaxIdleConnsPerHost(2)}, minConn: 2 * parallel},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,14 +17,8 @@ import (
 	"github.com/opschat/opschat/internal/memstore"
 )
 
-// preparer is notify/delivery's Preparer, declared here because adapters
-// may not import notify/delivery: the assertion below breaks the build when
-// the two method sets drift apart.
-type preparer interface {
-	Prepare(ctx context.Context, conv chat.Conversation, m chat.Message) (func(context.Context) (chat.Ref, error), error)
-}
-
-var _ preparer = (*slack.Adapter)(nil)
+// The method set of notify/delivery's Preparer.
+var _ adaptertest.Preparer = (*slack.Adapter)(nil)
 
 // largeForm is a form too large for its button's value: the adapter keeps
 // it in the Store and the button carries a key.
@@ -116,6 +110,9 @@ func TestPrepareDoesAllButThePost(t *testing.T) {
 	assert.Equal(t, "chat.postMessage", after[len(after)-1].Method)
 	assert.Equal(t, []string{e.fake.uploaded()[0].ID}, slackFileIDs(t, after[len(after)-1]))
 	assert.NotEmpty(t, ref.MessageID)
+	_, err = post(ctx)
+	require.ErrorIs(t, err, slack.ErrPostedTwice, "a second call would post a duplicate")
+	assert.Equal(t, 1, e.fake.Posted())
 }
 
 // failingFormStore refuses to store forms, so that rendering a message
@@ -230,18 +227,4 @@ func TestPostAfterPrepareContextEnded(t *testing.T) {
 	require.Len(t, ups, 1)
 	assert.Equal(t, ref.MessageID, ups[0].Thread, "the graph is attached in the message's thread")
 	assert.Len(t, e.fake.callsTo("files.delete"), 1)
-}
-
-// TestPostTwice: the function posts once; calling it again fails instead
-// of posting a duplicate.
-func TestPostTwice(t *testing.T) {
-	e := newEnv(t)
-	ctx := context.Background()
-	post, err := e.adapter.Prepare(ctx, channel, chat.Message{Text: "once"})
-	require.NoError(t, err)
-	_, err = post(ctx)
-	require.NoError(t, err)
-	_, err = post(ctx)
-	require.ErrorIs(t, err, slack.ErrPostedTwice)
-	assert.Equal(t, 1, e.fake.Posted())
 }

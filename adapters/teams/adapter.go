@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/infracloudio/msbotbuilder-go/core"
@@ -273,34 +274,79 @@ func (a *Adapter) Capabilities() chat.Capabilities {
 // set, as a new post in the channel otherwise, or into a personal or group
 // chat. The returned Ref's MessageID is the activity ID. Failures are
 // *chat.SendError; HTTP 429, 412, 502, 504 (and other 5xx) are retryable.
+//
+// Send is Prepare followed by the post.
 func (a *Adapter) Send(ctx context.Context, conv chat.Conversation, m chat.Message) (chat.Ref, error) {
+	post, err := a.Prepare(ctx, conv, m)
+	if err != nil {
+		return chat.Ref{}, err
+	}
+	return post(ctx)
+}
+
+// ErrPostedTwice is returned by a function from Prepare called again: it
+// posts once, so that a retry prepares the message again instead of
+// posting it twice.
+var ErrPostedTwice = errors.New("teams: prepared message already posted")
+
+// Prepare does all the work of Send but the post itself, so that a
+// delivery layer rate-limiting per conversation (notify/delivery's
+// Preparer) takes its slot for the Bot Connector request alone: it looks up
+// the conversation reference (a Store read), renders the card, encodes the
+// activity, checks the service URL and gets the bot's access token (an
+// AAD request when the cached one expired). The function it returns makes
+// the one request (again with a fresh token after a 401); call it once.
+//
+// An error from Prepare means nothing was sent. Prepare is safe for
+// concurrent use, the function it returns is not.
+func (a *Adapter) Prepare(ctx context.Context, conv chat.Conversation, m chat.Message) (func(context.Context) (chat.Ref, error), error) {
 	if err := ctx.Err(); err != nil {
-		return chat.Ref{}, fmt.Errorf("teams: send: %w", err)
+		return nil, fmt.Errorf("teams: send: %w", err)
 	}
 	conv.ChannelID = NormalizeChannelID(conv.ChannelID)
 	ref, err := a.lookup(ctx, conv)
 	if err != nil {
-		return chat.Ref{}, err
+		return nil, err
 	}
 	act := a.activity(m)
-	out := chat.Ref{Conversation: conv}
-	out.Conversation.Platform = chat.PlatformTeams
+	var send func(context.Context) (string, error)
 	switch {
 	case isChat(conv, ref):
 		// Personal and group chats have no reply chains.
-		out.MessageID, err = a.conn.sendToConversation(ctx, ref.ServiceURL, conv.ChannelID, act)
+		send, err = a.conn.prepareSend(ref.ServiceURL, conv.ChannelID, act)
 	case conv.ThreadID != "":
 		act.ReplyToID = conv.ThreadID
-		out.MessageID, err = a.conn.sendToConversation(ctx, ref.ServiceURL, threadConversationID(conv.ChannelID, conv.ThreadID), act)
+		send, err = a.conn.prepareSend(ref.ServiceURL, threadConversationID(conv.ChannelID, conv.ThreadID), act)
 	default:
-		out.MessageID, err = a.conn.createChannelThread(ctx, ref.ServiceURL, nameOr(conv.WorkspaceID, ref.TenantID), conv.ChannelID, act)
+		send, err = a.conn.prepareChannelThread(ref.ServiceURL, nameOr(conv.WorkspaceID, ref.TenantID), conv.ChannelID, act)
+	}
+	if err == nil {
+		// The token is cached: the request made in the slot reuses it.
+		_, err = a.conn.tokens.get(ctx)
 	}
 	if err != nil {
 		a.log.Warn("teams: send failed", "conversation", conv.String(), "error", err)
-		return chat.Ref{}, err
+		return nil, err
 	}
-	a.log.Debug("teams: sent", "conversation", conv.String(), "activity", out.MessageID)
-	return out, nil
+	out := chat.Ref{Conversation: conv}
+	out.Conversation.Platform = chat.PlatformTeams
+	var used atomic.Bool
+	return func(ctx context.Context) (chat.Ref, error) {
+		if used.Swap(true) {
+			return chat.Ref{}, fmt.Errorf("teams: send: %w", ErrPostedTwice)
+		}
+		if err := ctx.Err(); err != nil {
+			return chat.Ref{}, fmt.Errorf("teams: send: %w", err)
+		}
+		id, err := send(ctx)
+		if err != nil {
+			a.log.Warn("teams: send failed", "conversation", conv.String(), "error", err)
+			return chat.Ref{}, err
+		}
+		a.log.Debug("teams: sent", "conversation", conv.String(), "activity", id)
+		out.MessageID = id
+		return out, nil
+	}, nil
 }
 
 // Update replaces the card of a message the bot posted.

@@ -173,39 +173,53 @@ type createConversation struct {
 	Activity    outActivity    `json:"activity"`
 }
 
-// createChannelThread posts a new top-level message (a new reply chain) in a
-// channel and returns its activity ID.
-func (c *connector) createChannelThread(ctx context.Context, serviceURL, tenantID, channelID string, act outActivity) (string, error) {
+// prepareChannelThread builds the request that posts a new top-level
+// message (a new reply chain) in a channel; calling the function makes it
+// and returns the new activity's ID.
+func (c *connector) prepareChannelThread(serviceURL, tenantID, channelID string, act outActivity) (func(context.Context) (string, error), error) {
 	cd := map[string]any{"channel": map[string]string{"id": channelID}}
 	if tenantID != "" {
 		cd["tenant"] = map[string]string{"id": tenantID}
 	}
 	body := createConversation{IsGroup: true, TenantID: tenantID, ChannelData: cd, Activity: act}
-	var resp schema.ConversationResourceResponse
-	if err := c.do(ctx, http.MethodPost, serviceURL, []string{"v3", "conversations"}, body, &resp); err != nil {
-		return "", err
+	req, err := c.request(http.MethodPost, serviceURL, []string{"v3", "conversations"}, body)
+	if err != nil {
+		return nil, err
 	}
-	id := resp.ActivityID
-	if id == "" {
-		_, id = splitConversationID(resp.ID)
-	}
-	if id == "" {
-		return "", &chat.SendError{Platform: chat.PlatformTeams, Err: errors.New("create conversation: response has no activity ID")}
-	}
-	return id, nil
+	return func(ctx context.Context) (string, error) {
+		var resp schema.ConversationResourceResponse
+		if err := c.exec(ctx, req, &resp); err != nil {
+			return "", err
+		}
+		id := resp.ActivityID
+		if id == "" {
+			_, id = splitConversationID(resp.ID)
+		}
+		if id == "" {
+			return "", &chat.SendError{Platform: chat.PlatformTeams, Err: errors.New("create conversation: response has no activity ID")}
+		}
+		return id, nil
+	}, nil
 }
 
-// sendToConversation posts act to a conversation (a reply chain when convID
-// has the ";messageid=" form) and returns the new activity's ID.
-func (c *connector) sendToConversation(ctx context.Context, serviceURL, convID string, act outActivity) (string, error) {
-	var resp schema.ResourceResponse
-	if err := c.do(ctx, http.MethodPost, serviceURL, []string{"v3", "conversations", convID, "activities"}, act, &resp); err != nil {
-		return "", err
+// prepareSend builds the request that posts act to a conversation (a reply
+// chain when convID has the ";messageid=" form); calling the function
+// makes it and returns the new activity's ID.
+func (c *connector) prepareSend(serviceURL, convID string, act outActivity) (func(context.Context) (string, error), error) {
+	req, err := c.request(http.MethodPost, serviceURL, []string{"v3", "conversations", convID, "activities"}, act)
+	if err != nil {
+		return nil, err
 	}
-	if resp.ID == "" {
-		return "", &chat.SendError{Platform: chat.PlatformTeams, Err: errors.New("send activity: response has no activity ID")}
-	}
-	return resp.ID, nil
+	return func(ctx context.Context) (string, error) {
+		var resp schema.ResourceResponse
+		if err := c.exec(ctx, req, &resp); err != nil {
+			return "", err
+		}
+		if resp.ID == "" {
+			return "", &chat.SendError{Platform: chat.PlatformTeams, Err: errors.New("send activity: response has no activity ID")}
+		}
+		return resp.ID, nil
+	}, nil
 }
 
 func (c *connector) updateActivity(ctx context.Context, serviceURL, convID, activityID string, act outActivity) error {
@@ -218,32 +232,53 @@ func (c *connector) deleteActivity(ctx context.Context, serviceURL, convID, acti
 }
 
 func (c *connector) do(ctx context.Context, method, serviceURL string, segments []string, in, out any) error {
-	// Checked here, where the bearer token is attached, so no path (default
-	// URL, stored reference, inbound activity, the library's client) can
-	// send it in clear text.
+	req, err := c.request(method, serviceURL, segments, in)
+	if err != nil {
+		return err
+	}
+	return c.exec(ctx, req, out)
+}
+
+// request is a Bot Connector call ready to be made: its service URL
+// checked, its URL and body built.
+type request struct {
+	method, url string
+	payload     []byte
+}
+
+func (c *connector) request(method, serviceURL string, segments []string, in any) (request, error) {
+	// Checked here, before the bearer token is attached, so no path
+	// (default URL, stored reference, inbound activity, the library's
+	// client) can send it in clear text.
 	if err := checkServiceURL(serviceURL, c.loopbackHTTP); err != nil {
-		return &chat.SendError{Platform: chat.PlatformTeams, Err: err}
+		return request{}, &chat.SendError{Platform: chat.PlatformTeams, Err: err}
 	}
 	u, err := url.Parse(serviceURL)
 	if err != nil {
-		return &chat.SendError{Platform: chat.PlatformTeams, Err: fmt.Errorf("invalid service URL %q", serviceURL)}
+		return request{}, &chat.SendError{Platform: chat.PlatformTeams, Err: fmt.Errorf("invalid service URL %q", serviceURL)}
 	}
 	raw := strings.TrimSuffix(u.EscapedPath(), "/")
 	for _, s := range segments {
 		raw += "/" + escapePathSegment(s)
 	}
 	if u, err = u.Parse(raw); err != nil {
-		return &chat.SendError{Platform: chat.PlatformTeams, Err: fmt.Errorf("build connector URL: %w", err)}
+		return request{}, &chat.SendError{Platform: chat.PlatformTeams, Err: fmt.Errorf("build connector URL: %w", err)}
 	}
 	var payload []byte
 	if in != nil {
 		if payload, err = marshalJSON(in); err != nil {
-			return &chat.SendError{Platform: chat.PlatformTeams, Err: fmt.Errorf("encode activity: %w", err)}
+			return request{}, &chat.SendError{Platform: chat.PlatformTeams, Err: fmt.Errorf("encode activity: %w", err)}
 		}
 	}
-	op := strings.ToLower(method) + " activity"
+	return request{method: method, url: u.String(), payload: payload}, nil
+}
+
+// exec makes the call, once more with a fresh token after a 401, and
+// decodes the answer into out (when given).
+func (c *connector) exec(ctx context.Context, req request, out any) error {
+	op := strings.ToLower(req.method) + " activity"
 	for attempt := 0; ; attempt++ {
-		status, data, hdr, err := c.send(ctx, method, u.String(), payload)
+		status, data, hdr, err := c.send(ctx, req.method, req.url, req.payload)
 		if err != nil {
 			return err
 		}

@@ -8,7 +8,10 @@
 // text is escaped so that content from AWS or from users can never ping
 // <!channel>, <!here> or a user, or forge a link. Web API failures come back
 // as *chat.SendError classified for the delivery layer (429 with Retry-After,
-// 5xx and Slack's transient errors are retryable).
+// 5xx and Slack's transient errors are retryable). Prepare (notify/delivery's
+// Preparer) does all of a send but chat.postMessage before the delivery
+// layer takes a rate slot: token lookup, inline image uploads, rendering;
+// Send is Prepare followed by the post.
 //
 // Layout (checked by adaptertest.CheckBlockKit): a message with a severity
 // keeps its first block (the title) at top level and the rest in the

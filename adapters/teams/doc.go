@@ -32,7 +32,10 @@
 // *chat.SendError values carrying Retry-After. The bot's access token is
 // only ever sent to https service URLs (ErrInsecureServiceURL); tests and
 // local emulators on plain-HTTP loopback opt in with
-// WithInsecureLoopbackServiceURL.
+// WithInsecureLoopbackServiceURL. Prepare (notify/delivery's Preparer) does
+// all of a send but the connector request before the delivery layer takes
+// a rate slot (reference lookup, card, encoding, access token); Send is
+// Prepare followed by the request.
 //
 // Rendering (schema 1.5, checked by adaptertest.CheckAdaptiveCard): command
 // output in the aligned layout awsexec writes (header, dash line, padded

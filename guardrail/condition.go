@@ -97,8 +97,15 @@ type condition struct {
 	arns  []arnPattern
 	nums  []float64
 	dates []time.Time
-	bools []bool
-	ips   []netip.Prefix
+	// dateTexts are dates as "2006-01-02T15:04:05Z" when every one has
+	// that form: a context value of the same form (aws:CurrentTime) is
+	// then compared as text, without building a time.Time.
+	dateTexts []string
+	bools     []bool
+	ips       []netip.Prefix
+	// v4 are the IPv4 prefixes of ips as masks, for IPv4 context values
+	// (aws:SourceIp usually is one), which no IPv6 prefix contains.
+	v4 []ipv4Prefix
 
 	// vars are the policy variables of the values: a condition is
 	// undecidable when one does not resolve (see eval).
@@ -243,8 +250,33 @@ func (p *parser) compileValues(path string, c *condition, vals []string) bool {
 		}
 	}
 	c.collectVars()
+	c.compileFastPaths()
 	return len(p.errs) == before
 }
+
+// compileFastPaths derives the hot path's forms of Date and IP values.
+func (c *condition) compileFastPaths() {
+	for _, d := range c.dates {
+		txt, ok := utcSecondsText(d)
+		if !ok {
+			c.dateTexts = nil
+			break
+		}
+		c.dateTexts = append(c.dateTexts, txt)
+	}
+	for _, pf := range c.ips {
+		if pf.Addr().Is4() {
+			a := pf.Addr().As4()
+			mask := ^uint32(0)
+			if pf.Bits() < 32 {
+				mask = ^(^uint32(0) >> pf.Bits())
+			}
+			c.v4 = append(c.v4, ipv4Prefix{addr: uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3]), mask: mask})
+		}
+	}
+}
+
+type ipv4Prefix struct{ addr, mask uint32 }
 
 // collectVars records the policy variables of the compiled values.
 func (c *condition) collectVars() {
@@ -306,17 +338,45 @@ func parseDate(s string) (time.Time, bool) {
 // only what time.Parse(time.RFC3339, s) accepts, with the same instant;
 // anything else is left to the general parser.
 func parseUTCSeconds(s string) (time.Time, bool) {
-	if len(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' {
-		return time.Time{}, false
-	}
-	year := digits2(s, 0)*100 + digits2(s, 2)
-	month, day := digits2(s, 5), digits2(s, 8)
-	hour, minute, sec := digits2(s, 11), digits2(s, 14), digits2(s, 17)
-	if year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(time.Month(month), year) ||
-		hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
+	year, month, day, hour, minute, sec, ok := utcSecondsFields(s)
+	if !ok {
 		return time.Time{}, false
 	}
 	return time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC), true
+}
+
+// utcSecondsFields checks that s is a valid "2006-01-02T15:04:05Z" and
+// returns its fields. Two strings it accepts compare (as strings) in the
+// order of their instants: the fields are fixed-width digits, largest
+// first.
+func utcSecondsFields(s string) (year, month, day, hour, minute, sec int, ok bool) {
+	if len(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' {
+		return 0, 0, 0, 0, 0, 0, false
+	}
+	year = digits2(s, 0)*100 + digits2(s, 2)
+	month, day = digits2(s, 5), digits2(s, 8)
+	hour, minute, sec = digits2(s, 11), digits2(s, 14), digits2(s, 17)
+	if year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(time.Month(month), year) ||
+		hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
+		return 0, 0, 0, 0, 0, 0, false
+	}
+	return year, month, day, hour, minute, sec, true
+}
+
+func validUTCSeconds(s string) bool {
+	_, _, _, _, _, _, ok := utcSecondsFields(s)
+	return ok
+}
+
+// utcSecondsText is t as "2006-01-02T15:04:05Z" when that form holds it
+// exactly (whole seconds, years 0 to 9999), for Date conditions that
+// compare a context value of that form as text (see condition.dateTexts).
+func utcSecondsText(t time.Time) (string, bool) {
+	t = t.UTC()
+	if t.Nanosecond() != 0 || t.Year() < 0 || t.Year() > 9999 {
+		return "", false
+	}
+	return t.Format("2006-01-02T15:04:05Z"), true
 }
 
 // digits2 returns the two-digit decimal number at s[i:i+2], or a negative
@@ -467,6 +527,16 @@ func (c *condition) positive(v string, ctx *reqContext) (match, ok bool) {
 			}
 		}
 	case kDate:
+		if c.dateTexts != nil {
+			if validUTCSeconds(v) {
+				for _, d := range c.dateTexts {
+					if compare(strings.Compare(v, d), c.cmp) {
+						return true, true
+					}
+				}
+				return false, true
+			}
+		}
 		t, ok := parseDate(v)
 		if !ok {
 			return false, false
@@ -491,13 +561,18 @@ func (c *condition) positive(v string, ctx *reqContext) (match, ok bool) {
 			}
 		}
 	case kIP:
-		a, ok := parseIPv4(v)
-		if !ok {
-			var err error
-			if a, err = netip.ParseAddr(v); err != nil || a.Zone() != "" {
-				// A zone ("fe80::1%eth0") is no part of a source address.
-				return false, false
+		if a, ok := parseIPv4Bits(v); ok {
+			for _, pf := range c.v4 {
+				if a&pf.mask == pf.addr {
+					return true, true
+				}
 			}
+			return false, true
+		}
+		a, err := netip.ParseAddr(v)
+		if err != nil || a.Zone() != "" {
+			// A zone ("fe80::1%eth0") is no part of a source address.
+			return false, false
 		}
 		a = a.Unmap()
 		for _, pf := range c.ips {
@@ -523,32 +598,44 @@ func isARN(s string) bool {
 // (four decimal fields of at most 255, no leading zeros) and gives the same
 // address; anything else is left to netip.ParseAddr.
 func parseIPv4(s string) (netip.Addr, bool) {
-	var ip [4]byte
-	field, val, digits := 0, 0, 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9':
-			if digits == 1 && val == 0 {
-				return netip.Addr{}, false // leading zero
-			}
-			val = val*10 + int(c-'0')
-			digits++
-			if val > 255 {
-				return netip.Addr{}, false
-			}
-		case c == '.' && digits > 0 && field < 3:
-			ip[field] = byte(val)
-			field, val, digits = field+1, 0, 0
-		default:
-			return netip.Addr{}, false
-		}
-	}
-	if field != 3 || digits == 0 {
+	a, ok := parseIPv4Bits(s)
+	if !ok {
 		return netip.Addr{}, false
 	}
-	ip[3] = byte(val)
-	return netip.AddrFrom4(ip), true
+	return netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)}), true
+}
+
+// parseIPv4Bits is parseIPv4 with the address as a big-endian number, so
+// an IPv4 prefix test is one mask and compare.
+func parseIPv4Bits(s string) (uint32, bool) {
+	n := len(s)
+	if n < 7 || n > 15 {
+		return 0, false
+	}
+	var ip uint32
+	i := 0
+	for field := range 4 {
+		if field > 0 {
+			if i >= n || s[i] != '.' {
+				return 0, false
+			}
+			i++
+		}
+		start, val := i, uint32(0)
+		for i < n && i-start < 3 {
+			d := s[i] - '0'
+			if d > 9 {
+				break
+			}
+			val = val*10 + uint32(d)
+			i++
+		}
+		if i == start || val > 255 || i-start > 1 && s[start] == '0' {
+			return 0, false // empty, too large or a leading zero
+		}
+		ip = ip<<8 | val
+	}
+	return ip, i == n
 }
 
 func cmpFloat(a, b float64) int {

@@ -608,34 +608,31 @@ func parseIPv4(s string) (netip.Addr, bool) {
 // parseIPv4Bits is parseIPv4 with the address as a big-endian number, so
 // an IPv4 prefix test is one mask and compare.
 func parseIPv4Bits(s string) (uint32, bool) {
-	n := len(s)
-	if n < 7 || n > 15 {
-		return 0, false
-	}
-	var ip uint32
-	i := 0
-	for field := range 4 {
-		if field > 0 {
-			if i >= n || s[i] != '.' {
-				return 0, false
-			}
-			i++
-		}
-		start, val := i, uint32(0)
-		for i < n && i-start < 3 {
-			d := s[i] - '0'
-			if d > 9 {
-				break
+	var ip, val uint32
+	dots, digits := 0, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if d := c - '0'; d <= 9 {
+			if digits == 1 && val == 0 {
+				return 0, false // leading zero
 			}
 			val = val*10 + uint32(d)
-			i++
+			digits++
+			if val > 255 {
+				return 0, false
+			}
+			continue
 		}
-		if i == start || val > 255 || i-start > 1 && s[start] == '0' {
-			return 0, false // empty, too large or a leading zero
+		if c != '.' || digits == 0 || dots == 3 {
+			return 0, false
 		}
-		ip = ip<<8 | val
+		ip, val, digits = ip<<8|val, 0, 0
+		dots++
 	}
-	return ip, i == n
+	if dots != 3 || digits == 0 {
+		return 0, false
+	}
+	return ip<<8 | val, true
 }
 
 func cmpFloat(a, b float64) int {

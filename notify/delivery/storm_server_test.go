@@ -90,13 +90,34 @@ type recorder struct {
 
 func (r *recorder) Send(ctx context.Context, conv chat.Conversation, m chat.Message) (chat.Ref, error) {
 	ref, err := r.Adapter.Send(ctx, conv, m)
+	r.record(ref, m, err)
+	return ref, err
+}
+
+// Prepare records like Send: the embedded Adapter's Prepare would
+// otherwise be promoted, and the LimitedSender would post through it
+// without recording.
+func (r *recorder) Prepare(ctx context.Context, conv chat.Conversation, m chat.Message) (func(context.Context) (chat.Ref, error), error) {
+	post, err := r.Adapter.Prepare(ctx, conv, m)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) (chat.Ref, error) {
+		ref, err := post(ctx)
+		r.record(ref, m, err)
+		return ref, err
+	}, nil
+}
+
+func (r *recorder) record(ref chat.Ref, m chat.Message, err error) {
 	if err == nil {
 		r.mu.Lock()
 		r.sent[ref.MessageID] = m
 		r.mu.Unlock()
 	}
-	return ref, err
 }
+
+var _ delivery.Preparer = (*recorder)(nil)
 
 // serverStorm is what the platform saw of a storm.
 type serverStorm struct {

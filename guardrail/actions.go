@@ -27,7 +27,8 @@ func DecideActions(actions []string, resource string, reqContext map[string][]st
 		return ExplicitDeny, -1
 	}
 	req := Request{Resource: resource, Context: reqContext}
-	return decide(actions, &req, layerList{named: layers}, true)
+	rc := newReqContext(reqContext)
+	return decide(actions, &req, &rc, layerList{named: layers}, true)
 }
 
 // chunkSize is the number of actions decided together, a bit each; their
@@ -50,7 +51,9 @@ var (
 // the chunk's actions it covers. The result is the per-action loop's: the
 // lowest-indexed explicit deny, else the lowest-indexed action some layer
 // does not allow; no layer that must allow means ImplicitDeny at 0.
-func decide(actions []string, req *Request, layers layerList, builtin bool) (Decision, int) {
+//
+// rc is req.Context as read for this decision (built on its first lookup).
+func decide(actions []string, req *Request, rc *reqContext, layers layerList, builtin bool) (Decision, int) {
 	unknown := req.unknownResource()
 	mustAllow := 0
 	for li := range layers.len() {
@@ -59,11 +62,10 @@ func decide(actions []string, req *Request, layers layerList, builtin bool) (Dec
 		}
 	}
 	firstMissing := -1
-	rc := reqContext{m: req.Context}
 	var keys [chunkSize]actionKey
 	for start := 0; start < len(actions); start += chunkSize {
 		chunk := actions[start:min(start+chunkSize, len(actions))]
-		c := chunkState{keys: keys[:len(chunk)], req: req, ctx: &rc, unknown: unknown, all: 1<<len(chunk) - 1}
+		c := chunkState{keys: keys[:len(chunk)], req: req, ctx: rc, unknown: unknown, all: 1<<len(chunk) - 1}
 		for i, a := range chunk {
 			c.keys[i] = makeActionKey(a)
 			if builtin && !c.keys[i].valid {

@@ -193,6 +193,13 @@ func BenchmarkDecideActions3Reference(b *testing.B) {
 	benchDecideActions(b, guardrail.ReferenceDecideActions, benchActions3)
 }
 
+// BenchmarkDecideActions3PreparedContext is DecideActions3 with the
+// request context read once ahead (guardrail reads it once per decision,
+// to find keys that differ only by case): the cost of the decision itself.
+func BenchmarkDecideActions3PreparedContext(b *testing.B) {
+	benchDecideActions(b, guardrail.PreparedDecider(benchRequest().Context), benchActions3)
+}
+
 // BenchmarkAuthorizeActions3 adds the explanation a chat reply shows.
 func BenchmarkAuthorizeActions3(b *testing.B) {
 	layers := benchNamedLayers(b)

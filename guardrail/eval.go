@@ -69,7 +69,8 @@ func (r *Request) unknownResource() bool {
 // concurrent use.
 func Evaluate(req Request, layers ...[]*Policy) Decision {
 	acts := [1]string{req.Action}
-	d, _ := decide(acts[:], &req, layerList{plain: layers}, false)
+	rc := reqContext{m: req.Context}
+	d, _ := decide(acts[:], &req, &rc, layerList{plain: layers}, false)
 	return d
 }
 

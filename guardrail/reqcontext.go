@@ -105,6 +105,10 @@ type reqContext struct {
 // ctxTableSize bits fit in reqContext.ambiguous.
 var _ [32 - ctxTableSize]struct{}
 
+// newReqContext is a reqContext for m, built on its first lookup (apart
+// from the type so functions with a parameter named reqContext can make one).
+func newReqContext(m map[string][]string) reqContext { return reqContext{m: m} }
+
 // newScanContext is a reqContext that never builds the table: the
 // straightforward lookup the table is tested against.
 func newScanContext(m map[string][]string) *reqContext {

@@ -119,9 +119,18 @@ type ServiceAdvisor interface {
 func unknownService(cat Catalog, word string) *Error {
 	e := &Error{Kind: ErrUnknownService, Subject: word, HelpCommand: "help"}
 	if a, ok := cat.(ServiceAdvisor); ok {
-		if advice, ok := a.NotRegistered(strings.ToLower(word)); ok {
+		name := strings.ToLower(word)
+		if advice, ok := a.NotRegistered(name); ok {
 			e.Msg = advice
 			return e
+		}
+		if cli, ok := otherServiceNames[name]; ok {
+			if _, registered := cat.Service(cli); !registered {
+				if advice, ok := a.NotRegistered(cli); ok {
+					e.Msg = fmt.Sprintf("The AWS CLI calls `%s` `%s`. %s", word, cli, advice)
+					return e
+				}
+			}
 		}
 	}
 	e.Msg = fmt.Sprintf("I don't know the service `%s`.", word)

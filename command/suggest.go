@@ -218,6 +218,14 @@ var credentialPrefixes = map[string]bool{
 // Suggest), leaving out the credential services the guardrails refuse by
 // name.
 func SuggestService(word string, cat Catalog) []string {
+	// Names people type from the SDK, the console or IAM for services the
+	// CLI calls otherwise: the CLI's name comes first when the catalog has it.
+	var out []string
+	if cli, ok := otherServiceNames[strings.ToLower(word)]; ok {
+		if s, ok := cat.Service(cli); ok && !credentialPrefixes[s.IAMPrefix] {
+			out = append(out, cli)
+		}
+	}
 	names := cat.Services()
 	allowed := make([]string, 0, len(names))
 	for _, n := range names {
@@ -226,5 +234,42 @@ func SuggestService(word string, cat Catalog) []string {
 		}
 		allowed = append(allowed, n)
 	}
-	return Suggest(word, allowed)
+	for _, n := range Suggest(word, allowed) {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// otherServiceNames maps service names the AWS CLI does not use (SDK
+// package names, IAM prefixes, console names) to the CLI's.
+var otherServiceNames = map[string]string{
+	"codedeploy":             "deploy",
+	"config":                 "configservice",
+	"awsconfig":              "configservice",
+	"sfn":                    "stepfunctions",
+	"states":                 "stepfunctions",
+	"stepfunction":           "stepfunctions",
+	"eventbridge":            "events",
+	"cloudwatchevents":       "events",
+	"cloudwatchlogs":         "logs",
+	"cwlogs":                 "logs",
+	"alb":                    "elbv2",
+	"nlb":                    "elbv2",
+	"elasticloadbalancingv2": "elbv2",
+	"elasticloadbalancing":   "elb",
+	"costexplorer":           "ce",
+	"elasticsearch":          "es",
+	"elasticsearchservice":   "es",
+	"opensearchservice":      "opensearch",
+	"elasticmapreduce":       "emr",
+	"msk":                    "kafka",
+	"autoscalinggroups":      "autoscaling",
+	"asg":                    "autoscaling",
+	"systemsmanager":         "ssm",
+	"parameterstore":         "ssm",
+	"dynamo":                 "dynamodb",
+	"cloudwatchmetrics":      "cloudwatch",
+	"apigw":                  "apigateway",
 }

@@ -103,3 +103,41 @@ func TestSuggestServiceNeverBlocked(t *testing.T) {
 		assert.NotContains(t, ce.Suggestions, "sts")
 	}
 }
+
+// SDK, IAM and console names of services the CLI names otherwise suggest the
+// CLI's name first, when the catalog has it.
+func TestSuggestServiceByOtherName(t *testing.T) {
+	t.Parallel()
+	cat := command.NewStaticCatalog(
+		command.StaticService{Service: command.Service{Name: "deploy", IAMPrefix: "codedeploy"}},
+		command.StaticService{Service: command.Service{Name: "configservice", IAMPrefix: "config"}},
+		command.StaticService{Service: command.Service{Name: "stepfunctions", IAMPrefix: "states"}},
+		command.StaticService{Service: command.Service{Name: "events"}},
+		command.StaticService{Service: command.Service{Name: "sts"}},
+	)
+	tests := []struct {
+		word, first string
+	}{
+		{"codedeploy", "deploy"},
+		{"CodeDeploy", "deploy"},
+		{"config", "configservice"},
+		{"sfn", "stepfunctions"},
+		{"states", "stepfunctions"},
+		{"eventbridge", "events"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.word, func(t *testing.T) {
+			t.Parallel()
+			got := command.SuggestService(tt.word, cat)
+			if assert.NotEmpty(t, got) {
+				assert.Equal(t, tt.first, got[0])
+			}
+		})
+	}
+	assert.Empty(t, command.SuggestService("msk", cat), "kafka is not in this catalog: no suggestion of a missing service")
+	_, err := command.Parse("codedeploy list-applications", cat)
+	var ce *command.Error
+	if assert.ErrorAs(t, err, &ce) {
+		assert.Equal(t, "deploy", ce.Suggestions[0])
+	}
+}

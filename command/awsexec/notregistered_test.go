@@ -28,6 +28,7 @@ func TestNotRegisteredService(t *testing.T) {
 		{"CLI name of a renamed package", "elbv2 describe-load-balancers", []string{"elasticloadbalancingv2ops"}, "I don't know"},
 		{"upper case", "EKS list-clusters", []string{"`eks`"}, "I don't know"},
 		{"not shipped", "lambada list-functions", []string{"I don't know the service `lambada`"}, "does not register"},
+		{"SDK name of a shipped service", "codedeploy list-applications", []string{"The AWS CLI calls `codedeploy` `deploy`", "services/codedeployops"}, "I don't know"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

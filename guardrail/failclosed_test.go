@@ -199,3 +199,57 @@ func TestCommandContextExtraCaseDuplicates(t *testing.T) {
 		assert.Equal(t, 0, at)
 	}
 }
+
+// TestNewContext: a prepared context refuses keys that differ only by
+// case, and decides as DecideActions does, from several goroutines.
+func TestNewContext(t *testing.T) {
+	t.Parallel()
+	for name, m := range map[string]map[string][]string{
+		"ascii":     {"aws:username": {"a"}, "AWS:USERNAME": {"b"}},
+		"Kelvin":    {"aws:key": {"a"}, "aws:\u212aey": {"b"}},
+		"oversized": largeContext(map[string][]string{"aws:username": {"a"}, "AWS:USERNAME": {"b"}}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := NewContext(m)
+			assert.ErrorIs(t, err, ErrAmbiguousContext)
+		})
+	}
+	for name, m := range map[string]map[string][]string{
+		"nil":       nil,
+		"command":   CommandContext{ChannelID: "C1", Region: "eu-west-1"}.Map(),
+		"oversized": largeContext(map[string][]string{KeyChannelID: {"C1"}, KeyRequestedRegion: {"eu-west-1"}}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, err := NewContext(m)
+			if !assert.NoError(t, err) {
+				return
+			}
+			deny := attackPolicy(t, `{"Effect":"Deny","Action":"ec2:Stop*","Resource":"*","Condition":{"StringNotEquals":{"chatops:channelid":"C1"}}}`, allowAllDoc)
+			layers := []Layer{{Name: "g", Policies: []*Policy{deny}}}
+			acts := []string{"ec2:DescribeInstances", "ec2:StopInstances"}
+			wd, wi := DecideActions(acts, "", m, layers...)
+			want := ExplicitDeny
+			if len(m) > 0 {
+				want = Allow
+			}
+			assert.Equal(t, want, wd)
+			done := make(chan struct{})
+			for range 4 {
+				go func() {
+					defer func() { done <- struct{}{} }()
+					for range 50 {
+						d, i := c.DecideActions(acts, "", layers...)
+						assert.Equal(t, wd, d)
+						assert.Equal(t, wi, i)
+					}
+				}()
+			}
+			for range 4 {
+				<-done
+			}
+			d, i := c.DecideActions(nil, "", layers...)
+			assert.Equal(t, ExplicitDeny, d)
+			assert.Equal(t, -1, i)
+		})
+	}
+}

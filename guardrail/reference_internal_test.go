@@ -313,6 +313,11 @@ func checkAgainstReference(t testing.TB, g policyGen) {
 	if wd != gd || wi != gi {
 		t.Fatalf("DecideActions(%q, %q): got %v at %d, reference %v at %d\nlayers: %s", acts, res, gd, gi, wd, wi, describeLayers(layers))
 	}
+	if pc, err := NewContext(ctx); err == nil {
+		if pd, pi := pc.DecideActions(acts, res, layers...); pd != wd || pi != wi {
+			t.Fatalf("Context.DecideActions(%q, %q): got %v at %d, reference %v at %d\nlayers: %s", acts, res, pd, pi, wd, wi, describeLayers(layers))
+		}
+	}
 	plain := make([][]*Policy, len(layers))
 	for i, l := range layers {
 		plain[i] = l.Policies

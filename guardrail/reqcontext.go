@@ -1,6 +1,9 @@
 package guardrail
 
-import "strings"
+import (
+	"errors"
+	"strings"
+)
 
 // Condition key names are case-insensitive in IAM, so a request context
 // holding "aws:username" and "AWS:USERNAME" does not say which value a
@@ -212,4 +215,50 @@ func scanLookup(m map[string][]string, key string) (vals []string, found, ambigu
 		}
 	}
 	return vals, found, false
+}
+
+// ErrAmbiguousContext is returned by NewContext for a request context with
+// two condition keys equal under case folding ("aws:username" and
+// "AWS:USERNAME"): IAM condition keys are case-insensitive, so it does not
+// say which value a condition reads.
+var ErrAmbiguousContext = errors.New("guardrail: request context has condition keys that differ only by letter case")
+
+// Context is a request context read once for every decision of a request.
+// DecideActions with a map reads the map on every call (it must see every
+// key to find keys that differ only by case, see ErrAmbiguousContext);
+// a Context does that once. It holds the map's value slices: the map and
+// its values must not be modified while the Context is in use. A Context is
+// immutable after NewContext and safe for concurrent use.
+type Context struct {
+	rc reqContext
+}
+
+// NewContext reads the request context m (see Request.Context), refusing
+// one whose keys are ambiguous with ErrAmbiguousContext.
+func NewContext(m map[string][]string) (*Context, error) {
+	c := &Context{rc: reqContext{m: m}}
+	c.rc.build()
+	ambiguous := c.rc.ambiguous != 0
+	if c.rc.state == ctxScan {
+		for k := range m {
+			if _, _, amb := scanLookup(m, k); amb {
+				ambiguous = true
+				break
+			}
+		}
+	}
+	if ambiguous {
+		return nil, ErrAmbiguousContext
+	}
+	return c, nil
+}
+
+// DecideActions is the package's DecideActions over the prepared context:
+// the same decision, without reading the context again.
+func (c *Context) DecideActions(actions []string, resource string, layers ...Layer) (Decision, int) {
+	if len(actions) == 0 {
+		return ExplicitDeny, -1
+	}
+	req := Request{Resource: resource, Context: c.rc.m}
+	return decide(actions, &req, &c.rc, layerList{named: layers}, true)
 }

@@ -84,20 +84,3 @@ func FuzzReqContextLookup(f *testing.F) {
 		}
 	})
 }
-
-// PreparedDecider is DecideActions over a request context read once, ahead
-// of the decisions: what a decision would cost if the context were
-// prepared once per request instead of once per decision. Exported for
-// the benchmarks of package guardrail_test; the reqContext is read-only
-// once built, so the decisions share it.
-func PreparedDecider(ctx map[string][]string) func([]string, string, map[string][]string, ...Layer) (Decision, int) {
-	rc := &reqContext{m: ctx}
-	rc.build()
-	return func(actions []string, resource string, _ map[string][]string, layers ...Layer) (Decision, int) {
-		if len(actions) == 0 {
-			return ExplicitDeny, -1
-		}
-		req := Request{Resource: resource, Context: ctx}
-		return decide(actions, &req, rc, layerList{named: layers}, true)
-	}
-}

@@ -21,7 +21,10 @@
 // An AWS operation can need several IAM actions (s3api copy-object needs
 // s3:GetObject and s3:PutObject): AuthorizeActions allows it only when every
 // action is allowed and names the action that was refused; DecideActions is
-// its allocation-free decision. BlockedService says whether the blocklist
+// its allocation-free decision. A Context (NewContext) is a request context
+// read once for all the decisions of a command, refusing condition keys that
+// differ only by case; DecideActions with a plain map reads every key on
+// each call to find them. BlockedService says whether the blocklist
 // denies a whole service, by IAM prefix.
 //
 // Where IAM's rules would let a request through on something the evaluator

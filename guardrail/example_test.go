@@ -131,3 +131,30 @@ func ExampleCachingResolver() {
 	// Output:
 	// ReadOnlyEC2 Allow
 }
+
+// A Context reads the request context once for every decision of a
+// command, and refuses keys that differ only by letter case.
+func ExampleNewContext() {
+	guard, _ := guardrail.ParseNamedPolicy("OnCall", []byte(`{"Version": "2012-10-17",
+		"Statement": [
+			{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"},
+			{"Effect": "Deny", "Action": "ec2:Stop*", "Resource": "*",
+			 "Condition": {"StringNotEquals": {"chatops:ChannelId": "C0ONCALL"}}}
+		]}`))
+	layers := []guardrail.Layer{{Name: "guardrail", Policies: []*guardrail.Policy{guard}}}
+	c, err := guardrail.NewContext(guardrail.CommandContext{ChannelID: "C0RANDOM"}.Map())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, actions := range [][]string{{"ec2:DescribeInstances"}, {"ec2:DescribeInstances", "ec2:StopInstances"}} {
+		d, at := c.DecideActions(actions, "", layers...)
+		fmt.Println(actions, d, at)
+	}
+	_, err = guardrail.NewContext(map[string][]string{"aws:username": {"alice"}, "AWS:USERNAME": {"bob"}})
+	fmt.Println(errors.Is(err, guardrail.ErrAmbiguousContext))
+	// Output:
+	// [ec2:DescribeInstances] Allow -1
+	// [ec2:DescribeInstances ec2:StopInstances] ExplicitDeny 1
+	// true
+}

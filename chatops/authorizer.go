@@ -136,14 +136,28 @@ func (a *GuardrailAuthorizer) Authorize(ctx context.Context, req AuthRequest) (A
 	layers = append(layers, a.orgWide...)
 	// Every IAM action the operation needs must be allowed (s3api
 	// copy-object: s3:GetObject and s3:PutObject), as AWS checks them.
-	exp, err := guardrail.AuthorizeActions(inv.Actions(), greq.Resource, greq.Context, layers...)
+	// The request context is read once (guardrail.NewContext refuses keys
+	// that differ only by case: conditions on them are undecidable) and
+	// the decision made without allocating; the explanation, which
+	// allocates, is built only for a refusal, whose reason the user sees.
+	gctx, err := guardrail.NewContext(greq.Context)
+	if err != nil {
+		return AuthResult{}, fmt.Errorf("guardrail request context: %w", err)
+	}
+	actions := inv.Actions()
+	if d, _ := gctx.DecideActions(actions, greq.Resource, layers...); d == guardrail.Allow {
+		return AuthResult{Allowed: true}, nil
+	}
+	exp, err := guardrail.AuthorizeActions(actions, greq.Resource, greq.Context, layers...)
 	if err != nil {
 		if errors.Is(err, guardrail.ErrDenied) {
 			return AuthResult{Reason: exp.String()}, nil
 		}
 		return AuthResult{}, err
 	}
-	return AuthResult{Allowed: true, Reason: exp.String()}, nil
+	// Both paths decide with the same index; should they ever disagree,
+	// the refusal stands.
+	return AuthResult{}, errors.New("guardrail: the decision and its explanation disagree")
 }
 
 var administratorAccess = func() *guardrail.Policy {

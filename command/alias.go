@@ -3,6 +3,7 @@ package command
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -109,7 +110,7 @@ func placeholdersIn(s string) []string {
 		if n == 0 {
 			continue
 		}
-		if !contains(out, name) {
+		if !slices.Contains(out, name) {
 			out = append(out, name)
 		}
 		i += n - 1

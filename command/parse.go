@@ -2,6 +2,7 @@ package command
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -389,7 +390,7 @@ func (p *paramParser) option(t Token, name string, vals []Token) error {
 		if err != nil {
 			return err
 		}
-		if !contains(allowed, strings.ToLower(v)) {
+		if !slices.Contains(allowed, strings.ToLower(v)) {
 			return &Error{Kind: ErrInvalidValue, Subject: v,
 				Msg: fmt.Sprintf("`--%s` must be %s; you gave `%s`.", name, orList(allowed), v)}
 		}
@@ -515,7 +516,7 @@ func (p *paramParser) global(name string, vals []Token) error {
 			return err
 		}
 		r = strings.ToLower(strings.TrimSpace(r))
-		if PartitionOf(r) == "" && !contains(p.cfg.extraRegions, r) {
+		if PartitionOf(r) == "" && !slices.Contains(p.cfg.extraRegions, r) {
 			if p.cfg.placeholders && hasPlaceholder(r) {
 				p.inv.Region = r
 				break
@@ -582,15 +583,6 @@ func (p *paramParser) pagination(name string, vals []Token) error {
 	}
 	p.order = append(p.order, givenParam{name: name, values: []string{v}})
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func findParam(params []Param, name string) *Param {

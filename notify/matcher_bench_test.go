@@ -242,18 +242,7 @@ func BenchmarkPatternSetMatchBaseline(b *testing.B) {
 		b.Run(fmt.Sprintf("patterns=%d", size), func(b *testing.B) {
 			set := newLegacySet()
 			for i := range size {
-				var src string
-				switch i % 4 {
-				case 0:
-					src = fmt.Sprintf(`{"source":["aws.ec2"],"detail":{"instance-id":["i-%07d"]}}`, i)
-				case 1:
-					src = fmt.Sprintf(`{"account":["%012d"],"detail-type":["EC2 Instance State-change Notification"]}`, i)
-				case 2:
-					src = fmt.Sprintf(`{"resources":[{"prefix":"arn:aws:ec2:us-east-1:%012d:"}]}`, i)
-				default:
-					src = fmt.Sprintf(`{"source":["aws.svc%d"],"detail":{"state":[{"anything-but":"running"}]}}`, i)
-				}
-				p, err := CompilePattern([]byte(src))
+				p, err := CompilePattern([]byte(mixedPattern(i)))
 				if err != nil {
 					b.Fatal(err)
 				}

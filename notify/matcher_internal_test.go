@@ -14,18 +14,7 @@ func TestPatternSetVerifiesFewBranches(t *testing.T) {
 	for _, size := range []int{1, 100, 10000} {
 		s := NewPatternSet()
 		for i := 0; i < size; i++ {
-			var src string
-			switch i % 4 {
-			case 0:
-				src = fmt.Sprintf(`{"source":["aws.ec2"],"detail":{"instance-id":["i-%07d"]}}`, i)
-			case 1:
-				src = fmt.Sprintf(`{"account":["%012d"],"detail-type":["EC2 Instance State-change Notification"]}`, i)
-			case 2:
-				src = fmt.Sprintf(`{"resources":[{"prefix":"arn:aws:ec2:us-east-1:%012d:"}]}`, i)
-			default:
-				src = fmt.Sprintf(`{"source":["aws.svc%d"],"detail":{"state":[{"anything-but":"running"}]}}`, i)
-			}
-			p, err := CompilePattern([]byte(src))
+			p, err := CompilePattern([]byte(mixedPattern(i)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -116,5 +105,21 @@ func TestIndexedOperatorsVerifyFewBranches(t *testing.T) {
 				t.Errorf("verified %d branches, want at most %d", len(st.cands), tt.maxVerify)
 			}
 		})
+	}
+}
+
+// mixedPattern is the i-th pattern of a set that mixes exact, prefix and
+// anything-but rules over four fields, so that sets of any size share
+// paths without matching the same events.
+func mixedPattern(i int) string {
+	switch i % 4 {
+	case 0:
+		return fmt.Sprintf(`{"source":["aws.ec2"],"detail":{"instance-id":["i-%07d"]}}`, i)
+	case 1:
+		return fmt.Sprintf(`{"account":["%012d"],"detail-type":["EC2 Instance State-change Notification"]}`, i)
+	case 2:
+		return fmt.Sprintf(`{"resources":[{"prefix":"arn:aws:ec2:us-east-1:%012d:"}]}`, i)
+	default:
+		return fmt.Sprintf(`{"source":["aws.svc%d"],"detail":{"state":[{"anything-but":"running"}]}}`, i)
 	}
 }

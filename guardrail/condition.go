@@ -192,6 +192,12 @@ func (p *parser) compileValues(path string, c *condition, vals []string) bool {
 	}
 	for i, v := range vals {
 		switch c.kind {
+		case kString, kStringFold, kStringLike, kArn:
+			if !p.variablesOK(fmt.Sprintf("%s[%d]", path, i), v) {
+				continue
+			}
+		}
+		switch c.kind {
 		case kString:
 			c.strs = append(c.strs, compilePattern(v, compileOptions{variables: vars}))
 		case kStringFold:

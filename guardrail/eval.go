@@ -350,6 +350,9 @@ func matchOf(li int, layer string, pi int, pol *Policy, st *Statement) Match {
 // appliesBeyondAction reports whether the request's resource and context
 // (ctx, req.Context prepared for the decision) satisfy the statement's
 // Resource and Condition elements, which do not depend on the action.
+// A Resource or NotResource pattern whose policy variables do not resolve
+// leaves the element undecided unless another pattern matches for
+// certain; undecided fails closed.
 func (s *Statement) appliesBeyondAction(req *Request, ctx *reqContext, unknown bool) bool {
 	switch {
 	case s.anyResource:
@@ -363,14 +366,24 @@ func (s *Statement) appliesBeyondAction(req *Request, ctx *reqContext, unknown b
 			return false
 		}
 	default:
-		matched := false
+		matched, undecided := false, false
 		for i := range s.resources {
-			if s.resources[i].match(req.Resource, ctx) {
+			m, unresolved := s.resources[i].matchVars(req.Resource, ctx)
+			if m && !unresolved {
 				matched = true
 				break
 			}
+			undecided = undecided || m
 		}
-		if matched == s.notResource {
+		switch {
+		case !matched && undecided:
+			// Whether the element holds hangs on a policy variable the
+			// context cannot give: true in a Deny, false in an Allow,
+			// for NotResource as for Resource, as for conditions.
+			if s.Effect != EffectDeny {
+				return false
+			}
+		case matched == s.notResource:
 			return false
 		}
 	}

@@ -104,30 +104,58 @@ func compilePattern(s string, o compileOptions) pattern {
 }
 
 // parseVariable interprets the inside of ${...}: the escapes ${*}, ${?}, ${$}
-// and keys with an optional default, ${aws:username, 'nobody'}.
+// and keys with an optional default, ${aws:username, 'nobody'}. Spaces
+// around the key and the default are not part of them (IAM's own examples
+// write "${aws:username, 'nobody'}"). A default is quoted and holds no
+// quote: how IAM would read one inside it is not documented.
 func parseVariable(in string) (token, bool) {
 	switch in {
 	case "*", "?", "$":
 		return token{kind: tokLit, s: in}, true
 	}
-	key, def, hasDef := in, "", false
+	key, def, hasDef := strings.TrimSpace(in), "", false
 	if comma := strings.IndexByte(in, ','); comma >= 0 {
 		key = strings.TrimSpace(in[:comma])
 		d := strings.TrimSpace(in[comma+1:])
-		if len(d) < 2 || d[0] != '\'' || d[len(d)-1] != '\'' {
+		if len(d) < 2 || d[0] != '\'' || d[len(d)-1] != '\'' || strings.IndexByte(d[1:len(d)-1], '\'') >= 0 {
 			return token{}, false
 		}
 		def, hasDef = d[1:len(d)-1], true
 	}
-	if key == "" || strings.ContainsAny(key, " \t${}'") {
+	if key == "" || strings.ContainsAny(key, " \t${}',*?") {
 		return token{}, false
 	}
 	return token{kind: tokVar, s: key, key: newCtxKey(key), def: def, hasDef: hasDef}, true
 }
 
+// malformedVariable returns the first "${" of s that starts neither a
+// policy variable nor an escape, as compilePattern reads them. IAM cannot
+// resolve such text, which would quietly make a Deny not apply, so the
+// parser refuses it in documents where ${...} are variables.
+func malformedVariable(s string) (string, bool) {
+	for i := 0; i < len(s); {
+		j := strings.Index(s[i:], "${")
+		if j < 0 {
+			return "", false
+		}
+		i += j
+		end := strings.IndexByte(s[i:], '}')
+		if end < 0 {
+			return s[i:], true
+		}
+		if _, ok := parseVariable(s[i+2 : i+end]); !ok {
+			return s[i : i+end+1], true
+		}
+		i += end + 1
+	}
+	return "", false
+}
+
 // resolve returns the value a variable token stands for. Multi-valued keys
-// cannot be used as variables (IAM), and a missing key without a default makes
-// the whole string unmatchable, as does a key the context spells several ways.
+// cannot be used as variables (IAM), and neither a missing key without a
+// default nor a key the context spells several ways has a value: the
+// variable does not resolve, and what that means is the caller's rule
+// (matchVars, condition.eval).
 func (t *token) resolve(ctx *reqContext) (string, bool) {
 	vals, ok, ambiguous := ctx.lookup(&t.key)
 	if ambiguous {
@@ -136,44 +164,65 @@ func (t *token) resolve(ctx *reqContext) (string, bool) {
 	if ok && len(vals) == 1 {
 		return vals[0], true
 	}
-	if !ok && t.hasDef {
+	// A key with no values is absent (see Request).
+	if (!ok || len(vals) == 0) && t.hasDef {
 		return t.def, true
 	}
 	return "", false
 }
 
-// match reports whether s matches the pattern. It is the classic glob
-// algorithm with backtracking to the last star only, which is correct because
-// every other token has a fixed length once resolved; it runs in
-// O(len(toks)*len(s)) and does not allocate.
+// match reports whether s matches the pattern for certain: false when a
+// policy variable in it does not resolve (see matchVars).
 func (p *pattern) match(s string, ctx *reqContext) bool {
+	m, unresolved := p.matchVars(s, ctx)
+	return m && !unresolved
+}
+
+// matchVars reports whether s matches the pattern, where a policy variable
+// that does not resolve stands for every value it could take, as a star:
+// a false match is then certain (no value could make s match), and a true
+// one is undecided when unresolved is set (some value could). It is the
+// classic glob algorithm with backtracking to the last star only, which is
+// correct because every other token has a fixed length once resolved; it
+// runs in O(len(toks)*len(s)) and does not allocate.
+func (p *pattern) matchVars(s string, ctx *reqContext) (match, unresolved bool) {
 	if p.all {
-		return true
+		return true, false
 	}
 	toks := p.toks
 	if len(toks) == 1 && toks[0].kind == tokLit {
 		// Exact strings (most actions and condition values): no loop.
 		switch {
 		case !p.fold:
-			return s == toks[0].s
+			return s == toks[0].s, false
 		case p.asciiFold:
-			return len(s) == len(toks[0].s) && prefixLen(s, toks[0].s, true, true) >= 0
+			return len(s) == len(toks[0].s) && prefixLen(s, toks[0].s, true, true) >= 0, false
 		}
 		// Unicode folding can change the length in bytes ("K", the
 		// Kelvin sign, is 3 bytes and folds to "k"), so no length test.
-		return strings.EqualFold(s, toks[0].s)
+		return strings.EqualFold(s, toks[0].s), false
 	}
 	ti, si := 0, 0
 	starTi, starSi := -1, 0
 	for {
 		if ti < len(toks) {
 			t := &toks[ti]
-			switch t.kind {
+			kind := t.kind
+			var v string
+			if kind == tokVar {
+				var ok bool
+				if v, ok = t.resolve(ctx); !ok {
+					// Every token is passed on the way to a match, so
+					// a match through this one is undecided.
+					unresolved, kind = true, tokStar
+				}
+			}
+			switch kind {
 			case tokStar:
 				if ti == len(toks)-1 {
 					// A final star takes whatever is left ("instance/*"),
 					// without stepping through it rune by rune.
-					return true
+					return true, unresolved
 				}
 				starTi, starSi = ti, si
 				ti++
@@ -192,10 +241,6 @@ func (p *pattern) match(s string, ctx *reqContext) bool {
 					continue
 				}
 			case tokVar:
-				v, ok := t.resolve(ctx)
-				if !ok {
-					return false
-				}
 				if n := prefixLen(s[si:], v, p.fold, false); n >= 0 {
 					si += n
 					ti++
@@ -203,10 +248,10 @@ func (p *pattern) match(s string, ctx *reqContext) bool {
 				}
 			}
 		} else if si == len(s) {
-			return true
+			return true, unresolved
 		}
 		if starTi < 0 || starSi >= len(s) {
-			return false
+			return false, false
 		}
 		_, n := utf8.DecodeRuneInString(s[starSi:])
 		starSi += n
@@ -355,22 +400,35 @@ func compileARN(s string, o compileOptions) arnPattern {
 // matchesEverything reports whether the pattern is "*" (or only stars).
 func (ap *arnPattern) matchesEverything() bool { return ap.segs == nil && ap.whole.all }
 
+// match reports whether s matches for certain (see matchVars).
 func (ap *arnPattern) match(s string, ctx *reqContext) bool {
+	m, unresolved := ap.matchVars(s, ctx)
+	return m && !unresolved
+}
+
+// matchVars is pattern.matchVars for an ARN pattern: a segment that does
+// not match decides "no" whatever the variables of the others would be.
+func (ap *arnPattern) matchVars(s string, ctx *reqContext) (match, unresolved bool) {
 	if ap.segs == nil {
-		return ap.whole.match(s, ctx)
+		return ap.whole.matchVars(s, ctx)
 	}
 	rest := s
-	for i := 0; i < 5; i++ {
-		j := strings.IndexByte(rest, ':')
-		if j < 0 {
-			return false
+	for i := 0; i < 6; i++ {
+		seg := rest
+		if i < 5 {
+			j := strings.IndexByte(rest, ':')
+			if j < 0 {
+				return false, false
+			}
+			seg, rest = rest[:j], rest[j+1:]
 		}
-		if !ap.segs[i].match(rest[:j], ctx) {
-			return false
+		m, u := ap.segs[i].matchVars(seg, ctx)
+		if !m {
+			return false, false
 		}
-		rest = rest[j+1:]
+		unresolved = unresolved || u
 	}
-	return ap.segs[5].match(rest, ctx)
+	return true, unresolved
 }
 
 // splitARN splits an ARN pattern into at most six segments at colons, except

@@ -314,6 +314,9 @@ func (p *parser) statement(path string, idx int, raw json.RawMessage) Statement 
 				p.fail(fmt.Sprintf("%s.%s[%d]", path, resKey, i), "empty resource")
 				continue
 			}
+			if !p.variablesOK(fmt.Sprintf("%s.%s[%d]", path, resKey, i), r) {
+				continue
+			}
 			st.resources = append(st.resources, compileARN(r, compileOptions{wildcards: true, variables: p.version == Version2012}))
 			st.anyResource = st.anyResource || st.resources[len(st.resources)-1].matchesEverything()
 		}
@@ -322,6 +325,21 @@ func (p *parser) statement(path string, idx int, raw json.RawMessage) Statement 
 		st.conditions = p.conditionBlock(path+".Condition", r)
 	}
 	return st
+}
+
+// variablesOK reports whether every "${" of s, in a document where they
+// are policy variables (2012-10-17), is a variable or an escape, and
+// reports the first one that is not.
+func (p *parser) variablesOK(path, s string) bool {
+	if p.version != Version2012 {
+		return true
+	}
+	if bad, found := malformedVariable(s); found {
+		p.fail(path, "malformed policy variable %q (want ${key} or ${key, 'default'} with no quote in the default; "+
+			"write ${$} for a literal \"$\")", bad)
+		return false
+	}
+	return true
 }
 
 func (p *parser) exactlyOne(path string, m map[string]json.RawMessage, a, b string) (string, bool) {

@@ -46,8 +46,10 @@ func referenceMatchesAction(st *Statement, action string) bool {
 }
 
 // referenceApplies is the whole statement test with the fail-closed rule
-// for unknown resources spelled out, without the anyResource shortcut.
-func referenceApplies(st *Statement, req *Request) bool {
+// for unknown resources spelled out, without the anyResource shortcut, and
+// Resource patterns matched by referenceResourceMatch (variables is set
+// for 2012-10-17 documents).
+func referenceApplies(st *Statement, req *Request, variables bool) bool {
 	// Every lookup scans the whole context, the definition the indexed
 	// decision's table must agree with.
 	ctx := newScanContext(req.Context)
@@ -63,11 +65,25 @@ func referenceApplies(st *Statement, req *Request) bool {
 			return false
 		}
 	} else {
-		matched := false
+		outcome := resNoMatch
 		for i := range st.resources {
-			matched = matched || st.resources[i].match(req.Resource, ctx)
+			switch referenceResourceMatch(st.resources[i].src, variables, req.Resource, req.Context) {
+			case resMatch:
+				outcome = resMatch
+			case resUndecided:
+				if outcome != resMatch {
+					outcome = resUndecided
+				}
+			}
 		}
-		if matched == st.notResource {
+		switch {
+		case outcome == resUndecided:
+			// Undecided is true in a Deny and false in an Allow, for
+			// Resource and NotResource alike.
+			if st.Effect != EffectDeny {
+				return false
+			}
+		case (outcome == resMatch) == st.notResource:
 			return false
 		}
 	}
@@ -88,7 +104,7 @@ func referenceEvaluate(req *Request, layers []Layer) Decision {
 				continue
 			}
 			for si := range pol.statements {
-				if st := &pol.statements[si]; referenceApplies(st, req) {
+				if st := &pol.statements[si]; referenceApplies(st, req, pol.version == Version2012) {
 					if st.Effect == EffectDeny {
 						return ExplicitDeny
 					}
@@ -152,7 +168,11 @@ var (
 		"Get*Tagging", "\u017ftop*"}
 	genWildServices = []string{"*", "ec?", "e*", "*s*", "s?", "ec2*", "s3*", "*3*"}
 	genResources    = []string{"*", "arn:aws:ec2:*:123456789012:instance/*", "arn:aws:s3:::bucket/*", "arn:aws:ec2:eu-west-1:*:*",
-		"arn:aws:ec2:*:*:instance/${aws:PrincipalTag/team}", "*/*"}
+		"arn:aws:ec2:*:*:instance/${aws:PrincipalTag/team}", "*/*",
+		// Variables that resolve, do not (absent, several values, several
+		// spellings), have defaults; escapes; a variable in a component.
+		"arn:aws:s3:::home/${aws:username}/*", "arn:aws:s3:::home/${aws:username, 'guest'}/*", "arn:aws:s3:::b/${*}",
+		"arn:aws:ec2:*:${aws:PrincipalAccount}:instance/*", "*${aws:userid}*", "arn:aws:s3:::*/${ aws:username }"}
 	genConditions = []string{
 		`{"StringEquals":{"chatops:ChannelId":"C1"}}`,
 		`{"StringNotEqualsIfExists":{"aws:RequestedRegion":["eu-west-1","us-east-1"]}}`,
@@ -168,7 +188,8 @@ var (
 		`{"ForAllValues:StringEquals":{"aws:TagKeys":["a","b"]}}`,
 	}
 	genRequestResources = []string{"", "*", "arn:aws:ec2:eu-west-1:123456789012:instance/i-1", "arn:aws:s3:::bucket/key",
-		"arn:aws:ec2:us-east-1:999999999999:instance/blue"}
+		"arn:aws:ec2:us-east-1:999999999999:instance/blue", "arn:aws:s3:::home/alice/x", "arn:aws:s3:::home/guest/x",
+		"arn:aws:s3:::b/*", "arn:aws:s3:::b/x", "arn:aws:ec2:us-east-1:123456789012:instance/i-2"}
 	genBadActions = []string{"bad", "ec2:Get*", "ec2:a:b", "ec2:", ":x", "ec2:Stop Instances", "ec2:Ö", "ec2:Get?", "ec2\x7f:x", "", "EC2:STOPINSTANCES",
 		"\u017fts:AssumeRole", "ec2:Stop\u212aInstances"}
 )
@@ -284,6 +305,18 @@ func (g policyGen) context() map[string][]string {
 	if g.r.IntN(3) == 0 {
 		ctx["aws:TagKeys"] = []string{"a", g.pick([]string{"b", "c"})}
 	}
+	switch g.r.IntN(5) {
+	case 0: // absent
+	case 1:
+		ctx["aws:username"] = []string{"alice", "bob"}
+	case 2:
+		ctx["aws:username"] = nil
+	default:
+		ctx[g.pick([]string{"aws:username", "AWS:UserName"})] = []string{g.pick([]string{"alice", "guest", "bob"})}
+	}
+	if g.r.IntN(2) == 0 {
+		ctx["aws:PrincipalAccount"] = []string{g.pick([]string{"123456789012", "999999999999"})}
+	}
 	// Keys that fold onto others (ambiguous), one of them non-ASCII (the
 	// Kelvin sign folds to "k"), and contexts too large for the table.
 	switch g.r.IntN(8) {
@@ -297,6 +330,8 @@ func (g policyGen) context() map[string][]string {
 		for i := range ctxTableSize {
 			ctx[fmt.Sprint("aws:PrincipalTag/k", i)] = []string{"v"}
 		}
+	case 4:
+		ctx["aws:USERNAME"] = []string{"alice"}
 	}
 	return ctx
 }

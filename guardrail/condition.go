@@ -151,6 +151,7 @@ func (p *parser) conditionBlock(path string, raw json.RawMessage) []condition {
 		p.fail(path, "empty Condition block")
 	}
 	var out []condition
+	p.caseDuplicates(path, "condition operator", sortedKeys(block))
 	for _, opName := range sortedKeys(block) {
 		opPath := path + "." + opName
 		base, set, ifExists, ok := parseOperator(opName)
@@ -165,6 +166,7 @@ func (p *parser) conditionBlock(path string, raw json.RawMessage) []condition {
 		if len(keys) == 0 {
 			p.fail(opPath, "no condition key")
 		}
+		p.caseDuplicates(opPath, "condition key", sortedKeys(keys))
 		for _, key := range sortedKeys(keys) {
 			kp := opPath + "." + key
 			if strings.TrimSpace(key) == "" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 )
 
 // duplicateKey finds the first object key that appears twice in the same
@@ -101,4 +102,23 @@ func lastSegment(path string) string {
 		return path[i+1:]
 	}
 	return path
+}
+
+// caseDuplicates refuses names of one object (a Condition block's
+// operators, or one operator's condition keys) that differ only in letter
+// case. IAM reads both case-insensitively, so such an object names one
+// thing twice, and AWS does not document which entry it would use (the
+// first, the last, both): a Deny could apply at AWS and not here, or the
+// other way round. Folding is strings.EqualFold's, as for context keys, so
+// "aws:Tag\u212aeys" (Kelvin sign) duplicates "aws:TagKeys". keys are
+// sorted; the check is quadratic, and blocks have a handful of names.
+func (p *parser) caseDuplicates(path, what string, keys []string) {
+	for i, a := range keys {
+		for _, b := range keys[i+1:] {
+			if strings.EqualFold(a, b) {
+				p.fail(path, "%s %q and %q differ only in letter case, which IAM ignores; write it once", what, a, b)
+				return
+			}
+		}
+	}
 }

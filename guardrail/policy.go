@@ -202,7 +202,9 @@ func (p *parser) policy(doc []byte) *Policy {
 		}
 	}
 	if raw, ok := top["Version"]; ok {
-		if err := json.Unmarshal(raw, &pol.version); err != nil {
+		// null would decode as "" and pass for "no Version" (2008-10-17,
+		// where variables are literal text).
+		if err := json.Unmarshal(raw, &pol.version); err != nil || jsonKind(raw) == "null" {
 			p.fail("Version", "must be a string, got %s", jsonKind(raw))
 		} else if pol.version != Version2012 && pol.version != Version2008 {
 			p.fail("Version", "unsupported version %q (valid: %s, %s)", pol.version, Version2012, Version2008)
@@ -360,6 +362,11 @@ func (p *parser) exactlyOne(path string, m map[string]json.RawMessage, a, b stri
 
 // stringList accepts a string or a non-empty array of strings, as IAM does.
 func (p *parser) stringList(path string, raw json.RawMessage) []string {
+	if jsonKind(raw) == "null" {
+		// encoding/json would leave a string untouched: "" for null.
+		p.fail(path, "must be a string or an array of strings, got null")
+		return nil
+	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err == nil {
 		return []string{s}

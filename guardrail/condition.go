@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 type condKind uint8
@@ -169,8 +170,7 @@ func (p *parser) conditionBlock(path string, raw json.RawMessage) []condition {
 		p.caseDuplicates(opPath, "condition key", sortedKeys(keys))
 		for _, key := range sortedKeys(keys) {
 			kp := opPath + "." + key
-			if strings.TrimSpace(key) == "" {
-				p.fail(kp, "empty condition key")
+			if !p.conditionKeyOK(kp, key) {
 				continue
 			}
 			c := condition{op: opName, key: key, k: newCtxKey(key), baseOp: base, ifExists: ifExists, set: set}
@@ -184,6 +184,28 @@ func (p *parser) conditionBlock(path string, raw json.RawMessage) []condition {
 		}
 	}
 	return out
+}
+
+// conditionKeyOK refuses keys that IAM might read otherwise than the
+// lookup would: a key the lookup cannot find is absent, which makes a
+// Deny with a positive operator not apply. Spaces inside a key are
+// accepted (tag keys may have them), not around it.
+func (p *parser) conditionKeyOK(path, key string) bool {
+	switch {
+	case strings.TrimSpace(key) == "":
+		p.fail(path, "empty condition key")
+	case strings.TrimSpace(key) != key:
+		p.fail(path, "condition key %q has a space around it", key)
+	case strings.ContainsFunc(key, unicode.IsControl):
+		p.fail(path, "condition key %q has a control character", key)
+	case p.version == Version2012 && strings.Contains(key, "${"):
+		// IAM documents policy variables in Resource and condition
+		// values, not in keys: what AWS would compare is unknown.
+		p.fail(path, "condition key %q: a policy variable in a key is not supported", key)
+	default:
+		return true
+	}
+	return false
 }
 
 func (p *parser) compileValues(path string, c *condition, vals []string) bool {

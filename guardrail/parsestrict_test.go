@@ -100,3 +100,42 @@ func TestStatementShapesRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestConditionKeyShapesRefused: a condition key that IAM might read
+// otherwise than guardrail is refused rather than looked up as written
+// (where it would never be present, so a Deny on it would not apply): a
+// policy variable in the key of a 2012-10-17 document (substitution in
+// keys is not documented), whitespace around the key, control characters.
+func TestConditionKeyShapesRefused(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, key, version, want string }{
+		{"variable in the key", "aws:ResourceTag/${aws:username}", "2012-10-17", "policy variable"},
+		{"escape in the key", "aws:ResourceTag/${*}", "2012-10-17", "policy variable"},
+		{"leading space", " aws:SourceIp", "2012-10-17", "space"},
+		{"trailing space", "aws:SourceIp ", "2012-10-17", "space"},
+		{"tab", "aws:SourceIp\\t", "2012-10-17", "space"},
+		{"control character", "aws:Source\\u0000Ip", "2012-10-17", "control character"},
+		{"control character, 2008", "aws:Source\\u007fIp", "2008-10-17", "control character"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			doc := `{"Version":"` + tt.version + `","Statement":{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringEquals":{"` +
+				tt.key + `":"x"}}}}`
+			p, err := guardrail.ParsePolicy([]byte(doc))
+			require.Error(t, err, doc)
+			assert.Nil(t, p)
+			assert.Contains(t, err.Error(), "Condition.StringEquals.")
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+	// In 2008-10-17 documents ${...} is literal text, in keys as well;
+	// spaces inside a key (tag keys may have them) are accepted.
+	for _, doc := range []string{
+		`{"Version":"2008-10-17","Statement":{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/${x}":"v"}}}}`,
+		`{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/Cost Center":"v"}}}}`,
+	} {
+		_, err := guardrail.ParsePolicy([]byte(doc))
+		assert.NoError(t, err, doc)
+	}
+}

@@ -19,6 +19,10 @@ func FuzzParsePolicy(f *testing.F) {
 		`{"Statement":[]}`,
 		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::${aws:username, 'x'}"}}`,
 		`[`, `null`, `{"Statement":{"Effect":"Allow","Action":["*",1],"Resource":"*"}}`,
+		`{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*","NotResource":["arn:aws:s3:::b/${ aws:username }/*","arn:aws:s3:::${*}${?}${$}"]}}`,
+		`{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*","Resource":"arn:aws:s3:::b/${aws:username"}}`,
+		`{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:SourceIp":"a","AWS:sourceip":"b"}}}}`,
+		`{"Version":null,"Statement":{"Effect":"Deny","Action":null,"Resource":null}}`,
 	} {
 		f.Add([]byte(seed))
 	}

@@ -3,6 +3,7 @@ package guardrail
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // referenceResourceMatch is IAM's Resource matching written from the
@@ -14,7 +15,8 @@ import (
 // A variable without a value (key absent or without values and no
 // default, several values, or spelled in several letter cases in the
 // context) stands for any text: if the pattern cannot match even so, the
-// answer is resNoMatch, else resUndecided.
+// answer is resNoMatch, else resUndecided. Patterns, resources and
+// values are valid UTF-8.
 func referenceResourceMatch(pat string, variables bool, resource string, ctx map[string][]string) resOutcome {
 	items := referenceExpand(pat, variables, ctx)
 	var patParts [][]refItem
@@ -93,16 +95,16 @@ func referenceExpand(pat string, variables bool, ctx map[string][]string) []refI
 				continue
 			}
 		}
-		c := pat[i]
-		switch c {
+		r, n := utf8.DecodeRuneInString(pat[i:])
+		switch r {
 		case '*':
 			out = append(out, refItem{kind: refStar})
 		case '?':
 			out = append(out, refItem{kind: refOne})
 		default:
-			out = append(out, refItem{kind: refLit, text: string(c), fromPattern: true})
+			out = append(out, refItem{kind: refLit, text: pat[i : i+n], fromPattern: true})
 		}
-		i++
+		i += n
 	}
 	return out
 }

@@ -1,8 +1,10 @@
 package guardrail
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -219,4 +221,53 @@ func versionedPolicy(t testing.TB, version string, stmts ...string) *Policy {
 	p, err := ParseNamedPolicy("resvars", []byte(doc))
 	require.NoError(t, err, doc)
 	return p
+}
+
+// FuzzResourceVariables compares Resource matching, variables and escapes
+// included, with referenceResourceMatch: the outcome read from an Allow
+// and a Deny statement on the pattern must be the oracle's.
+func FuzzResourceVariables(f *testing.F) {
+	for _, s := range [][2]string{
+		{"arn:aws:s3:::home/${aws:username}/*", "arn:aws:s3:::home/alice/x"},
+		{"arn:aws:ec2:*:${aws:PrincipalAccount}:instance/*", "arn:aws:ec2:eu-west-1:1:instance/i"},
+		{"arn:aws:s3:::${aws:username, 'guest'}?${*}${$}", "arn:aws:s3:::guestX*$"},
+		{"*${ aws:userid }*${aws:username}", "abc"},
+		{"arn:${aws:username}:s3:::b", "arn:alice:s3:::b"},
+	} {
+		f.Add(s[0], s[1], "alice", uint8(1))
+	}
+	f.Fuzz(func(t *testing.T, pat, res, user string, shape uint8) {
+		if res == "" || res == UnknownResource || !utf8.ValidString(pat) || !utf8.ValidString(res) || !utf8.ValidString(user) {
+			return
+		}
+		ctx := map[string][]string{"aws:PrincipalAccount": {"1"}}
+		switch shape % 5 {
+		case 1:
+			ctx["aws:username"] = []string{user}
+		case 2:
+			ctx["aws:username"] = []string{user, user}
+		case 3:
+			ctx["aws:username"], ctx["AWS:UserName"] = []string{user}, []string{user}
+		case 4:
+			ctx["aws:username"] = nil
+		}
+		rj, _ := json.Marshal(pat)
+		allow, err := ParsePolicy([]byte(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":` + string(rj) + `}}`))
+		if err != nil {
+			return
+		}
+		deny := versionedPolicy(t, Version2012, `{"Effect":"Deny","Action":"*","Resource":`+string(rj)+`}`, allowAllDoc)
+		req := Request{Action: "ec2:StopInstances", Resource: res, Context: ctx}
+		got := resNoMatch
+		switch {
+		case Evaluate(req, []*Policy{allow}) == Allow:
+			got = resMatch
+		case Evaluate(req, []*Policy{deny}) == ExplicitDeny:
+			got = resUndecided
+		}
+		want := referenceResourceMatch(pat, true, res, ctx)
+		if got != want {
+			t.Fatalf("pattern %q on %q with %q: got %v, oracle %v", pat, res, ctx, got, want)
+		}
+	})
 }

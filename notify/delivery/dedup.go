@@ -29,9 +29,43 @@ const (
 	stateFailedLegacy = "failed"
 )
 
-// storeTimeout bounds the Store writes made on a task's behalf after its
-// own context may have ended (release, mark, dead letter).
+// storeTimeout bounds the Store calls made on a task's behalf that its own
+// context must not cut short (claim, release, mark, dead letter).
 const storeTimeout = 10 * time.Second
+
+// storeCtx returns the context of a Store call made for t that must run to
+// its answer even when t is cancelled: a request abandoned on the wire may
+// still be applied by the server after its caller moved on, so a claim
+// written by an abandoned PutIfAbsent would be held by nobody until its
+// lease expires.
+func storeCtx(t *task) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(t.ctx), storeTimeout)
+}
+
+// writeAttempts and writeRetryWait are the tries of a release or a
+// "delivered" mark: one failed request (a throttle, a reset connection)
+// must not leave a claim for the whole lease or open the duplicate window.
+const (
+	writeAttempts  = 4
+	writeRetryWait = 50 * time.Millisecond
+)
+
+// retryWrite runs write until it succeeds, writeAttempts times or ctx
+// ends, waiting a little longer each time, and returns the last error.
+func (d *Deliverer) retryWrite(ctx context.Context, write func(context.Context) error) error {
+	var err error
+	wait := writeRetryWait
+	for range writeAttempts {
+		if err = write(ctx); err == nil {
+			return nil
+		}
+		if d.clock.Sleep(ctx, wait) != nil {
+			return err
+		}
+		wait *= 2
+	}
+	return err
+}
 
 // claim takes t's dedup key. It returns done=true when t is finished
 // already (a duplicate, or a failure).
@@ -39,30 +73,35 @@ func (d *Deliverer) claim(t *task) (done bool) {
 	if t.job.DedupKey == "" {
 		return false
 	}
+	if err := t.ctx.Err(); err != nil {
+		// Stopped before anything was written: nothing to release.
+		t.fail(err, "")
+		return true
+	}
+	// The claim's requests run to their answer even when t is cancelled
+	// meanwhile (see storeCtx); a claim taken for a cancelled task is
+	// released at once below.
+	ctx, cancel := storeCtx(t)
+	defer cancel()
 	token := d.claimToken()
 	// Two rounds: a claim that expires or is released between PutIfAbsent
 	// and Get is taken on the second round instead of failing the copy.
 	for range 2 {
 		t.token = token
-		ok, err := d.store.PutIfAbsent(t.ctx, NamespaceDedup, dedupKey(t), token, d.claimTTL)
+		ok, err := d.store.PutIfAbsent(ctx, NamespaceDedup, dedupKey(t), token, d.claimTTL)
 		if err != nil {
 			if d.ownClaim(t, token) {
-				d.hold(t)
-				if t.ctx.Err() != nil {
-					d.release(t)
-					t.fail(t.ctx.Err(), "")
-					return true
-				}
-				return false
+				return d.holdClaimed(t)
 			}
+			// Unknown outcome: if the write still lands, nobody owns
+			// it and copies wait for its lease, as after a crash.
 			t.fail(fmt.Errorf("claim dedup key: %w", err), "")
 			return true
 		}
 		if ok {
-			d.hold(t)
-			return false
+			return d.holdClaimed(t)
 		}
-		v, found, err := d.store.Get(t.ctx, NamespaceDedup, dedupKey(t))
+		v, found, err := d.store.Get(ctx, NamespaceDedup, dedupKey(t))
 		switch {
 		case err != nil:
 			t.fail(fmt.Errorf("read dedup key: %w", err), "")
@@ -71,8 +110,7 @@ func (d *Deliverer) claim(t *task) (done bool) {
 			continue
 		case string(v) == string(token):
 			// The store's client retried a write that had landed.
-			d.hold(t)
-			return false
+			return d.holdClaimed(t)
 		case string(v) == stateDelivered:
 			d.inst.duplicate.Add(t.ctx, 1, d.attrsOf(t))
 			d.log.log(t.ctx, t.job.LogLevel, slog.LevelInfo, "notification already delivered to channel; skipped",
@@ -84,7 +122,7 @@ func (d *Deliverer) claim(t *task) (done bool) {
 			// conditional delete, two replicas taking over the same legacy
 			// record at once could both send; only records written before
 			// this version exist in that state.
-			if err := d.store.Delete(t.ctx, NamespaceDedup, dedupKey(t)); err != nil {
+			if err := d.deleteIf(ctx, dedupKey(t), []byte(stateFailedLegacy)); err != nil {
 				t.fail(fmt.Errorf("take over failed dedup key: %w", err), "")
 				return true
 			}
@@ -95,6 +133,19 @@ func (d *Deliverer) claim(t *task) (done bool) {
 	}
 	t.fail(ErrInProgress, "")
 	return true
+}
+
+// holdClaimed starts holding t's fresh claim and reports whether t is finished:
+// when t was cancelled while its claim was being written, the claim is
+// released at once, for a peer to take.
+func (d *Deliverer) holdClaimed(t *task) (done bool) {
+	d.hold(t)
+	if err := t.ctx.Err(); err != nil {
+		d.release(t)
+		t.fail(err, "")
+		return true
+	}
+	return false
 }
 
 // claimToken returns a claim value no other claim has: the Deliverer's
@@ -108,7 +159,7 @@ func (d *Deliverer) claimToken() []byte {
 // reason the call failed). While our claim lives nobody else can take it,
 // so finding it ours is enough to hold or release it safely.
 func (d *Deliverer) ownClaim(t *task, token []byte) bool {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), storeTimeout)
+	ctx, cancel := storeCtx(t)
 	defer cancel()
 	v, ok, err := d.store.Get(ctx, NamespaceDedup, dedupKey(t))
 	return err == nil && ok && string(v) == string(token)
@@ -125,14 +176,26 @@ func (d *Deliverer) release(t *task) {
 	}
 	d.drop(t)
 	// The task's own ctx may be the reason we release: use a fresh one.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), storeTimeout)
+	ctx, cancel := storeCtx(t)
 	defer cancel()
-	if err := d.store.Delete(ctx, NamespaceDedup, dedupKey(t)); err != nil {
+	err := d.retryWrite(ctx, func(ctx context.Context) error { return d.deleteIf(ctx, dedupKey(t), t.token) })
+	if err != nil {
 		// The lease expires by itself; until then copies get ErrInProgress.
 		d.log.always(ctx, slog.LevelError, "release dedup claim failed; copies wait for the lease to expire",
 			"channel", t.key, "dedup_key", t.job.DedupKey, "error", err)
 	}
 	t.claimed = false
+}
+
+// deleteIf deletes the dedup record key if it still holds value: only our
+// own claim, never one a peer took over after our lease expired, when the
+// Store is a ConditionalStore; unconditionally otherwise.
+func (d *Deliverer) deleteIf(ctx context.Context, key string, value []byte) error {
+	if cs, ok := d.store.(ConditionalStore); ok {
+		_, err := cs.CompareAndDelete(ctx, NamespaceDedup, key, value)
+		return err
+	}
+	return d.store.Delete(ctx, NamespaceDedup, key)
 }
 
 // hold registers t's claim with the renewer, which keeps its lease alive
@@ -221,8 +284,31 @@ func (d *Deliverer) renew(t *task) {
 	}
 	ctx, cancel := context.WithTimeout(d.life, storeTimeout)
 	defer cancel()
-	if err := d.store.Put(ctx, NamespaceDedup, dedupKey(t), t.token, d.claimTTL); err != nil && d.life.Err() == nil {
-		d.log.log(ctx, t.job.LogLevel, slog.LevelError, "renew dedup claim failed", "channel", t.key, "dedup_key", t.job.DedupKey, "error", err)
+	cs, conditional := d.store.(ConditionalStore)
+	if !conditional {
+		// A plain Put: should it land after the release (its answer
+		// lost), it writes the claim back until its lease expires.
+		if err := d.store.Put(ctx, NamespaceDedup, dedupKey(t), t.token, d.claimTTL); err != nil && d.life.Err() == nil {
+			d.log.log(ctx, t.job.LogLevel, slog.LevelError, "renew dedup claim failed", "channel", t.key, "dedup_key", t.job.DedupKey, "error", err)
+		}
+		return
+	}
+	// Conditional: a renewal that lands late finds the claim released
+	// (or taken over) and writes nothing.
+	ok, err := cs.CompareAndSwap(ctx, NamespaceDedup, dedupKey(t), t.token, t.token, d.claimTTL)
+	switch {
+	case err != nil:
+		if d.life.Err() == nil {
+			d.log.log(ctx, t.job.LogLevel, slog.LevelError, "renew dedup claim failed", "channel", t.key, "dedup_key", t.job.DedupKey, "error", err)
+		}
+	case !ok:
+		// The lease ran out before this renewal (the Store was
+		// unreachable for a third of ClaimTTL) and the claim is gone or
+		// another delivery's. Renewing stops; the send goes on, so the
+		// channel may get the notification twice.
+		t.dropped = true
+		d.log.always(ctx, slog.LevelWarn, "dedup claim lost before its delivery ended; the notification may be posted twice",
+			"configuration", t.job.Configuration, "channel", t.key, "dedup_key", t.job.DedupKey)
 	}
 }
 
@@ -232,9 +318,12 @@ func (d *Deliverer) markDelivered(t *task) {
 		return
 	}
 	d.drop(t)
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), storeTimeout)
+	ctx, cancel := storeCtx(t)
 	defer cancel()
-	if err := d.store.Put(ctx, NamespaceDedup, dedupKey(t), []byte(stateDelivered), d.dedupTTL); err != nil {
+	err := d.retryWrite(ctx, func(ctx context.Context) error {
+		return d.store.Put(ctx, NamespaceDedup, dedupKey(t), []byte(stateDelivered), d.dedupTTL)
+	})
+	if err != nil {
 		// Delivered, but the claim expires and a redelivery posts again:
 		// the documented duplicate window, made visible.
 		d.log.always(ctx, slog.LevelError, "mark delivered failed; a redelivery may post twice",

@@ -363,6 +363,22 @@ func (p *Pending) Wait(ctx context.Context) error {
 	return notDelivered(p.tasks, p.wait(ctx))
 }
 
+// settleTimeout bounds settle: a cancelled task finishes within a Store
+// round trip or two (its release), and the Lambda source keeps a 2 s
+// margin before its deadline that this wait must fit in.
+const settleTimeout = time.Second
+
+// settle waits, at most settleTimeout, for tasks cancelled with the
+// submitter's context to finish, so that their claims are released before
+// the submitter hands the notification back to its source (for a peer to
+// take at once), and returns their outcome. A task still running then is
+// reported with cause, the submitter's context error.
+func (p *Pending) settle(cause error) error {
+	ctx, cancel := context.WithTimeoutCause(context.Background(), settleTimeout, cause)
+	defer cancel()
+	return notDelivered(p.tasks, p.wait(ctx))
+}
+
 func (p *Pending) wait(ctx context.Context) []error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -373,7 +389,7 @@ func (p *Pending) wait(ctx context.Context) []error {
 			case err := <-t.done:
 				p.results[i] = result{err: err, got: true}
 			case <-ctx.Done():
-				out[i] = ctx.Err()
+				out[i] = context.Cause(ctx)
 				continue
 			}
 		}

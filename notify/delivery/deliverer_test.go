@@ -23,6 +23,14 @@ import (
 func newDeliverer(t *testing.T, s chat.Sender, opts ...delivery.Option) (*delivery.Deliverer, *memstore.Store) {
 	t.Helper()
 	store := memstore.New(nil)
+	return newDelivererOn(t, store, s, opts...), store
+}
+
+// newDelivererOn returns a Deliverer on store posting through s, with an
+// instant clock, no rate limits and quick retries (3 attempts) unless opts
+// say otherwise. It is closed at the end of the test.
+func newDelivererOn(t *testing.T, store delivery.Store, s chat.Sender, opts ...delivery.Option) *delivery.Deliverer {
+	t.Helper()
 	base := []delivery.Option{
 		delivery.WithSender(chat.PlatformSlack, s),
 		delivery.WithClock(newInstantClock()),
@@ -32,7 +40,7 @@ func newDeliverer(t *testing.T, s chat.Sender, opts ...delivery.Option) (*delive
 	d, err := delivery.New(store, append(base, opts...)...)
 	require.NoError(t, err)
 	t.Cleanup(d.Close)
-	return d, store
+	return d
 }
 
 func job(ch, id string) delivery.Job {

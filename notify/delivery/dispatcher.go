@@ -95,7 +95,10 @@ func (d *Dispatcher) Detached(workTimeout time.Duration) *Dispatcher {
 
 // HandleEnvelope routes env and delivers it, blocking until every target
 // channel's delivery succeeded (or was already done), failed for good, or
-// ctx ended. It returns nil only in the first case; a failure is a
+// ctx ended; then, unless the Dispatcher is Detached, for at most a second
+// more while the cancelled deliveries release their claims, so that a copy
+// the source hands back is not refused by them. It returns nil only in the
+// first case (or when every delivery finished meanwhile); a failure is a
 // *NotDeliveredError (errors.Is ErrNotDelivered) naming each channel not
 // reached and its dead letter. Subscription and unsubscribe confirmations
 // are not notifications: they are acknowledged here (the SNS HTTPS endpoint
@@ -122,7 +125,14 @@ func (d *Dispatcher) HandleEnvelope(ctx context.Context, env *notify.Envelope) e
 	if err != nil || p == nil {
 		return err
 	}
-	return p.Wait(ctx)
+	err = p.Wait(ctx)
+	if err == nil || ctx.Err() == nil || d.detach > 0 {
+		return err
+	}
+	// The deliveries ran under ctx and are ending too: wait a moment for
+	// them to release their claims, so that the copy the source hands
+	// back (sqssource makes it visible at once) is not refused by them.
+	return p.settle(ctx.Err())
 }
 
 // route routes env and enqueues its jobs; a nil Pending with a nil error

@@ -9,6 +9,7 @@ import (
 
 	"github.com/opschat/opschat/internal/memstore"
 	"github.com/opschat/opschat/notify/delivery"
+	"github.com/opschat/opschat/store/boltstore"
 )
 
 // errReset is what a store client reports when the connection drops after
@@ -57,7 +58,10 @@ func (s *laggyStore) hooks() hooks {
 	return s.h
 }
 
-var _ delivery.ConditionalStore = (*laggyStore)(nil)
+var (
+	_ delivery.ConditionalStore = (*laggyStore)(nil)
+	_ delivery.ConditionalStore = (*boltstore.Store)(nil)
+)
 
 func newLaggyStore(now func() time.Time) *laggyStore {
 	return &laggyStore{mem: memstore.New(now)}

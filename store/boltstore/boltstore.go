@@ -208,6 +208,21 @@ func decode(raw []byte) (expires int64, value []byte, err error) {
 	return int64(binary.BigEndian.Uint64(raw[1:headerLen])), raw[headerLen:], nil
 }
 
+// lookup reads key's stored entry (live or not) in tx, with its bucket;
+// the value aliases the transaction's memory.
+func lookup(tx *bolt.Tx, namespace, key string) (b *bolt.Bucket, expires int64, value []byte, found bool, err error) {
+	b = tx.Bucket([]byte(namespace))
+	if b == nil {
+		return nil, 0, nil, false, nil
+	}
+	raw := b.Get([]byte(key))
+	if raw == nil {
+		return b, 0, nil, false, nil
+	}
+	expires, value, err = decode(raw)
+	return b, expires, value, err == nil, err
+}
+
 // live reports whether an entry expiring at expires is live at now.
 func live(expires, now int64) bool { return expires == 0 || now < expires }
 
@@ -250,16 +265,8 @@ func (s *Store) Get(ctx context.Context, namespace, key string) ([]byte, bool, e
 	var out []byte
 	var found bool
 	err := s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte(namespace))
-		if b == nil {
-			return nil
-		}
-		raw := b.Get([]byte(key))
-		if raw == nil {
-			return nil
-		}
-		expires, v, err := decode(raw)
-		if err != nil {
+		_, expires, v, ok, err := lookup(tx, namespace, key)
+		if err != nil || !ok {
 			return err
 		}
 		if live(expires, now) {

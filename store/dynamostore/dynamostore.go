@@ -251,14 +251,7 @@ func (s *Store) PutIfAbsent(ctx context.Context, namespace, key string, value []
 		ExpressionAttributeNames:  map[string]string{"#k": AttrKey, "#e": AttrExpiresNS},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":now": number(now.UnixNano())},
 	})
-	var failed *types.ConditionalCheckFailedException
-	if errors.As(err, &failed) {
-		return false, nil
-	}
-	if err != nil {
-		return false, wrap("put-if-absent", namespace, key, err)
-	}
-	return true, nil
+	return conditional("put-if-absent", namespace, key, err)
 }
 
 // Delete removes the item; deleting a missing key is not an error.

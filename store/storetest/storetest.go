@@ -121,6 +121,7 @@ func (s suite) run(t *testing.T) {
 		{"PutIfAbsentOverExpired", s.testOverExpired},
 		{"CancelledContext", s.testCancelled},
 		{"ConcurrentUse", s.testConcurrent},
+		{"Conditional", s.testConditional},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,7 +11,12 @@
 // when a message that keeps failing (poison) moves to the dead-letter
 // queue. Visibility is extended while a message is handled; on shutdown,
 // in-flight messages get a grace period and are then released to the queue
-// at once. Several sources or processes may consume the same queue.
+// at once, and a receive in flight is let answer (a second at most) so that
+// what it got is released too rather than hidden for the visibility
+// timeout. With a delivery.Dispatcher a message is released only after its
+// cancelled deliveries gave back their claims, so another consumer can
+// deliver it at once. Several sources or processes may consume the same
+// queue.
 //
 // Raw messages (EventBridge → SQS, no SNS envelope) are routed by their
 // TopicArn message attribute or, failing that, by the Source's default

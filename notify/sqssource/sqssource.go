@@ -151,17 +151,29 @@ func New(client API, queueURL string, h notify.Handler, opts ...Option) (*Source
 	return s, nil
 }
 
-// Run polls until ctx ends, then stops receiving, lets in-flight messages
-// finish for up to the shutdown timeout, releases the rest to the queue
-// (visibility 0) and returns nil. Nothing is lost on shutdown: a message is
-// only ever deleted after its handler succeeded. It returns an error only
-// for a failure that polling cannot survive (none today: receive errors are
-// logged and retried with backoff).
+// receiveGrace is how long a receive in flight when Run's context ends may
+// still finish (at most the shutdown timeout). SQS hands out messages to
+// a receive whose client already gave up, and hides them for the
+// visibility timeout: letting the receive answer, and releasing what it
+// got, makes them visible to the other consumers at once instead.
+const receiveGrace = time.Second
+
+// Run polls until ctx ends, then stops receiving (a receive in flight may
+// finish for a second, and what it got is released at once), lets
+// in-flight messages finish for up to the shutdown timeout, releases the
+// rest to the queue (visibility 0) and returns nil. Nothing is lost on
+// shutdown: a message is only ever deleted after its handler succeeded. It
+// returns an error only for a failure that polling cannot survive (none
+// today: receive errors are logged and retried with backoff).
 func (s *Source) Run(ctx context.Context) error {
 	// Handlers run under their own context so that ending ctx stops
 	// polling first and cancels deliveries only after the grace period.
 	hctx, hcancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer hcancel()
+	rctx, rcancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer rcancel()
+	stopGrace := context.AfterFunc(ctx, func() { time.AfterFunc(min(receiveGrace, s.shutdown), rcancel) })
+	defer stopGrace()
 	slots := make(chan struct{}, s.concurrency)
 	var wg sync.WaitGroup
 	backoff := time.Duration(0)
@@ -183,7 +195,7 @@ func (s *Source) Run(ctx context.Context) error {
 			}
 			break
 		}
-		out, err := s.client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
+		out, err := s.client.ReceiveMessage(rctx, &sqs.ReceiveMessageInput{
 			QueueUrl:                    aws.String(s.queueURL),
 			MaxNumberOfMessages:         int32(free),
 			WaitTimeSeconds:             int32(s.waitTime / time.Second),
@@ -205,12 +217,20 @@ func (s *Source) Run(ctx context.Context) error {
 			backoff = 0
 			msgs = out.Messages
 		}
-		for i, m := range msgs {
-			if i >= free {
+		handled := 0
+		for _, m := range msgs {
+			if ctx.Err() != nil {
+				// The receive answered after the stop.
+				s.count(hctx, "released")
+				s.release(hctx, m)
+				continue
+			}
+			if handled == free {
 				// SQS returned more than asked: release the extra at once.
 				s.release(hctx, m)
 				continue
 			}
+			handled++
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -218,7 +238,7 @@ func (s *Source) Run(ctx context.Context) error {
 				s.handle(hctx, m)
 			}()
 		}
-		for range free - min(len(msgs), free) {
+		for range free - handled {
 			<-slots
 		}
 	}

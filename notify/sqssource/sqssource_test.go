@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/opschat/opschat/chat"
 	"github.com/opschat/opschat/internal/memstore"
 	"github.com/opschat/opschat/notify"
@@ -279,4 +280,59 @@ func TestFaultsNothingLostNothingDoubled(t *testing.T) {
 		assert.Equal(t, 1, posted[k], "%s posted once", k)
 	}
 	assert.Len(t, posted, len(want), "nothing else posted")
+}
+
+// abandonedPoll is a queue whose long poll, when its client gives up,
+// still hands out the message that arrives (SQS and goaws both answer a
+// receive nobody reads any more): the message is then hidden for the
+// visibility timeout. The first poll waits until arrive is closed or its
+// context ends.
+type abandonedPoll struct {
+	*fakeSQS
+	polling chan struct{} // closed when the first poll waits
+	arrive  chan struct{} // closed by the test: a message reached the poll
+	once    sync.Once
+}
+
+func (a *abandonedPoll) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, _ ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error) {
+	a.once.Do(func() { close(a.polling) })
+	select {
+	case <-ctx.Done():
+		a.receiveNow(in) // answered to a client that left
+		return nil, ctx.Err()
+	case <-a.arrive:
+		return a.receiveNow(in), nil
+	}
+}
+
+// TestStopReleasesAReceiveInFlight: the source stops while a long poll is
+// waiting, and a message reaches that poll just after. The receive is let
+// finish and its message released, so another consumer gets it at once
+// rather than after the 30 s visibility timeout.
+func TestStopReleasesAReceiveInFlight(t *testing.T) {
+	t.Parallel()
+	q := &abandonedPoll{fakeSQS: &fakeSQS{}, polling: make(chan struct{}), arrive: make(chan struct{})}
+	var handled atomic.Int32
+	src, err := sqssource.New(q, "q", notify.HandlerFunc(func(context.Context, *notify.Envelope) error {
+		handled.Add(1)
+		return nil
+	}), sqssource.WithWaitTime(20*time.Second), sqssource.WithShutdownTimeout(5*time.Second))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- src.Run(ctx) }()
+	<-q.polling
+	q.send(snsBody("m1", "x"))
+	cancel()
+	close(q.arrive)
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after cancel")
+	}
+	assert.Zero(t, handled.Load(), "a message received after the stop is not handled")
+	out := q.receiveNow(&sqs.ReceiveMessageInput{MaxNumberOfMessages: 10, VisibilityTimeout: 30})
+	require.Len(t, out.Messages, 1, "released at once, not hidden for the visibility timeout")
+	assert.Equal(t, "2", out.Messages[0].Attributes["ApproximateReceiveCount"], "it was received once, by the stopped source")
 }

@@ -149,7 +149,7 @@ func start(ctx context.Context, o options, stderr io.Writer) (_ *playground, err
 	sim := awssim.New()
 	p.closers = append(p.closers, sim.Close)
 	p.where = fmt.Sprintf("a simulated AWS account (%s, offline at %s)", sim.AccountID(), sim.URL())
-	exec, err := awsexec.New(reg, sim.Config())
+	exec, err := awsexec.New(reg, sim.InProcessConfig())
 	if err != nil {
 		return nil, err
 	}

@@ -240,7 +240,7 @@ func awsConfig(ctx context.Context, real bool, cat command.Catalog) (cfg aws.Con
 	if os.Getenv("AWS_ACCESS_KEY_ID") != "" || os.Getenv("AWS_PROFILE") != "" {
 		where += "; your AWS credentials are not used unless you pass -aws"
 	}
-	return sim.Config(), where, sim.Close, nil
+	return sim.InProcessConfig(), where, sim.Close, nil
 }
 
 // sendTestMessage is the offline "Send test message": the file goes through

@@ -212,7 +212,7 @@ func run() error {
 func awsConfig(ctx context.Context, simulate bool) (aws.Config, func(), error) {
 	if simulate {
 		sim := awssim.New()
-		return sim.Config(), sim.Close, nil
+		return sim.InProcessConfig(), sim.Close, nil
 	}
 	c, err := config.LoadDefaultConfig(ctx)
 	if err != nil {

@@ -35,18 +35,22 @@ func BenchmarkQuickstartCommand(b *testing.B) {
 	ctx := context.Background()
 	reg := awsexec.NewRegistry()
 	common.Register(reg) // cloudwatch with its 3 alarm graphs, as in the quickstart
-	e, err := awsexec.New(reg, sim.Config())
+	e, err := awsexec.New(reg, sim.InProcessConfig())
+	require.NoError(b, err)
+	overTCP, err := awsexec.New(reg, sim.Config())
 	require.NoError(b, err)
 	for _, c := range []struct {
 		name, line string
 		followUp   bool // also run the follow-up (the graphs) in the loop
+		tcp        bool // over loopback TCP instead of in process
 	}{
-		{"describe-alarms", "cloudwatch describe-alarms", false},
-		{"describe-alarms+3graphs", "cloudwatch describe-alarms", true},
-		{"show-error-logs", `logs filter-log-events --log-group-name /aws/lambda/checkout-api --filter-pattern ERROR --limit 30`, false},
-		{"lambda-get-function", "lambda get-function --function-name checkout-api", false},
-		{"ec2-describe-instances-stopped", "ec2 describe-instances --filters Name=instance-state-name,Values=stopped", false},
-		{"ecs-describe-services", "ecs describe-services --cluster storefront --services web cart-worker", false},
+		{"describe-alarms", "cloudwatch describe-alarms", false, false},
+		{"describe-alarms+3graphs", "cloudwatch describe-alarms", true, false},
+		{"describe-alarms+3graphs-loopback-tcp", "cloudwatch describe-alarms", true, true},
+		{"show-error-logs", `logs filter-log-events --log-group-name /aws/lambda/checkout-api --filter-pattern ERROR --limit 30`, false, false},
+		{"lambda-get-function", "lambda get-function --function-name checkout-api", false, false},
+		{"ec2-describe-instances-stopped", "ec2 describe-instances --filters Name=instance-state-name,Values=stopped", false, false},
+		{"ecs-describe-services", "ecs describe-services --cluster storefront --services web cart-worker", false, false},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			req := chatops.ExecRequest{RoleARN: "arn:aws:iam::123456789012:role/opschat-quickstart", SessionName: "bench",
@@ -60,7 +64,11 @@ func BenchmarkQuickstartCommand(b *testing.B) {
 					b.Fatal(err)
 				}
 				req.Invocation = inv
-				res, err := e.Execute(ctx, req)
+				exec := e
+				if c.tcp {
+					exec = overTCP
+				}
+				res, err := exec.Execute(ctx, req)
 				if err != nil {
 					b.Fatal(err)
 				}

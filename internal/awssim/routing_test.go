@@ -69,34 +69,7 @@ func TestEveryShippedOperationIsRouted(t *testing.T) {
 	iamops.Register(reg)
 	stsops.Register(reg)
 
-	clients := map[string]struct {
-		client  any
-		signing string
-	}{
-		"autoscaling":    {autoscaling.NewFromConfig(cfg), "autoscaling"},
-		"budgets":        {budgets.NewFromConfig(cfg), "budgets"},
-		"cloudformation": {cloudformation.NewFromConfig(cfg), "cloudformation"},
-		"cloudwatch":     {cloudwatch.NewFromConfig(cfg), "monitoring"},
-		"codepipeline":   {codepipeline.NewFromConfig(cfg), "codepipeline"},
-		"dynamodb":       {dynamodb.NewFromConfig(cfg), "dynamodb"},
-		"ec2":            {ec2.NewFromConfig(cfg), "ec2"},
-		"ecs":            {ecs.NewFromConfig(cfg), "ecs"},
-		"elbv2":          {elasticloadbalancingv2.NewFromConfig(cfg), "elasticloadbalancing"},
-		"guardduty":      {guardduty.NewFromConfig(cfg), "guardduty"},
-		"iam":            {iam.NewFromConfig(cfg), "iam"},
-		"kinesis":        {kinesis.NewFromConfig(cfg), "kinesis"},
-		"lambda":         {lambda.NewFromConfig(cfg), "lambda"},
-		"logs":           {cloudwatchlogs.NewFromConfig(cfg), "logs"},
-		"rds":            {rds.NewFromConfig(cfg), "rds"},
-		"route53":        {route53.NewFromConfig(cfg), "route53"},
-		"s3api":          {s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true; o.DisableS3ExpressSessionAuth = aws.Bool(true) }), "s3"},
-		"securityhub":    {securityhub.NewFromConfig(cfg), "securityhub"},
-		"sns":            {sns.NewFromConfig(cfg), "sns"},
-		"sqs":            {sqs.NewFromConfig(cfg), "sqs"},
-		"ssm":            {ssm.NewFromConfig(cfg), "ssm"},
-		"stepfunctions":  {sfn.NewFromConfig(cfg), "states"},
-		"sts":            {sts.NewFromConfig(cfg), "sts"},
-	}
+	clients := shippedClients(cfg)
 	names := reg.Services()
 	require.Len(t, names, len(clients), "every shipped service needs a client here")
 	total := 0
@@ -133,6 +106,42 @@ func TestEveryShippedOperationIsRouted(t *testing.T) {
 	}
 	t.Logf("%d operations of %d services routed", total, len(names))
 	assert.Greater(t, total, 1500)
+}
+
+// shippedClient is an SDK client of a shipped table and the signing name
+// the simulated account records for it.
+type shippedClient struct {
+	client  any
+	signing string
+}
+
+// shippedClients has a client per shipped service (common, iam, sts).
+func shippedClients(cfg aws.Config) map[string]shippedClient {
+	return map[string]shippedClient{
+		"autoscaling":    {autoscaling.NewFromConfig(cfg), "autoscaling"},
+		"budgets":        {budgets.NewFromConfig(cfg), "budgets"},
+		"cloudformation": {cloudformation.NewFromConfig(cfg), "cloudformation"},
+		"cloudwatch":     {cloudwatch.NewFromConfig(cfg), "monitoring"},
+		"codepipeline":   {codepipeline.NewFromConfig(cfg), "codepipeline"},
+		"dynamodb":       {dynamodb.NewFromConfig(cfg), "dynamodb"},
+		"ec2":            {ec2.NewFromConfig(cfg), "ec2"},
+		"ecs":            {ecs.NewFromConfig(cfg), "ecs"},
+		"elbv2":          {elasticloadbalancingv2.NewFromConfig(cfg), "elasticloadbalancing"},
+		"guardduty":      {guardduty.NewFromConfig(cfg), "guardduty"},
+		"iam":            {iam.NewFromConfig(cfg), "iam"},
+		"kinesis":        {kinesis.NewFromConfig(cfg), "kinesis"},
+		"lambda":         {lambda.NewFromConfig(cfg), "lambda"},
+		"logs":           {cloudwatchlogs.NewFromConfig(cfg), "logs"},
+		"rds":            {rds.NewFromConfig(cfg), "rds"},
+		"route53":        {route53.NewFromConfig(cfg), "route53"},
+		"s3api":          {s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true; o.DisableS3ExpressSessionAuth = aws.Bool(true) }), "s3"},
+		"securityhub":    {securityhub.NewFromConfig(cfg), "securityhub"},
+		"sns":            {sns.NewFromConfig(cfg), "sns"},
+		"sqs":            {sqs.NewFromConfig(cfg), "sqs"},
+		"ssm":            {ssm.NewFromConfig(cfg), "ssm"},
+		"stepfunctions":  {sfn.NewFromConfig(cfg), "states"},
+		"sts":            {sts.NewFromConfig(cfg), "sts"},
+	}
 }
 
 // routingConfig is the simulated account's config with input validation

@@ -1,0 +1,106 @@
+package awssim
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+// InProcessConfig is Config for clients in the same process as the server
+// (the quickstart's bot and its simulated account): requests go to the
+// server's handler through an http.RoundTripper instead of a loopback TCP
+// connection. The SDK still builds, signs, sends and decodes every request
+// as it would against AWS, and the server records, authorizes, faults and
+// answers it exactly as over TCP; what is saved is two HTTP/1.1 codecs, the
+// socket system calls and the goroutine hand-offs of a round trip, which
+// were most of a simulated command's CPU. The loopback listener keeps
+// serving other clients (the AWS CLI with --endpoint-url).
+func (s *Server) InProcessConfig() aws.Config {
+	cfg := s.Config()
+	cfg.HTTPClient = &http.Client{Transport: inProcess{h: s}}
+	return cfg
+}
+
+// inProcess serves each request with h on the caller's goroutine.
+type inProcess struct{ h http.Handler }
+
+func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	var body []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		var err error
+		body, err = io.ReadAll(io.LimitReader(req.Body, maxBody+1))
+		_ = req.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("awssim: read request body: %w", err)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// What a server would see: the Host promoted out of the header, a
+	// Content-Length for bodies, the request URI as sent.
+	host := req.Host
+	if host == "" {
+		host = req.URL.Host
+	}
+	u := *req.URL
+	sr := (&http.Request{
+		Method:        req.Method,
+		URL:           &u,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        make(http.Header, len(req.Header)+1),
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		ContentLength: int64(len(body)),
+		Host:          host,
+		RemoteAddr:    "127.0.0.1:0",
+		RequestURI:    req.URL.RequestURI(),
+	}).WithContext(ctx)
+	// A shallow copy: the handler only reads header values.
+	for k, v := range req.Header {
+		if k != "Host" {
+			sr.Header[k] = v
+		}
+	}
+	if len(body) > 0 || req.Method == http.MethodPost || req.Method == http.MethodPut || req.Method == http.MethodPatch {
+		sr.Header.Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, sr)
+	if !rec.Flushed && rec.Body.Len() == 0 && len(rec.Header()) == 0 {
+		// The handler gave up without answering: a delayed answer the
+		// client's context ended, as a transport reports it.
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	res := rec.Result()
+	res.Request = req
+	// net/http's server declares the length of an answer the handler
+	// finished within its 2 KiB chunking buffer, and chunks longer ones.
+	// A HEAD answer declares nothing it did not set.
+	if req.Method != http.MethodHead && res.Header.Get("Content-Length") == "" && res.Header.Get("Transfer-Encoding") == "" {
+		if n := rec.Body.Len(); n <= chunkingBuffer && !rec.Flushed && bodyAllowed(res.StatusCode) {
+			res.Header.Set("Content-Length", strconv.Itoa(n))
+			res.ContentLength = int64(n)
+		} else {
+			res.TransferEncoding = []string{"chunked"}
+			res.ContentLength = -1
+		}
+	}
+	return res, nil
+}
+
+// chunkingBuffer is net/http's bufferBeforeChunkingSize.
+const chunkingBuffer = 2048
+
+func bodyAllowed(status int) bool {
+	return status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
+}

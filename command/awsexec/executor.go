@@ -199,6 +199,13 @@ func (e *Executor) Execute(ctx context.Context, req chatops.ExecRequest) (*chato
 		}
 	}
 	dur := time.Since(start)
+	var late *lateDecoration
+	if op.later != nil {
+		// Start the slower extras (alarm graphs) now, while the answer is
+		// shaped, rendered and posted: they arrive a chat round trip sooner
+		// and use the other cores meanwhile.
+		late = e.startLate(ctx, op.later, client, out)
+	}
 	result := svc.CLIShape(out)
 	if inv.Query != "" {
 		result, err = jmespath.Search(inv.Query, result)
@@ -218,22 +225,58 @@ func (e *Executor) Execute(ctx context.Context, req chatops.ExecRequest) (*chato
 		data = nil // the message is what matters; Data is a convenience
 	}
 	res := &chatops.ExecResult{Message: msg, Region: region, Account: account, Duration: dur, Data: data}
-	if op.later != nil {
-		res.FollowUp = e.followUp(inv.Text, op.later, client, out, msg)
+	if late != nil {
+		res.FollowUp = late.followUp(e, inv.Text, msg)
 	}
 	return res, nil
 }
 
-// followUp returns the ExecResult.FollowUp that runs a late decorator and
-// returns msg with what it added (images, files, context lines) after what
-// msg has. The decorator gets its own timeout: the command's context has
-// ended by the time chatops calls it.
-func (e *Executor) followUp(command string, d Decorator, client, out any, msg chat.Message) func(context.Context) (chat.Message, error) {
-	return func(ctx context.Context) (chat.Message, error) {
-		ctx, cancel := context.WithTimeout(ctx, e.timeout)
+// lateDecoration is a late decorator (DecorateLater) started when the
+// operation answered; followUp hands its outcome to ExecResult.FollowUp.
+type lateDecoration struct {
+	d           Decorator
+	client, out any
+	ctx         context.Context // Execute's
+	done        chan struct{}
+	extra       chat.Message // set before done closes
+	err         error
+	cut         bool // Execute's context ended while d ran
+}
+
+// startLate runs d under Execute's context with the command timeout of its
+// own (Execute returns long before it ends). It only reads out, as the
+// answer's shaping does.
+func (e *Executor) startLate(ctx context.Context, d Decorator, client, out any) *lateDecoration {
+	l := &lateDecoration{d: d, client: client, out: out, ctx: ctx, done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		dctx, cancel := context.WithTimeout(ctx, e.timeout)
 		defer cancel()
-		var extra chat.Message
-		err := d(ctx, client, out, &extra)
+		l.err = d(dctx, client, out, &l.extra)
+		l.cut = ctx.Err() != nil
+	}()
+	return l
+}
+
+// followUp returns the ExecResult.FollowUp that waits for the late
+// decorator and returns msg with what it added (images, files, context
+// lines) after what msg has. A host that ended Execute's context before
+// calling FollowUp (chatops keeps it for the command's whole time) gets
+// the decorator run again under FollowUp's own.
+func (l *lateDecoration) followUp(e *Executor, command string, msg chat.Message) func(context.Context) (chat.Message, error) {
+	return func(ctx context.Context) (chat.Message, error) {
+		select {
+		case <-l.done:
+		case <-ctx.Done():
+			return msg, ctx.Err()
+		}
+		extra, err := l.extra, l.err
+		if l.cut && ctx.Err() == nil {
+			dctx, cancel := context.WithTimeout(ctx, e.timeout)
+			extra = chat.Message{}
+			err = l.d(dctx, l.client, l.out, &extra)
+			cancel()
+		}
 		if err != nil {
 			e.logger.LogAttrs(ctx, slog.LevelWarn, "awsexec: decorate", slog.String("command", command), slog.String("error", err.Error()))
 		}

@@ -71,7 +71,10 @@ func TestExecuteDescribeAlarms(t *testing.T) {
 	assert.Empty(t, res.Message.Images)
 	assert.Contains(t, strings.Join(res.Message.Context, "\n"), "role opschat-readonly")
 	require.NotNil(t, res.FollowUp, "describe-alarms graphs are a follow-up")
-	answered := len(sim.Requests())
+	// The graphs are fetched while the answer is posted, before anyone
+	// asks for the follow-up.
+	require.Eventually(t, func() bool { return len(sim.RequestsFor("monitoring", "GetMetricWidgetImage")) == 3 },
+		10*time.Second, time.Millisecond)
 	full, err := res.FollowUp(context.Background())
 	require.NoError(t, err)
 	// The first three alarms' metric graphs come as PNG images, added to
@@ -85,7 +88,6 @@ func TestExecuteDescribeAlarms(t *testing.T) {
 	assert.Equal(t, res.Message.CodeBlocks, full.CodeBlocks)
 	assert.Equal(t, res.Message.Context, full.Context[:len(res.Message.Context)], "the answer's context lines come first")
 	assert.Contains(t, strings.Join(full.Context, "\n"), "Graphs shown for the first 3 of 5 alarms")
-	assert.Equal(t, 2, answered, "AssumeRole and DescribeAlarms before the answer")
 
 	// The calls ran as the assumed role.
 	var keys []string
@@ -98,6 +100,32 @@ func TestExecuteDescribeAlarms(t *testing.T) {
 	}
 	assert.Equal(t, []string{"sts:AssumeRole", "monitoring:DescribeAlarms", "monitoring:GetMetricWidgetImage",
 		"monitoring:GetMetricWidgetImage", "monitoring:GetMetricWidgetImage"}, keys)
+}
+
+// A host may end Execute's context as soon as it returns; FollowUp then
+// fetches the graphs again under its own context.
+func TestFollowUpAfterExecuteContextEnded(t *testing.T) {
+	e, sim, reg := newExecutor(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	res, err := e.Execute(ctx, request(invocation(t, reg, "cloudwatch", "describe-alarms", nil)))
+	cancel()
+	require.NoError(t, err)
+	require.NotNil(t, res.FollowUp)
+	full, err := res.FollowUp(context.Background())
+	require.NoError(t, err)
+	assert.Len(t, full.Images, 3)
+	assert.GreaterOrEqual(t, len(sim.RequestsFor("monitoring", "GetMetricWidgetImage")), 3)
+
+	// A FollowUp whose own context has ended returns the answer as it was.
+	res, err = e.Execute(context.Background(), request(invocation(t, reg, "cloudwatch", "describe-alarms", nil)))
+	require.NoError(t, err)
+	done, stop := context.WithCancel(context.Background())
+	stop()
+	m, err := res.FollowUp(done)
+	if err != nil { // the fetch may have finished first; both are fine
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Equal(t, res.Message, m)
+	}
 }
 
 func TestExecuteAssumesRoleWithSessionPoliciesAndTags(t *testing.T) {

@@ -104,22 +104,18 @@ func (s *Service) shape(v reflect.Value, depth int) (any, bool) {
 		}
 		return out, true
 	case reflect.Struct:
-		out := make(map[string]any, t.NumField())
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if !f.IsExported() || f.Type == metadataType {
-				continue
-			}
-			if e, ok := decodedForChat(t, f.Name, v.Field(i)); ok {
-				out[f.Name] = e
-				continue
-			}
-			if e, ok := s.shape(v.Field(i), depth+1); ok {
-				name := f.Name
-				if s != nil {
-					name = s.memberName(t, f.Name)
+		plan := s.structPlan(t)
+		out := make(map[string]any, len(plan))
+		for _, f := range plan {
+			fv := v.Field(f.index)
+			if f.decoded {
+				if e, ok := decodedForChat(f.goName, fv); ok {
+					out[f.name] = e
+					continue
 				}
-				out[name] = e
+			}
+			if e, ok := s.shape(fv, depth+1); ok {
+				out[f.name] = e
 			}
 		}
 		return out, true
@@ -131,10 +127,7 @@ func (s *Service) shape(v reflect.Value, depth int) (any, bool) {
 // AWS CLI writes the payload to its outfile as raw bytes and people read
 // the tail of the log decoded, while chat has no outfile and base64 is
 // unreadable. A value that is not UTF-8 text stays base64.
-func decodedForChat(t reflect.Type, field string, v reflect.Value) (any, bool) {
-	if t.Name() != "InvokeOutput" || !strings.HasSuffix(t.PkgPath(), "/service/lambda") {
-		return nil, false
-	}
+func decodedForChat(field string, v reflect.Value) (any, bool) {
 	switch {
 	case field == "Payload" && v.Type() == bytesType && !v.IsNil() && utf8.Valid(v.Bytes()):
 		return string(v.Bytes()), true
@@ -145,6 +138,43 @@ func decodedForChat(t reflect.Type, field string, v reflect.Value) (any, bool) {
 		}
 	}
 	return nil, false
+}
+
+// fieldPlan is how one exported member of an SDK struct is shaped.
+type fieldPlan struct {
+	index   int
+	name    string // the CLI's member name
+	goName  string
+	decoded bool // see decodedForChat
+}
+
+// structPlan returns t's members to shape, worked out once per type and
+// service: the reflection over field names and the member-name lookups
+// are the same for every value and were most of CLIShape's cost.
+func (s *Service) structPlan(t reflect.Type) []fieldPlan {
+	if s != nil && s.plans != nil {
+		if p, ok := s.plans.Load(t); ok {
+			return p.([]fieldPlan)
+		}
+	}
+	lambdaInvoke := t.Name() == "InvokeOutput" && strings.HasSuffix(t.PkgPath(), "/service/lambda")
+	plan := make([]fieldPlan, 0, t.NumField())
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() || f.Type == metadataType {
+			continue
+		}
+		name := f.Name
+		if s != nil {
+			name = s.memberName(t, f.Name)
+		}
+		plan = append(plan, fieldPlan{index: i, name: name, goName: f.Name,
+			decoded: lambdaInvoke && (f.Name == "Payload" || f.Name == "LogResult")})
+	}
+	if s != nil && s.plans != nil {
+		s.plans.Store(t, plan)
+	}
+	return plan
 }
 
 // smithyDocument is what every service's document.Interface implements.

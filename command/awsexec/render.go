@@ -2,9 +2,10 @@ package awsexec
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -197,30 +198,36 @@ func renderTable(t table) (string, bool) {
 			}
 		}
 	}
-	cols := make([]string, 0, len(seen))
-	for k := range seen {
-		cols = append(cols, k)
-	}
 	pref := map[string]int{}
 	for i, c := range preferredColumns[t.caption] {
 		pref[c] = i - len(preferredColumns[t.caption]) // before every rank
 	}
-	rank := func(k string) int {
-		if r, ok := pref[k]; ok {
-			return r
-		}
-		return columnRank(k)
+	// Each column's rank once, not per comparison.
+	type column struct {
+		name       string
+		rank, seen int
 	}
-	sort.Slice(cols, func(i, j int) bool {
-		ri, rj := rank(cols[i]), rank(cols[j])
-		if ri != rj {
-			return ri < rj
+	ranked := make([]column, 0, len(seen))
+	for k, n := range seen {
+		r, ok := pref[k]
+		if !ok {
+			r = columnRank(k)
 		}
-		if seen[cols[i]] != seen[cols[j]] {
-			return seen[cols[i]] > seen[cols[j]]
+		ranked = append(ranked, column{k, r, n})
+	}
+	slices.SortFunc(ranked, func(a, b column) int {
+		if a.rank != b.rank {
+			return cmp.Compare(a.rank, b.rank)
 		}
-		return cols[i] < cols[j]
+		if a.seen != b.seen {
+			return cmp.Compare(b.seen, a.seen)
+		}
+		return strings.Compare(a.name, b.name)
 	})
+	cols := make([]string, len(ranked))
+	for i, c := range ranked {
+		cols[i] = c.name
+	}
 	if n := len(pref); n >= 2 && len(cols) > n && pref[cols[n-1]] < 0 {
 		// Every preferred column is present: they say enough.
 		cols = cols[:n]
@@ -233,47 +240,71 @@ func renderTable(t table) (string, bool) {
 	}
 	rows := make([][]string, 0, len(t.records)+1)
 	rows = append(rows, cols)
-	for _, r := range t.records {
-		row := make([]string, len(cols))
+	cells := make([]string, len(cols)*len(t.records))
+	for ri, r := range t.records {
+		row := cells[ri*len(cols) : (ri+1)*len(cols)]
 		for i, c := range cols {
 			s, _ := cell(r[c])
 			width := maxCellWidth
 			if i == len(cols)-1 {
 				width = maxLastCellWidth // nothing to its right: log messages, reasons
 			}
-			row[i] = clip(strings.NewReplacer("\n", " ", "\t", " ", "\r", " ").Replace(s), width)
+			row[i] = clip(oneLine(s), width)
 		}
 		rows = append(rows, row)
 	}
 	widths := make([]int, len(cols))
+	size := 0
 	for _, row := range rows {
 		for i, c := range row {
 			widths[i] = max(widths[i], utf8.RuneCountInString(c))
 		}
 	}
-	var b strings.Builder
+	for _, w := range widths {
+		size += w + 2
+	}
+	b := make([]byte, 0, (size+1)*(len(rows)+1))
 	for ri, row := range rows {
-		var line strings.Builder
+		start := len(b)
 		for i, c := range row {
 			if i > 0 {
-				line.WriteString("  ")
+				b = append(b, "  "...)
 			}
-			line.WriteString(c)
-			line.WriteString(strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c)))
+			b = append(b, c...)
+			for n := widths[i] - utf8.RuneCountInString(c); n > 0; n-- {
+				b = append(b, ' ')
+			}
 		}
-		b.WriteString(strings.TrimRight(line.String(), " "))
-		b.WriteByte('\n')
+		for len(b) > start && b[len(b)-1] == ' ' {
+			b = b[:len(b)-1]
+		}
+		b = append(b, '\n')
 		if ri == 0 {
 			for i, w := range widths {
 				if i > 0 {
-					b.WriteString("  ")
+					b = append(b, "  "...)
 				}
-				b.WriteString(strings.Repeat("-", w))
+				for range w {
+					b = append(b, '-')
+				}
 			}
-			b.WriteByte('\n')
+			b = append(b, '\n')
 		}
 	}
-	return b.String(), true
+	return string(b), true
+}
+
+// oneLine puts a cell on one line: line breaks and tabs become spaces.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\n\t\r") {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' || r == '\r' {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 func clip(s string, n int) string {

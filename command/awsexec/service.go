@@ -211,6 +211,7 @@ type Service struct {
 	ops       map[string]*Operation
 	names     []string
 	unions    map[reflect.Type]*Union
+	plans     *sync.Map // reflect.Type → []fieldPlan, filled as outputs are shaped
 }
 
 // NewService builds a service table from the SDK client constructor (such as
@@ -223,6 +224,7 @@ func NewService[C any, F any](name, iamPrefix string, newClient func(aws.Config,
 		newClient: func(cfg aws.Config) any { return newClient(cfg) },
 		ops:       make(map[string]*Operation, len(ops)),
 		unions:    make(map[reflect.Type]*Union, len(info.Unions)),
+		plans:     &sync.Map{},
 	}
 	for _, op := range ops {
 		s.ops[op.Name] = op

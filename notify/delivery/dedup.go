@@ -118,10 +118,12 @@ func (d *Deliverer) claim(t *task) (done bool) {
 			t.finish(nil)
 			return true
 		case string(v) == stateFailedLegacy:
-			// A failure must never suppress a redelivery. Without a
-			// conditional delete, two replicas taking over the same legacy
-			// record at once could both send; only records written before
-			// this version exist in that state.
+			// A failure must never suppress a redelivery. With a
+			// ConditionalStore only the record still "failed" is deleted
+			// and the next round's PutIfAbsent has one winner; without
+			// one, two replicas taking over the same legacy record at once
+			// could both send. Only records written by earlier versions
+			// exist in that state.
 			if err := d.deleteIf(ctx, dedupKey(t), []byte(stateFailedLegacy)); err != nil {
 				t.fail(fmt.Errorf("take over failed dedup key: %w", err), "")
 				return true

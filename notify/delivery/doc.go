@@ -50,6 +50,22 @@
 // delivery's process died, its lease expires after at most the claim TTL
 // (default 2 minutes) and the next redelivery takes over.
 //
+// A graceful stop (the submitter's context ends, or Shutdown's grace
+// period) leaves no claim behind, so a peer takes the notification over at
+// once: a claim being written is let finish (a request abandoned on the
+// wire may still be applied after its caller moved on, by nobody's claim)
+// and then released; queued and in-flight sends release theirs; a release
+// or a mark that fails is retried a few times; and the Dispatcher returns
+// only once the cancelled deliveries released their claims (a second at
+// most), so that the copy its source hands back is not refused. With a
+// ConditionalStore (boltstore, dynamostore) the lease renewal and the
+// release are conditional on the claim's own token: a renewal that lands
+// late cannot bring a released claim back, and a release cannot delete a
+// claim another replica took after the lease ran out. What stays bounded by
+// the lease is what a crash, a Store unreachable for the whole release, or
+// a claim whose PutIfAbsent failed with an unknown outcome and landed later
+// leaves.
+//
 // Claims are taken when a notification is enqueued, concurrently for all
 // its channels and alongside every other source's claims, so that a
 // batching Store (bbolt) commits many of them at once; each channel's
@@ -79,8 +95,8 @@
 // failed mark is logged at ERROR. None of Slack, Teams or Chime
 // deduplicates posts, so delivery is at-least-once across crashes and once
 // per channel otherwise. Records written as "failed" by earlier versions
-// are taken over (delete, then claim); two replicas doing that at the same
-// instant could both post. Two copies of one notification submitted at
+// are taken over (delete, then claim); without a ConditionalStore two
+// replicas doing that at the same instant could both post. Two copies of one notification submitted at
 // the same time are not queued behind each other: the second finds the
 // first's claim and is reported ErrInProgress, and its source's retry then
 // finds "delivered".

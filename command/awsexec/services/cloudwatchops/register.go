@@ -79,7 +79,7 @@ func alarmGraphs(maxGraphs int) awsexec.Decorator {
 		var wg sync.WaitGroup
 		for i := range graphs {
 			g := &graphs[i]
-			wg.Go(func() {
+			fetch := func() {
 				img, err := c.GetMetricWidgetImage(ctx, &cloudwatch.GetMetricWidgetImageInput{
 					MetricWidget: aws.String(g.widget), OutputFormat: aws.String("png"),
 				})
@@ -88,7 +88,12 @@ func alarmGraphs(maxGraphs int) awsexec.Decorator {
 					return
 				}
 				g.img = img.MetricWidgetImage
-			})
+			}
+			if i == len(graphs)-1 {
+				fetch() // the last one on this goroutine
+			} else {
+				wg.Go(fetch)
+			}
 		}
 		wg.Wait()
 		var errs []error
@@ -126,30 +131,50 @@ func AlarmWidget(a types.MetricAlarm) (string, bool) {
 	if a.ExtendedStatistic != nil {
 		stat = *a.ExtendedStatistic
 	}
-	opts := map[string]any{}
-	if stat != "" {
-		opts["stat"] = stat
-	}
-	if a.Period != nil {
-		opts["period"] = *a.Period
-	}
-	metric = append(metric, opts)
-	w := map[string]any{
-		"title":   aws.ToString(a.AlarmName),
-		"metrics": []any{metric},
-		"start":   "-PT3H",
-		"view":    "timeSeries",
-		"width":   600,
-		"height":  300,
+	metric = append(metric, metricOptions{Period: a.Period, Stat: stat})
+	w := widget{
+		Title:   aws.ToString(a.AlarmName),
+		Metrics: [][]any{metric},
+		Start:   "-PT3H",
+		View:    "timeSeries",
+		Width:   600,
+		Height:  300,
 	}
 	if a.Threshold != nil {
-		w["annotations"] = map[string]any{"horizontal": []any{map[string]any{"label": "threshold", "value": *a.Threshold}}}
+		w.Annotations = &annotations{Horizontal: []line{{Label: "threshold", Value: *a.Threshold}}}
 	}
 	b, err := json.Marshal(w)
 	if err != nil {
 		return "", false
 	}
 	return string(b), true
+}
+
+// widget is a metric widget definition; its fields are in the order
+// encoding/json gave the map it once was, so definitions (and the images
+// cached by them) stay the same.
+type widget struct {
+	Annotations *annotations `json:"annotations,omitempty"`
+	Height      int          `json:"height"`
+	Metrics     [][]any      `json:"metrics"`
+	Start       string       `json:"start"`
+	Title       string       `json:"title"`
+	View        string       `json:"view"`
+	Width       int          `json:"width"`
+}
+
+type annotations struct {
+	Horizontal []line `json:"horizontal"`
+}
+
+type line struct {
+	Label string  `json:"label"`
+	Value float64 `json:"value"`
+}
+
+type metricOptions struct {
+	Period *int32 `json:"period,omitempty"`
+	Stat   string `json:"stat,omitempty"`
 }
 
 func safeFile(s string) string {

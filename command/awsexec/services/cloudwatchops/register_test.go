@@ -21,6 +21,11 @@ func TestAlarmWidget(t *testing.T) {
 	assert.JSONEq(t, `{"title":"api-errors","start":"-PT3H","view":"timeSeries","width":600,"height":300,
 		"metrics":[["AWS/Lambda","Errors","FunctionName","api",{"stat":"Sum","period":60}]],
 		"annotations":{"horizontal":[{"label":"threshold","value":1}]}}`, w)
+	// Byte for byte as before (keys sorted): the simulated account caches
+	// images by definition, and a stable definition is easier to diff.
+	assert.Equal(t, `{"annotations":{"horizontal":[{"label":"threshold","value":1}]},"height":300,`+
+		`"metrics":[["AWS/Lambda","Errors","FunctionName","api",{"period":60,"stat":"Sum"}]],"start":"-PT3H",`+
+		`"title":"api-errors","view":"timeSeries","width":600}`, w)
 
 	w, ok = cloudwatchops.AlarmWidget(types.MetricAlarm{
 		AlarmName: aws.String("p99"), Namespace: aws.String("AWS/ApiGateway"), MetricName: aws.String("Latency"),

@@ -111,6 +111,27 @@ func TestStopReleasesEveryStage(t *testing.T) {
 	assert.Empty(t, s.Sent(), "the stopped replica posted nothing")
 }
 
+// TestShutdownGraceReleasesClaims: Shutdown's grace period ends while a
+// send is in flight and more wait behind it in the channel's queue (a rate
+// limit, a slow platform). Every claim is released for a peer.
+func TestShutdownGraceReleasesClaims(t *testing.T) {
+	t.Parallel()
+	store := newLaggyStore(frozenClock)
+	s := &scriptedSender{block: make(chan struct{})}
+	d := newDelivererOn(t, store, s, delivery.WithDigestThreshold(0, 0))
+	jobs := []delivery.Job{job("C1", "a"), job("C1", "b"), job("C1", "c")}
+	p, err := d.Enqueue(context.Background(), jobs...)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return s.waiting.Load() == 1 }, 5*time.Second, time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	require.ErrorIs(t, d.Shutdown(ctx), context.DeadlineExceeded)
+	require.ErrorIs(t, p.Wait(context.Background()), delivery.ErrNotDelivered)
+	assert.Empty(t, store.claims(), "no claim outlives the grace period")
+	assert.Len(t, peerDelivers(t, store, jobs...).Sent(), 3)
+	assert.Empty(t, s.Sent())
+}
+
 // TestRenewCannotResurrectAReleasedClaim: a lease renewal whose answer was
 // lost lands after the claim was released (the send failed for good). A
 // renewal that is a plain Put would write the claim again, owned by nobody,

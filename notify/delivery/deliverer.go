@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -360,7 +361,7 @@ type result struct {
 // is ctx's): the caller must not acknowledge the notification. Wait may be
 // called again later to learn the final outcome.
 func (p *Pending) Wait(ctx context.Context) error {
-	return notDelivered(p.tasks, p.wait(ctx))
+	return notDelivered(p.tasks, p.wait(ctx, nil))
 }
 
 // settleTimeout bounds settle: a cancelled task finishes within a Store
@@ -374,12 +375,14 @@ const settleTimeout = time.Second
 // take at once), and returns their outcome. A task still running then is
 // reported with cause, the submitter's context error.
 func (p *Pending) settle(cause error) error {
-	ctx, cancel := context.WithTimeoutCause(context.Background(), settleTimeout, cause)
+	ctx, cancel := context.WithTimeout(context.Background(), settleTimeout)
 	defer cancel()
-	return notDelivered(p.tasks, p.wait(ctx))
+	return notDelivered(p.tasks, p.wait(ctx, cause))
 }
 
-func (p *Pending) wait(ctx context.Context) []error {
+// wait collects the tasks' outcomes until ctx ends; a task not finished
+// by then is reported with unfinished, or ctx's error when that is nil.
+func (p *Pending) wait(ctx context.Context, unfinished error) []error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	out := make([]error, len(p.tasks))
@@ -389,7 +392,7 @@ func (p *Pending) wait(ctx context.Context) []error {
 			case err := <-t.done:
 				p.results[i] = result{err: err, got: true}
 			case <-ctx.Done():
-				out[i] = context.Cause(ctx)
+				out[i] = cmp.Or(unfinished, ctx.Err())
 				continue
 			}
 		}

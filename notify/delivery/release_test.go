@@ -243,3 +243,45 @@ func TestDispatcherReturnsAfterReleasing(t *testing.T) {
 	require.ErrorIs(t, <-done, context.Canceled)
 	assert.Empty(t, store.claims(), "claims released before the source hands the message back")
 }
+
+// stuckSender ignores its context: a platform call that hangs past any
+// cancellation.
+type stuckSender struct {
+	release chan struct{}
+	waiting atomic.Int32
+}
+
+func (s *stuckSender) Send(context.Context, chat.Conversation, chat.Message) (chat.Ref, error) {
+	s.waiting.Add(1)
+	<-s.release
+	return chat.Ref{MessageID: "late"}, nil
+}
+
+// TestDispatcherSettleIsBounded: a delivery that does not end with its
+// context does not hold the stopping source: HandleEnvelope still returns
+// (after its short settle) and reports the caller's cancellation.
+func TestDispatcherSettleIsBounded(t *testing.T) {
+	t.Parallel()
+	s := &stuckSender{release: make(chan struct{})}
+	d, _ := newDeliverer(t, s)
+	t.Cleanup(func() { close(s.release) })
+	router := delivery.RouterFunc(func(_ context.Context, env *notify.Envelope) ([]delivery.Job, error) {
+		return []delivery.Job{job("C1", env.MessageID)}, nil
+	})
+	disp, err := delivery.NewDispatcher(router, d, nil)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- disp.HandleEnvelope(ctx, &notify.Envelope{Type: notify.TypeNotification, MessageID: "s1"})
+	}()
+	require.Eventually(t, func() bool { return s.waiting.Load() == 1 }, 5*time.Second, time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		require.ErrorIs(t, err, delivery.ErrNotDelivered)
+		assert.ErrorIs(t, err, context.Canceled)
+	case <-time.After(30 * time.Second):
+		t.Fatal("HandleEnvelope waits for a delivery that ignores its context")
+	}
+}

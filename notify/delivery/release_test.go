@@ -228,20 +228,34 @@ func TestDispatcherReturnsAfterReleasing(t *testing.T) {
 	}})
 	s := &scriptedSender{block: make(chan struct{})}
 	d := newDelivererOn(t, store, s, delivery.WithDigestThreshold(0, 0))
-	router := delivery.RouterFunc(func(_ context.Context, env *notify.Envelope) ([]delivery.Job, error) {
-		return []delivery.Job{job("C1", env.MessageID), job("C2", env.MessageID)}, nil
-	})
-	disp, err := delivery.NewDispatcher(router, d, nil)
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- disp.HandleEnvelope(ctx, &notify.Envelope{Type: notify.TypeNotification, MessageID: "x1"})
-	}()
+	cancel, done := handleInBackground(t, d, "x1", "C1", "C2")
 	require.Eventually(t, func() bool { return s.waiting.Load() == 2 }, 5*time.Second, time.Millisecond)
 	cancel()
 	require.ErrorIs(t, <-done, context.Canceled)
 	assert.Empty(t, store.claims(), "claims released before the source hands the message back")
+}
+
+// handleInBackground hands a notification for channels to a Dispatcher
+// over d, as a source does, and returns the cancel of the source's context
+// and HandleEnvelope's answer to come.
+func handleInBackground(t *testing.T, d *delivery.Deliverer, id string, channels ...string) (context.CancelFunc, <-chan error) {
+	t.Helper()
+	router := delivery.RouterFunc(func(_ context.Context, env *notify.Envelope) ([]delivery.Job, error) {
+		var jobs []delivery.Job
+		for _, ch := range channels {
+			jobs = append(jobs, job(ch, env.MessageID))
+		}
+		return jobs, nil
+	})
+	disp, err := delivery.NewDispatcher(router, d, nil)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	done := make(chan error, 1)
+	go func() {
+		done <- disp.HandleEnvelope(ctx, &notify.Envelope{Type: notify.TypeNotification, MessageID: id})
+	}()
+	return cancel, done
 }
 
 // stuckSender ignores its context: a platform call that hangs past any
@@ -265,16 +279,7 @@ func TestDispatcherSettleIsBounded(t *testing.T) {
 	s := &stuckSender{release: make(chan struct{})}
 	d, _ := newDeliverer(t, s)
 	t.Cleanup(func() { close(s.release) })
-	router := delivery.RouterFunc(func(_ context.Context, env *notify.Envelope) ([]delivery.Job, error) {
-		return []delivery.Job{job("C1", env.MessageID)}, nil
-	})
-	disp, err := delivery.NewDispatcher(router, d, nil)
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- disp.HandleEnvelope(ctx, &notify.Envelope{Type: notify.TypeNotification, MessageID: "s1"})
-	}()
+	cancel, done := handleInBackground(t, d, "s1", "C1")
 	require.Eventually(t, func() bool { return s.waiting.Load() == 1 }, 5*time.Second, time.Millisecond)
 	cancel()
 	select {

@@ -78,6 +78,8 @@ type Adapter struct {
 	idlePerHost   int
 	maxChars      int
 	command       string
+	sweepEvery    time.Duration // WithUploadSweep; 0: off
+	sweepAge      time.Duration
 
 	active  atomic.Pointer[listener]
 	botUser sync.Map // team ID ("" in single-token mode) → bot user ID
@@ -215,6 +217,9 @@ func New(opts ...Option) (*Adapter, error) {
 	}
 	if !strings.HasPrefix(a.command, "/") {
 		errs = append(errs, fmt.Errorf("slack: slash command %q must start with /", a.command))
+	}
+	if err := a.checkSweep(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

@@ -122,7 +122,7 @@ func TestSendFullMessageUploadsFilesInThread(t *testing.T) {
 	require.Len(t, ups, 2, "the image bytes and the file")
 	// The image bytes are uploaded first, unshared, and shown in the
 	// message; the file goes into the message's thread.
-	assert.Equal(t, "graph.png", ups[0].Name)
+	assert.Regexp(t, `^opschat-inline-[0-9a-f]{16}-graph\.png$`, ups[0].Name)
 	assert.Empty(t, ups[0].Channel)
 	assert.Equal(t, []string{ups[0].ID}, slackFileIDs(t, post))
 	assert.Equal(t, "output.json", ups[1].Name)

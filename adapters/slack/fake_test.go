@@ -2,12 +2,15 @@ package slack_test
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,6 +46,13 @@ type upload struct {
 	Channel string
 	Thread  string
 	Data    []byte
+	// User uploaded the file (the bot unless a test says otherwise);
+	// Created is when (now, unless a test backdates it).
+	User    string
+	Created time.Time
+	// Public marks a file shared some other way than to Channel (a
+	// public link, a share in Slack Connect).
+	Public bool
 }
 
 // fakeSlack is a loopback fake of the Slack Web API and of the Socket Mode
@@ -63,6 +73,10 @@ type fakeSlack struct {
 	nextErr    map[string]string // method → Slack error code for its next call
 	private    map[string]bool
 	failMethod string // a Web API method answered with HTTP 500 while set
+	// limited is how many more calls of a method are answered with 429
+	// and a Retry-After of limitWait.
+	limited   map[string]int
+	limitWait time.Duration
 	// retryAfterRaw, when set, is the Retry-After header of FailNext's
 	// answers, verbatim (an HTTP date, garbage).
 	retryAfterRaw string
@@ -78,7 +92,7 @@ type fakeSlack struct {
 
 func newFakeSlack(t testing.TB) *fakeSlack {
 	t.Helper()
-	f := &fakeSlack{t: t, pending: map[string]upload{}, nextErr: map[string]string{}, private: map[string]bool{},
+	f := &fakeSlack{t: t, pending: map[string]upload{}, nextErr: map[string]string{}, private: map[string]bool{}, limited: map[string]int{},
 		push: make(chan []byte, 16), acks: make(chan map[string]any, 16)}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -173,6 +187,14 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "fake failure", status)
 		return
 	}
+	if f.limited[method] > 0 {
+		f.limited[method]--
+		wait := f.limitWait
+		f.mu.Unlock()
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)))
+		http.Error(w, "rate limited", http.StatusTooManyRequests)
+		return
+	}
 	if method == f.failMethod {
 		f.mu.Unlock()
 		http.Error(w, "fake outage", http.StatusInternalServerError)
@@ -215,6 +237,7 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		for _, fl := range files {
 			u := f.pending[fl.ID]
 			u.Title, u.Channel, u.Thread = fl.Title, c.Form.Get("channel_id"), c.Form.Get("thread_ts")
+			u.User, u.Created = testBotUser, time.Now()
 			f.uploads = append(f.uploads, u)
 			out = append(out, map[string]string{"id": fl.ID, "title": fl.Title})
 		}
@@ -232,6 +255,8 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		f.deleted = append(f.deleted, c.Form.Get("file"))
 		f.mu.Unlock()
 		f.write(w, map[string]any{"ok": true})
+	case "files.list":
+		f.write(w, f.listFiles(c.Form))
 	case "views.open":
 		f.write(w, map[string]any{"ok": true, "view": map[string]any{"id": "V1"}})
 	case "auth.test":
@@ -367,4 +392,78 @@ func (f *fakeSlack) pushEnvelope(typ, envelopeID string, payload any) {
 		f.t.Fatal(err)
 	}
 	f.push <- b
+}
+
+// rateLimit makes the next n calls of method answer 429 with a Retry-After
+// of wait (whole seconds).
+func (f *fakeSlack) rateLimit(method string, n int, wait time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.limited[method], f.limitWait = n, wait
+}
+
+// addFile adds a completed file as if uploaded (u.User, u.Created default to
+// the bot and now) and returns its ID.
+func (f *fakeSlack) addFile(u upload) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.seq++
+	u.ID = fmt.Sprintf("F%04d", f.seq)
+	u.User = cmp.Or(u.User, testBotUser)
+	if u.Created.IsZero() {
+		u.Created = time.Now()
+	}
+	f.uploads = append(f.uploads, u)
+	return u.ID
+}
+
+// backdate makes every file look created d earlier.
+func (f *fakeSlack) backdate(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.uploads {
+		f.uploads[i].Created = f.uploads[i].Created.Add(-d)
+	}
+}
+
+// fileIDs returns the IDs of the files Slack holds, in order.
+func (f *fakeSlack) fileIDs() []string {
+	var ids []string
+	for _, u := range f.uploaded() {
+		ids = append(ids, u.ID)
+	}
+	return ids
+}
+
+// listFiles answers files.list as Slack does: the files of the user asked
+// for, created up to ts_to (inclusive), newest first, paged by count/page.
+func (f *fakeSlack) listFiles(form url.Values) map[string]any {
+	count, _ := strconv.Atoi(cmp.Or(form.Get("count"), "100"))
+	page, _ := strconv.Atoi(cmp.Or(form.Get("page"), "1"))
+	tsTo, err := strconv.ParseInt(form.Get("ts_to"), 10, 64)
+	if err != nil {
+		tsTo = math.MaxInt64
+	}
+	f.mu.Lock()
+	var match []upload
+	for _, u := range f.uploads {
+		if (form.Get("user") == "" || u.User == form.Get("user")) && u.Created.Unix() <= tsTo {
+			match = append(match, u)
+		}
+	}
+	f.mu.Unlock()
+	slices.SortStableFunc(match, func(a, b upload) int { return b.Created.Compare(a.Created) })
+	pages := max(1, (len(match)+count-1)/count)
+	files := []map[string]any{}
+	for _, u := range match[min(len(match), (page-1)*count):min(len(match), page*count)] {
+		file := map[string]any{"id": u.ID, "name": u.Name, "title": u.Title, "user": u.User, "created": u.Created.Unix(),
+			"channels": []string{}, "groups": []string{}, "ims": []string{}, "shares": map[string]any{}, "is_public": u.Public}
+		if u.Channel != "" {
+			file["channels"] = []string{u.Channel}
+			file["shares"] = map[string]any{"public": map[string]any{u.Channel: []map[string]any{{"ts": u.Thread}}}}
+		}
+		files = append(files, file)
+	}
+	return map[string]any{"ok": true, "files": files,
+		"paging": map[string]int{"count": count, "total": len(match), "page": page, "pages": pages}}
 }

@@ -73,13 +73,15 @@ func TestSendShowsAlarmGraphInline(t *testing.T) {
 			ups := e.fake.uploaded()
 			require.Len(t, ups, 1, "the graph is uploaded exactly once in the end")
 			assert.Equal(t, m.Images[0].Data, ups[0].Data)
-			assert.Equal(t, "HighErrors.png", ups[0].Name)
 			if tt.inline {
+				assert.Regexp(t, `^opschat-inline-[0-9a-f]{16}-HighErrors\.png$`, ups[0].Name, "recognisable as an inline upload")
+				assert.Equal(t, m.Images[0].AltText, ups[0].Title, "Slack's file view shows what the reader knows")
 				assert.Equal(t, []string{ups[0].ID}, slackFileIDs(t, last), "the message shows the uploaded file")
 				assert.Empty(t, ups[0].Channel, "the file itself is not shared to the channel")
 				assert.Empty(t, ups[0].Thread)
 			} else {
 				assert.Empty(t, slackFileIDs(t, last))
+				assert.Equal(t, "HighErrors.png", ups[0].Name, "an attached image keeps its name")
 				assert.Equal(t, channel.ChannelID, ups[0].Channel, "attached after the message")
 				assert.Equal(t, ref.MessageID, ups[0].Thread)
 			}

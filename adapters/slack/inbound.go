@@ -53,6 +53,8 @@ func (l *listener) close() {
 // calls Listen without an app token and serves HTTPHandler. Each event is
 // handled in its own goroutine; Listen waits for running handlers (whose
 // context it cancels) before returning. Only one Listen may run at a time.
+// With WithUploadSweep it also sweeps orphaned inline image uploads while
+// it runs, and stops the sweep before returning.
 func (a *Adapter) Listen(ctx context.Context, h chat.Handler) error {
 	if h == nil {
 		return errors.New("slack: listen: nil handler")
@@ -68,6 +70,10 @@ func (a *Adapter) Listen(ctx context.Context, h chat.Handler) error {
 		a.active.CompareAndSwap(l, nil)
 		l.close()
 	}()
+	if a.sweepEvery > 0 {
+		// Tracked like a handler: Listen returns only once it has stopped.
+		l.start(func() { a.runSweeps(ctx) })
+	}
 	if a.appToken.IsZero() {
 		a.log.InfoContext(ctx, "slack: listening for HTTP events only (no app-level token)")
 		<-ctx.Done()

@@ -108,10 +108,10 @@ func (a *Adapter) post(ctx context.Context, conv chat.Conversation, p *prepared)
 type prepared struct {
 	a   *Adapter
 	api *slackgo.Client
-	// ids are the inline images' file IDs by image index; nil when none was
-	// uploaded (then attached is unused and release nil).
-	ids      []string
-	inline   Rendered // shows the images from ids
+	// up are the inline images' uploads; nil when none was uploaded (then
+	// attached is unused and release nil).
+	up       *inlineUploads
+	inline   Rendered // shows the images from up
 	attached Rendered // attaches them after the message
 	// release disarms the deletion of the uploads when Prepare's context
 	// ends; false means the deletion has started, and the uploads are gone.
@@ -121,25 +121,29 @@ type prepared struct {
 
 // prepare uploads m's inline images and renders m both ways (see prepared).
 func (a *Adapter) prepare(ctx context.Context, api *slackgo.Client, m chat.Message) (*prepared, error) {
-	ids := a.uploadInlineImages(ctx, api, m)
+	up := a.uploadInlineImages(ctx, api, m)
+	var ids []string
+	if up != nil {
+		ids = up.ids
+	}
 	// One form value for both renderings: a form too large for its button
 	// is stored once, whichever rendering is posted.
 	formValue := a.formValues(ctx)
 	inline, err := a.renderWith(m, ids, formValue)
 	if err != nil {
-		a.deleteFiles(ctx, api, ids)
+		a.deleteFiles(ctx, api, up)
 		return nil, &chat.SendError{Platform: chat.PlatformSlack, Err: err}
 	}
 	p := &prepared{a: a, api: api, inline: inline}
-	if ids == nil {
+	if up == nil {
 		return p, nil
 	}
 	if p.attached, err = a.renderWith(m, nil, formValue); err != nil {
-		a.deleteFiles(ctx, api, ids)
+		a.deleteFiles(ctx, api, up)
 		return nil, &chat.SendError{Platform: chat.PlatformSlack, Err: err}
 	}
-	p.ids = ids
-	p.release = context.AfterFunc(ctx, func() { a.deleteFiles(ctx, api, ids) })
+	p.up = up
+	p.release = context.AfterFunc(ctx, func() { a.deleteFiles(ctx, api, up) })
 	return p, nil
 }
 
@@ -158,7 +162,7 @@ func (p *prepared) send(ctx context.Context, name, method string, call func(Rend
 		p.discard(ctx)
 		return Rendered{}, fmt.Errorf("slack: %s: %w", name, err)
 	}
-	if p.ids == nil {
+	if p.up == nil {
 		return p.inline, classifyOrNil(method, call(p.inline))
 	}
 	if !p.release() {
@@ -167,9 +171,10 @@ func (p *prepared) send(ctx context.Context, name, method string, call func(Rend
 	}
 	err := call(p.inline)
 	if err == nil {
+		p.a.settle(ctx, p.api, p.up, p.inline)
 		return p.inline, nil
 	}
-	p.a.deleteFiles(ctx, p.api, p.ids)
+	p.a.deleteFiles(ctx, p.api, p.up)
 	if slackErrorCode(err) != "invalid_blocks" {
 		return p.inline, classify(method, err)
 	}
@@ -180,8 +185,8 @@ func (p *prepared) send(ctx context.Context, name, method string, call func(Rend
 // discard deletes the uploads of a message that will not be sent, unless
 // the cleanup on Prepare's context already does.
 func (p *prepared) discard(ctx context.Context) {
-	if p.ids != nil && p.release() {
-		p.a.deleteFiles(ctx, p.api, p.ids)
+	if p.up != nil && p.release() {
+		p.a.deleteFiles(ctx, p.api, p.up)
 	}
 }
 

@@ -34,14 +34,23 @@ func largeForm() *chat.Form {
 // encoded body), the one part of a post that differs between two runs.
 var storedKey = regexp.MustCompile(`r1%3A[0-9a-f]{32}`)
 
+// inlineKey matches the random key in an inline upload's file name.
+var inlineKey = regexp.MustCompile(`opschat-inline-[0-9a-f]{16}-`)
+
 // traffic is every Web API call and upload a fake saw, with stored form
-// keys normalised.
+// keys, inline upload keys and upload times normalised.
 func traffic(f *fakeSlack) ([]string, []upload) {
 	var out []string
 	for _, c := range f.snapshot() {
-		out = append(out, c.Method+" "+storedKey.ReplaceAllString(c.Form.Encode(), "r1%3AKEY"))
+		body := storedKey.ReplaceAllString(c.Form.Encode(), "r1%3AKEY")
+		out = append(out, c.Method+" "+inlineKey.ReplaceAllString(body, "opschat-inline-KEY-"))
 	}
-	return out, f.uploaded()
+	ups := f.uploaded()
+	for i := range ups {
+		ups[i].Name = inlineKey.ReplaceAllString(ups[i].Name, "opschat-inline-KEY-")
+		ups[i].Created = time.Time{}
+	}
+	return out, ups
 }
 
 // TestPrepareThenPostSendsWhatSendSends is the golden equality of the two

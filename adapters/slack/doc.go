@@ -24,6 +24,17 @@
 // image becomes a link). Buttons sharing an ID get unique action_ids ("id",
 // "id#2", …; ButtonID maps them back) so they sit on one row.
 //
+// Inline images (an alarm's graph) are uploaded unshared before the post
+// and shown by an image block; each such upload is named
+// InlineUploadPrefix + a key + the image's name and recorded in the Store
+// until a posted message shows it. SweepUploads, or WithUploadSweep(every,
+// olderThan) while Listen runs (off by default), deletes the bot's recorded,
+// unshared uploads older than olderThan (default an hour): the copies left
+// when the process died between an upload and its post. It needs the
+// files:read scope besides files:write (missing, the sweep fails with
+// ErrMissingScope and nothing is deleted) and a durable Store to find
+// uploads across restarts.
+//
 // Every interaction is acknowledged before any Web API lookup (the
 // channel's privacy from conversations.info), in HTTP mode as in Socket
 // Mode: Slack shows the user an error after 3 seconds.

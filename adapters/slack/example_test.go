@@ -3,10 +3,12 @@ package slack_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/opschat/opschat/adapters/slack"
 	"github.com/opschat/opschat/chat"
@@ -49,4 +51,26 @@ func ExampleNew() {
 	if err := a.Listen(context.Background(), handler); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// Inline image uploads left behind by a process that died between the
+// upload and the post are deleted by a sweep: periodically while Listen
+// runs, or on demand (from a maintenance job, say). The app needs the
+// files:read scope, and a Store that outlives the process.
+func ExampleAdapter_SweepUploads() {
+	var store slack.Store // the host's durable Store, e.g. a chatops Store
+	a, err := slack.New(
+		slack.WithBotToken(os.Getenv("SLACK_BOT_TOKEN")),
+		slack.WithStore(store),
+		// Every 6 hours, files older than DefaultSweepAge (an hour).
+		slack.WithUploadSweep(6*time.Hour, 0),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	deleted, err := a.SweepUploads(context.Background(), slack.DefaultSweepAge)
+	if errors.Is(err, slack.ErrMissingScope) {
+		log.Fatal("add files:read to the Slack app's bot scopes and reinstall it")
+	}
+	fmt.Println(deleted, "orphaned inline images deleted", err)
 }

@@ -34,10 +34,13 @@ import (
 //     posted message shows the file, or the file is deleted.
 //
 // SweepUploads deletes a file only when its name carries a key whose record
-// is still there, so a file some message shows is never deleted even
-// though Slack lists it as shared nowhere (an image block does not share
-// the file it shows). Without a durable Store (WithStore) the records of a
-// process that died are lost with it and its uploads are kept.
+// is still there, so a file some message shows is never deleted even if
+// Slack lists it as shared nowhere. Slack documents an image block as
+// showing a file its poster can access, not as sharing it; whether
+// files.list then reports the file as shared could not be checked against
+// a real workspace, so "shared nowhere" alone is not trusted. Without a
+// durable Store (WithStore) the records of a process that died are lost
+// with it and its uploads are kept.
 
 // InlineUploadPrefix starts the file name of every image the adapter
 // uploads, unshared, to show inside a message (see SweepUploads). Admins

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -50,9 +51,10 @@ const (
 // after at most a minute) for as long as it listens, deleting inline image
 // uploads older than olderThan (DefaultSweepAge when 0) that no posted
 // message shows. Results are logged (INFO when files were deleted, WARN on
-// failure). Off by default: it needs the files:read scope and a durable,
-// shared Store (WithStore) to find uploads across restarts. Several
-// replicas may all sweep; a file deleted twice is not an error.
+// failure). Off by default: it needs the files:read scope (with WithOAuth
+// it is added to the scopes installs are asked for) and a durable, shared
+// Store (WithStore) to find uploads across restarts. Several replicas may
+// all sweep; a file deleted twice is not an error.
 func WithUploadSweep(every, olderThan time.Duration) Option {
 	return func(a *Adapter) { a.sweepEvery, a.sweepAge = every, olderThan }
 }
@@ -71,8 +73,16 @@ func (a *Adapter) checkSweep() error {
 	if a.sweepAge < minSweepAge {
 		return fmt.Errorf("slack: upload sweep age %v is under %v: uploads awaiting their post could be deleted", a.sweepAge, minSweepAge)
 	}
+	// Installs must grant what the sweep needs. Clip: never append into
+	// DefaultBotScopes' array.
+	if a.oauth != nil && !slices.Contains(a.oauth.Scopes, scopeFilesRead) {
+		a.oauth.Scopes = append(slices.Clip(a.oauth.Scopes), scopeFilesRead)
+	}
 	return nil
 }
+
+// scopeFilesRead is the scope files.list needs.
+const scopeFilesRead = "files:read"
 
 // SweepUploads deletes the app's inline image uploads that no message shows
 // and that are older than olderThan (at least 10 minutes): the copies left
@@ -88,8 +98,8 @@ func (a *Adapter) checkSweep() error {
 //   - still recorded in the Store as not shown by a posted message,
 //   - shared nowhere (no channel, group, DM, share or public link).
 //
-// Every other file is kept: an upload shown by a message (Slack lists it as
-// shared nowhere; its record was removed when the message was posted), a
+// Every other file is kept: an upload shown by a message (Slack may list
+// it as shared nowhere; its record was removed when the message was posted), a
 // file shared anywhere, another user's file, a file without the prefix, a
 // younger one, and one whose record is lost (a memory Store across a
 // restart, or past the record's 30 days).
@@ -293,7 +303,7 @@ func sweepError(ws, method string, err error) error {
 	if se, ok := errors.AsType[slackgo.SlackErrorResponse](err); ok && se.Err == "missing_scope" {
 		needed := se.Needed
 		if needed == "" {
-			needed = "files:read"
+			needed = scopeFilesRead
 		}
 		return fmt.Errorf("slack: sweep uploads in %s: %s needs scope %s: %w (%w)", ws, method, needed, ErrMissingScope, err)
 	}

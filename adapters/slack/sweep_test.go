@@ -3,6 +3,11 @@ package slack_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -319,4 +324,83 @@ func TestListenLogsFailedSweep(t *testing.T) {
 	stop()
 	assert.Contains(t, e.logs.String(), "upload sweep failed")
 	assert.NotContains(t, e.logs.String(), testBotToken)
+}
+
+// An inline upload whose image block was cut to fit Slack's limits is
+// attached instead; the unshown upload is deleted when the message is
+// posted, not left for a sweep.
+func TestPostDeletesInlineUploadCutByTruncation(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, slack.WithRenderOptions(slack.WithMaxBlockChars(500)))
+	m := adaptertest.AlarmGraphMessage()
+	m.Text = strings.Repeat("long reason ", 200)
+	_, err := e.adapter.Send(ctx, channel, m)
+	require.NoError(t, err)
+	posts := e.fake.callsTo("chat.postMessage")
+	require.Len(t, posts, 1)
+	require.Empty(t, slackFileIDs(t, posts[0]), "the image block did not fit")
+
+	deletes := e.fake.callsTo("files.delete")
+	require.Len(t, deletes, 1)
+	for _, u := range e.fake.uploaded() {
+		assert.NotRegexp(t, `^opschat-inline-`, u.Name, "no unshown inline upload is left")
+	}
+	recs, err := e.store.List(ctx, nsInline, "")
+	require.NoError(t, err)
+	assert.Empty(t, recs)
+}
+
+// With OAuth, every installed workspace is swept with its own token.
+func TestSweepEveryInstalledWorkspace(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, slack.WithOAuth(slack.OAuthConfig{ClientID: testClientID, ClientSecret: slack.NewSecret(testClientSK), RedirectURL: "https://bot.example.com/slack/oauth/callback"}))
+	require.NoError(t, e.store.Put(ctx, "slack.install", "T0002", []byte(`{"team_id":"T0002","bot_token":"xoxb-installed-secret"}`), 0))
+	require.NoError(t, e.store.Put(ctx, "slack.install", "T0003", []byte(`not json`), 0))
+	orphanFile(t, e, "00000000000000a1", 2*time.Hour)
+	n, err := e.adapter.SweepUploads(ctx, time.Hour)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	var tokens []string
+	for _, c := range e.fake.callsTo("auth.test") {
+		tokens = append(tokens, c.Form.Get("token")+c.Auth)
+	}
+	require.Len(t, tokens, 2, "the bot token's workspace and T0002; the unreadable installation is skipped")
+	assert.Contains(t, tokens[1], "xoxb-installed-secret")
+	assert.Contains(t, e.logs.String(), "unreadable installation skipped")
+}
+
+// With the sweep on, installs are asked for files:read too; the package's
+// default scopes are left as they are.
+func TestUploadSweepAsksInstallsForFilesRead(t *testing.T) {
+	before := slices.Clone(slack.DefaultBotScopes)
+	oauth := slack.OAuthConfig{ClientID: testClientID, ClientSecret: slack.NewSecret(testClientSK), RedirectURL: "https://bot.example.com/slack/oauth/callback"}
+	tests := []struct {
+		name  string
+		sweep bool
+		want  bool
+	}{
+		{name: "sweep on", sweep: true, want: true},
+		{name: "sweep off", want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := []slack.Option{slack.WithOAuth(oauth)}
+			if tt.sweep {
+				opts = append(opts, slack.WithUploadSweep(time.Hour, 0))
+			}
+			e := newEnv(t, opts...)
+			srv := httptest.NewServer(e.adapter.HTTPHandler())
+			t.Cleanup(srv.Close)
+			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			resp, err := client.Get(srv.URL + slack.PathInstall)
+			require.NoError(t, err)
+			require.NoError(t, resp.Body.Close())
+			loc, err := url.Parse(resp.Header.Get("Location"))
+			require.NoError(t, err)
+			scopes := strings.Split(loc.Query().Get("scope"), ",")
+			require.Contains(t, scopes, "chat:write")
+			assert.Equal(t, tt.want, slices.Contains(scopes, "files:read"), "%v", scopes)
+		})
+	}
+	assert.Equal(t, before, slack.DefaultBotScopes)
 }

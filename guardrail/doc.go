@@ -32,7 +32,14 @@
 // the operator's type (an unparseable aws:CurrentTime or aws:SourceIp, a
 // non-ARN for ArnLike) or whose policy variable does not resolve is true in
 // a Deny and false in an Allow, as is a statement whose resource is not
-// known (UnknownResource). IgnoreCase operators fold case as
+// known (UnknownResource), and a Resource or NotResource element whose
+// policy variable does not resolve (absent without a default, several
+// values, a key the context spells in two cases) unless no value of the
+// variable could make its pattern match. What IAM might read otherwise is
+// refused at parse: a "${" that is neither a variable nor an escape in a
+// 2012-10-17 document, a condition key or operator written twice in two
+// letter cases in one block, a policy variable in a condition key, a key
+// with space around it, null elements. IgnoreCase operators fold case as
 // strings.EqualFold does, even across byte lengths (the Kelvin sign "K"
 // equals "k").
 //

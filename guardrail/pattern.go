@@ -207,17 +207,20 @@ func (p *pattern) matchVars(s string, ctx *reqContext) (match, unresolved bool) 
 	for {
 		if ti < len(toks) {
 			t := &toks[ti]
-			kind := t.kind
-			var v string
-			if kind == tokVar {
-				var ok bool
-				if v, ok = t.resolve(ctx); !ok {
-					// Every token is passed on the way to a match, so
-					// a match through this one is undecided.
-					unresolved, kind = true, tokStar
+			switch t.kind {
+			case tokVar:
+				if v, ok := t.resolve(ctx); ok {
+					if n := prefixLen(s[si:], v, p.fold, false); n >= 0 {
+						si += n
+						ti++
+						continue
+					}
+					break
 				}
-			}
-			switch kind {
+				// Unresolved: a star. Every token is passed on the way
+				// to a match, so a match through this one is undecided.
+				unresolved = true
+				fallthrough
 			case tokStar:
 				if ti == len(toks)-1 {
 					// A final star takes whatever is left ("instance/*"),
@@ -236,12 +239,6 @@ func (p *pattern) matchVars(s string, ctx *reqContext) (match, unresolved bool) 
 				}
 			case tokLit:
 				if n := prefixLen(s[si:], t.s, p.fold, p.asciiFold); n >= 0 {
-					si += n
-					ti++
-					continue
-				}
-			case tokVar:
-				if n := prefixLen(s[si:], v, p.fold, false); n >= 0 {
 					si += n
 					ti++
 					continue
@@ -413,22 +410,20 @@ func (ap *arnPattern) matchVars(s string, ctx *reqContext) (match, unresolved bo
 		return ap.whole.matchVars(s, ctx)
 	}
 	rest := s
-	for i := 0; i < 6; i++ {
-		seg := rest
-		if i < 5 {
-			j := strings.IndexByte(rest, ':')
-			if j < 0 {
-				return false, false
-			}
-			seg, rest = rest[:j], rest[j+1:]
+	for i := 0; i < 5; i++ {
+		j := strings.IndexByte(rest, ':')
+		if j < 0 {
+			return false, false
 		}
-		m, u := ap.segs[i].matchVars(seg, ctx)
+		m, u := ap.segs[i].matchVars(rest[:j], ctx)
 		if !m {
 			return false, false
 		}
 		unresolved = unresolved || u
+		rest = rest[j+1:]
 	}
-	return true, unresolved
+	m, u := ap.segs[5].matchVars(rest, ctx)
+	return m, unresolved || u
 }
 
 // splitARN splits an ARN pattern into at most six segments at colons, except

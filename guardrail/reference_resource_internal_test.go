@@ -1,7 +1,6 @@
 package guardrail
 
 import (
-	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -37,7 +36,7 @@ func referenceResourceMatch(pat string, variables bool, resource string, ctx map
 		unresolved = unresolved || it.kind == refUnresolved
 	}
 	if len(patParts) != 6 {
-		if !referenceRegexp(items).MatchString(resource) {
+		if !referenceGlob(items, resource) {
 			return resNoMatch
 		}
 	} else {
@@ -46,7 +45,7 @@ func referenceResourceMatch(pat string, variables bool, resource string, ctx map
 			return resNoMatch
 		}
 		for i := range patParts {
-			if !referenceRegexp(patParts[i]).MatchString(resParts[i]) {
+			if !referenceGlob(patParts[i], resParts[i]) {
 				return resNoMatch
 			}
 		}
@@ -134,21 +133,44 @@ func referenceVariable(inner string, ctx map[string][]string) (string, bool) {
 	return def, hasDef
 }
 
-// referenceRegexp is the anchored expression of items; an unresolved
-// variable is any text.
-func referenceRegexp(items []refItem) *regexp.Regexp {
-	var re strings.Builder
-	re.WriteString(`^(?s:`)
-	for _, it := range items {
-		switch it.kind {
-		case refStar, refUnresolved:
-			re.WriteString(`.*`)
-		case refOne:
-			re.WriteString(`.`)
-		default:
-			re.WriteString(regexp.QuoteMeta(it.text))
-		}
+// referenceGlob reports whether items match all of s, by dynamic
+// programming over the rune boundaries of s (no backtracking, so no
+// pattern can make it slow): reach[j] says whether the items so far can
+// match s up to its j-th boundary. An unresolved variable is any text.
+func referenceGlob(items []refItem, s string) bool {
+	var bounds []int // byte offset of each rune boundary, len(s) included
+	at := make([]int, len(s)+1)
+	for i := range at {
+		at[i] = -1
 	}
-	re.WriteString(`)$`)
-	return regexp.MustCompile(re.String())
+	for i := 0; ; {
+		at[i] = len(bounds)
+		bounds = append(bounds, i)
+		if i == len(s) {
+			break
+		}
+		_, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+	}
+	reach := make([]bool, len(bounds))
+	reach[0] = true
+	for _, it := range items {
+		next := make([]bool, len(bounds))
+		for j := range bounds {
+			switch it.kind {
+			case refStar, refUnresolved:
+				next[j] = reach[j] || j > 0 && next[j-1]
+			case refOne:
+				next[j] = j > 0 && reach[j-1]
+			default:
+				if reach[j] && strings.HasPrefix(s[bounds[j]:], it.text) {
+					if k := at[bounds[j]+len(it.text)]; k >= 0 {
+						next[k] = true
+					}
+				}
+			}
+		}
+		reach = next
+	}
+	return reach[len(bounds)-1]
 }

@@ -189,7 +189,7 @@ var (
 	}
 	genRequestResources = []string{"", "*", "arn:aws:ec2:eu-west-1:123456789012:instance/i-1", "arn:aws:s3:::bucket/key",
 		"arn:aws:ec2:us-east-1:999999999999:instance/blue", "arn:aws:s3:::home/alice/x", "arn:aws:s3:::home/guest/x",
-		"arn:aws:s3:::b/*", "arn:aws:s3:::b/x", "arn:aws:ec2:us-east-1:123456789012:instance/i-2"}
+		"arn:aws:s3:::b/*", "arn:aws:s3:::b/x", "arn:aws:ec2:us-east-1:123456789012:instance/i-2", "arn:aws:s3:::home/${aws:username}/x"}
 	genBadActions = []string{"bad", "ec2:Get*", "ec2:a:b", "ec2:", ":x", "ec2:Stop Instances", "ec2:Ö", "ec2:Get?", "ec2\x7f:x", "", "EC2:STOPINSTANCES",
 		"\u017fts:AssumeRole", "ec2:Stop\u212aInstances"}
 )
@@ -254,7 +254,16 @@ func (g policyGen) policy(t testing.TB) *Policy {
 			sts[i] = sts[i-1] // duplicate statements
 		}
 	}
-	doc := `{"Version":"2012-10-17","Statement":[` + strings.Join(sts, ",") + `]}`
+	// Some documents are 2008-10-17 or have no Version: ${...} is
+	// literal text there.
+	version := `"Version":"2012-10-17",`
+	switch g.r.IntN(10) {
+	case 0:
+		version = `"Version":"2008-10-17",`
+	case 1:
+		version = ""
+	}
+	doc := `{` + version + `"Statement":[` + strings.Join(sts, ",") + `]}`
 	p, err := ParseNamedPolicy("gen", []byte(doc))
 	require.NoError(t, err, doc)
 	return p

@@ -116,7 +116,7 @@ func (p *parser) caseDuplicates(path, what string, keys []string) {
 	for i, a := range keys {
 		for _, b := range keys[i+1:] {
 			if strings.EqualFold(a, b) {
-				p.fail(path, "%s %q and %q differ only in letter case, which IAM ignores; write it once", what, a, b)
+				p.fail(path, "%ss %q and %q differ only in letter case, which IAM ignores; write one of them", what, a, b)
 				return
 			}
 		}

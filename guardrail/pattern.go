@@ -77,7 +77,7 @@ func compilePattern(s string, o compileOptions) pattern {
 		case o.variables && c == '$' && strings.HasPrefix(s[i:], "${"):
 			end := strings.IndexByte(s[i:], '}')
 			if end > 2 {
-				if t, ok := parseVariable(s[i+2 : i+end]); ok {
+				if t, why := parseVariable(s[i+2 : i+end]); why == "" {
 					if t.kind == tokLit {
 						lit.WriteString(t.s)
 					} else {
@@ -106,49 +106,56 @@ func compilePattern(s string, o compileOptions) pattern {
 // parseVariable interprets the inside of ${...}: the escapes ${*}, ${?}, ${$}
 // and keys with an optional default, ${aws:username, 'nobody'}. Spaces
 // around the key and the default are not part of them (IAM's own examples
-// write "${aws:username, 'nobody'}"). A default is quoted and holds no
-// quote: how IAM would read one inside it is not documented.
-func parseVariable(in string) (token, bool) {
+// write "${aws:username, 'nobody'}"). When in is neither, why says what is
+// wrong with it.
+func parseVariable(in string) (t token, why string) {
 	switch in {
 	case "*", "?", "$":
-		return token{kind: tokLit, s: in}, true
+		return token{kind: tokLit, s: in}, ""
 	}
 	key, def, hasDef := strings.TrimSpace(in), "", false
 	if comma := strings.IndexByte(in, ','); comma >= 0 {
 		key = strings.TrimSpace(in[:comma])
 		d := strings.TrimSpace(in[comma+1:])
-		if len(d) < 2 || d[0] != '\'' || d[len(d)-1] != '\'' || strings.IndexByte(d[1:len(d)-1], '\'') >= 0 {
-			return token{}, false
+		if len(d) < 2 || d[0] != '\'' || d[len(d)-1] != '\'' {
+			return token{}, "a default is written in single quotes: ${key, 'default'}"
 		}
 		def, hasDef = d[1:len(d)-1], true
+		// IAM does not document how it reads a quote inside a default
+		// (doubled, as some clones do?), nor whether a '*' or '?' that
+		// a default puts in a Resource is a wildcard: either reading
+		// could be IAM's, and one of them lets a Deny apply less.
+		if strings.ContainsAny(def, "'*?") {
+			return token{}, "a default may not hold ', * or ?: how IAM reads them there is not documented"
+		}
 	}
 	if key == "" || strings.ContainsAny(key, " \t${}',*?") {
-		return token{}, false
+		return token{}, "want ${key} or ${key, 'default'}; write ${$} for a literal \"$\""
 	}
-	return token{kind: tokVar, s: key, key: newCtxKey(key), def: def, hasDef: hasDef}, true
+	return token{kind: tokVar, s: key, key: newCtxKey(key), def: def, hasDef: hasDef}, ""
 }
 
 // malformedVariable returns the first "${" of s that starts neither a
-// policy variable nor an escape, as compilePattern reads them. IAM cannot
-// resolve such text, which would quietly make a Deny not apply, so the
-// parser refuses it in documents where ${...} are variables.
-func malformedVariable(s string) (string, bool) {
+// policy variable nor an escape, as compilePattern reads them, and why.
+// IAM cannot resolve such text, which would quietly make a Deny not
+// apply, so the parser refuses it in documents where ${...} are variables.
+func malformedVariable(s string) (bad, why string) {
 	for i := 0; i < len(s); {
 		j := strings.Index(s[i:], "${")
 		if j < 0 {
-			return "", false
+			return "", ""
 		}
 		i += j
 		end := strings.IndexByte(s[i:], '}')
 		if end < 0 {
-			return s[i:], true
+			return s[i:], "no closing \"}\"; write ${$} for a literal \"$\""
 		}
-		if _, ok := parseVariable(s[i+2 : i+end]); !ok {
-			return s[i : i+end+1], true
+		if _, why := parseVariable(s[i+2 : i+end]); why != "" {
+			return s[i : i+end+1], why
 		}
 		i += end + 1
 	}
-	return "", false
+	return "", ""
 }
 
 // resolve returns the value a variable token stands for. Multi-valued keys

@@ -336,9 +336,8 @@ func (p *parser) variablesOK(path, s string) bool {
 	if p.version != Version2012 {
 		return true
 	}
-	if bad, found := malformedVariable(s); found {
-		p.fail(path, "malformed policy variable %q (want ${key} or ${key, 'default'} with no quote in the default; "+
-			"write ${$} for a literal \"$\")", bad)
+	if bad, why := malformedVariable(s); why != "" {
+		p.fail(path, "invalid policy variable %q: %s", bad, why)
 		return false
 	}
 	return true

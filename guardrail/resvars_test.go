@@ -183,6 +183,8 @@ func TestMalformedVariablesRejected(t *testing.T) {
 		{"unterminated default", "arn:aws:s3:::b/${aws:username, 'guest}"},
 		{"brace in the default", "arn:aws:s3:::b/${aws:username, 'a}b'}"},
 		{"quote in the default", "arn:aws:s3:::b/${aws:username, 'it''s'}"},
+		{"star in the default", "arn:aws:s3:::${aws:PrincipalTag/team, '*'}/*"},
+		{"question mark in the default", "arn:aws:s3:::b/${aws:username, 'a?'}"},
 		{"empty key with default", "arn:aws:s3:::b/${, 'x'}"},
 		{"nested", "arn:aws:s3:::b/${${aws:username}}"},
 		{"in the account segment", "arn:aws:s3:${aws:region:::b"},

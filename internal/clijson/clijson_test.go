@@ -99,6 +99,12 @@ func TestAppendMatchesEncodingJSON(t *testing.T) {
 		{"empty map", map[string]any{}},
 		{"empty list", []any{}},
 		{"ints", []any{0, -1, int8(-8), int16(16), int32(-32), int64(math.MinInt64), uint(7), uint8(8), uint16(16), uint32(32), uint64(math.MaxUint64), uintptr(9)}},
+		{"records of one shape", []any{map[string]any{"b": 1.0, "a": 2.0}, map[string]any{"a": 3.0, "b": 4.0}}},
+		{"same name, other shapes", map[string]any{"L": []any{
+			map[string]any{"a": 1.0, "b": 2.0}, map[string]any{"a": 1.0, "c": 2.0}, map[string]any{"c": 1.0, "b": 2.0, "a": 0.0},
+			map[string]any{"b": "x", "a": "y"}, map[string]any{}, map[string]any{"a": nil}, map[string]any{"z": 1.0, "a": 2.0},
+		}}},
+		{"same name nested", map[string]any{"X": map[string]any{"X": map[string]any{"b": 1.0, "a": 2.0}, "a": map[string]any{"X": map[string]any{"d": true, "c": false}}}}},
 		{"float32", []any{float32(0), float32(1e-7), float32(1e-6), float32(0.1), float32(1e20), float32(1e21), float32(math.MaxFloat32), float32(16777217)}},
 	}
 	for _, s := range stringCorpus {
@@ -177,6 +183,28 @@ func TestAppendFallsBackForOtherTypes(t *testing.T) {
 			t.Parallel()
 			assertSameAsStd(t, tt.v)
 		})
+	}
+}
+
+// TestAppendStringEveryByte puts every byte value at every offset of a
+// string longer than a word, so each position of the eight-byte scan sees
+// each byte.
+func TestAppendStringEveryByte(t *testing.T) {
+	t.Parallel()
+	for c := range 256 {
+		for at := range 20 {
+			b := []byte(strings.Repeat("abcdefgh", 3))
+			b[at] = byte(c)
+			if !assertSameAsStd(t, string(b)) {
+				t.Fatalf("byte %#x at %d", c, at)
+			}
+		}
+	}
+	for _, r := range "é日🚀\u2028\u2029\ufffd" {
+		for at := range 12 {
+			s := strings.Repeat("x", at) + string(r) + strings.Repeat("<", 12-at)
+			require.True(t, assertSameAsStd(t, s), "%q", s)
+		}
 	}
 }
 

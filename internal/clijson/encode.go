@@ -66,23 +66,34 @@ type options struct {
 	stream         bool // Encoder.Encode: a trailing newline
 }
 
-// encoder is the state of one call. keys is a stack shared by the maps
-// being written: each map pushes its keys, sorts its own segment, and pops
-// them when done, so a whole tree sorts in one slice.
+// encoder is the state of one call.
+//
+// Sorting map keys is most of encoding/json's work on these trees, and an
+// answer is mostly lists of records of one shape (instances, alarms, tags,
+// dimensions). So each map's sorted key list is remembered under the member
+// name the map was found at; the next map there with as many keys is
+// checked against that list with one lookup per key, which the encoder needs
+// for the values anyway, and written in that order without collecting or
+// sorting its keys. n distinct keys all present in a map of n keys are its
+// key set, so a hit is exact.
 type encoder struct {
 	options
-	buf   []byte
-	keys  []string
-	depth int // open maps and slices
+	buf    []byte
+	keys   []string            // sorted key lists; only grows during a call
+	shapes map[string][]string // member name -> last sorted key list there
+	vals   []any               // a stack: the values of the open maps, in key order
+	depth  int                 // open maps and slices
 }
 
-var encoders = sync.Pool{New: func() any { return new(encoder) }}
+var encoders = sync.Pool{New: func() any {
+	return &encoder{shapes: make(map[string][]string)}
+}}
 
 func appendJSON(dst []byte, v any, o options) ([]byte, error) {
 	e := encoders.Get().(*encoder)
 	defer e.release()
 	e.options = o
-	err := e.value(v)
+	err := e.value(v, "")
 	if err == errDelegate {
 		return appendStd(dst, v, o)
 	}
@@ -97,15 +108,19 @@ func appendJSON(dst []byte, v any, o options) ([]byte, error) {
 
 // release returns e to the pool without references to the caller's strings.
 func (e *encoder) release() {
-	if cap(e.buf) > maxPooledBuf || cap(e.keys) > maxPooledKeys {
+	if cap(e.buf) > maxPooledBuf || cap(e.keys) > maxPooledKeys || cap(e.vals) > maxPooledKeys {
 		return
 	}
 	clear(e.keys[:cap(e.keys)])
-	*e = encoder{buf: e.buf[:0], keys: e.keys[:0]}
+	clear(e.vals[:cap(e.vals)])
+	clear(e.shapes)
+	*e = encoder{buf: e.buf[:0], keys: e.keys[:0], vals: e.vals[:0], shapes: e.shapes}
 	encoders.Put(e)
 }
 
-func (e *encoder) value(v any) error {
+// value writes v, found under the member name (for a list's elements, the
+// list's name; "" at the top).
+func (e *encoder) value(v any, name string) error {
 	switch x := v.(type) {
 	case nil:
 		e.buf = append(e.buf, "null"...)
@@ -116,9 +131,9 @@ func (e *encoder) value(v any) error {
 	case bool:
 		e.buf = strconv.AppendBool(e.buf, x)
 	case map[string]any:
-		return e.object(x)
+		return e.object(x, name)
 	case []any:
-		return e.array(x)
+		return e.array(x, name)
 	case json.Number:
 		return e.number(x)
 	case float32:
@@ -133,18 +148,28 @@ func (e *encoder) value(v any) error {
 	return nil
 }
 
-func (e *encoder) object(m map[string]any) error {
+func (e *encoder) object(m map[string]any, name string) error {
 	if done, err := e.open(m == nil, len(m), "{}"); done {
 		return err
 	}
-	base := len(e.keys)
-	for k := range m {
-		e.keys = append(e.keys, k)
+	base := len(e.vals)
+	keys, ok := e.knownOrder(m, name)
+	if !ok {
+		start := len(e.keys)
+		for k := range m {
+			e.keys = append(e.keys, k)
+		}
+		keys = e.keys[start:]
+		slices.Sort(keys)
+		for _, k := range keys {
+			e.vals = append(e.vals, m[k])
+		}
+		e.shapes[name] = keys
 	}
-	// Nested maps push beyond base+len(m) and may move e.keys; this
-	// segment keeps pointing at the array it was sorted in.
-	keys := e.keys[base:]
-	slices.Sort(keys)
+	// Nested maps push beyond base+len(m) and may move e.vals (and
+	// e.keys); these segments keep pointing at the arrays they were
+	// filled in, which nothing writes to again during the call.
+	vals := e.vals[base:]
 	for i, k := range keys {
 		e.separate(i)
 		e.buf = appendString(e.buf, k, e.escapeHTML)
@@ -152,22 +177,41 @@ func (e *encoder) object(m map[string]any) error {
 		if e.indented {
 			e.buf = append(e.buf, ' ')
 		}
-		if err := e.value(m[k]); err != nil {
+		if err := e.value(vals[i], k); err != nil {
 			return err
 		}
 	}
-	e.keys = e.keys[:base]
+	e.vals = e.vals[:base]
 	e.close('}')
 	return nil
 }
 
-func (e *encoder) array(a []any) error {
+// knownOrder returns the key list last sorted under name when it is m's
+// key set, with m's values pushed onto e.vals in that order.
+func (e *encoder) knownOrder(m map[string]any, name string) ([]string, bool) {
+	keys, ok := e.shapes[name]
+	if !ok || len(keys) != len(m) {
+		return nil, false
+	}
+	base := len(e.vals)
+	for _, k := range keys {
+		v, ok := m[k]
+		if !ok {
+			e.vals = e.vals[:base]
+			return nil, false
+		}
+		e.vals = append(e.vals, v)
+	}
+	return keys, true
+}
+
+func (e *encoder) array(a []any, name string) error {
 	if done, err := e.open(a == nil, len(a), "[]"); done {
 		return err
 	}
 	for i, x := range a {
 		e.separate(i)
-		if err := e.value(x); err != nil {
+		if err := e.value(x, name); err != nil {
 			return err
 		}
 	}

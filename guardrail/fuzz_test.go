@@ -78,7 +78,9 @@ func FuzzWildcard(f *testing.F) {
 	f.Add("*a*a*a*b", strings.Repeat("a", 64))
 	f.Add("??é*", "aaé")
 	f.Fuzz(func(t *testing.T, pat, s string) {
-		if strings.ContainsAny(pat, "$\"\\") || strings.ContainsAny(s, "\"\\") || pat == "" || !isPrintable(pat) || !isPrintable(s) {
+		// Patterns with space around them are refused at parse.
+		if strings.ContainsAny(pat, "$\"\\") || strings.ContainsAny(s, "\"\\") || pat == "" || !isPrintable(pat) || !isPrintable(s) ||
+			strings.TrimSpace(pat) != pat {
 			return
 		}
 		// Resource patterns starting with "arn:" are matched by segment;

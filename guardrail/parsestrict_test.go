@@ -88,6 +88,8 @@ func TestStatementShapesRefused(t *testing.T) {
 		{"null Resource", stmt(`{"Effect":"Deny","Action":"*","Resource":null}`), "Statement[0].Resource: must be a string or an array of strings, got null"},
 		{"null Version", `{"Version":null,"Statement":{"Effect":"Deny","Action":"*","Resource":"*"}}`, "Version: must be a string, got null"},
 		{"null Action", stmt(`{"Effect":"Deny","Action":null,"Resource":"*"}`), "Statement[0].Action: must be a string or an array of strings, got null"},
+		{"Resource with a space around it", stmt(`{"Effect":"Deny","Action":"*","Resource":"arn:aws:s3:::b/* "}`), "Statement[0].Resource[0]: resource \"arn:aws:s3:::b/* \" has a space around it"},
+		{"NotResource star with a space", stmt(`{"Effect":"Deny","Action":"*","NotResource":[" *"]}`), "Statement[0].NotResource[0]: resource \" *\" has a space around it"},
 		{"null Condition", stmt(`{"Effect":"Deny","Action":"*","Resource":"*","Condition":null}`), "Statement[0].Condition: Condition must be a JSON object, got null"},
 	}
 	for _, tt := range tests {

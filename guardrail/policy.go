@@ -316,6 +316,13 @@ func (p *parser) statement(path string, idx int, raw json.RawMessage) Statement 
 				p.fail(fmt.Sprintf("%s.%s[%d]", path, resKey, i), "empty resource")
 				continue
 			}
+			if strings.TrimSpace(r) != r {
+				// " *" is not "*": the pattern would match nothing a
+				// request names, so a Deny on it would never apply,
+				// whatever AWS makes of the space.
+				p.fail(fmt.Sprintf("%s.%s[%d]", path, resKey, i), "resource %q has a space around it", r)
+				continue
+			}
 			if !p.variablesOK(fmt.Sprintf("%s.%s[%d]", path, resKey, i), r) {
 				continue
 			}

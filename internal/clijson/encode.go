@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"reflect"
-	"slices"
 	"strconv"
 	"sync"
 )
@@ -24,7 +23,7 @@ const maxNesting = 10000
 // Pooled scratch larger than this is left to the garbage collector so that
 // one huge answer does not pin its buffer for the life of the process.
 const (
-	maxPooledBuf  = 1 << 20
+	maxPooledBuf  = 4 << 20
 	maxPooledKeys = 1 << 12
 )
 
@@ -66,27 +65,22 @@ type options struct {
 	stream         bool // Encoder.Encode: a trailing newline
 }
 
-// encoder is the state of one call.
-//
-// Sorting map keys is most of encoding/json's work on these trees, and an
-// answer is mostly lists of records of one shape (instances, alarms, tags,
-// dimensions). So each map's sorted key list is remembered under the member
-// name the map was found at; the next map there with as many keys is
-// checked against that list with one lookup per key, which the encoder needs
-// for the values anyway, and written in that order without collecting or
-// sorting its keys. n distinct keys all present in a map of n keys are its
-// key set, so a hit is exact.
+// encoder is the state of one call. Its slices are arenas that only grow
+// during a call (vals is a stack); a segment handed out stays valid when
+// a later append moves the arena, since nothing writes to it again.
 type encoder struct {
 	options
 	buf    []byte
-	keys   []string            // sorted key lists; only grows during a call
-	shapes map[string][]string // member name -> last sorted key list there
-	vals   []any               // a stack: the values of the open maps, in key order
-	depth  int                 // open maps and slices
+	keys   []string         // sorted key lists of shapes
+	kbuf   []byte           // encoded keys of shapes
+	ends   []int            // where each encoded key ends in its shape's enc
+	shapes map[string]shape // member name -> the last shape seen there
+	vals   []any            // the values of the open maps, in key order
+	depth  int              // open maps and slices
 }
 
 var encoders = sync.Pool{New: func() any {
-	return &encoder{shapes: make(map[string][]string)}
+	return &encoder{shapes: make(map[string]shape)}
 }}
 
 func appendJSON(dst []byte, v any, o options) ([]byte, error) {
@@ -108,13 +102,13 @@ func appendJSON(dst []byte, v any, o options) ([]byte, error) {
 
 // release returns e to the pool without references to the caller's strings.
 func (e *encoder) release() {
-	if cap(e.buf) > maxPooledBuf || cap(e.keys) > maxPooledKeys || cap(e.vals) > maxPooledKeys {
+	if cap(e.buf) > maxPooledBuf || cap(e.kbuf) > maxPooledBuf || cap(e.keys) > maxPooledKeys || cap(e.vals) > maxPooledKeys {
 		return
 	}
 	clear(e.keys[:cap(e.keys)])
 	clear(e.vals[:cap(e.vals)])
 	clear(e.shapes)
-	*e = encoder{buf: e.buf[:0], keys: e.keys[:0], vals: e.vals[:0], shapes: e.shapes}
+	*e = encoder{buf: e.buf[:0], keys: e.keys[:0], kbuf: e.kbuf[:0], ends: e.ends[:0], vals: e.vals[:0], shapes: e.shapes}
 	encoders.Put(e)
 }
 
@@ -146,63 +140,6 @@ func (e *encoder) value(v any, name string) error {
 		return e.fallback(v)
 	}
 	return nil
-}
-
-func (e *encoder) object(m map[string]any, name string) error {
-	if done, err := e.open(m == nil, len(m), "{}"); done {
-		return err
-	}
-	base := len(e.vals)
-	keys, ok := e.knownOrder(m, name)
-	if !ok {
-		start := len(e.keys)
-		for k := range m {
-			e.keys = append(e.keys, k)
-		}
-		keys = e.keys[start:]
-		slices.Sort(keys)
-		for _, k := range keys {
-			e.vals = append(e.vals, m[k])
-		}
-		e.shapes[name] = keys
-	}
-	// Nested maps push beyond base+len(m) and may move e.vals (and
-	// e.keys); these segments keep pointing at the arrays they were
-	// filled in, which nothing writes to again during the call.
-	vals := e.vals[base:]
-	for i, k := range keys {
-		e.separate(i)
-		e.buf = appendString(e.buf, k, e.escapeHTML)
-		e.buf = append(e.buf, ':')
-		if e.indented {
-			e.buf = append(e.buf, ' ')
-		}
-		if err := e.value(vals[i], k); err != nil {
-			return err
-		}
-	}
-	e.vals = e.vals[:base]
-	e.close('}')
-	return nil
-}
-
-// knownOrder returns the key list last sorted under name when it is m's
-// key set, with m's values pushed onto e.vals in that order.
-func (e *encoder) knownOrder(m map[string]any, name string) ([]string, bool) {
-	keys, ok := e.shapes[name]
-	if !ok || len(keys) != len(m) {
-		return nil, false
-	}
-	base := len(e.vals)
-	for _, k := range keys {
-		v, ok := m[k]
-		if !ok {
-			e.vals = e.vals[:base]
-			return nil, false
-		}
-		e.vals = append(e.vals, v)
-	}
-	return keys, true
 }
 
 func (e *encoder) array(a []any, name string) error {

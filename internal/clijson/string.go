@@ -25,6 +25,13 @@ func asciiSafe(html bool) (t [256]bool) {
 // (and <, >, & when escapeHTML) as \u00XX, each invalid UTF-8 byte as
 // \ufffd, and U+2028 and U+2029 escaped because JSONP evaluates them as
 // line ends.
+//
+// It reads s a word (eight bytes) at a time: special marks the bytes that
+// need attention, and only those are looked at, so the plain text that is
+// most of an AWS answer (ids, ARNs, names) is copied in runs. The last
+// word of a string of eight bytes or more is read overlapping what is
+// done, with those bytes masked off; a shorter string is marked byte by
+// byte.
 func appendString(dst []byte, s string, escapeHTML bool) []byte {
 	table := &safe
 	if escapeHTML {
@@ -33,68 +40,75 @@ func appendString(dst []byte, s string, escapeHTML bool) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		// Skip eight plain bytes at a time: most of an AWS answer (ids,
-		// ARNs, names) needs no escaping. The last word of a string of
-		// eight bytes or more is read overlapping what is already done,
-		// with those bytes masked off.
-		if i+8 <= len(s) {
-			m := special(load64(s[i:i+8]), escapeHTML)
-			if m == 0 {
-				i += 8
-				continue
+		base := i
+		var m uint64
+		switch {
+		case i+8 <= len(s):
+			m = special(load64(s[i:i+8]), escapeHTML)
+		case len(s) >= 8:
+			base = len(s) - 8
+			m = special(load64(s[base:]), escapeHTML) &^ (1<<(8*(i-base)) - 1)
+		default:
+			for k := i; k < len(s); k++ {
+				if !table[s[k]] {
+					m |= 0x80 << (8 * (k - base))
+				}
 			}
-			i += bits.TrailingZeros64(m) >> 3 // the first special byte
-		} else if j := len(s) - 8; j >= 0 {
-			m := special(load64(s[j:]), escapeHTML) &^ (1<<(8*(i-j)) - 1)
-			if m == 0 {
+		}
+		next := base + 8
+		for ; m != 0; m &= m - 1 {
+			p := base + bits.TrailingZeros64(m)>>3
+			b := s[p]
+			if table[b] {
+				continue // a borrow's false alarm
+			}
+			if b >= utf8.RuneSelf {
+				// The rest of the word is read again after the rune.
+				dst, start, next = appendRune(dst, s, start, p)
 				break
 			}
-			i = j + bits.TrailingZeros64(m)>>3
+			dst = append(dst, s[start:p]...)
+			dst = appendEscape(dst, b)
+			start = p + 1
 		}
-		b := s[i]
-		if table[b] {
-			i++
-			continue
-		}
-		if b < utf8.RuneSelf {
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '\\', '"':
-				dst = append(dst, '\\', b)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		c, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case c == utf8.RuneError && size == 1:
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-		case c == '\u2028' || c == '\u2029':
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[c&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
+		i = next
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// appendEscape writes the escape of an ASCII byte that is not copied as is.
+func appendEscape(dst []byte, b byte) []byte {
+	switch b {
+	case '\\', '"':
+		return append(dst, '\\', b)
+	case '\b':
+		return append(dst, '\\', 'b')
+	case '\f':
+		return append(dst, '\\', 'f')
+	case '\n':
+		return append(dst, '\\', 'n')
+	case '\r':
+		return append(dst, '\\', 'r')
+	case '\t':
+		return append(dst, '\\', 't')
+	}
+	return append(dst, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xF])
+}
+
+// appendRune handles the non-ASCII sequence at s[p:], text from start on
+// not yet written: it returns dst, the new start and where to go on.
+func appendRune(dst []byte, s string, start, p int) ([]byte, int, int) {
+	c, size := utf8.DecodeRuneInString(s[p:])
+	switch {
+	case c == utf8.RuneError && size == 1:
+		dst = append(dst, s[start:p]...)
+		return append(dst, `\ufffd`...), p + 1, p + 1
+	case c == '\u2028' || c == '\u2029':
+		dst = append(dst, s[start:p]...)
+		return append(dst, '\\', 'u', '2', '0', '2', hex[c&0xF]), p + size, p + size
+	}
+	return dst, start, p + size
 }
 
 // SWAR constants: a 1 and a high bit in every byte of a word.
@@ -115,12 +129,16 @@ func load64(s string) uint64 {
 // appendString cannot copy as is (below 0x20, '"', '\\', non-ASCII, and
 // with html '<', '>', '&'), zero when there is none. Borrows can set
 // bits above a special byte but never below the first one, so the lowest
-// set bit marks the first special byte.
+// set bit marks the first special byte. With html, one test covers '"'
+// and '&' (0x22, 0x26: equal once bit 2 is set) and one '<' and '>'
+// (0x3c, 0x3e: bit 1).
 func special(w uint64, html bool) uint64 {
 	m := (w - lsb*0x20) &^ w // bytes below 0x20
-	m |= zeroByte(w^(lsb*'"')) | zeroByte(w^(lsb*'\\')) | w
+	m |= zeroByte(w^(lsb*'\\')) | w
 	if html {
-		m |= zeroByte(w^(lsb*'<')) | zeroByte(w^(lsb*'>')) | zeroByte(w^(lsb*'&'))
+		m |= zeroByte((w|lsb*0x04)^(lsb*'&')) | zeroByte((w|lsb*0x02)^(lsb*'>'))
+	} else {
+		m |= zeroByte(w ^ (lsb * '"'))
 	}
 	return m & msb
 }

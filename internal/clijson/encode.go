@@ -24,7 +24,7 @@ const maxNesting = 10000
 // one huge answer does not pin its buffer for the life of the process.
 const (
 	maxPooledBuf  = 4 << 20
-	maxPooledKeys = 1 << 12
+	maxPooledKeys = 1 << 14
 )
 
 // errDelegate aborts the fast path: the caller encodes the whole value with
@@ -76,6 +76,7 @@ type encoder struct {
 	ends   []int            // where each encoded key ends in its shape's enc
 	shapes map[string]shape // member name -> the last shape seen there
 	vals   []any            // the values of the open maps, in key order
+	nl     []byte           // a newline, the prefix and the indent repeated
 	depth  int              // open maps and slices
 }
 
@@ -102,13 +103,17 @@ func appendJSON(dst []byte, v any, o options) ([]byte, error) {
 
 // release returns e to the pool without references to the caller's strings.
 func (e *encoder) release() {
-	if cap(e.buf) > maxPooledBuf || cap(e.kbuf) > maxPooledBuf || cap(e.keys) > maxPooledKeys || cap(e.vals) > maxPooledKeys {
+	if cap(e.buf) > maxPooledBuf || cap(e.kbuf) > maxPooledBuf || cap(e.nl) > maxPooledBuf ||
+		cap(e.keys) > maxPooledKeys || cap(e.ends) > maxPooledKeys || cap(e.vals) > maxPooledKeys {
 		return
 	}
 	clear(e.keys[:cap(e.keys)])
 	clear(e.vals[:cap(e.vals)])
 	clear(e.shapes)
-	*e = encoder{buf: e.buf[:0], keys: e.keys[:0], kbuf: e.kbuf[:0], ends: e.ends[:0], vals: e.vals[:0], shapes: e.shapes}
+	*e = encoder{
+		buf: e.buf[:0], keys: e.keys[:0], kbuf: e.kbuf[:0], ends: e.ends[:0],
+		vals: e.vals[:0], nl: e.nl[:0], shapes: e.shapes,
+	}
 	encoders.Put(e)
 }
 
@@ -196,13 +201,18 @@ func (e *encoder) close(c byte) {
 }
 
 // newline starts a line as encoding/json's Indent does: prefix, then
-// indent once per open container.
+// indent once per open container. e.nl keeps the longest such start
+// written so far, so each line is one copy.
 func (e *encoder) newline() {
-	e.buf = append(e.buf, '\n')
-	e.buf = append(e.buf, e.prefix...)
-	for range e.depth {
-		e.buf = append(e.buf, e.indent...)
+	n := 1 + len(e.prefix) + e.depth*len(e.indent)
+	if len(e.nl) == 0 {
+		e.nl = append(e.nl, '\n')
+		e.nl = append(e.nl, e.prefix...)
 	}
+	for len(e.nl) < n {
+		e.nl = append(e.nl, e.indent...)
+	}
+	e.buf = append(e.buf, e.nl[:n]...)
 }
 
 // float writes f as encoding/json's floatEncoder does: like ES6

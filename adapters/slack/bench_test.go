@@ -128,3 +128,36 @@ func BenchmarkSlot(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSendAlarmGraph posts an alarm with its graph shown inline: the
+// unshared upload (three Web API calls), its Store record written before
+// and removed after the post, and the post. Compare with BenchmarkSend,
+// the same alarm without a graph, in the same run.
+func BenchmarkSendAlarmGraph(b *testing.B) {
+	e := newEnv(b)
+	m := adaptertest.AlarmGraphMessage()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.adapter.Send(ctx, channel, m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSweepUploadsNothingToDelete is one sweep over 250 files of the
+// bot's (three pages of files.list), none of them an orphan: the cost a
+// periodic sweep has on a clean workspace.
+func BenchmarkSweepUploadsNothingToDelete(b *testing.B) {
+	e := newEnv(b)
+	for i := range 250 {
+		e.fake.addFile(upload{Name: "report-" + strconv.Itoa(i) + ".png", Created: time.Now().Add(-2 * time.Hour)})
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if n, err := e.adapter.SweepUploads(ctx, time.Hour); err != nil || n != 0 {
+			b.Fatal(n, err)
+		}
+	}
+}

@@ -4,6 +4,7 @@
 package memstore
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"sync"
@@ -129,4 +130,36 @@ func (s *Store) List(ctx context.Context, namespace, prefix string) (map[string]
 		}
 	}
 	return out, nil
+}
+
+// CompareAndSwap stores value with ttl (replacing the TTL too) only if the
+// live value under namespace and key equals old, and reports whether it
+// did: a delivery claim is renewed only while it is still its owner's.
+func (s *Store) CompareAndSwap(ctx context.Context, namespace, key string, old, value []byte, ttl time.Duration) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if e, ok := s.live(namespace, key, now); !ok || !bytes.Equal(e.value, old) {
+		return false, nil
+	}
+	s.put(namespace, key, value, ttl, now)
+	return true, nil
+}
+
+// CompareAndDelete deletes the value only if it is live and equals old, and
+// reports whether it did: a release never deletes a claim a peer took over.
+func (s *Store) CompareAndDelete(ctx context.Context, namespace, key string, old []byte) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.live(namespace, key, s.now()); !ok || !bytes.Equal(e.value, old) {
+		return false, nil
+	}
+	delete(s.m[namespace], key)
+	return true, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/opschat/opschat/chat"
+	"github.com/opschat/opschat/notify"
 	"go.opentelemetry.io/otel/metric"
 )
 
@@ -46,7 +47,9 @@ var (
 	// whose dedup key another delivery (another replica, or an earlier copy
 	// of the message) holds: the source should retry later, by which time
 	// the key is either delivered or released.
-	ErrInProgress = errors.New("delivery: same notification is being delivered elsewhere")
+	// It is notify.ErrInProgress, so sources can tell it apart
+	// (notify.OnlyInProgress) without importing this package.
+	ErrInProgress = notify.ErrInProgress
 	// ErrNoSender is recorded when no sender is configured for a job's
 	// platform (a permanent failure).
 	ErrNoSender = errors.New("delivery: no sender for platform")

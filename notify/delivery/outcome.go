@@ -72,6 +72,18 @@ func (e *NotDeliveredError) Unwrap() []error {
 	return out
 }
 
+// InProgressOnly reports whether every failure is ErrInProgress: the
+// notification is held by other deliveries, nothing failed here
+// (notify.OnlyInProgress).
+func (e *NotDeliveredError) InProgressOnly() bool {
+	for _, f := range e.Failures {
+		if !errors.Is(f.Err, ErrInProgress) {
+			return false
+		}
+	}
+	return len(e.Failures) > 0
+}
+
 // failure is what a worker finishes a task with when it was not delivered.
 type failure struct{ ChannelFailure }
 

@@ -145,7 +145,7 @@ func SNSHandler(h notify.Handler, opts ...Option) func(ctx context.Context, ev e
 		each(ctx, len(ev.Records), o.concurrency, func(ctx context.Context, i int) {
 			env := SNSEnvelope(ev.Records[i].SNS)
 			if err := h.HandleEnvelope(ctx, env); err != nil {
-				o.log.ErrorContext(ctx, "sns record not handled", "message_id", env.MessageID, "error", err)
+				o.log.Log(ctx, notify.FailureLevel(err), "sns record not handled", "message_id", env.MessageID, "error", err)
 				errs[i] = fmt.Errorf("lambdasource: sns record %s: %w", env.MessageID, err)
 			}
 		})
@@ -183,7 +183,7 @@ func SQSHandler(h notify.Handler, opts ...Option) func(ctx context.Context, ev e
 				err = h.HandleEnvelope(ctx, env)
 			}
 			if err != nil {
-				o.log.ErrorContext(ctx, "sqs record not handled; returned to the queue", "message_id", rec.MessageId, "error", err)
+				o.log.Log(ctx, notify.FailureLevel(err), "sqs record not handled; returned to the queue", "message_id", rec.MessageId, "error", err)
 				failed[i] = true
 			}
 		})
@@ -239,7 +239,7 @@ func EventBridgeHandler(h notify.Handler, topicARN string, opts ...Option) (func
 			return err
 		}
 		if err := h.HandleEnvelope(ctx, env); err != nil {
-			o.log.ErrorContext(ctx, "eventbridge event not delivered; Lambda will retry", "event_id", env.MessageID, "error", err)
+			o.log.Log(ctx, notify.FailureLevel(err), "eventbridge event not delivered; Lambda will retry", "event_id", env.MessageID, "error", err)
 			return fmt.Errorf("lambdasource: eventbridge event %s: %w", env.MessageID, err)
 		}
 		return nil

@@ -260,7 +260,7 @@ func (h *Handler) notification(w http.ResponseWriter, r *http.Request, env *noti
 			"message_id", env.MessageID, "wait", h.maxWait, "error", err)
 		http.Error(w, "not delivered yet", http.StatusServiceUnavailable)
 	default:
-		h.log.ErrorContext(ctx, "sns notification not delivered; SNS will retry", "topic", env.TopicARN,
+		h.log.Log(ctx, notify.FailureLevel(err), "sns notification not delivered; SNS will retry", "topic", env.TopicARN,
 			"message_id", env.MessageID, "error", err)
 		http.Error(w, "not delivered", http.StatusInternalServerError)
 	}

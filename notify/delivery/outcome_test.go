@@ -478,3 +478,34 @@ func TestCancelledClaimIsNotLeaked(t *testing.T) {
 	require.NoError(t, d.Deliver(context.Background(), job("C1", "c1")))
 	assert.Len(t, s.Sent(), 1)
 }
+
+// Sources log a notification another delivery holds quietly, and anything
+// else, even mixed with it, as an error.
+func TestOnlyInProgress(t *testing.T) {
+	t.Parallel()
+	held := delivery.ChannelFailure{Channel: "slack:T1:C1", Err: delivery.ErrInProgress}
+	failed := delivery.ChannelFailure{Channel: "slack:T1:C2", Err: errors.New("channel_not_found")}
+	for _, c := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"nil", nil, false},
+		{"the sentinel", delivery.ErrInProgress, true},
+		{"wrapped", fmt.Errorf("handle: %w", notify.ErrInProgress), true},
+		{"every channel held", &delivery.NotDeliveredError{Failures: []delivery.ChannelFailure{held, held}}, true},
+		{"wrapped list", fmt.Errorf("dispatch: %w", &delivery.NotDeliveredError{Failures: []delivery.ChannelFailure{held}}), true},
+		{"one channel failed", &delivery.NotDeliveredError{Failures: []delivery.ChannelFailure{held, failed}}, false},
+		{"no failures listed", &delivery.NotDeliveredError{}, false},
+		{"another error", context.DeadlineExceeded, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, c.want, notify.OnlyInProgress(c.err))
+			want := slog.LevelError
+			if c.want {
+				want = slog.LevelInfo
+			}
+			assert.Equal(t, want, notify.FailureLevel(c.err))
+		})
+	}
+}

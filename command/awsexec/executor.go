@@ -23,6 +23,7 @@ import (
 
 	"github.com/opschat/opschat/chat"
 	"github.com/opschat/opschat/chatops"
+	"github.com/opschat/opschat/internal/clijson"
 	"github.com/opschat/opschat/internal/jmespath"
 )
 
@@ -220,7 +221,7 @@ func (e *Executor) Execute(ctx context.Context, req chatops.ExecRequest) (*chato
 		account = a.AccountID
 	}
 	msg.Context = append(msg.Context, contextLine(account, region, req.RoleARN))
-	data, err := json.Marshal(result)
+	data, err := clijson.Append(nil, result)
 	if err != nil {
 		data = nil // the message is what matters; Data is a convenience
 	}

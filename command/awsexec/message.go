@@ -81,10 +81,9 @@ func render(msg *chat.Message, title, output, display string, result any, p page
 		size += len(b.Content) + len(b.Caption) + 16
 	}
 	if size > budget {
-		full := prettyJSON(result)
 		blocks = truncateBlocks(blocks, max(budget, 200))
 		if caps.Files {
-			msg.Files = append(msg.Files, chat.File{Name: "output.json", Title: title, ContentType: "application/json", Data: []byte(full)})
+			msg.Files = append(msg.Files, chat.File{Name: "output.json", Title: title, ContentType: "application/json", Data: []byte(prettyJSON(result))})
 			msg.Text = strings.TrimSpace(msg.Text + "\nOutput truncated; the full result is attached as output.json.")
 		} else {
 			msg.Text = strings.TrimSpace(msg.Text + "\nOutput truncated to fit the message; use --query to select fields.")

@@ -1,14 +1,14 @@
 package awsexec
 
 import (
-	"bytes"
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/opschat/opschat/internal/clijson"
 )
 
 const (
@@ -317,14 +317,11 @@ func clip(s string, n int) string {
 
 // prettyJSON indents v as JSON, keys sorted, HTML characters left alone.
 func prettyJSON(v any) string {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
+	b, err := clijson.AppendIndent(nil, v, "", "  ", false)
+	if err != nil {
 		return fmt.Sprint(v)
 	}
-	return b.String()
+	return string(b)
 }
 
 // keyValues renders an object of scalars as aligned "Key  value" lines; it

@@ -47,8 +47,9 @@ func TestManifestCoversWhatTheAdapterUses(t *testing.T) {
 		"app_uninstalled":  "",
 	}
 	// Web API methods the adapter calls → scopes (conversations.info is
-	// asked for public and private channels and group DMs, and DMs).
-	calls := []string{"chat:write", "commands", "files:write", "channels:read", "groups:read", "mpim:read", "im:read"}
+	// asked for public and private channels and group DMs, and DMs;
+	// files.list by the upload sweep the example turns on).
+	calls := []string{"chat:write", "commands", "files:write", "files:read", "channels:read", "groups:read", "mpim:read", "im:read"}
 
 	for ev, scope := range events {
 		assert.Contains(t, m.Settings.Events.Bot, ev, "event %s", ev)

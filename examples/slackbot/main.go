@@ -93,6 +93,8 @@ func run() error {
 		slack.WithAppToken(appToken),
 		slack.WithSigningSecret(secret),
 		slack.WithStore(store),
+		// Deletes alarm-graph uploads a crash left unposted (files:read).
+		slack.WithUploadSweep(time.Hour, slack.DefaultSweepAge),
 		slack.WithLogger(log),
 	)
 	if err != nil {

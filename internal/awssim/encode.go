@@ -10,8 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"time"
-
-	"github.com/aws/smithy-go/encoding/cbor"
 )
 
 // Response data is written once as a tree and encoded per protocol:
@@ -32,57 +30,6 @@ func sortedKeys[M ~map[string]any](m M) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// toCBOR encodes the tree for Smithy RPCv2 CBOR.
-func toCBOR(v any) cbor.Value {
-	switch t := v.(type) {
-	case nil:
-		return &cbor.Nil{}
-	case obj:
-		m := cbor.Map{}
-		for k, e := range t {
-			if e == nil {
-				continue
-			}
-			m[k] = toCBOR(e)
-		}
-		return m
-	case awsMap:
-		return toCBOR(obj(t))
-	case []any:
-		l := make(cbor.List, len(t))
-		for i, e := range t {
-			l[i] = toCBOR(e)
-		}
-		return l
-	case flat:
-		return toCBOR([]any(t))
-	case memberList:
-		return toCBOR(t.items)
-	case string:
-		return cbor.String(t)
-	case bool:
-		return cbor.Bool(t)
-	case int:
-		return cborInt(int64(t))
-	case int64:
-		return cborInt(t)
-	case float64:
-		return cbor.Float64(t)
-	case time.Time:
-		return &cbor.Tag{ID: 1, Value: cbor.Float64(float64(t.UnixMilli()) / 1000)}
-	case []byte:
-		return cbor.Slice(t)
-	}
-	return cbor.String(fmt.Sprint(v))
-}
-
-func cborInt(i int64) cbor.Value {
-	if i >= 0 {
-		return cbor.Uint(uint64(i))
-	}
-	return cbor.NegInt(uint64(-i))
 }
 
 // toJSONValue converts the tree into values encoding/json writes the way

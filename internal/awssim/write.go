@@ -34,7 +34,7 @@ func (s *Server) write(w http.ResponseWriter, r *Request, reqID string, rep *rep
 		if res == nil {
 			res = obj{}
 		}
-		body = cbor.Encode(toCBOR(res))
+		body = appendCBOR(make([]byte, 0, 512), res)
 	case r.Protocol == ProtocolJSON10 || r.Protocol == ProtocolJSON11:
 		h.Set("Content-Type", "application/x-amz-json-"+strings.TrimPrefix(strings.ReplaceAll(string(r.Protocol), "_", "."), "awsJson"))
 		res := rep.result

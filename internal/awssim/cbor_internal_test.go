@@ -63,7 +63,6 @@ func cborInt(i int64) cbor.Value {
 	return cbor.NegInt(uint64(-i))
 }
 
-
 // appendCBOR writes what smithy-go's encoder writes for toCBOR's tree:
 // byte for byte where maps have at most one member (Go's map order differs
 // between two walks), decoded value for value everywhere.

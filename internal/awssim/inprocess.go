@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,12 +21,21 @@ import (
 // serving other clients (the AWS CLI with --endpoint-url).
 func (s *Server) InProcessConfig() aws.Config {
 	cfg := s.Config()
-	cfg.HTTPClient = &http.Client{Transport: inProcess{h: s}}
+	cfg.HTTPClient = inProcess{h: s}
 	return cfg
 }
 
-// inProcess serves each request with h on the caller's goroutine.
+// HTTPClient returns the in-process transport as an *http.Client, for code
+// that needs one rather than the SDK's aws.HTTPClient.
+func (s *Server) HTTPClient() *http.Client { return &http.Client{Transport: inProcess{h: s}} }
+
+// inProcess serves each request with h on the caller's goroutine. It is
+// the SDK's HTTP client itself (aws.HTTPClient is one Do method): AWS APIs
+// answer redirects as errors, so http.Client's redirect and header-copying
+// machinery has nothing to do here.
 type inProcess struct{ h http.Handler }
+
+func (t inProcess) Do(req *http.Request) (*http.Response, error) { return t.RoundTrip(req) }
 
 func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
@@ -72,30 +80,75 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	if len(body) > 0 || req.Method == http.MethodPost || req.Method == http.MethodPut || req.Method == http.MethodPatch {
 		sr.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	}
-	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, sr)
-	if !rec.Flushed && rec.Body.Len() == 0 && len(rec.Header()) == 0 {
+	w := &answer{header: make(http.Header, 4)}
+	t.h.ServeHTTP(w, sr)
+	if w.status == 0 && len(w.body) == 0 && len(w.header) == 0 {
 		// The handler gave up without answering: a delayed answer the
 		// client's context ended, as a transport reports it.
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 	}
-	res := rec.Result()
-	res.Request = req
+	w.WriteHeader(http.StatusOK) // no-op once written
+	res := &http.Response{
+		Status:        fmt.Sprintf("%03d %s", w.status, http.StatusText(w.status)),
+		StatusCode:    w.status,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        w.header,
+		Body:          io.NopCloser(bytes.NewReader(w.body)),
+		ContentLength: -1,
+		Request:       req,
+	}
 	// net/http's server declares the length of an answer the handler
 	// finished within its 2 KiB chunking buffer, and chunks longer ones.
 	// A HEAD answer declares nothing it did not set.
-	if req.Method != http.MethodHead && res.Header.Get("Content-Length") == "" && res.Header.Get("Transfer-Encoding") == "" {
-		if n := rec.Body.Len(); n <= chunkingBuffer && !rec.Flushed && bodyAllowed(res.StatusCode) {
+	if cl := res.Header.Get("Content-Length"); cl != "" {
+		if n, err := strconv.ParseInt(cl, 10, 64); err == nil {
+			res.ContentLength = n
+		}
+	} else if req.Method != http.MethodHead && res.Header.Get("Transfer-Encoding") == "" {
+		if n := len(w.body); n <= chunkingBuffer && bodyAllowed(res.StatusCode) {
 			res.Header.Set("Content-Length", strconv.Itoa(n))
 			res.ContentLength = int64(n)
 		} else {
 			res.TransferEncoding = []string{"chunked"}
-			res.ContentLength = -1
 		}
 	}
 	return res, nil
+}
+
+// answer is the http.ResponseWriter of an in-process request: what the
+// handler writes, kept for the Response (net/http's server rules for the
+// status and Content-Type, without httptest.ResponseRecorder's snapshots).
+type answer struct {
+	header http.Header
+	status int
+	body   []byte
+}
+
+func (a *answer) Header() http.Header { return a.header }
+
+func (a *answer) WriteHeader(status int) {
+	if a.status != 0 {
+		return
+	}
+	a.status = status
+}
+
+func (a *answer) Write(p []byte) (int, error) {
+	a.WriteHeader(http.StatusOK) // no-op once written
+	_, typed := a.header["Content-Type"]
+	if a.body == nil && len(p) > 0 && !typed && bodyAllowed(a.status) &&
+		a.header.Get("Content-Encoding") == "" && a.header.Get("Transfer-Encoding") == "" {
+		a.header.Set("Content-Type", http.DetectContentType(p))
+	}
+	if a.body == nil {
+		a.body = make([]byte, 0, len(p))
+	}
+	a.body = append(a.body, p...)
+	return len(p), nil
 }
 
 // chunkingBuffer is net/http's bufferBeforeChunkingSize.

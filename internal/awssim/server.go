@@ -336,7 +336,7 @@ func decodeRequest(hr *http.Request, body []byte) (Request, error) {
 		Method:      hr.Method,
 		Path:        cleanPath(hr.URL.EscapedPath()),
 		RawQuery:    hr.URL.RawQuery,
-		Header:      hr.Header.Clone(),
+		Header:      hr.Header, // each request's own (net/http's and inProcess's alike), never reused
 		Body:        body,
 		Params:      map[string]any{},
 	}

@@ -30,12 +30,15 @@ import (
 //     name ("opschat-inline-1f2e3d4c5b6a7988-HighErrors.png"); the title,
 //     which Slack's file view shows, stays the image's alt text;
 //   - before the upload starts, the key is written to the Store
-//     (namespace "slack.inline-upload"); the record is removed once a
-//     posted message shows the file, or the file is deleted.
+//     (namespace "slack.inline-upload"); the record is removed just
+//     before the message that shows the file is posted, or when the file
+//     is deleted (a failed post puts it back for a file it could not
+//     delete).
 //
 // SweepUploads deletes a file only when its name carries a key whose record
-// is still there, so a file some message shows is never deleted even if
-// Slack lists it as shared nowhere. Slack documents an image block as
+// is still there, and a message's records are removed before it is posted,
+// so a file some message shows is never deleted even if Slack lists it as
+// shared nowhere. Slack documents an image block as
 // showing a file its poster can access, not as sharing it; whether
 // files.list then reports the file as shared could not be checked against
 // a real workspace, so "shared nowhere" alone is not trusted. Without a
@@ -101,8 +104,9 @@ func (a *Adapter) uploadInlineImages(ctx context.Context, api *slackgo.Client, m
 	return up
 }
 
-// deleteFiles removes uploads no message shows, best effort. The record of
-// an upload whose delete failed stays, for SweepUploads to retry.
+// deleteFiles removes uploads no message shows, best effort. An upload
+// whose delete failed keeps (or gets back) its record, for SweepUploads to
+// retry.
 func (a *Adapter) deleteFiles(ctx context.Context, api *slackgo.Client, up *inlineUploads) {
 	if up == nil {
 		return
@@ -114,16 +118,28 @@ func (a *Adapter) deleteFiles(ctx context.Context, api *slackgo.Client, up *inli
 		}
 		if err := api.DeleteFileContext(ctx, id); err != nil && slackErrorCode(err) != "file_not_found" {
 			a.log.WarnContext(ctx, "slack: delete unused inline image", "file", id, "error", err)
+			if err := a.store.Put(ctx, nsInline, up.keys[i], []byte{1}, inlineRecordTTL); err != nil {
+				a.log.WarnContext(ctx, "slack: record inline image upload", "file", id, "error", err)
+			}
 			continue
 		}
 		a.forgetInline(ctx, up.keys[i])
 	}
 }
 
+// forgetShown removes the records of the uploads r shows (see send).
+func (a *Adapter) forgetShown(ctx context.Context, up *inlineUploads, r Rendered) {
+	shown := shownFiles(r)
+	for i, id := range up.ids {
+		if id != "" && shown[id] {
+			a.forgetInline(ctx, up.keys[i])
+		}
+	}
+}
+
 // settle is called once a message rendered as r was posted with the
-// uploads: the files it shows are kept for good (their records go, so no
-// sweep touches them) and the ones it does not (cut by truncation) are
-// deleted now.
+// uploads: the files it shows stay (their records went before the post,
+// forgetShown) and the ones it does not (cut by truncation) are deleted now.
 func (a *Adapter) settle(ctx context.Context, api *slackgo.Client, up *inlineUploads, r Rendered) {
 	if up == nil {
 		return
@@ -131,11 +147,7 @@ func (a *Adapter) settle(ctx context.Context, api *slackgo.Client, up *inlineUpl
 	shown := shownFiles(r)
 	unused := &inlineUploads{ids: make([]string, len(up.ids)), keys: up.keys}
 	for i, id := range up.ids {
-		switch {
-		case id == "":
-		case shown[id]:
-			a.forgetInline(ctx, up.keys[i])
-		default:
+		if id != "" && !shown[id] {
 			unused.ids[i] = id
 		}
 	}

@@ -169,6 +169,12 @@ func (p *prepared) send(ctx context.Context, name, method string, call func(Rend
 		p.a.log.WarnContext(ctx, "slack: inline images deleted when the preparation's context ended, attaching them instead")
 		return p.attached, classifyOrNil(method, call(p.attached))
 	}
+	// The records of the files this message shows go before the post: a
+	// process that dies after Slack took the message must not leave a
+	// record by which a sweep would delete a shown image (a private orphan
+	// kept is the lesser harm). A failed post deletes the files and puts
+	// back the record of any it could not delete.
+	p.a.forgetShown(ctx, p.up, p.inline)
 	err := call(p.inline)
 	if err == nil {
 		p.a.settle(ctx, p.api, p.up, p.inline)

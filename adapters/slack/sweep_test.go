@@ -404,3 +404,36 @@ func TestUploadSweepAsksInstallsForFilesRead(t *testing.T) {
 	}
 	assert.Equal(t, before, slack.DefaultBotScopes)
 }
+
+// orderedStore notes, for each inline record removed, how many messages the
+// fake Slack had taken by then.
+type orderedStore struct {
+	*memstore.Store
+	fake    func() int
+	removed []int
+}
+
+func (s *orderedStore) Delete(ctx context.Context, namespace, key string) error {
+	if namespace == nsInline {
+		s.removed = append(s.removed, s.fake())
+	}
+	return s.Store.Delete(ctx, namespace, key)
+}
+
+// A process that dies right after Slack took the message must not leave a
+// record by which a sweep would delete the image the message shows: the
+// record goes before the post.
+func TestInlineRecordGoesBeforeThePost(t *testing.T) {
+	ctx := context.Background()
+	st := &orderedStore{Store: memstore.New(nil)}
+	e := newEnv(t, slack.WithStore(st))
+	st.fake = e.fake.Posted
+	_, err := e.adapter.Send(ctx, channel, adaptertest.AlarmGraphMessage())
+	require.NoError(t, err)
+	require.Equal(t, 1, e.fake.Posted())
+	assert.Equal(t, []int{0}, st.removed, "removed once, before chat.postMessage")
+	recs, err := st.List(ctx, nsInline, "")
+	require.NoError(t, err)
+	assert.Empty(t, recs)
+	assert.Len(t, e.fake.uploaded(), 1, "the shown image stays")
+}

@@ -232,6 +232,7 @@ func (t *botTools) Run(ctx context.Context, line string) assist.ToolResult {
 		res.Denied = "AWS could not be given this channel's guardrails as session policies"
 		return res
 	}
+	ereq.NoFollowUp = true // the assistant reads Data; no graphs to fetch
 	ectx, cancel := context.WithTimeout(ctx, b.commandTimeout)
 	defer cancel()
 	out, err := b.executor.Execute(ectx, ereq)

@@ -50,6 +50,10 @@ type ExecRequest struct {
 	Capabilities chat.Capabilities
 	// MaxItems bounds pagination (0: the executor's default).
 	MaxItems int
+	// NoFollowUp says the caller will not show ExecResult.FollowUp's
+	// extras (the assistant reads Data): the executor neither prepares
+	// nor starts them, so no AWS call is made for nothing.
+	NoFollowUp bool
 }
 
 // ExecResult is the outcome of a command.
@@ -72,6 +76,8 @@ type ExecResult struct {
 	// runs FollowUp within the command's remaining time and edits the
 	// posted answer to its result; where the platform cannot edit
 	// messages, it posts what was added as a second reply. A host calling
-	// Execute itself may run it or ignore it.
+	// Execute itself may run it or ignore it; the executor may have started
+	// its work already (awsexec does, when the operation answered), so a
+	// host that never shows it sets ExecRequest.NoFollowUp.
 	FollowUp func(ctx context.Context) (chat.Message, error)
 }

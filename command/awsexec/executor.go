@@ -200,19 +200,19 @@ func (e *Executor) Execute(ctx context.Context, req chatops.ExecRequest) (*chato
 		}
 	}
 	dur := time.Since(start)
-	var late *lateDecoration
-	if op.later != nil {
-		// Start the slower extras (alarm graphs) now, while the answer is
-		// shaped, rendered and posted: they arrive a chat round trip sooner
-		// and use the other cores meanwhile.
-		late = e.startLate(ctx, op.later, client, out)
-	}
 	result := svc.CLIShape(out)
 	if inv.Query != "" {
 		result, err = jmespath.Search(inv.Query, result)
 		if err != nil {
 			return nil, &userError{msg: fmt.Sprintf("--query %q: %v", inv.Query, err), err: err}
 		}
+	}
+	var late *lateDecoration
+	if op.later != nil && !req.NoFollowUp {
+		// Start the slower extras (alarm graphs) now, while the answer is
+		// rendered and posted: they arrive a chat round trip sooner and
+		// use the other cores meanwhile.
+		late = e.startLate(ctx, op.later, client, out)
 	}
 	p := page{shown: shown, total: total, more: f.more, limit: maxItems, token: f.continuation(shown, total, input)}
 	render(&msg, inv.Service+" "+inv.Operation, inv.Output, inv.Display, result, p, capabilities(req.Capabilities))
@@ -241,7 +241,7 @@ type lateDecoration struct {
 	done        chan struct{}
 	extra       chat.Message // set before done closes
 	err         error
-	cut         bool // Execute's context ended while d ran
+	cut         bool // d failed and Execute's context had ended: worth a re-run
 }
 
 // startLate runs d under Execute's context with the command timeout of its
@@ -254,7 +254,7 @@ func (e *Executor) startLate(ctx context.Context, d Decorator, client, out any) 
 		dctx, cancel := context.WithTimeout(ctx, e.timeout)
 		defer cancel()
 		l.err = d(dctx, client, out, &l.extra)
-		l.cut = ctx.Err() != nil
+		l.cut = l.err != nil && ctx.Err() != nil
 	}()
 	return l
 }
@@ -262,8 +262,9 @@ func (e *Executor) startLate(ctx context.Context, d Decorator, client, out any) 
 // followUp returns the ExecResult.FollowUp that waits for the late
 // decorator and returns msg with what it added (images, files, context
 // lines) after what msg has. A host that ended Execute's context before
-// calling FollowUp (chatops keeps it for the command's whole time) gets
-// the decorator run again under FollowUp's own.
+// the decorator finished (chatops keeps it for the command's whole time)
+// gets it run again under FollowUp's own: its AWS calls are then made
+// twice.
 func (l *lateDecoration) followUp(e *Executor, command string, msg chat.Message) func(context.Context) (chat.Message, error) {
 	return func(ctx context.Context) (chat.Message, error) {
 		select {

@@ -128,6 +128,20 @@ func TestFollowUpAfterExecuteContextEnded(t *testing.T) {
 	}
 }
 
+// A caller that will not show the follow-up (the assistant) says so, and
+// no graph is fetched for nothing.
+func TestNoFollowUpFetchesNoGraphs(t *testing.T) {
+	e, sim, reg := newExecutor(t)
+	req := request(invocation(t, reg, "cloudwatch", "describe-alarms", nil))
+	req.NoFollowUp = true
+	res, err := e.Execute(context.Background(), req)
+	require.NoError(t, err)
+	assert.Nil(t, res.FollowUp)
+	assert.NotEmpty(t, res.Data)
+	time.Sleep(50 * time.Millisecond) // a started fetch would have arrived by now
+	assert.Empty(t, sim.RequestsFor("monitoring", "GetMetricWidgetImage"))
+}
+
 func TestExecuteAssumesRoleWithSessionPoliciesAndTags(t *testing.T) {
 	e, sim, reg := newExecutor(t)
 	require.NoError(t, sim.PutManagedPolicy("arn:aws:iam::123456789012:policy/guardrail",

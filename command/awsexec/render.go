@@ -294,17 +294,19 @@ func renderTable(t table) (string, bool) {
 	return string(b), true
 }
 
-// oneLine puts a cell on one line: line breaks and tabs become spaces.
+// oneLine puts a cell on one line: line breaks and tabs become spaces
+// (byte by byte, so invalid UTF-8 is left as it was).
 func oneLine(s string) string {
 	if !strings.ContainsAny(s, "\n\t\r") {
 		return s
 	}
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || r == '\r' {
-			return ' '
+	b := []byte(s)
+	for i, c := range b {
+		if c == '\n' || c == '\t' || c == '\r' {
+			b[i] = ' '
 		}
-		return r
-	}, s)
+	}
+	return string(b)
 }
 
 func clip(s string, n int) string {

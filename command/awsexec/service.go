@@ -270,14 +270,16 @@ func (s *Service) Decorate(op string, d Decorator) error {
 	return nil
 }
 
-// DecorateLater sets a decorator that runs after the answer is shown: the
-// executor returns the reply as soon as the operation answered, with
-// ExecResult.FollowUp running d (with the same client and output, within
-// the executor's timeout) and returning the reply with what d added.
-// chatops then edits the posted answer to include it. It suits extras that
-// cost round trips of their own, such as the alarm graphs of cloudwatch
-// describe-alarms (one GetMetricWidgetImage each): the answer is not held
-// back by them.
+// DecorateLater sets a decorator whose work does not hold the answer back:
+// the executor returns the reply as soon as the operation answered and
+// starts d (with the same client and output, within the executor's timeout)
+// at once, alongside the answer's rendering and posting; ExecResult.FollowUp
+// waits for d and returns the reply with what d added, and chatops edits
+// the posted answer to include it. d runs concurrently with the executor's
+// shaping of the same output, so it must only read output. It suits extras
+// that cost round trips of their own, such as the alarm graphs of
+// cloudwatch describe-alarms (one GetMetricWidgetImage each). A request
+// with ExecRequest.NoFollowUp does not run d.
 func (s *Service) DecorateLater(op string, d Decorator) error {
 	o, ok := s.ops[op]
 	if !ok {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
@@ -37,11 +38,17 @@ type inProcess struct{ h http.Handler }
 
 func (t inProcess) Do(req *http.Request) (*http.Response, error) { return t.RoundTrip(req) }
 
-func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
+func (t inProcess) RoundTrip(req *http.Request) (res *http.Response, err error) {
 	ctx := req.Context()
+	defer func() {
+		// net/http's server turns a handler's panic into a broken
+		// connection; here it would take the bot's process with it.
+		if p := recover(); p != nil {
+			res, err = nil, fmt.Errorf("awssim: %s %s: handler panic: %v", req.Method, req.URL.Path, p)
+		}
+	}()
 	var body []byte
 	if req.Body != nil && req.Body != http.NoBody {
-		var err error
 		body, err = io.ReadAll(io.LimitReader(req.Body, maxBody+1))
 		_ = req.Body.Close()
 		if err != nil {
@@ -80,17 +87,20 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	if len(body) > 0 || req.Method == http.MethodPost || req.Method == http.MethodPut || req.Method == http.MethodPatch {
 		sr.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	}
+	// Go's transport asks for gzip itself (and would undo it); the
+	// account never compresses, but records what it was sent.
+	if req.Method != http.MethodHead && sr.Header.Get("Accept-Encoding") == "" && sr.Header.Get("Range") == "" {
+		sr.Header.Set("Accept-Encoding", "gzip")
+	}
 	w := &answer{header: make(http.Header, 4)}
 	t.h.ServeHTTP(w, sr)
-	if w.status == 0 && len(w.body) == 0 && len(w.header) == 0 {
-		// The handler gave up without answering: a delayed answer the
-		// client's context ended, as a transport reports it.
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+	if err := ctx.Err(); err != nil {
+		// The client gave up while the handler ran (a delayed answer):
+		// a transport reports the context's error, not the answer.
+		return nil, err
 	}
 	w.WriteHeader(http.StatusOK) // no-op once written
-	res := &http.Response{
+	res = &http.Response{
 		Status:        fmt.Sprintf("%03d %s", w.status, http.StatusText(w.status)),
 		StatusCode:    w.status,
 		Proto:         "HTTP/1.1",
@@ -102,19 +112,35 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 		Request:       req,
 	}
 	// net/http's server declares the length of an answer the handler
-	// finished within its 2 KiB chunking buffer, and chunks longer ones.
-	// A HEAD answer declares nothing it did not set.
-	if cl := res.Header.Get("Content-Length"); cl != "" {
+	// finished within its 2 KiB chunking buffer, and chunks longer ones; an
+	// answer that may have no body (HEAD, 204, 304) has none.
+	switch cl := res.Header.Get("Content-Length"); {
+	case req.Method == http.MethodHead:
+		// What the handler wrote is measured, not sent.
+		res.Body = http.NoBody
+		res.ContentLength = -1
+		if n, err := strconv.ParseInt(cl, 10, 64); err == nil {
+			res.ContentLength = n
+		} else if n := len(w.body); n > 0 && n <= chunkingBuffer {
+			res.Header.Set("Content-Length", strconv.Itoa(n))
+			res.ContentLength = int64(n)
+		}
+	case !bodyAllowed(res.StatusCode):
+		res.Body = http.NoBody
+		res.ContentLength = 0
+	case cl != "":
 		if n, err := strconv.ParseInt(cl, 10, 64); err == nil {
 			res.ContentLength = n
 		}
-	} else if req.Method != http.MethodHead && res.Header.Get("Transfer-Encoding") == "" {
-		if n := len(w.body); n <= chunkingBuffer && bodyAllowed(res.StatusCode) {
-			res.Header.Set("Content-Length", strconv.Itoa(n))
-			res.ContentLength = int64(n)
-		} else {
-			res.TransferEncoding = []string{"chunked"}
-		}
+	case res.Header.Get("Transfer-Encoding") != "":
+	case len(w.body) <= chunkingBuffer:
+		res.Header.Set("Content-Length", strconv.Itoa(len(w.body)))
+		res.ContentLength = int64(len(w.body))
+	default:
+		res.TransferEncoding = []string{"chunked"}
+	}
+	if _, ok := res.Header["Date"]; !ok {
+		res.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
 	}
 	return res, nil
 }
@@ -139,6 +165,9 @@ func (a *answer) WriteHeader(status int) {
 
 func (a *answer) Write(p []byte) (int, error) {
 	a.WriteHeader(http.StatusOK) // no-op once written
+	if !bodyAllowed(a.status) {
+		return 0, http.ErrBodyNotAllowed
+	}
 	_, typed := a.header["Content-Type"]
 	if a.body == nil && len(p) > 0 && !typed && bodyAllowed(a.status) &&
 		a.header.Get("Content-Encoding") == "" && a.header.Get("Transfer-Encoding") == "" {

@@ -336,7 +336,7 @@ func decodeRequest(hr *http.Request, body []byte) (Request, error) {
 		Method:      hr.Method,
 		Path:        cleanPath(hr.URL.EscapedPath()),
 		RawQuery:    hr.URL.RawQuery,
-		Header:      hr.Header, // each request's own (net/http's and inProcess's alike), never reused
+		Header:      hr.Header, // each request's own map; an in-process caller's values are shared, which the SDK never changes after sending
 		Body:        body,
 		Params:      map[string]any{},
 	}

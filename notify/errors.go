@@ -15,8 +15,8 @@ var ErrInProgress = errors.New("delivery: same notification is being delivered e
 
 // OnlyInProgress reports whether err says nothing but ErrInProgress: every
 // channel the notification did not reach is held by another delivery. A
-// source logs such a redelivery quietly (a replica storm makes many) and
-// anything else as the failure it is.
+// source logs such a redelivery more quietly (a replica storm makes many)
+// and anything else as the failure it is.
 func OnlyInProgress(err error) bool {
 	var ip interface{ InProgressOnly() bool }
 	if errors.As(err, &ip) {
@@ -25,11 +25,15 @@ func OnlyInProgress(err error) bool {
 	return errors.Is(err, ErrInProgress)
 }
 
-// FailureLevel is the level a source logs a HandleEnvelope error at: Info
-// when the notification is only being delivered elsewhere, Error otherwise.
+// FailureLevel is the level a source without a dead-letter queue (SNS over
+// HTTP, Lambda) logs a HandleEnvelope error at: Warn when the notification
+// is only being delivered elsewhere — its holder may still deliver it, or
+// may have crashed with a claim that outlives this source's last retry —
+// Error otherwise. A source with a dead-letter queue behind its retries
+// (SQS) may log OnlyInProgress at Info.
 func FailureLevel(err error) slog.Level {
 	if OnlyInProgress(err) {
-		return slog.LevelInfo
+		return slog.LevelWarn
 	}
 	return slog.LevelError
 }

@@ -503,7 +503,7 @@ func TestOnlyInProgress(t *testing.T) {
 			assert.Equal(t, c.want, notify.OnlyInProgress(c.err))
 			want := slog.LevelError
 			if c.want {
-				want = slog.LevelInfo
+				want = slog.LevelWarn
 			}
 			assert.Equal(t, want, notify.FailureLevel(c.err))
 		})

@@ -317,7 +317,13 @@ func (s *Source) handle(ctx context.Context, m types.Message) {
 		// Not deleted: it becomes visible again after a delay and the
 		// queue's redrive policy decides when it moves to its dead-letter
 		// queue. Channels that got it are skipped on redelivery.
-		s.log.Log(ctx, notify.FailureLevel(err), "sqs message not delivered; will retry", "queue", s.queueURL, "message_id", id,
+		// Held by another replica: the queue redelivers it, and its
+		// redrive policy keeps it if that never ends.
+		level := slog.LevelError
+		if notify.OnlyInProgress(err) {
+			level = slog.LevelInfo
+		}
+		s.log.Log(ctx, level, "sqs message not delivered; will retry", "queue", s.queueURL, "message_id", id,
 			"receive_count", receiveCount(m), "error", err)
 		s.count(ctx, "retry")
 		s.retryLater(ctx, m)

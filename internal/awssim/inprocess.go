@@ -13,7 +13,7 @@ import (
 
 // InProcessConfig is Config for clients in the same process as the server
 // (the quickstart's bot and its simulated account): requests go to the
-// server's handler through an http.RoundTripper instead of a loopback TCP
+// server's handler through an aws.HTTPClient instead of a loopback TCP
 // connection. The SDK still builds, signs, sends and decodes every request
 // as it would against AWS, and the server records, authorizes, faults and
 // answers it exactly as over TCP; what is saved is two HTTP/1.1 codecs, the
@@ -25,10 +25,6 @@ func (s *Server) InProcessConfig() aws.Config {
 	cfg.HTTPClient = inProcess{h: s}
 	return cfg
 }
-
-// HTTPClient returns the in-process transport as an *http.Client, for code
-// that needs one rather than the SDK's aws.HTTPClient.
-func (s *Server) HTTPClient() *http.Client { return &http.Client{Transport: inProcess{h: s}} }
 
 // inProcess serves each request with h on the caller's goroutine. It is
 // the SDK's HTTP client itself (aws.HTTPClient is one Do method): AWS APIs

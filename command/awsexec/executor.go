@@ -237,7 +237,6 @@ func (e *Executor) Execute(ctx context.Context, req chatops.ExecRequest) (*chato
 type lateDecoration struct {
 	d           Decorator
 	client, out any
-	ctx         context.Context // Execute's
 	done        chan struct{}
 	extra       chat.Message // set before done closes
 	err         error
@@ -248,7 +247,7 @@ type lateDecoration struct {
 // own (Execute returns long before it ends). It only reads out, as the
 // answer's shaping does.
 func (e *Executor) startLate(ctx context.Context, d Decorator, client, out any) *lateDecoration {
-	l := &lateDecoration{d: d, client: client, out: out, ctx: ctx, done: make(chan struct{})}
+	l := &lateDecoration{d: d, client: client, out: out, done: make(chan struct{})}
 	go func() {
 		defer close(l.done)
 		dctx, cancel := context.WithTimeout(ctx, e.timeout)
